@@ -1,0 +1,62 @@
+// Every environment variable the product reads, parsed once into a typed
+// object with defaults and units. A wrong value fails at start-up with a
+// message naming the variable; nothing else in the code reads process.env.
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z.object({
+  /** PostgreSQL, the source of truth. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .default("postgresql://labgrade:labgrade@127.0.0.1:5432/labgrade"),
+  /** Redis for BullMQ queues, live progress and rate limits. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
+  /** Prefix of every BullMQ key, so several deployments (or tests) share one Redis. */
+  LABGRADE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only").default("labgrade"),
+  /** Docker engine: unix socket path or tcp://host:port (standard Docker variable). */
+  DOCKER_HOST: z.string().optional(),
+  /** Concurrent gradings per runner process; 1 suits a 2-core host. */
+  LABGRADE_RUNNER_CONCURRENCY: positiveInt.max(64).default(1),
+  /** A stable name for this runner in the runners table (default: hostname-pid). */
+  LABGRADE_RUNNER_ID: z.string().min(1).optional(),
+  /** Port the web app listens on. */
+  PORT: port.default(3000),
+  /** Public base URL of the web app (Auth.js callbacks, links printed by the CLI). */
+  AUTH_URL: z.string().url().optional(),
+  /** Secret that signs session cookies; at least 32 characters. infra/up generates one. */
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (generate with: openssl rand -hex 32)").optional(),
+  /** Wall-clock budget for building one submission, in seconds. */
+  LABGRADE_BUILD_TIMEOUT_SECONDS: positiveInt.default(120),
+  /** Memory of each build and node container, in MiB. */
+  LABGRADE_CONTAINER_MEMORY_MIB: positiveInt.default(256),
+  /** Subnet every lab network is carved from (must stay in 198.18.0.0/15). */
+  LABGRADE_LAB_SUBNET_POOL: z.string().default("198.18.0.0/16"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses an environment (default: process.env); throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function config(): Config {
+  cached ??= parseConfig();
+  return cached;
+}

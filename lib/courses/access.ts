@@ -1,0 +1,104 @@
+// Tenant scoping: every read of a course, lab or submission goes through
+// these functions, which put the acting user's membership inside the query's
+// `where`. A row of another course is "not found", never fetched and then
+// checked. Platform admins see every course.
+import type { Db } from "../db.js";
+import { NotFoundError } from "../errors.js";
+import type { CourseRole } from "../generated/prisma/enums.js";
+
+export interface Actor {
+  userId: string;
+  isPlatformAdmin: boolean;
+}
+
+export const STAFF_ROLES: readonly CourseRole[] = ["OWNER", "INSTRUCTOR", "TA"];
+
+export function isStaff(role: CourseRole | null): boolean {
+  return role !== null && STAFF_ROLES.includes(role);
+}
+
+/** Courses the actor belongs to, with their role in each. */
+export async function listMyCourses(db: Db, actor: Actor) {
+  const memberships = await db.membership.findMany({
+    where: { userId: actor.userId, course: { archivedAt: null } },
+    include: { course: true },
+    orderBy: { course: { title: "asc" } },
+  });
+  return memberships.map((m) => ({ ...m.course, role: m.role }));
+}
+
+/** The course and the actor's role in it; NotFoundError if the actor is not a member. */
+export async function getCourseForMemberOrThrow(db: Db, actor: Actor, courseSlug: string) {
+  const course = await db.course.findFirst({
+    where: actor.isPlatformAdmin ? { slug: courseSlug } : { slug: courseSlug, memberships: { some: { userId: actor.userId } } },
+    include: { memberships: { where: { userId: actor.userId }, select: { role: true } } },
+  });
+  if (!course) throw new NotFoundError("course");
+  const role = course.memberships[0]?.role ?? (actor.isPlatformAdmin ? "OWNER" : null);
+  return { course, role };
+}
+
+/** A lab of a course the actor belongs to; students see only published labs. */
+export async function getLabForMemberOrThrow(db: Db, actor: Actor, courseSlug: string, labSlug: string) {
+  const { course, role } = await getCourseForMemberOrThrow(db, actor, courseSlug);
+  const lab = await db.lab.findFirst({
+    where: { courseId: course.id, slug: labSlug, ...(isStaff(role) ? {} : { published: true }) },
+  });
+  if (!lab) throw new NotFoundError("lab");
+  return { course, role, lab };
+}
+
+export async function listLabsForMember(db: Db, actor: Actor, courseSlug: string) {
+  const { course, role } = await getCourseForMemberOrThrow(db, actor, courseSlug);
+  const labs = await db.lab.findMany({
+    where: { courseId: course.id, ...(isStaff(role) ? {} : { published: true }) },
+    orderBy: [{ dueAt: "asc" }, { title: "asc" }],
+  });
+  return { course, role, labs };
+}
+
+/**
+ * A submission the actor may see: their own, or any in a course where they are
+ * staff (or any at all for platform admins).
+ */
+export async function getSubmissionForViewerOrThrow(db: Db, actor: Actor, submissionId: string) {
+  const submission = await db.submission.findFirst({
+    where: actor.isPlatformAdmin
+      ? { id: submissionId }
+      : {
+          id: submissionId,
+          OR: [
+            { userId: actor.userId },
+            { course: { memberships: { some: { userId: actor.userId, role: { in: [...STAFF_ROLES] } } } } },
+          ],
+        },
+    include: {
+      lab: { select: { slug: true, title: true, dueAt: true } },
+      course: { select: { slug: true, title: true } },
+      user: { select: { id: true, name: true, email: true } },
+      suiteVersion: { select: { version: true } },
+      jobs: {
+        orderBy: { createdAt: "desc" },
+        take: 1,
+        include: {
+          attempts: {
+            orderBy: { number: "desc" },
+            take: 1,
+            include: { results: { orderBy: [{ createdAt: "asc" }, { repetition: "asc" }] } },
+          },
+        },
+      },
+    },
+  });
+  if (!submission) throw new NotFoundError("submission");
+  return submission;
+}
+
+export async function listMySubmissions(db: Db, actor: Actor, labId: string, take = 20) {
+  return db.submission.findMany({
+    where: { labId, userId: actor.userId },
+    orderBy: { createdAt: "desc" },
+    take,
+    select: { id: true, status: true, statusDetail: true, score: true, maxScore: true, createdAt: true, late: true },
+  });
+}

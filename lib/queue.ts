@@ -1,0 +1,52 @@
+// BullMQ on Redis carries grading work; PostgreSQL stays the source of truth.
+// `enqueueGradingJob` is called only after the database commit that created
+// the GradingJob; the reconciler (runner/reconciler.ts) covers a crash between
+// the two.
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { config } from "./config.js";
+import { GRADING_QUEUE, gradeSubmissionJob } from "./jobs/grade-submission.js";
+
+export interface QueueOptions {
+  redisUrl: string;
+  prefix: string;
+}
+
+export function defaultQueueOptions(): QueueOptions {
+  return { redisUrl: config().REDIS_URL, prefix: config().LABGRADE_QUEUE_PREFIX };
+}
+
+export function createRedis(redisUrl: string): Redis {
+  // BullMQ workers need maxRetriesPerRequest: null (blocking commands).
+  return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export function createGradingQueue(opts: QueueOptions, connection = createRedis(opts.redisUrl)): Queue {
+  return new Queue(GRADING_QUEUE, { connection, prefix: opts.prefix });
+}
+
+export async function enqueueGradingJob(
+  queue: Queue,
+  job: { id: string; kind: keyof typeof gradeSubmissionJob.priority },
+): Promise<void> {
+  await queue.add(
+    gradeSubmissionJob.name,
+    { gradingJobId: job.id },
+    {
+      jobId: job.id,
+      priority: gradeSubmissionJob.priority[job.kind],
+      attempts: gradeSubmissionJob.attempts,
+      backoff: { type: "exponential", delay: 2000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  );
+}
+
+const globalForQueue = globalThis as unknown as { labgradeQueue?: Queue };
+
+/** The process-wide grading queue for REDIS_URL (web side). */
+export function gradingQueue(): Queue {
+  globalForQueue.labgradeQueue ??= createGradingQueue(defaultQueueOptions());
+  return globalForQueue.labgradeQueue;
+}

@@ -1,0 +1,115 @@
+// A student submits an archive to a lab: validate it before anything is
+// stored, check the lab's limits, then in one transaction store the
+// submission and its grading job; enqueue only after the commit. If Redis is
+// unreachable at that moment the submission is still accepted: the runners'
+// reconciler enqueues every QUEUED job the database holds.
+import type { Queue } from "bullmq";
+import { normaliseArchive } from "../archive.js";
+import { putBlob } from "../blobs.js";
+import { getLabForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
+import type { Db } from "../db.js";
+import { StudentError } from "../errors.js";
+import { enqueueGradingJob } from "../queue.js";
+
+export interface CreateSubmissionInput {
+  courseSlug: string;
+  labSlug: string;
+  upload: Buffer;
+}
+
+export interface SubmissionLimitState {
+  limit: number | null;
+  used: number;
+  /** When the oldest counted submission leaves the window (null: no limit or not reached). */
+  nextAllowedAt: Date | null;
+}
+
+export async function submissionLimitState(
+  db: Db,
+  lab: { id: string; submissionLimit: number | null; submissionWindowSeconds: number | null },
+  userId: string,
+  now = new Date(),
+): Promise<SubmissionLimitState> {
+  if (lab.submissionLimit === null) return { limit: null, used: 0, nextAllowedAt: null };
+  const since = lab.submissionWindowSeconds ? new Date(now.getTime() - lab.submissionWindowSeconds * 1000) : new Date(0);
+  const counted = await db.submission.findMany({
+    where: {
+      labId: lab.id,
+      userId,
+      countsTowardLimit: true,
+      createdAt: { gte: since },
+      // Our failures are refunded: they never count against the student.
+      status: { notIn: ["INFRA_ERROR", "CANCELLED"] },
+    },
+    orderBy: { createdAt: "asc" },
+    select: { createdAt: true },
+  });
+  const reached = counted.length >= lab.submissionLimit;
+  const oldest = counted[counted.length - lab.submissionLimit]?.createdAt;
+  return {
+    limit: lab.submissionLimit,
+    used: counted.length,
+    nextAllowedAt: reached && oldest && lab.submissionWindowSeconds ? new Date(oldest.getTime() + lab.submissionWindowSeconds * 1000) : null,
+  };
+}
+
+export async function createSubmission(deps: { db: Db; queue: Queue }, actor: Actor, input: CreateSubmissionInput) {
+  const { db } = deps;
+  const { course, role, lab } = await getLabForMemberOrThrow(db, actor, input.courseSlug, input.labSlug);
+  const now = new Date();
+  const staff = isStaff(role);
+  if (!staff && lab.opensAt && lab.opensAt > now) throw new StudentError("lab.not_open", `this lab opens at ${lab.opensAt.toISOString()}`);
+  const extension = await db.extension.findUnique({ where: { labId_userId: { labId: lab.id, userId: actor.userId } } });
+  const dueAt = extension?.dueAt ?? lab.dueAt;
+  const late = dueAt !== null && now > dueAt;
+  if (late && lab.latePolicy === "REFUSE" && !staff) {
+    throw new StudentError("lab.past_due", `the deadline (${dueAt.toISOString()}) has passed and this lab does not accept late work`);
+  }
+  if (!staff) {
+    const limit = await submissionLimitState(db, lab, actor.userId, now);
+    if (limit.limit !== null && limit.used >= limit.limit) {
+      const when = limit.nextAllowedAt ? `; next submission allowed at ${limit.nextAllowedAt.toISOString()}` : "";
+      throw new StudentError("submission.limit", `you have used all ${limit.limit} submissions for this lab${when}`);
+    }
+  }
+  const suite = await db.suiteVersion.findFirst({
+    where: { labId: lab.id, publishedAt: { not: null } },
+    orderBy: { version: "desc" },
+  });
+  if (!suite) throw new StudentError("lab.no_suite", "this lab has no published test suite yet; ask the course staff");
+
+  const { archive } = await normaliseArchive(input.upload, 0, {
+    maxArchiveBytes: lab.maxArchiveBytes,
+    maxUnpackedBytes: 64 * 1024 * 1024,
+    maxEntries: 5000,
+  });
+  const blob = await putBlob(db, `archives/${archive.contentHash}`, input.upload);
+
+  const { submission, job } = await db.$transaction(async (tx) => {
+    const submission = await tx.submission.create({
+      data: {
+        courseId: course.id,
+        labId: lab.id,
+        userId: actor.userId,
+        suiteVersionId: suite.id,
+        archiveKey: blob.key,
+        archiveBytes: blob.sizeBytes,
+        contentHash: archive.contentHash,
+        late,
+        countsTowardLimit: !staff,
+        statusDetail: "waiting for a runner",
+      },
+    });
+    const job = await tx.gradingJob.create({
+      data: { submissionId: submission.id, suiteVersionId: suite.id, kind: "SUBMISSION", priority: 1, enqueuedAt: new Date() },
+    });
+    return { submission, job };
+  });
+  try {
+    await enqueueGradingJob(deps.queue, { id: job.id, kind: "SUBMISSION" });
+  } catch (err) {
+    // Accepted all the same: the reconciler will enqueue it (see file header).
+    console.warn(`submission ${submission.id}: enqueue failed, the reconciler will retry: ${String(err)}`);
+  }
+  return submission;
+}

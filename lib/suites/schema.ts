@@ -1,0 +1,42 @@
+// The test-suite document staff write (YAML or JSON). This schema is the
+// contract: suite validation, the runner and the docs all read it. Defaults
+// make a minimal test a few lines long.
+import { z } from "zod";
+import { WORKLOAD_NAMES } from "../workloads/index.js";
+
+export const testSpecSchema = z.object({
+  /** Unique within the suite; shown to students unless hidden. */
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes, starting with a letter or digit"),
+  /** Workload the clients drive. */
+  workload: z.enum(WORKLOAD_NAMES as [string, ...string[]]),
+  /** Number of node containers, n0..n(N-1). */
+  nodes: z.number().int().min(1).max(25).default(3),
+  /** Concurrent client processes. */
+  concurrency: z.number().int().min(1).max(100).default(2),
+  /** Target client operations per second, across all clients. */
+  rate: z.number().positive().max(10_000).default(10),
+  /** Length of the main phase, in seconds. */
+  durationSeconds: z.number().positive().max(600).default(5),
+  /** A request with no reply in this time is recorded as indeterminate. */
+  requestTimeoutSeconds: z.number().positive().max(60).default(5),
+  /** Points for passing (pass rate × points with repetitions). */
+  points: z.number().min(0).default(1),
+  /** When students see this test's details. */
+  visibility: z.enum(["always", "after_due", "hidden"]).default("always"),
+  /** Runs of this test, each with its own seed. */
+  repetitions: z.number().int().min(1).max(20).default(1),
+  /** Fixed seed for the first repetition (later ones derive from it); random when absent. */
+  seed: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .optional(),
+});
+
+export const suiteSpecSchema = z.object({
+  /** Documents written for this version of the format. */
+  version: z.literal(1).default(1),
+  tests: z.array(testSpecSchema).min(1, "a suite needs at least one test"),
+});
+
+export type TestSpec = z.infer<typeof testSpecSchema>;
+export type SuiteSpec = z.infer<typeof suiteSpecSchema>;

@@ -1,0 +1,16 @@
+// echo: each request carries a random string; the node must send it back.
+import type { Workload } from "./types.js";
+
+const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+export const echoWorkload: Workload = {
+  name: "echo",
+  generate(rng) {
+    const length = 4 + rng.int(28);
+    let text = "Please echo ";
+    for (let i = 0; i < length; i++) text += ALPHABET[rng.int(ALPHABET.length)];
+    return { f: "echo", value: text, body: { type: "echo", echo: text } };
+  },
+  okType: () => "echo_ok",
+  okValue: (_op, reply) => reply.echo,
+};

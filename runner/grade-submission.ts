@@ -1,0 +1,314 @@
+// Grades one GradingJob: build the submission, run every test (each
+// repetition on a fresh cluster), check the histories, and record the results.
+//
+// Exactly once: each run of the handler is a new GradingAttempt (jobId,
+// number); results hang off the attempt, and the final transaction flips the
+// job from RUNNING to SUCCEEDED only if this attempt is still the job's
+// current one, so a duplicate run (e.g. a job that ran twice after a stall)
+// can never store a second verdict.
+import type Docker from "dockerode";
+import { UnrecoverableError } from "bullmq";
+import { normaliseArchive } from "../lib/archive.js";
+import { getBlobOrThrow, putBlob } from "../lib/blobs.js";
+import { CHECKERS } from "../lib/checkers/index.js";
+import type { CheckResult } from "../lib/checkers/types.js";
+import type { Db } from "../lib/db.js";
+import { errorMessage, InfraError } from "../lib/errors.js";
+import type { HistoryEvent } from "../lib/history.js";
+import { newSeed, Random } from "../lib/random.js";
+import { suiteSpecSchema, type TestSpec } from "../lib/suites/schema.js";
+import { buildSubmission, removeVolume } from "../sandbox/build.js";
+import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
+import type { Limits } from "../sandbox/hardening.js";
+import { SANDBOX_UID } from "../sandbox/images/recipes.js";
+import type { AgentStats } from "../sandbox/agent/wire.js";
+
+export interface GradeDeps {
+  db: Db;
+  docker: Docker;
+  runnerId: string;
+  limits: { build: Limits; node: Limits; controller: Limits; buildTimeoutMs: number };
+  /** Called on every state change, for live progress. */
+  publish?: (submissionId: string, event: Record<string, unknown>) => void;
+}
+
+export type Verdict = "PASS" | "FAIL" | "UNKNOWN" | "LIMIT_EXCEEDED";
+
+/** Largest history stored as an artifact. */
+const MAX_HISTORY_BYTES = 32 * 1024 * 1024;
+
+export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { finalAttempt: boolean; signal?: AbortSignal }): Promise<void> {
+  const { db } = deps;
+  const job = await db.gradingJob.findUnique({
+    where: { id: gradingJobId },
+    include: { submission: { include: { lab: true } }, suiteVersion: true },
+  });
+  if (!job) throw new UnrecoverableError(`grading job ${gradingJobId} does not exist`);
+  if (job.status === "SUCCEEDED" || job.status === "FAILED" || job.status === "CANCELLED") return; // already recorded
+  const suite = suiteSpecSchema.safeParse(job.suiteVersion.spec);
+  if (!suite.success) throw new UnrecoverableError(`suite version ${job.suiteVersionId} is invalid: ${suite.error.message}`);
+  const { submission } = job;
+  const lab = submission.lab;
+
+  const attempt = await db.$transaction(async (tx) => {
+    // An earlier attempt still open belongs to a runner that died mid-job.
+    await tx.gradingAttempt.updateMany({
+      where: { jobId: job.id, finishedAt: null },
+      data: { finishedAt: new Date(), outcome: "INFRA_ERROR", errorCode: "runner.lost", errorMessage: "the runner stopped before finishing" },
+    });
+    const last = await tx.gradingAttempt.findFirst({ where: { jobId: job.id }, orderBy: { number: "desc" } });
+    const attempt = await tx.gradingAttempt.create({
+      data: { jobId: job.id, number: (last?.number ?? 0) + 1, runnerId: deps.runnerId },
+    });
+    await tx.gradingJob.update({ where: { id: job.id }, data: { status: "RUNNING" } });
+    await tx.submission.update({
+      where: { id: submission.id },
+      data: { status: "BUILDING", statusDetail: "building", startedAt: submission.startedAt ?? new Date() },
+    });
+    return attempt;
+  });
+  deps.publish?.(submission.id, { status: "BUILDING" });
+
+  const owner = { runnerId: deps.runnerId, jobId: job.id, owner: `${submission.courseId}/${submission.userId}` };
+  let volume: string | undefined;
+  try {
+    const upload = await getBlobOrThrow(db, submission.archiveKey);
+    const { tar } = await normaliseArchive(upload, SANDBOX_UID, {
+      maxArchiveBytes: Math.max(lab.maxArchiveBytes, upload.length),
+      maxUnpackedBytes: 64 * 1024 * 1024,
+      maxEntries: 5000,
+    });
+    const build = await buildSubmission(deps.docker, {
+      tar,
+      image: lab.buildImage,
+      command: lab.buildCommand,
+      timeoutMs: deps.limits.buildTimeoutMs,
+      limits: deps.limits.build,
+      owner: { ...owner, test: "build" },
+      signal: opts.signal,
+    });
+    volume = build.volume;
+    if (!build.ok) {
+      await finish(db, job.id, attempt.id, submission.id, {
+        outcome: "BUILD_FAILED",
+        submission: { status: "BUILD_FAILED", statusDetail: build.reason, buildLog: build.log, score: 0, finalScore: 0 },
+      });
+      deps.publish?.(submission.id, { status: "BUILD_FAILED" });
+      return;
+    }
+    await db.submission.update({ where: { id: submission.id }, data: { buildLog: build.log } });
+
+    const runs = suite.data.tests.flatMap((test) => seedsFor(test).map((seed, repetition) => ({ test, seed, repetition })));
+    let earned = 0;
+    let possible = 0;
+    for (const test of suite.data.tests) possible += test.points;
+    const passesByTest = new Map<string, number>();
+    for (const [i, run] of runs.entries()) {
+      const detail = `running test ${i + 1}/${runs.length}: ${run.test.name}${run.test.repetitions > 1 ? ` (repetition ${run.repetition + 1})` : ""}`;
+      await db.submission.update({ where: { id: submission.id }, data: { status: "RUNNING", statusDetail: detail } });
+      deps.publish?.(submission.id, { status: "RUNNING", detail });
+      const started = Date.now();
+      const cluster = await runClusterTest(deps.docker, {
+        buildVolume: build.volume,
+        runImage: lab.runImage,
+        controllerImage: "labgrade/base:latest",
+        runCommand: lab.runCommand,
+        nodeCount: run.test.nodes,
+        controller: {
+          workload: run.test.workload,
+          concurrency: run.test.concurrency,
+          ratePerSecond: run.test.rate,
+          durationMs: Math.round(run.test.durationSeconds * 1000),
+          seed: run.seed,
+          requestTimeoutMs: Math.round(run.test.requestTimeoutSeconds * 1000),
+          readyTimeoutMs: 20_000,
+        },
+        nodeLimits: deps.limits.node,
+        controllerLimits: deps.limits.controller,
+        wallClockMs: Math.round(run.test.durationSeconds * 1000) + 60_000,
+        owner: { ...owner, test: run.test.name },
+        signal: opts.signal,
+      });
+      const judged = judge(run.test, cluster);
+      if (judged.verdict === "PASS") passesByTest.set(run.test.name, (passesByTest.get(run.test.name) ?? 0) + 1);
+      await recordTestResult(db, attempt.id, run, judged, cluster, Date.now() - started);
+      deps.publish?.(submission.id, { test: run.test.name, repetition: run.repetition, verdict: judged.verdict });
+    }
+    for (const test of suite.data.tests) earned += (test.points * (passesByTest.get(test.name) ?? 0)) / test.repetitions;
+    const finalScore = applyLatePolicy(earned, submission.late, lab, submission.createdAt);
+    await finish(db, job.id, attempt.id, submission.id, {
+      outcome: "GRADED",
+      submission: { status: "GRADED", statusDetail: `${passesByTest.size === suite.data.tests.length ? "all tests passed" : "graded"}`, score: earned, maxScore: possible, finalScore },
+    });
+    deps.publish?.(submission.id, { status: "GRADED", score: earned, maxScore: possible });
+  } catch (err) {
+    const infra = err instanceof InfraError ? err : new InfraError("runner.unexpected", errorMessage(err), { cause: err });
+    const cancelled = infra.code === "cancelled";
+    await db.$transaction([
+      db.gradingAttempt.update({
+        where: { id: attempt.id },
+        data: { finishedAt: new Date(), outcome: cancelled ? "CANCELLED" : "INFRA_ERROR", errorCode: infra.code, errorMessage: infra.message },
+      }),
+      db.gradingJob.updateMany({
+        where: { id: job.id, status: "RUNNING" },
+        data: cancelled || opts.finalAttempt ? { status: cancelled ? "CANCELLED" : "FAILED", finishedAt: new Date() } : { status: "QUEUED" },
+      }),
+      db.submission.update({
+        where: { id: submission.id },
+        data:
+          cancelled || opts.finalAttempt
+            ? { status: cancelled ? "CANCELLED" : "INFRA_ERROR", statusDetail: cancelled ? "cancelled" : `infrastructure error: ${infra.message}`, finishedAt: new Date() }
+            : { status: "QUEUED", statusDetail: "retrying after an infrastructure error (not counted against you)" },
+      }),
+    ]);
+    deps.publish?.(submission.id, { status: cancelled ? "CANCELLED" : "INFRA_ERROR" });
+    if (cancelled) throw new UnrecoverableError("cancelled");
+    throw infra;
+  } finally {
+    if (volume) await removeVolume(deps.docker, volume);
+  }
+}
+
+/** One seed per repetition: the suite's fixed seed derives the rest; otherwise fresh ones. */
+function seedsFor(test: TestSpec): string[] {
+  if (!test.seed) return Array.from({ length: test.repetitions }, () => newSeed());
+  const rng = new Random(test.seed);
+  return Array.from({ length: test.repetitions }, (_, i) => {
+    if (i === 0) return test.seed!;
+    return ((BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32())).toString();
+  });
+}
+
+interface Judged extends Omit<CheckResult, "verdict"> {
+  verdict: Verdict;
+  events: HistoryEvent[];
+  metrics: Record<string, unknown>;
+}
+
+/** Turns what the cluster did into a verdict: limits first, then the checker. */
+export function judge(test: TestSpec, cluster: ClusterTestResult): Judged {
+  const events: HistoryEvent[] = [];
+  const stats: AgentStats[] = [];
+  let fatal: string | undefined;
+  for (const line of cluster.lines) {
+    if ("event" in line) events.push(line.event);
+    else if ("stats" in line) stats.push(line.stats);
+    else if ("fatal" in line) fatal = line.fatal.message;
+  }
+  const clientOps = events.filter((e) => e.type === "invoke").length;
+  const serverMessages = stats.reduce((sum, s) => sum + s.serverMessagesSent, 0);
+  const metrics = {
+    operations: clientOps,
+    serverMessages,
+    msgsPerOp: clientOps > 0 ? serverMessages / clientOps : null,
+    availability: clientOps > 0 ? events.filter((e) => e.type === "ok").length / clientOps : null,
+    perNode: stats,
+    setupMs: cluster.setupMs,
+  };
+  const oom = cluster.nodes.filter((n) => n.oomKilled).map((n) => n.id);
+  if (oom.length > 0) {
+    return { verdict: "LIMIT_EXCEEDED", reason: `memory limit exceeded on ${oom.join(", ")}`, evidence: { oomKilled: oom }, events, metrics };
+  }
+  if (cluster.timedOut) {
+    return { verdict: "LIMIT_EXCEEDED", reason: "the test exceeded its wall-clock limit and was stopped", evidence: {}, events, metrics };
+  }
+  const dead = cluster.nodes.filter((n) => !n.running);
+  if (fatal) {
+    const exits = dead.map((n) => `${n.id} exited with code ${n.exitCode}`).join(", ");
+    return { verdict: "FAIL", reason: `${fatal}${exits ? ` (${exits})` : ""}`, evidence: { nodes: dead.map((n) => ({ id: n.id, exitCode: n.exitCode })) }, events, metrics };
+  }
+  const checker = CHECKERS[test.workload];
+  if (!checker) throw new InfraError("checker.missing", `no checker for workload ${test.workload}`);
+  const checked = checker(events);
+  if (checked.verdict === "PASS" && dead.length > 0) {
+    return {
+      verdict: "FAIL",
+      reason: `node ${dead.map((n) => `${n.id} (exit code ${n.exitCode})`).join(", ")} stopped during the test`,
+      evidence: checked.evidence,
+      events,
+      metrics,
+    };
+  }
+  return { ...checked, events, metrics };
+}
+
+async function recordTestResult(
+  db: Db,
+  attemptId: string,
+  run: { test: TestSpec; seed: string; repetition: number },
+  judged: Judged,
+  cluster: ClusterTestResult,
+  durationMs: number,
+): Promise<void> {
+  const prefix = `attempts/${attemptId}/${run.test.name}/${run.repetition}`;
+  const historyJson = Buffer.from(JSON.stringify({ format: "labgrade-history/1", seed: run.seed, test: run.test, events: judged.events }));
+  const stored = [
+    historyJson.length <= MAX_HISTORY_BYTES
+      ? { kind: "HISTORY" as const, name: "history.json", bytes: historyJson, truncated: false }
+      : undefined,
+    ...cluster.nodes.map((n) => ({ kind: "NODE_LOG" as const, name: `${n.id}.log`, bytes: Buffer.from(n.log), truncated: n.logTruncated })),
+    { kind: "NODE_LOG" as const, name: "controller.log", bytes: Buffer.from(cluster.controllerLog), truncated: false },
+  ].filter((a) => a !== undefined);
+  const blobs = await Promise.all(stored.map((a) => putBlob(db, `${prefix}/${a.name}`, a.bytes)));
+  const points = judged.verdict === "PASS" ? run.test.points / run.test.repetitions : 0;
+  await db.testResult.create({
+    data: {
+      attemptId,
+      testName: run.test.name,
+      repetition: run.repetition,
+      seed: run.seed,
+      verdict: judged.verdict,
+      reason: judged.reason,
+      points,
+      maxPoints: run.test.points / run.test.repetitions,
+      visibility: run.test.visibility,
+      durationMs,
+      metrics: judged.metrics as object,
+      evidence: judged.evidence as object,
+      artifacts: {
+        create: stored.map((a, i) => ({
+          attemptId,
+          kind: a.kind,
+          name: a.name,
+          storageKey: blobs[i]!.key,
+          sizeBytes: blobs[i]!.sizeBytes,
+          sha256: blobs[i]!.sha256,
+          truncated: a.truncated,
+        })),
+      },
+    },
+  });
+}
+
+function applyLatePolicy(
+  score: number,
+  late: boolean,
+  lab: { latePolicy: string; latePenaltyPerDay: number; dueAt: Date | null },
+  submittedAt: Date,
+): number {
+  if (!late || lab.latePolicy !== "PENALTY_PER_DAY" || !lab.dueAt) return score;
+  const daysLate = Math.ceil((submittedAt.getTime() - lab.dueAt.getTime()) / 86_400_000);
+  return Math.max(0, score * (1 - lab.latePenaltyPerDay * daysLate));
+}
+
+async function finish(
+  db: Db,
+  jobId: string,
+  attemptId: string,
+  submissionId: string,
+  result: {
+    outcome: "GRADED" | "BUILD_FAILED";
+    submission: { status: "GRADED" | "BUILD_FAILED"; statusDetail: string; buildLog?: string; score: number; maxScore?: number; finalScore: number };
+  },
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const claimed = await tx.gradingJob.updateMany({
+      where: { id: jobId, status: "RUNNING", attempts: { none: { number: { gt: (await tx.gradingAttempt.findUniqueOrThrow({ where: { id: attemptId } })).number } } } },
+      data: { status: "SUCCEEDED", finishedAt: new Date() },
+    });
+    await tx.gradingAttempt.update({ where: { id: attemptId }, data: { finishedAt: new Date(), outcome: result.outcome } });
+    // Another attempt took over (or the job was cancelled): its result stands, not ours.
+    if (claimed.count === 0) return;
+    await tx.submission.update({ where: { id: submissionId }, data: { ...result.submission, finishedAt: new Date() } });
+  });
+}

@@ -1,0 +1,170 @@
+// One test's cluster: a fresh internal Docker network (no egress, no route to
+// other labs), N node containers n0..n(N-1) running our agent around the
+// student's program, and the controller container that drives the client
+// side. Everything is created through the Docker API (a remote engine works),
+// carries the owner's labels, and is removed in `finally`.
+import type Docker from "dockerode";
+import { InfraError } from "../lib/errors.js";
+import { readOutput, truncateHead, waitForExit } from "./container-io.js";
+import { controllerSpecSchema, type ControllerLine, type ControllerSpec } from "./controller/spec.js";
+import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
+import { labelsFor, type ResourceOwner } from "./labels.js";
+import { randomSuffix } from "./build.js";
+
+export interface ClusterTestRequest {
+  /** Volume holding /work/src and /work/out from the build step. */
+  buildVolume: string;
+  runImage: string;
+  /** Image of the controller (our base image). */
+  controllerImage: string;
+  runCommand: string;
+  nodeCount: number;
+  controller: Omit<ControllerSpec, "nodeIds">;
+  nodeLimits: Limits;
+  controllerLimits: Limits;
+  /** Budget for the whole test, from the first create to the controller's exit. */
+  wallClockMs: number;
+  owner: ResourceOwner;
+  signal?: AbortSignal;
+}
+
+export interface NodeReport {
+  id: string;
+  /** What the node printed on stderr (its log), with the agent's lines on stdout. */
+  log: string;
+  logTruncated: boolean;
+  running: boolean;
+  exitCode: number | null;
+  oomKilled: boolean;
+}
+
+export interface ClusterTestResult {
+  lines: ControllerLine[];
+  controllerLog: string;
+  controllerExitCode: number | null;
+  /** The controller did not finish within the wall-clock budget. */
+  timedOut: boolean;
+  nodes: NodeReport[];
+  network: { name: string; subnet?: string };
+  setupMs: number;
+  teardownMs: number;
+}
+
+const NODE_LOG_BYTES = 256 * 1024;
+
+export async function runClusterTest(docker: Docker, req: ClusterTestRequest): Promise<ClusterTestResult> {
+  const started = Date.now();
+  const id = randomSuffix();
+  const labels = labelsFor(req.owner);
+  const nodeIds = Array.from({ length: req.nodeCount }, (_, i) => `n${i}`);
+  const spec = controllerSpecSchema.parse({ ...req.controller, nodeIds });
+  const containers: Docker.Container[] = [];
+  let network: Docker.Network | undefined;
+  try {
+    network = await docker.createNetwork({
+      Name: `lg-${id}`,
+      Driver: "bridge",
+      Internal: true,
+      CheckDuplicate: true,
+      Labels: labels,
+    });
+    const netName = `lg-${id}`;
+    const endpoint = (alias: string) => ({ EndpointsConfig: { [netName]: { Aliases: [alias] } } });
+    const nodes = await Promise.all(
+      nodeIds.map((nodeId) =>
+        docker.createContainer({
+          name: `lg-${id}-${nodeId}`,
+          Hostname: nodeId,
+          Image: req.runImage,
+          Cmd: ["/usr/local/bin/node", "/opt/labgrade/agent.js"],
+          User: SANDBOX_USER,
+          WorkingDir: "/work/src",
+          Env: [
+            `LABGRADE_NODE_ID=${nodeId}`,
+            `LABGRADE_NODE_IDS=${nodeIds.join(",")}`,
+            `LABGRADE_RUN_COMMAND=${req.runCommand}`,
+            "LABGRADE_WORKDIR=/work/src",
+            "HOME=/tmp",
+          ],
+          Labels: { ...labels, "labgrade.node": nodeId },
+          HostConfig: hardenedHostConfig(req.nodeLimits, {
+            NetworkMode: netName,
+            Mounts: [{ Type: "volume", Source: req.buildVolume, Target: "/work", ReadOnly: true }],
+          }),
+          NetworkingConfig: endpoint(nodeId),
+        }),
+      ),
+    );
+    containers.push(...nodes);
+    await Promise.all(nodes.map((c) => c.start()));
+    const controller = await docker.createContainer({
+      name: `lg-${id}-controller`,
+      Hostname: "controller",
+      Image: req.controllerImage,
+      Cmd: ["/usr/local/bin/node", "/opt/labgrade/controller.js"],
+      User: SANDBOX_USER,
+      Env: [`LABGRADE_TEST=${JSON.stringify(spec)}`],
+      Labels: { ...labels, "labgrade.node": "controller" },
+      HostConfig: hardenedHostConfig(req.controllerLimits, { NetworkMode: netName }),
+      NetworkingConfig: endpoint("controller"),
+    });
+    containers.push(controller);
+    await controller.start();
+    const setupMs = Date.now() - started;
+
+    const budget = AbortSignal.timeout(Math.max(1, req.wallClockMs - setupMs));
+    const exit = await waitForExit(controller, req.signal ? AbortSignal.any([req.signal, budget]) : budget);
+    if (req.signal?.aborted) throw new InfraError("cancelled", "the test was cancelled");
+    if (!exit) await controller.kill().catch(() => undefined);
+
+    const controllerOutput = await readOutput(controller);
+    const lines: ControllerLine[] = [];
+    for (const line of controllerOutput.stdout.split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        lines.push(JSON.parse(line) as ControllerLine);
+      } catch {
+        // Only our controller writes here; a torn last line after a kill is expected.
+      }
+    }
+    const nodeReports = await Promise.all(
+      nodes.map(async (container, i): Promise<NodeReport> => {
+        const [output, info] = await Promise.all([readOutput(container), container.inspect()]);
+        const log = truncateHead(output.stdout + output.stderr, NODE_LOG_BYTES);
+        return {
+          id: nodeIds[i]!,
+          log: log.text,
+          logTruncated: log.truncated,
+          running: info.State.Running,
+          exitCode: info.State.Running ? null : info.State.ExitCode,
+          oomKilled: info.State.OOMKilled,
+        };
+      }),
+    );
+    const netInfo = await network.inspect();
+    const teardownStart = Date.now();
+    await teardown(containers, network);
+    containers.length = 0;
+    network = undefined;
+    return {
+      lines,
+      controllerLog: controllerOutput.stderr,
+      controllerExitCode: exit ? exit.StatusCode : null,
+      timedOut: !exit,
+      nodes: nodeReports,
+      network: { name: netName, subnet: netInfo.IPAM?.Config?.[0]?.Subnet },
+      setupMs,
+      teardownMs: Date.now() - teardownStart,
+    };
+  } catch (err) {
+    if (err instanceof InfraError) throw err;
+    throw new InfraError("docker.cluster", `could not run the test cluster: ${String(err)}`, { cause: err });
+  } finally {
+    await teardown(containers, network);
+  }
+}
+
+async function teardown(containers: Docker.Container[], network: Docker.Network | undefined): Promise<void> {
+  await Promise.all(containers.map((c) => c.remove({ force: true, v: true }).catch(() => undefined)));
+  await network?.remove().catch(() => undefined);
+}

@@ -1,0 +1,33 @@
+// The contract between the runner and the test controller container: what
+// one test's client side must do. Passed as JSON in LABGRADE_TEST, parsed by
+// both ends.
+import { z } from "zod";
+
+export const controllerSpecSchema = z.object({
+  /** Workload name (see lib/workloads). */
+  workload: z.string(),
+  /** Node ids of the cluster, reachable by these names on the lab network. */
+  nodeIds: z.array(z.string().regex(/^n\d+$/)).min(1),
+  /** Number of concurrent client processes. */
+  concurrency: z.number().int().min(1).max(100),
+  /** Target operations per second across all clients. */
+  ratePerSecond: z.number().positive().max(10_000),
+  /** Length of the main phase, in milliseconds. */
+  durationMs: z.number().int().positive(),
+  /** Seed of every generated operation (u64, decimal). */
+  seed: z.string().regex(/^\d{1,20}$/),
+  /** A request with no reply in this time is recorded as `info`. */
+  requestTimeoutMs: z.number().int().positive().default(5000),
+  /** How long to wait for every node's agent to accept clients (after init_ok). */
+  readyTimeoutMs: z.number().int().positive().default(20_000),
+});
+
+export type ControllerSpec = z.infer<typeof controllerSpecSchema>;
+
+/** One line of the controller's stdout. */
+export type ControllerLine =
+  | { event: import("../../lib/history.js").HistoryEvent }
+  | { stats: import("../agent/wire.js").AgentStats }
+  | { ready: { nodes: string[]; waitedMs: number } }
+  | { done: { operations: number; elapsedMs: number } }
+  | { fatal: { message: string } };

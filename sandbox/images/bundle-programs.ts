@@ -1,0 +1,32 @@
+// Bundles the programs we run inside sandbox containers (the node agent and
+// the test controller) into single files for the images. They run under the
+// host's node binary copied into each image.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const SANDBOX_PROGRAMS = {
+  "agent.js": "sandbox/agent/agent.ts",
+  "controller.js": "sandbox/controller/controller.ts",
+} as const;
+
+/** File name inside /opt/labgrade → bundled JavaScript. */
+export async function bundleSandboxPrograms(): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const [name, entry] of Object.entries(SANDBOX_PROGRAMS)) {
+    const result = await build({
+      entryPoints: [path.join(ROOT, entry)],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "cjs",
+      write: false,
+      logLevel: "error",
+      legalComments: "none",
+    });
+    out.set(name, Buffer.from(result.outputFiles[0]!.contents));
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+// Removes what a dead or restarted runner left in the Docker engine. Every
+// resource we create carries labels (labels.ts); a resource is reaped when its
+// runner is not in the live set, or when it is older than the longest any
+// grading may run.
+import type Docker from "dockerode";
+import { MANAGED_LABEL } from "./labels.js";
+
+export interface ReapOptions {
+  /** Runner ids with a recent heartbeat; their resources are left alone unless too old. */
+  liveRunnerIds: Set<string>;
+  /** Anything older than this is reaped regardless of owner. */
+  maxAgeMs: number;
+  now?: number;
+}
+
+export interface ReapReport {
+  containers: number;
+  networks: number;
+  volumes: number;
+}
+
+function shouldReap(labels: Record<string, string> | undefined, opts: ReapOptions): boolean {
+  if (!labels || labels[MANAGED_LABEL] !== "1") return false;
+  const created = Number(labels["labgrade.created-ms"] ?? 0);
+  const runner = labels["labgrade.runner"] ?? "";
+  return !opts.liveRunnerIds.has(runner) || (opts.now ?? Date.now()) - created > opts.maxAgeMs;
+}
+
+export async function reapLeftovers(docker: Docker, opts: ReapOptions): Promise<ReapReport> {
+  const filters = JSON.stringify({ label: [`${MANAGED_LABEL}=1`] });
+  const report: ReapReport = { containers: 0, networks: 0, volumes: 0 };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(
+    containers
+      .filter((c) => shouldReap(c.Labels, opts))
+      .map(async (c) => {
+        await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+        report.containers++;
+      }),
+  );
+  const networks = await docker.listNetworks({ filters });
+  for (const n of networks.filter((n) => shouldReap(n.Labels, opts))) {
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    report.networks++;
+  }
+  const { Volumes } = await docker.listVolumes({ filters });
+  for (const v of (Volumes ?? []).filter((v) => shouldReap(v.Labels, opts))) {
+    await docker.getVolume(v.Name).remove().catch(() => undefined);
+    report.volumes++;
+  }
+  return report;
+}
