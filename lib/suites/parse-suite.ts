@@ -20,7 +20,7 @@ export function parseSuite(source: string): ParsedSuite {
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({ line: e.linePos?.[0]?.line ?? null, path: "", message: e.message.split("\n")[0] ?? e.message })),
+      errors: doc.errors.map((e) => ({ line: lineCounter.linePos(e.pos[0]).line, path: "", message: e.message.split("\n")[0] ?? e.message })),
     };
   }
   const result = suiteSpecSchema.safeParse(doc.toJS());

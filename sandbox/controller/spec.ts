@@ -2,6 +2,8 @@
 // one test's client side must do. Passed as JSON in LABGRADE_TEST, parsed by
 // both ends.
 import { z } from "zod";
+import type { HistoryEvent } from "../../lib/history.js";
+import type { AgentStats } from "../agent/wire.js";
 
 export const controllerSpecSchema = z.object({
   /** Workload name (see lib/workloads). */
@@ -26,8 +28,8 @@ export type ControllerSpec = z.infer<typeof controllerSpecSchema>;
 
 /** One line of the controller's stdout. */
 export type ControllerLine =
-  | { event: import("../../lib/history.js").HistoryEvent }
-  | { stats: import("../agent/wire.js").AgentStats }
+  | { event: HistoryEvent }
+  | { stats: AgentStats }
   | { ready: { nodes: string[]; waitedMs: number } }
   | { done: { operations: number; elapsedMs: number } }
   | { fatal: { message: string } };

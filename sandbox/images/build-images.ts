@@ -6,7 +6,8 @@
 //      test controller, built through the Docker API from the rootfs image.
 // Both steps are skipped when an image with the recipe's hash exists, so a
 // second run does nothing. Run as root (debootstrap and chroot need it).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile, cp } from "node:fs/promises";
@@ -36,7 +37,7 @@ function log(line: string): void {
 
 function run(cmd: string, args: string[], opts: { input?: NodeJS.ReadableStream } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe"] }) as import("node:child_process").ChildProcessByStdio<import("node:stream").Writable | null, import("node:stream").Readable, import("node:stream").Readable>;
+    const child = spawn(cmd, args, { stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe"] }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     let tail = "";
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-4000);

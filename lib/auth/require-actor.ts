@@ -1,0 +1,22 @@
+// The signed-in user as the domain sees them (an Actor), for server
+// components, server actions and route handlers. Pages call requireActor(),
+// which sends visitors without a session to /signin; route handlers call
+// currentActor() and answer 401 themselves.
+import "server-only";
+import { redirect } from "next/navigation";
+import type { Actor } from "../courses/access.js";
+import { auth } from "./auth.js";
+
+export async function currentActor(): Promise<Actor | null> {
+  const session = await auth();
+  const userId = session?.user?.id;
+  if (!userId) return null;
+  return { userId, isPlatformAdmin: session.user.isPlatformAdmin === true };
+}
+
+/** The signed-in Actor; otherwise redirects to /signin (and back to `returnTo` afterwards). */
+export async function requireActor(returnTo?: string): Promise<Actor> {
+  const actor = await currentActor();
+  if (!actor) redirect(returnTo ? `/signin?next=${encodeURIComponent(returnTo)}` : "/signin");
+  return actor;
+}

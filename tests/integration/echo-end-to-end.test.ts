@@ -1,0 +1,67 @@
+// The first end-to-end path, entirely real: a submission is stored in
+// PostgreSQL, queued in BullMQ on Redis, built and run by a runner as a real
+// container cluster on the Docker engine, checked, and its verdict stored.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MANAGED_LABEL } from "../../sandbox/labels.js";
+import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
+
+let stack: GradingStack;
+
+beforeAll(async () => {
+  stack = await createGradingStack("echo");
+  await stack.startRunner();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function latestResults(submissionId: string) {
+  const job = await stack.db.gradingJob.findFirstOrThrow({
+    where: { submissionId },
+    include: { attempts: { include: { results: { include: { artifacts: true } } } } },
+  });
+  return { job, results: job.attempts.flatMap((a) => a.results) };
+}
+
+describe("echo lab through the real pipeline", () => {
+  it("grades the correct reference solution as a pass", async () => {
+    const submission = await stack.submitReference("alice@demo.labgrade.test", "echo", "correct");
+    expect(await stack.waitForFinalStatus(submission.id)).toBe("GRADED");
+    const stored = await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } });
+    expect(stored.score).toBe(1);
+    expect(stored.maxScore).toBe(1);
+    const { job, results } = await latestResults(submission.id);
+    expect(job.status).toBe("SUCCEEDED");
+    expect(results).toHaveLength(1);
+    const [result] = results;
+    expect(result!.verdict).toBe("PASS");
+    expect(result!.seed).toMatch(/^\d+$/);
+    const metrics = result!.metrics as { operations: number; availability: number };
+    expect(metrics.operations).toBeGreaterThan(20);
+    expect(metrics.availability).toBe(1);
+    // The history and every node's log are stored as artifacts.
+    expect(result!.artifacts.map((a) => a.name).sort()).toEqual(["controller.log", "history.json", "n0.log", "n1.log", "n2.log"]);
+    const history = await stack.db.storedBlob.findUniqueOrThrow({ where: { key: result!.artifacts.find((a) => a.kind === "HISTORY")!.storageKey } });
+    const parsed = JSON.parse(Buffer.from(history.bytes).toString()) as { events: Array<{ type: string }>; seed: string };
+    expect(parsed.seed).toBe(result!.seed);
+    expect(parsed.events.filter((e) => e.type === "ok").length).toBe(metrics.operations);
+  });
+
+  it("grades the broken reference solution as a fail, with the reason", async () => {
+    const submission = await stack.submitReference("bob@demo.labgrade.test", "echo", "wrong-echo");
+    expect(await stack.waitForFinalStatus(submission.id)).toBe("GRADED");
+    const stored = await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } });
+    expect(stored.score).toBe(0);
+    const { results } = await latestResults(submission.id);
+    expect(results.map((r) => r.verdict)).toEqual(["FAIL"]);
+    expect(results[0]!.reason).toMatch(/acknowledged echoes returned a different text/);
+  });
+
+  it("leaves no container, network or volume behind", async () => {
+    const filters = JSON.stringify({ label: [`${MANAGED_LABEL}=1`, `labgrade.runner=${stack.runner!.id}`] });
+    expect(await stack.docker.listContainers({ all: true, filters })).toEqual([]);
+    expect(await stack.docker.listNetworks({ filters })).toEqual([]);
+    expect((await stack.docker.listVolumes({ filters })).Volumes ?? []).toEqual([]);
+  });
+});

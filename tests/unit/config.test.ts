@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../lib/config.js";
+
+describe("configuration", () => {
+  it("has working defaults", () => {
+    const cfg = parseConfig({});
+    expect(cfg.DATABASE_URL).toMatch(/^postgresql:\/\//);
+    expect(cfg.LABGRADE_RUNNER_CONCURRENCY).toBe(1);
+    expect(cfg.PORT).toBe(3000);
+  });
+
+  it("names every bad variable and what it got", () => {
+    let error: unknown;
+    try {
+      parseConfig({ REDIS_URL: "localhost:6379", LABGRADE_RUNNER_CONCURRENCY: "lots", AUTH_SECRET: "short" });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain("REDIS_URL");
+    expect(message).toContain('"localhost:6379"');
+    expect(message).toContain("LABGRADE_RUNNER_CONCURRENCY");
+    expect(message).toContain("AUTH_SECRET: must be at least 32 characters");
+  });
+});
