@@ -3,7 +3,8 @@
 # shellcheck shell=bash
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VAR="$ROOT/var"
+# State, logs and pid files (overridable so tests can use a scratch folder).
+VAR="${LABGRADE_VAR:-$ROOT/var}"
 mkdir -p "$VAR/log" "$VAR/run" "$VAR/stamps"
 export NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
 # `prisma generate` never runs the schema engine but insists the variable points at a file.
@@ -22,6 +23,8 @@ fail() {
   exit 1
 }
 # show_log FILE: the last lines of a log, to explain a failure.
+# quiet: drops npm's warning about this machine's own npmrc from step output.
+quiet() { grep -v "npm warn Unknown user config" || true; }
 show_log() { [ -f "$1" ] && { printf '%s--- last lines of %s ---%s\n' "$DIM" "$1" "$RESET" >&2; tail -n 20 "$1" >&2; }; }
 
 # hash_of FILES...: a short hash of files' contents (for "rebuild only when changed").
@@ -77,10 +80,14 @@ check_node() {
 
 install_npm_deps() {
   local h
-  h="$(hash_of "$ROOT/package-lock.json")"
+  h="$(hash_of "$ROOT/package.json" "$ROOT/package-lock.json")"
   if [ -d "$ROOT/node_modules" ] && stamp_matches npm "$h"; then ok "npm dependencies up to date"; return; fi
-  info "npm ci (install scripts stay disabled; nothing we use needs one)"
-  (cd "$ROOT" && npm ci --no-audit --no-fund >"$VAR/log/npm.log" 2>&1) || { show_log "$VAR/log/npm.log"; fail "npm ci failed" "see $VAR/log/npm.log; the npm registry must be reachable"; }
+  # Not `npm ci`: the registry reachable here serves only this platform's
+  # optional binaries (e.g. @next/swc-linux-x64-gnu), so the lock file lacks the
+  # others and `npm ci` calls it out of sync. `npm install` follows the lock
+  # for everything it lists. Install scripts stay disabled; nothing we use needs one.
+  info "npm install (from package-lock.json)"
+  (cd "$ROOT" && npm install --no-audit --no-fund >"$VAR/log/npm.log" 2>&1) || { grep -m 15 'npm error' "$VAR/log/npm.log" >&2; fail "npm install failed" "see $VAR/log/npm.log; the npm registry must be reachable"; }
   stamp_write npm "$h"
 }
 
@@ -138,7 +145,11 @@ start_docker() {
     nohup dockerd --bip 198.18.255.1/24 --default-address-pool "base=$DOCKER_POOL,size=24" --log-level warn \
       >"$VAR/log/dockerd.log" 2>&1 &
     echo $! > "$VAR/run/dockerd.pid"
-    for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    for _ in $(seq 1 60); do
+      docker info >/dev/null 2>&1 && break
+      kill -0 "$(cat "$VAR/run/dockerd.pid")" 2>/dev/null || break # dockerd gave up: no point waiting
+      sleep 0.5
+    done
     docker info >/dev/null 2>&1 || { show_log "$VAR/log/dockerd.log"; fail "the Docker engine did not start" "see $VAR/log/dockerd.log (dockerd needs root, iptables and overlay support; inside a container it needs --privileged)"; }
   fi
   guard_host_from_labs
@@ -156,14 +167,14 @@ guard_host_from_labs() {
 }
 
 build_images() {
-  (cd "$ROOT" && npx tsx sandbox/images/build-images.ts 2>&1 | tee "$VAR/log/images.log" | sed 's/^/    /') || true
+  (cd "$ROOT" && npx tsx sandbox/images/build-images.ts 2>&1 | quiet | tee "$VAR/log/images.log" | sed 's/^/    /') || true
   grep -q FAILED "$VAR/log/images.log" && fail "sandbox images could not be built" "see $VAR/log/images.log (debootstrap needs Debian's archive)"
   return 0
 }
 
 migrate_and_seed() {
-  (cd "$ROOT" && npx tsx infra/migrate.ts 2>&1 | sed 's/^/    /'; exit "${PIPESTATUS[0]}") || fail "migrations failed" "see the message above"
-  (cd "$ROOT" && npx tsx infra/seed.ts 2>&1 | sed 's/^/    /'; exit "${PIPESTATUS[0]}") || fail "seeding failed" "see the message above"
+  (cd "$ROOT" && npx tsx infra/migrate.ts 2>&1 | quiet | sed 's/^/    /'; exit "${PIPESTATUS[0]}") || fail "migrations failed" "see the message above"
+  (cd "$ROOT" && npx tsx infra/seed.ts 2>&1 | quiet | sed 's/^/    /'; exit "${PIPESTATUS[0]}") || fail "seeding failed" "see the message above"
 }
 
 build_web() {

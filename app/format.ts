@@ -1,0 +1,50 @@
+// How the pages show dates, scores, sizes and durations. Dates are shown in
+// UTC (the server renders them and cannot know the reader's time zone), with
+// the machine-readable instant in <time dateTime>.
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
+
+export function formatDateTime(date: Date): string {
+  return `${dateTime.format(date)} UTC`;
+}
+
+/** "0.5 / 1" with at most two decimals. */
+export function formatScore(score: number | null, maxScore: number | null): string {
+  if (score === null) return "—";
+  const round = (n: number) => String(Math.round(n * 100) / 100);
+  return maxScore === null ? round(score) : `${round(score)} / ${round(maxScore)}`;
+}
+
+export function formatDurationMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** "1 hour", "30 minutes", "2 days" for a submission-limit window. */
+export function formatWindow(seconds: number): string {
+  const units: Array<[number, string]> = [
+    [86_400, "day"],
+    [3_600, "hour"],
+    [60, "minute"],
+  ];
+  for (const [size, name] of units) {
+    if (seconds % size === 0) {
+      const n = seconds / size;
+      return n === 1 ? `${name}` : `${n} ${name}s`;
+    }
+  }
+  return `${seconds} seconds`;
+}

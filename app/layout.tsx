@@ -1,0 +1,44 @@
+// The frame of every page: a header with the product name, who is signed in
+// and a sign-out button, then the page.
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { auth } from "@/lib/auth/auth";
+import { signOutAndLeave } from "./session-actions";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "labgrade",
+  description: "Distributed-systems labs graded on real clusters with real faults.",
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const session = await auth();
+  const user = session?.user;
+  return (
+    <html lang="en">
+      <body>
+        <header className="site-header">
+          <div className="site-header-inner">
+            <Link href="/" className="brand">
+              labgrade
+            </Link>
+            {user?.id && (
+              <div className="session">
+                <span className="session-user" title={user.email ?? undefined}>
+                  {user.name ?? user.email}
+                </span>
+                <form action={signOutAndLeave}>
+                  <button type="submit" className="button button-quiet">
+                    Sign out
+                  </button>
+                </form>
+              </div>
+            )}
+          </div>
+        </header>
+        <main className="page">{children}</main>
+      </body>
+    </html>
+  );
+}

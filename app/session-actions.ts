@@ -1,0 +1,43 @@
+"use server";
+// Signing in and out, as server actions. Sign-in failures come back as form
+// state; a wrong email and a wrong password get the same message.
+import { AuthError } from "next-auth";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { signIn, signOut } from "@/lib/auth/auth";
+import { returnPath } from "./return-path";
+
+export interface SignInState {
+  error: string | null;
+  /** Echoed back so the form keeps what was typed (never the password). */
+  email: string;
+}
+
+const signInForm = z.object({
+  email: z.string().trim().min(1, "Enter your email address").max(320),
+  password: z.string().min(1, "Enter your password").max(1024),
+  next: returnPath.default("/"),
+});
+
+export async function signInWithPassword(_previous: SignInState, formData: FormData): Promise<SignInState> {
+  const parsed = signInForm.safeParse({
+    email: formData.get("email") ?? "",
+    password: formData.get("password") ?? "",
+    next: formData.get("next") ?? undefined,
+  });
+  const email = String(formData.get("email") ?? "").slice(0, 320);
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "Enter your email and password", email };
+  try {
+    await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirect: false });
+  } catch (err) {
+    if (err instanceof AuthError) {
+      return { error: err.type === "CredentialsSignin" ? "Wrong email or password" : "Signing in failed; please try again", email };
+    }
+    throw err;
+  }
+  redirect(parsed.data.next);
+}
+
+export async function signOutAndLeave(): Promise<void> {
+  await signOut({ redirectTo: "/signin" });
+}

@@ -1,0 +1,50 @@
+"use client";
+// Keeps a submission's page current while it is being graded: polls the
+// submission's JSON route every second and re-renders the page (server
+// components, no reload) when its status or status detail changes. Stops once
+// the status is final.
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
+
+const IN_PROGRESS = new Set(["QUEUED", "BUILDING", "RUNNING"]);
+const POLL_EVERY_MS = 1000;
+
+export function LiveStatus({ submissionId, status, statusDetail }: { submissionId: string; status: string; statusDetail: string | null }) {
+  const router = useRouter();
+  useEffect(() => {
+    if (!IN_PROGRESS.has(status)) return;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const response = await fetch(`/api/submissions/${encodeURIComponent(submissionId)}`, {
+          cache: "no-store",
+          signal: controller.signal,
+        });
+        if (response.ok) {
+          const latest = (await response.json()) as { status: string; statusDetail: string | null };
+          if (latest.status !== status || latest.statusDetail !== statusDetail) {
+            // The page re-renders with the new status, which restarts this effect.
+            router.refresh();
+            return;
+          }
+        }
+      } catch {
+        if (controller.signal.aborted) return;
+        // A failed poll (server restarting, network blip) is simply retried.
+      }
+      timer = setTimeout(poll, POLL_EVERY_MS);
+    };
+    timer = setTimeout(poll, POLL_EVERY_MS);
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [router, submissionId, status, statusDetail]);
+  if (!IN_PROGRESS.has(status)) return null;
+  return (
+    <p className="live-note muted" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> This page updates by itself while your submission is graded.
+    </p>
+  );
+}

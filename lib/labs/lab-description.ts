@@ -1,0 +1,16 @@
+// Lab descriptions are Markdown written by course staff and shown to every
+// student, so they are rendered safely: raw HTML in the source is escaped
+// (markdown-it's `html: false`), and links may only use http(s), mailto or
+// relative URLs (markdown-it's validateLink already refuses javascript:,
+// vbscript:, file: and non-image data: URLs; this narrows it further).
+import MarkdownIt from "markdown-it";
+
+const ALLOWED_LINK = /^(https?:|mailto:|#|\/|\.\.?\/|[^:]*$)/i;
+
+const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
+markdown.validateLink = (url) => ALLOWED_LINK.test(url.trim());
+
+/** The description as HTML that is safe to insert into a page. */
+export function renderLabDescription(source: string): string {
+  return markdown.render(source);
+}
