@@ -11,8 +11,23 @@ import type { NextConfig } from "next";
  */
 const UPLOAD_BODY_LIMIT = "11mb";
 
+/** See the loader's header: lib/ imports "./x.js" meaning x.ts. */
+function relativeJsImports(as: string) {
+  return {
+    condition: { all: [{ not: "foreign" }, { content: /\.js["']/ }] },
+    loaders: ["./infra/next/relative-js-imports-loader.cjs"],
+    as,
+  };
+}
+
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  turbopack: {
+    rules: {
+      "*.ts": relativeJsImports("*.ts"),
+      "*.tsx": relativeJsImports("*.tsx"),
+    },
+  },
   // Native addons and packages that load files or spawn at run time stay plain
   // Node modules instead of being bundled.
   serverExternalPackages: [

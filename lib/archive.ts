@@ -120,6 +120,8 @@ export async function normaliseArchive(
   }
   const entries = await readEntries(tarBytes, limits);
   const out = pack();
+  // The folder itself, so it belongs to the sandbox user (the build writes in it).
+  out.entry({ name: "src", type: "directory", mode: 0o755, uid, gid: uid, mtime: new Date(0) });
   const files: ValidatedArchive["files"] = [];
   let unpackedBytes = 0;
   for (const { header, data } of entries) {

@@ -28,6 +28,8 @@ export interface GradeDeps {
   docker: Docker;
   runnerId: string;
   limits: { build: Limits; node: Limits; controller: Limits; buildTimeoutMs: number };
+  /** Whether this runner's kernel has netem (probed at start). */
+  netemAvailable?: boolean;
   /** Called on every state change, for live progress. */
   publish?: (submissionId: string, event: Record<string, unknown>) => void;
 }
@@ -128,6 +130,9 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
         wallClockMs: Math.round(run.test.durationSeconds * 1000) + 60_000,
         owner: { ...owner, test: run.test.name },
         signal: opts.signal,
+        faults: run.test.faults,
+        dataVolume: run.test.dataVolume,
+        netemAvailable: deps.netemAvailable ?? false,
       });
       const judged = judge(run.test, cluster);
       if (judged.verdict === "PASS") passesByTest.set(run.test.name, (passesByTest.get(run.test.name) ?? 0) + 1);
@@ -204,6 +209,8 @@ export function judge(test: TestSpec, cluster: ClusterTestResult): Judged {
     availability: clientOps > 0 ? events.filter((e) => e.type === "ok").length / clientOps : null,
     perNode: stats,
     setupMs: cluster.setupMs,
+    /** The fault timeline, for the report's bands under the latency plot. */
+    faults: cluster.faults,
   };
   const oom = cluster.nodes.filter((n) => n.oomKilled).map((n) => n.id);
   if (oom.length > 0) {

@@ -58,8 +58,8 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   await heartbeat();
 
   const reap = async () => {
-    const live = await db.runner.findMany({ where: { heartbeatAt: { gt: new Date(Date.now() - RUNNER_DEAD_AFTER_MS) } }, select: { id: true } });
-    const report = await reapLeftovers(docker, { liveRunnerIds: new Set(live.map((r) => r.id)), maxAgeMs: MAX_RESOURCE_AGE_MS });
+    const dead = await db.runner.findMany({ where: { heartbeatAt: { lt: new Date(Date.now() - RUNNER_DEAD_AFTER_MS) } }, select: { id: true } });
+    const report = await reapLeftovers(docker, { deadRunnerIds: new Set(dead.map((r) => r.id)), maxAgeMs: MAX_RESOURCE_AGE_MS });
     if (report.containers + report.networks + report.volumes > 0) {
       log(`reaped ${report.containers} containers, ${report.networks} networks, ${report.volumes} volumes left by dead runners`);
     }
@@ -80,7 +80,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       if (!payload.success) throw new UnrecoverableError(`invalid payload: ${payload.error.message}`);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log(`job ${payload.data.gradingJobId}: attempt ${job.attemptsMade + 1}`);
-      await gradeJob({ db, docker, runnerId: id, limits: opts.limits, publish }, payload.data.gradingJobId, { finalAttempt });
+      await gradeJob({ db, docker, runnerId: id, limits: opts.limits, publish, netemAvailable: capabilities.netem.available }, payload.data.gradingJobId, { finalAttempt });
       log(`job ${payload.data.gradingJobId}: done`);
     },
     {

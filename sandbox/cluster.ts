@@ -3,13 +3,19 @@
 // student's program, and the controller container that drives the client
 // side. Everything is created through the Docker API (a remote engine works),
 // carries the owner's labels, and is removed in `finally`.
+import readline from "node:readline";
+import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
+import { Random } from "../lib/random.js";
+import type { FaultStep } from "../lib/suites/schema.js";
+import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
+import { ClusterFaults, type ClusterNode } from "./faults.js";
 import { readOutput, truncateHead, waitForExit } from "./container-io.js";
 import { controllerSpecSchema, type ControllerLine, type ControllerSpec } from "./controller/spec.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
-import { randomSuffix } from "./build.js";
+import { randomSuffix, removeVolume } from "./build.js";
 
 export interface ClusterTestRequest {
   /** Volume holding /work/src and /work/out from the build step. */
@@ -26,6 +32,14 @@ export interface ClusterTestRequest {
   wallClockMs: number;
   owner: ResourceOwner;
   signal?: AbortSignal;
+  /** The test's fault schedule (empty: no faults, no netctl sidecars). */
+  faults?: FaultStep[];
+  /** Whether this engine's kernel has netem (see capabilities.ts). */
+  netemAvailable?: boolean;
+  /** Give each node a /data volume that survives kill and restart. */
+  dataVolume?: boolean;
+  /** Called with each node's address once the cluster is up (tests and the report use it). */
+  onNodesReady?: (nodes: Array<{ id: string; ip: string; containerId: string }>) => void;
 }
 
 export interface NodeReport {
@@ -46,6 +60,10 @@ export interface ClusterTestResult {
   timedOut: boolean;
   nodes: NodeReport[];
   network: { name: string; subnet?: string };
+  /** What the fault schedule did, when. */
+  faults: FaultEvent[];
+  /** Host clock when the main phase started (the controller's "ready"). */
+  mainPhaseStartWallMs: number | null;
   setupMs: number;
   teardownMs: number;
 }
@@ -59,7 +77,9 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
   const nodeIds = Array.from({ length: req.nodeCount }, (_, i) => `n${i}`);
   const spec = controllerSpecSchema.parse({ ...req.controller, nodeIds });
   const containers: Docker.Container[] = [];
+  const volumes: string[] = [];
   let network: Docker.Network | undefined;
+  let faults: ClusterFaults | undefined;
   try {
     network = await docker.createNetwork({
       Name: `lg-${id}`,
@@ -70,6 +90,15 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     });
     const netName = `lg-${id}`;
     const endpoint = (alias: string) => ({ EndpointsConfig: { [netName]: { Aliases: [alias] } } });
+    if (req.dataVolume) {
+      for (const nodeId of nodeIds) {
+        // A plain volume: it outlives the container's restarts (a tmpfs volume
+        // would be unmounted, and emptied, when the container stops). Its size
+        // is bounded per file by the fsize ulimit, not in total (see README).
+        const v = await docker.createVolume({ Name: `lg-${id}-${nodeId}-data`, Labels: labels });
+        volumes.push(v.name);
+      }
+    }
     const nodes = await Promise.all(
       nodeIds.map((nodeId) =>
         docker.createContainer({
@@ -89,7 +118,10 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
           Labels: { ...labels, "labgrade.node": nodeId },
           HostConfig: hardenedHostConfig(req.nodeLimits, {
             NetworkMode: netName,
-            Mounts: [{ Type: "volume", Source: req.buildVolume, Target: "/work", ReadOnly: true }],
+            Mounts: [
+              { Type: "volume", Source: req.buildVolume, Target: "/work", ReadOnly: true },
+              ...(req.dataVolume ? [{ Type: "volume" as const, Source: `lg-${id}-${nodeId}-data`, Target: "/data", ReadOnly: false }] : []),
+            ],
           }),
           NetworkingConfig: endpoint(nodeId),
         }),
@@ -97,6 +129,18 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     );
     containers.push(...nodes);
     await Promise.all(nodes.map((c) => c.start()));
+    const clusterNodes: ClusterNode[] = await Promise.all(
+      nodes.map(async (container, i) => {
+        const info = await container.inspect();
+        return { id: nodeIds[i]!, container, ip: info.NetworkSettings.Networks[netName]?.IPAddress ?? "" };
+      }),
+    );
+    req.onNodesReady?.(clusterNodes.map((n) => ({ id: n.id, ip: n.ip, containerId: n.container.id })));
+    const steps = req.faults ?? [];
+    if (steps.length > 0) {
+      faults = new ClusterFaults(docker, clusterNodes, req.controllerImage, labels);
+      await faults.start();
+    }
     const controller = await docker.createContainer({
       name: `lg-${id}-controller`,
       Hostname: "controller",
@@ -109,11 +153,29 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
       NetworkingConfig: endpoint("controller"),
     });
     containers.push(controller);
+    const readyAt = watchForReady(docker, controller);
     await controller.start();
     const setupMs = Date.now() - started;
 
     const budget = AbortSignal.timeout(Math.max(1, req.wallClockMs - setupMs));
+    const stopSchedule = new AbortController();
+    const schedule = readyAt.then((startWallMs) =>
+      faults && startWallMs !== null
+        ? runFaultSchedule({
+            faults,
+            nodeIds,
+            steps,
+            rng: new Random(spec.seed).fork(),
+            startWallMs,
+            mainPhaseMs: spec.durationMs,
+            netemAvailable: req.netemAvailable ?? false,
+            signal: stopSchedule.signal,
+          })
+        : [],
+    );
     const exit = await waitForExit(controller, req.signal ? AbortSignal.any([req.signal, budget]) : budget);
+    stopSchedule.abort();
+    const timeline = await schedule;
     if (req.signal?.aborted) throw new InfraError("cancelled", "the test was cancelled");
     if (!exit) await controller.kill().catch(() => undefined);
 
@@ -143,8 +205,10 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     );
     const netInfo = await network.inspect();
     const teardownStart = Date.now();
-    await teardown(containers, network);
+    await faults?.close();
+    await teardown(docker, containers, network, volumes);
     containers.length = 0;
+    volumes.length = 0;
     network = undefined;
     return {
       lines,
@@ -153,6 +217,8 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
       timedOut: !exit,
       nodes: nodeReports,
       network: { name: netName, subnet: netInfo.IPAM?.Config?.[0]?.Subnet },
+      faults: timeline,
+      mainPhaseStartWallMs: await readyAt,
       setupMs,
       teardownMs: Date.now() - teardownStart,
     };
@@ -160,11 +226,45 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     if (err instanceof InfraError) throw err;
     throw new InfraError("docker.cluster", `could not run the test cluster: ${String(err)}`, { cause: err });
   } finally {
-    await teardown(containers, network);
+    await faults?.close();
+    await teardown(docker, containers, network, volumes);
   }
 }
 
-async function teardown(containers: Docker.Container[], network: Docker.Network | undefined): Promise<void> {
+async function teardown(docker: Docker, containers: Docker.Container[], network: Docker.Network | undefined, volumes: string[]): Promise<void> {
   await Promise.all(containers.map((c) => c.remove({ force: true, v: true }).catch(() => undefined)));
   await network?.remove().catch(() => undefined);
+  await Promise.all(volumes.map((v) => removeVolume(docker, v)));
 }
+
+/**
+ * Resolves with the host clock at which the controller printed its `ready`
+ * line (the start of the main phase), or null if it never did. Follows the
+ * container's output through the API, attached before start so no line is missed.
+ */
+function watchForReady(docker: Docker, controller: Docker.Container): Promise<number | null> {
+  return new Promise((resolve) => {
+    controller.attach({ stream: true, stdout: true, stderr: false }).then(
+      (stream) => {
+        const out = new PassThrough();
+        docker.modem.demuxStream(stream, out, new PassThrough());
+        const lines = readline.createInterface({ input: out });
+        let done = false;
+        const finish = (value: number | null) => {
+          if (done) return;
+          done = true;
+          resolve(value);
+          lines.close();
+          (stream as unknown as { destroy?: () => void }).destroy?.();
+        };
+        lines.on("line", (line) => {
+          if (line.startsWith('{"ready"')) finish(Date.now());
+        });
+        stream.on("end", () => finish(null));
+        stream.on("error", () => finish(null));
+      },
+      () => resolve(null),
+    );
+  });
+}
+

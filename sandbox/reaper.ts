@@ -1,13 +1,14 @@
 // Removes what a dead or restarted runner left in the Docker engine. Every
 // resource we create carries labels (labels.ts); a resource is reaped when its
-// runner is not in the live set, or when it is older than the longest any
-// grading may run.
+// runner is known to be dead, or when it is older than the longest any
+// grading may run. A runner this database has never heard of may belong to
+// another deployment sharing the engine (or to a test), so only age reaps it.
 import type Docker from "dockerode";
 import { MANAGED_LABEL } from "./labels.js";
 
 export interface ReapOptions {
-  /** Runner ids with a recent heartbeat; their resources are left alone unless too old. */
-  liveRunnerIds: Set<string>;
+  /** Runner ids whose heartbeat stopped: their resources are reaped at once. */
+  deadRunnerIds: Set<string>;
   /** Anything older than this is reaped regardless of owner. */
   maxAgeMs: number;
   now?: number;
@@ -23,7 +24,7 @@ function shouldReap(labels: Record<string, string> | undefined, opts: ReapOption
   if (!labels || labels[MANAGED_LABEL] !== "1") return false;
   const created = Number(labels["labgrade.created-ms"] ?? 0);
   const runner = labels["labgrade.runner"] ?? "";
-  return !opts.liveRunnerIds.has(runner) || (opts.now ?? Date.now()) - created > opts.maxAgeMs;
+  return opts.deadRunnerIds.has(runner) || (opts.now ?? Date.now()) - created > opts.maxAgeMs;
 }
 
 export async function reapLeftovers(docker: Docker, opts: ReapOptions): Promise<ReapReport> {

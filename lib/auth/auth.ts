@@ -7,7 +7,7 @@
 // Configuration is read lazily (per request) from lib/config.ts, so `next
 // build` needs no secret. Cookies are `__Secure-` prefixed whenever AUTH_URL is
 // https.
-import NextAuth, { type DefaultSession, type NextAuthConfig } from "next-auth";
+import NextAuth, { AuthError, type DefaultSession, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { config } from "../config.js";
@@ -79,9 +79,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     },
     logger: {
       // A wrong password is an expected outcome, not a server error worth a stack trace.
+      // (Class names are minified in the production build: compare the stable `type`.)
       error(error) {
-        if (error.name === "CredentialsSignin") return;
-        console.error(`[auth] ${error.name}: ${error.message}`, error.cause ?? "");
+        const type = error instanceof AuthError ? error.type : error.name;
+        if (type === "CredentialsSignin") return;
+        console.error(`[auth] ${type}: ${error.message}`, error.cause ?? "");
       },
     },
   };

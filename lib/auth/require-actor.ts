@@ -17,6 +17,6 @@ export async function currentActor(): Promise<Actor | null> {
 /** The signed-in Actor; otherwise redirects to /signin (and back to `returnTo` afterwards). */
 export async function requireActor(returnTo?: string): Promise<Actor> {
   const actor = await currentActor();
-  if (!actor) redirect(returnTo ? `/signin?next=${encodeURIComponent(returnTo)}` : "/signin");
+  if (!actor) redirect(returnTo && returnTo !== "/" ? `/signin?next=${encodeURIComponent(returnTo)}` : "/signin");
   return actor;
 }

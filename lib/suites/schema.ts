@@ -4,6 +4,30 @@
 import { z } from "zod";
 import { WORKLOAD_NAMES } from "../workloads/index.js";
 
+/** Seconds after the main phase starts. */
+const at = z.number().min(0).max(600);
+/** A node id, or "random" (chosen from the test's seed). */
+const nodeChoice = z.union([z.literal("random"), z.string().regex(/^n\d+$/, 'a node id like "n0", or "random"')]);
+
+export const PARTITION_MODES = ["isolate", "halves", "majority-minority", "majorities-ring", "one-way"] as const;
+/** Fault kinds that need the kernel's netem queueing discipline. */
+export const NETEM_FAULTS = ["delay", "jitter", "reorder", "duplicate"] as const;
+
+/** One step of a test's fault schedule. Everything is healed when the main phase ends. */
+export const faultStepSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("partition"), at, mode: z.enum(PARTITION_MODES), node: nodeChoice.optional() }),
+  z.object({ kind: z.literal("heal"), at }),
+  z.object({ kind: z.literal("loss"), at, probability: z.number().gt(0).max(1) }),
+  z.object({ kind: z.literal("bandwidth"), at, kbitPerSecond: z.number().min(8).max(10_000_000) }),
+  z.object({ kind: z.literal("kill"), at, node: nodeChoice }),
+  /** Restarts a killed node ("all": every killed node). */
+  z.object({ kind: z.literal("restart"), at, node: z.union([nodeChoice, z.literal("all")]) }),
+  z.object({ kind: z.literal("pause"), at, node: nodeChoice }),
+  z.object({ kind: z.literal("resume"), at, node: z.union([nodeChoice, z.literal("all")]) }),
+  z.object({ kind: z.enum(NETEM_FAULTS), at, ms: z.number().min(0).max(10_000).optional(), percent: z.number().min(0).max(100).optional() }),
+]);
+export type FaultStep = z.infer<typeof faultStepSchema>;
+
 export const testSpecSchema = z.object({
   /** Unique within the suite; shown to students unless hidden. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes, starting with a letter or digit"),
@@ -25,6 +49,10 @@ export const testSpecSchema = z.object({
   visibility: z.enum(["always", "after_due", "hidden"]).default("always"),
   /** Runs of this test, each with its own seed. */
   repetitions: z.number().int().min(1).max(20).default(1),
+  /** Faults, in time order; a kill of a node keeps it down until a restart step or the heal. */
+  faults: z.array(faultStepSchema).default([]),
+  /** Node containers keep a data volume at /data that survives kill and restart. */
+  dataVolume: z.boolean().default(false),
   /** Fixed seed for the first repetition (later ones derive from it); random when absent. */
   seed: z
     .string()

@@ -29,7 +29,7 @@ import {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const STATE_DIR = path.join(ROOT, "var/images");
 /** Bump when this script changes what it puts into a root file system. */
-const ROOTFS_SCRIPT_VERSION = "1";
+const ROOTFS_SCRIPT_VERSION = "2";
 
 function log(line: string): void {
   process.stdout.write(`[images] ${line}\n`);
@@ -140,10 +140,13 @@ async function buildRootfs(recipe: ImageRecipe, ref: string): Promise<void> {
   // rootfs key includes its hash so an upgrade rebuilds.
   await cp(process.execPath, path.join(dir, "usr/local/bin/node"));
   await mkdir(path.join(dir, "opt/labgrade"), { recursive: true });
-  await mkdir(path.join(dir, "work"), { recursive: true });
-  // A fresh Docker volume mounted at /work takes this directory's owner, so the
-  // sandbox user can write the build output into it.
-  await run("chown", [`${SANDBOX_UID}:${SANDBOX_UID}`, path.join(dir, "work")]);
+  // A fresh Docker volume mounted at /work (build output) or /data (a node's
+  // state that survives restarts) takes the directory's owner from the image,
+  // so the sandbox user can write there.
+  for (const owned of ["work", "data"]) {
+    await mkdir(path.join(dir, owned), { recursive: true });
+    await run("chown", [`${SANDBOX_UID}:${SANDBOX_UID}`, path.join(dir, owned)]);
+  }
   log(`${ref}: importing into the Docker engine`);
   const tar = spawn("tar", ["--numeric-owner", "-C", dir, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] });
   await run("docker", ["import", "-", ref], { input: tar.stdout });

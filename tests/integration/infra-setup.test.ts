@@ -77,6 +77,6 @@ describe("infra/up", () => {
   it("says clearly when it is not run as root", async () => {
     const result = await runLibFunction("need_root", { id: "echo 1000" });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/FAILED: this needs root.*\n  how to fix: run it as root/);
+    expect(result.stderr).toMatch(/FAILED: this needs root.*\n {2}how to fix: run it as root/);
   });
 });

@@ -42,8 +42,8 @@ describe("submission archives", () => {
       s.resume();
       s.on("end", next);
     });
-    await new Promise((resolve) => {
-      x.on("finish", resolve);
+    await new Promise<void>((resolve) => {
+      x.on("finish", () => resolve());
       x.end(tar);
     });
     expect(seen).toContainEqual({ name: "src/run.sh", uid: 10001, mode: 0o755 });

@@ -15,19 +15,25 @@ export function LiveStatus({ submissionId, status, statusDetail }: { submissionI
     if (!IN_PROGRESS.has(status)) return;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // The state the page was last refreshed for. Polling goes on until the
+    // refreshed page's new props restart this effect, or the route reports a
+    // final status (or that the submission is gone, or the session is over).
+    let seen = `${status}\n${statusDetail ?? ""}`;
     const poll = async () => {
       try {
         const response = await fetch(`/api/submissions/${encodeURIComponent(submissionId)}`, {
           cache: "no-store",
           signal: controller.signal,
         });
+        if (response.status === 401 || response.status === 404) return;
         if (response.ok) {
           const latest = (await response.json()) as { status: string; statusDetail: string | null };
-          if (latest.status !== status || latest.statusDetail !== statusDetail) {
-            // The page re-renders with the new status, which restarts this effect.
+          const now = `${latest.status}\n${latest.statusDetail ?? ""}`;
+          if (now !== seen) {
+            seen = now;
             router.refresh();
-            return;
           }
+          if (!IN_PROGRESS.has(latest.status)) return;
         }
       } catch {
         if (controller.signal.aborted) return;

@@ -1,0 +1,148 @@
+// /submissions/[id]: a submission's status and report: score, build log and
+// one row per test repetition (verdict, reason, seed, duration). While it is
+// being graded, <LiveStatus> re-renders the page as the status moves on.
+import Link from "next/link";
+import { requireActor } from "@/lib/auth/require-actor";
+import { db } from "@/lib/db";
+import { getSubmissionReportOrThrow } from "@/lib/submissions/submission-report";
+import { formatBytes, formatDateTime, formatDurationMs, formatScore } from "../../format";
+import { orNotFound } from "../../or-not-found";
+import { StatusBadge, VerdictBadge } from "../../status-badge";
+import { LiveStatus } from "./live-status";
+
+function When({ date }: { date: Date | null }) {
+  return date ? <time dateTime={date.toISOString()}>{formatDateTime(date)}</time> : <span className="muted">—</span>;
+}
+
+export default async function SubmissionPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const actor = await requireActor(`/submissions/${id}`);
+  const { submission: s, results, withheldResults } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
+  const own = s.userId === actor.userId;
+  return (
+    <>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link href="/">My courses</Link> / <Link href={`/courses/${s.course.slug}`}>{s.course.title}</Link> /{" "}
+        <Link href={`/courses/${s.course.slug}/labs/${s.lab.slug}`}>{s.lab.title}</Link>
+      </nav>
+      <h1 className="with-badge">
+        Submission <StatusBadge status={s.status} />
+      </h1>
+      <LiveStatus submissionId={s.id} status={s.status} statusDetail={s.statusDetail} />
+
+      <section className="card">
+        <dl className="facts">
+          <dt>Status</dt>
+          <dd data-testid="status-detail">{s.statusDetail ?? <span className="muted">—</span>}</dd>
+          <dt>Score</dt>
+          <dd data-testid="score">
+            {formatScore(s.finalScore ?? s.score, s.maxScore)}
+            {s.late && s.finalScore !== null && s.score !== null && s.finalScore !== s.score && (
+              <span className="muted"> (before late penalty: {formatScore(s.score, s.maxScore)})</span>
+            )}
+            {s.late && <span className="tag tag-warn">late</span>}
+          </dd>
+          {!own && (
+            <>
+              <dt>Student</dt>
+              <dd>
+                {s.user.name ?? s.user.email} <span className="muted">({s.user.email})</span>
+              </dd>
+            </>
+          )}
+          <dt>Submitted</dt>
+          <dd>
+            <When date={s.createdAt} />
+          </dd>
+          <dt>Grading started</dt>
+          <dd>
+            <When date={s.startedAt} />
+          </dd>
+          <dt>Finished</dt>
+          <dd>
+            <When date={s.finishedAt} />
+          </dd>
+          <dt>Test suite</dt>
+          <dd>version {s.suiteVersion.version}</dd>
+          <dt>Archive</dt>
+          <dd>
+            {formatBytes(s.archiveBytes)} <code className="hash">sha256 {s.contentHash.slice(0, 12)}</code>
+          </dd>
+        </dl>
+        {s.status === "INFRA_ERROR" && (
+          <p className="form-note">This failure was ours, not your code&apos;s: it does not count against your submissions.</p>
+        )}
+      </section>
+
+      {s.status === "BUILD_FAILED" ? (
+        <section className="card">
+          <h2>Build log</h2>
+          <pre className="log" data-testid="build-log">
+            {s.buildLog || "(the build printed nothing)"}
+          </pre>
+        </section>
+      ) : (
+        s.buildLog && (
+          <details className="card">
+            <summary>Build output</summary>
+            <pre className="log">{s.buildLog}</pre>
+          </details>
+        )
+      )}
+
+      <section className="card">
+        <h2>Tests</h2>
+        {results.length === 0 ? (
+          <p className="muted">{s.status === "GRADED" || s.status === "BUILD_FAILED" ? "No test results." : "Results appear here as the tests finish."}</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table" data-testid="results">
+              <thead>
+                <tr>
+                  <th scope="col">Test</th>
+                  <th scope="col" className="numeric">
+                    Repetition
+                  </th>
+                  <th scope="col">Seed</th>
+                  <th scope="col">Verdict</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col" className="numeric">
+                    Points
+                  </th>
+                  <th scope="col" className="numeric">
+                    Duration
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {results.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <code>{r.testName}</code>
+                    </td>
+                    <td className="numeric">{r.repetition + 1}</td>
+                    <td>
+                      <code className="seed">{r.seed}</code>
+                    </td>
+                    <td>
+                      <VerdictBadge verdict={r.verdict} />
+                    </td>
+                    <td className="reason">{r.reason}</td>
+                    <td className="numeric">{formatScore(r.points, r.maxPoints)}</td>
+                    <td className="numeric">{formatDurationMs(r.durationMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {withheldResults > 0 && (
+          <p className="muted">
+            {withheldResults} more {withheldResults === 1 ? "result is" : "results are"} hidden until the course staff release{" "}
+            {withheldResults === 1 ? "it" : "them"}.
+          </p>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,157 @@
+// Runs a test's fault schedule against a live cluster, on the clock of the
+// main phase, and records what happened when: the fault timeline shown under
+// the latency plot. Random choices (which node, which halves) come from the
+// test's seed. When the main phase ends everything is healed: network rules
+// flushed, paused nodes resumed, killed nodes restarted.
+import { errorMessage } from "../lib/errors.js";
+import type { Random } from "../lib/random.js";
+import { NETEM_FAULTS, type FaultStep } from "../lib/suites/schema.js";
+import type { ClusterFaults } from "./faults.js";
+import { describeGrudge, partition } from "./partitions.js";
+
+export interface FaultEvent {
+  /** Milliseconds after the main phase started. */
+  atMs: number;
+  /** Host clock (ms since the epoch) when the fault took effect. */
+  wallMs: number;
+  kind: FaultStep["kind"] | "heal-all";
+  nodes: string[];
+  detail: string;
+  ok: boolean;
+  /** For heals: packets our rules had dropped on each node since the last heal. */
+  droppedPackets?: Record<string, number>;
+}
+
+export interface ScheduleOptions {
+  faults: ClusterFaults;
+  nodeIds: string[];
+  steps: FaultStep[];
+  rng: Random;
+  /** Host clock when the main phase started. */
+  startWallMs: number;
+  mainPhaseMs: number;
+  netemAvailable: boolean;
+  signal: AbortSignal;
+}
+
+const sleepUntil = (wallMs: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, wallMs - Date.now()));
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEvent[]> {
+  const timeline: FaultEvent[] = [];
+  const killed = new Set<string>();
+  const paused = new Set<string>();
+  // A fault is stamped when it has surely taken effect: after a cut or a kill
+  // is applied, but when a restart or resume *begins* (the node may run from then).
+  const record = (kind: FaultEvent["kind"], nodes: string[], detail: string, ok = true, wallMs = Date.now()) =>
+    timeline.push({ atMs: wallMs - opts.startWallMs, wallMs, kind, nodes, detail, ok });
+  const pick = (choice: string, from: string[]) => (choice === "random" ? opts.rng.pick(from) : choice);
+  const steps = [...opts.steps].sort((a, b) => a.at - b.at);
+
+  for (const step of steps) {
+    if (step.at * 1000 >= opts.mainPhaseMs) break;
+    await sleepUntil(opts.startWallMs + step.at * 1000, opts.signal);
+    if (opts.signal.aborted) break;
+    try {
+      switch (step.kind) {
+        case "partition": {
+          const target = step.node ? pick(step.node, opts.nodeIds) : undefined;
+          const grudge = partition(step.mode, opts.nodeIds, opts.rng, target);
+          await opts.faults.partition(grudge);
+          record("partition", [...grudge.keys()], `${step.mode}: ${describeGrudge(grudge)}`);
+          break;
+        }
+        case "heal": {
+          const droppedPackets = await countDrops(opts);
+          await opts.faults.heal();
+          record("heal", opts.nodeIds, "network healed");
+          timeline[timeline.length - 1]!.droppedPackets = droppedPackets;
+          break;
+        }
+        case "loss":
+          await opts.faults.loss(step.probability);
+          record("loss", opts.nodeIds, `${Math.round(step.probability * 100)}% of packets between nodes dropped`);
+          break;
+        case "bandwidth":
+          await opts.faults.bandwidth(step.kbitPerSecond);
+          record("bandwidth", opts.nodeIds, `outgoing bandwidth limited to ${step.kbitPerSecond} kbit/s`);
+          break;
+        case "kill": {
+          const node = pick(step.node, opts.nodeIds.filter((n) => !killed.has(n)));
+          await opts.faults.kill(node);
+          killed.add(node);
+          record("kill", [node], `${node} killed (SIGKILL)`);
+          break;
+        }
+        case "restart": {
+          const began = Date.now();
+          const nodes = step.node === "all" ? [...killed] : [pick(step.node, [...killed])];
+          for (const node of nodes) {
+            await opts.faults.restart(node);
+            killed.delete(node);
+          }
+          record("restart", nodes, `${nodes.join(", ") || "no node"} restarted`, true, began);
+          break;
+        }
+        case "pause": {
+          const node = pick(step.node, opts.nodeIds.filter((n) => !paused.has(n) && !killed.has(n)));
+          await opts.faults.pause(node);
+          paused.add(node);
+          record("pause", [node], `${node} paused (cgroup frozen)`);
+          break;
+        }
+        case "resume": {
+          const began = Date.now();
+          const nodes = step.node === "all" ? [...paused] : [pick(step.node, [...paused])];
+          for (const node of nodes) {
+            await opts.faults.resume(node);
+            paused.delete(node);
+          }
+          record("resume", nodes, `${nodes.join(", ") || "no node"} resumed`, true, began);
+          break;
+        }
+        default:
+          if ((NETEM_FAULTS as readonly string[]).includes(step.kind) && !opts.netemAvailable) {
+            record(step.kind, [], `${step.kind} not applied: this runner's kernel has no netem (sch_netem)`, false);
+          } else {
+            record(step.kind, [], `${step.kind} is not implemented on this runner yet`, false);
+          }
+      }
+    } catch (err) {
+      record(step.kind, [], `could not apply ${step.kind}: ${errorMessage(err)}`, false);
+    }
+  }
+
+  // The main phase is over (or the test was stopped): heal everything for the
+  // recovery phase and final reads.
+  await sleepUntil(opts.startWallMs + opts.mainPhaseMs, opts.signal);
+  if (steps.length > 0) {
+    const done: string[] = [];
+    try {
+      const droppedPackets = await countDrops(opts, killed);
+      await opts.faults.heal();
+      for (const node of paused) await opts.faults.resume(node);
+      for (const node of killed) await opts.faults.restart(node);
+      done.push("network healed");
+      if (paused.size > 0) done.push(`resumed ${[...paused].join(", ")}`);
+      if (killed.size > 0) done.push(`restarted ${[...killed].join(", ")}`);
+      record("heal-all", opts.nodeIds, done.join("; "));
+      timeline[timeline.length - 1]!.droppedPackets = droppedPackets;
+    } catch (err) {
+      record("heal-all", opts.nodeIds, `could not heal: ${errorMessage(err)}`, false);
+    }
+  }
+  return timeline;
+}
+
+async function countDrops(opts: ScheduleOptions, skip: Set<string> = new Set()): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const node of opts.nodeIds.filter((n) => !skip.has(n))) counts[node] = await opts.faults.droppedPackets(node).catch(() => 0);
+  return counts;
+}

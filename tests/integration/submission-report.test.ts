@@ -1,0 +1,111 @@
+// What a submission's page may show: results filtered by each test's
+// visibility for the student, everything for staff, nothing for another
+// student; and the best score per lab counts only the actor's own graded work.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "../../lib/courses/access.js";
+import { createDb, type Db } from "../../lib/db.js";
+import { NotFoundError } from "../../lib/errors.js";
+import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import { bestScoresByLab } from "../../lib/submissions/best-scores.js";
+import { getSubmissionReportOrThrow } from "../../lib/submissions/submission-report.js";
+import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+
+let database: ScratchDatabase;
+let db: Db;
+let labId: string;
+
+async function actor(email: string): Promise<Actor> {
+  const user = await db.user.findUniqueOrThrow({ where: { email } });
+  return { userId: user.id, isPlatformAdmin: user.isPlatformAdmin };
+}
+
+/** A graded echo submission with one result per visibility. */
+async function gradedSubmission(email: string, finalScore: number) {
+  const student = await actor(email);
+  const lab = await db.lab.findUniqueOrThrow({ where: { id: labId }, include: { suiteVersions: true } });
+  const suiteVersion = lab.suiteVersions[0]!;
+  const submission = await db.submission.create({
+    data: {
+      courseId: lab.courseId,
+      labId: lab.id,
+      userId: student.userId,
+      suiteVersionId: suiteVersion.id,
+      archiveKey: "archives/test",
+      archiveBytes: 1,
+      contentHash: "0".repeat(64),
+      status: "GRADED",
+      score: finalScore,
+      maxScore: 3,
+      finalScore,
+    },
+  });
+  const job = await db.gradingJob.create({ data: { submissionId: submission.id, suiteVersionId: suiteVersion.id, status: "SUCCEEDED" } });
+  const attempt = await db.gradingAttempt.create({ data: { jobId: job.id, number: 1, runnerId: "test", outcome: "GRADED", finishedAt: new Date() } });
+  for (const visibility of ["always", "after_due", "hidden"]) {
+    await db.testResult.create({
+      data: { attemptId: attempt.id, testName: `t-${visibility}`, repetition: 0, seed: "1", verdict: "PASS", reason: "ok", visibility, durationMs: 10 },
+    });
+  }
+  return submission;
+}
+
+const names = (report: { results: Array<{ testName: string }> }) => report.results.map((r) => r.testName).sort();
+
+beforeAll(async () => {
+  database = await createMigratedDatabase("submission-report");
+  db = createDb(database.url);
+  await seedDemoCourse(db);
+  const lab = await db.lab.findFirstOrThrow({ where: { slug: "echo", course: { slug: DEMO_COURSE_SLUG } } });
+  labId = lab.id;
+});
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+describe("getSubmissionReportOrThrow", () => {
+  it("shows the student only the always-visible results before the deadline", async () => {
+    await db.lab.update({ where: { id: labId }, data: { dueAt: new Date(Date.now() + 3600_000) } });
+    const submission = await gradedSubmission("alice@demo.labgrade.test", 1);
+    const report = await getSubmissionReportOrThrow(db, await actor("alice@demo.labgrade.test"), submission.id);
+    expect(names(report)).toEqual(["t-always"]);
+    expect(report.withheldResults).toBe(2);
+    expect(report.staffView).toBe(false);
+  });
+
+  it("adds the after-due results once the deadline has passed, never the hidden ones", async () => {
+    await db.lab.update({ where: { id: labId }, data: { dueAt: new Date(Date.now() - 3600_000) } });
+    const submission = await gradedSubmission("alice@demo.labgrade.test", 2);
+    const report = await getSubmissionReportOrThrow(db, await actor("alice@demo.labgrade.test"), submission.id);
+    expect(names(report)).toEqual(["t-after_due", "t-always"]);
+    expect(report.withheldResults).toBe(1);
+  });
+
+  it("shows staff every result", async () => {
+    await db.lab.update({ where: { id: labId }, data: { dueAt: new Date(Date.now() + 3600_000) } });
+    const submission = await gradedSubmission("alice@demo.labgrade.test", 0);
+    for (const email of ["ta@demo.labgrade.test", "admin@demo.labgrade.test"]) {
+      const report = await getSubmissionReportOrThrow(db, await actor(email), submission.id);
+      expect(names(report)).toEqual(["t-after_due", "t-always", "t-hidden"]);
+      expect(report.staffView).toBe(true);
+    }
+  });
+
+  it("is not found for another student", async () => {
+    const submission = await gradedSubmission("alice@demo.labgrade.test", 0);
+    await expect(getSubmissionReportOrThrow(db, await actor("bob@demo.labgrade.test"), submission.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe("bestScoresByLab", () => {
+  it("is the highest final score among the actor's own graded submissions", async () => {
+    await gradedSubmission("carol@demo.labgrade.test", 2.5);
+    const alice = await bestScoresByLab(db, await actor("alice@demo.labgrade.test"), [labId]);
+    expect(alice.get(labId)).toEqual({ finalScore: 2, maxScore: 3 });
+    const carol = await bestScoresByLab(db, await actor("carol@demo.labgrade.test"), [labId]);
+    expect(carol.get(labId)).toEqual({ finalScore: 2.5, maxScore: 3 });
+    const bob = await bestScoresByLab(db, await actor("bob@demo.labgrade.test"), [labId]);
+    expect(bob.size).toBe(0);
+  });
+});

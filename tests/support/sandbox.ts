@@ -1,0 +1,46 @@
+// Builds a fixture solution with the real sandbox, for tests that drive
+// clusters directly (without the queue and database).
+import path from "node:path";
+import type Docker from "dockerode";
+import { normaliseArchive, packDirectory } from "../../lib/archive.js";
+import { parseConfig } from "../../lib/config.js";
+import { runnerLimits } from "../../runner/limits.js";
+import { buildSubmission, removeVolume } from "../../sandbox/build.js";
+import { runClusterTest, type ClusterTestRequest, type ClusterTestResult } from "../../sandbox/cluster.js";
+import { SANDBOX_UID } from "../../sandbox/images/recipes.js";
+
+export const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
+export const limits = runnerLimits(parseConfig({}));
+
+export function testOwner(test: string) {
+  return { runnerId: `test-${process.pid}`, jobId: `test-${test}`, test, owner: "tests" };
+}
+
+export async function buildFixture(docker: Docker, fixture: string, image: string, command: string) {
+  const { tar } = await normaliseArchive(await packDirectory(path.join(FIXTURES, fixture)), SANDBOX_UID);
+  const result = await buildSubmission(docker, { tar, image, command, timeoutMs: 120_000, limits: limits.build, owner: testOwner("build") });
+  return { ...result, remove: () => removeVolume(docker, result.volume) };
+}
+
+export async function runFixtureCluster(
+  docker: Docker,
+  volume: string,
+  overrides: Partial<ClusterTestRequest> & { runImage: string; runCommand: string },
+): Promise<ClusterTestResult> {
+  return runClusterTest(docker, {
+    buildVolume: volume,
+    controllerImage: "labgrade/base:latest",
+    nodeCount: 3,
+    controller: { workload: "echo", concurrency: 1, ratePerSecond: 5, durationMs: 5000, seed: "1", requestTimeoutMs: 2000, readyTimeoutMs: 20_000 },
+    nodeLimits: limits.node,
+    controllerLimits: limits.controller,
+    wallClockMs: 60_000,
+    owner: testOwner("cluster"),
+    ...overrides,
+  });
+}
+
+/** Beats a chatter node logged: who sent, the sender's clock, our clock. */
+export function beatsIn(log: string): Array<{ from: string; sentMs: number; recvMs: number }> {
+  return [...log.matchAll(/BEAT from=(\S+) sent_ms=(\d+) recv_ms=(\d+)/g)].map((m) => ({ from: m[1]!, sentMs: Number(m[2]), recvMs: Number(m[3]) }));
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { Random } from "../../lib/random.js";
+import { describeGrudge, partition } from "../../sandbox/partitions.js";
+
+const nodes = ["n0", "n1", "n2", "n3", "n4"];
+const sees = (grudge: Map<string, Set<string>>, node: string) => nodes.filter((n) => !grudge.get(node)?.has(n));
+
+describe("partition shapes", () => {
+  it("isolate cuts one node from all others, both ways", () => {
+    const g = partition("isolate", nodes, new Random("1"), "n2");
+    expect([...g.get("n2")!].sort()).toEqual(["n0", "n1", "n3", "n4"]);
+    for (const n of ["n0", "n1", "n3", "n4"]) expect([...g.get(n)!]).toEqual(["n2"]);
+  });
+
+  it("majority-minority leaves exactly one side with a majority", () => {
+    const g = partition("majority-minority", nodes, new Random("2"));
+    const sizes = nodes.map((n) => sees(g, n).length).sort();
+    expect(sizes).toEqual([2, 2, 3, 3, 3]);
+  });
+
+  it("majorities-ring gives every node a majority, and no two the same one", () => {
+    const g = partition("majorities-ring", nodes, new Random("3"));
+    const views = nodes.map((n) => sees(g, n).sort().join(","));
+    for (const view of views) expect(view.split(",").length).toBe(3);
+    expect(new Set(views).size).toBe(nodes.length);
+  });
+
+  it("one-way makes one node deaf while the others still hear it", () => {
+    const g = partition("one-way", nodes, new Random("4"), "n0");
+    expect(g.get("n0")!.size).toBe(4);
+    expect([...g.keys()]).toEqual(["n0"]);
+  });
+
+  it("is a pure function of the seed", () => {
+    const a = describeGrudge(partition("halves", nodes, new Random("42")));
+    const b = describeGrudge(partition("halves", nodes, new Random("42")));
+    expect(a).toBe(b);
+    expect(a).toMatch(/✕/);
+  });
+});
