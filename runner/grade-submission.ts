@@ -130,6 +130,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
         wallClockMs: Math.round(run.test.durationSeconds * 1000) + 60_000,
         owner: { ...owner, test: run.test.name },
         signal: opts.signal,
+        protocol: lab.protocol === "NATIVE" ? "native" : "maelstrom",
         faults: run.test.faults,
         dataVolume: run.test.dataVolume,
         netemAvailable: deps.netemAvailable ?? false,

@@ -12,10 +12,11 @@ import type { FaultStep } from "../lib/suites/schema.js";
 import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
 import { ClusterFaults, type ClusterNode } from "./faults.js";
 import { readOutput, truncateHead, waitForExit } from "./container-io.js";
-import { controllerSpecSchema, type ControllerLine, type ControllerSpec } from "./controller/spec.js";
+import { controllerSpecSchema, type ControllerLine, type ControllerSpecInput } from "./controller/spec.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
 import { randomSuffix, removeVolume } from "./build.js";
+import { SERVICE_NAMES } from "./services/services.js";
 
 export interface ClusterTestRequest {
   /** Volume holding /work/src and /work/out from the build step. */
@@ -25,7 +26,7 @@ export interface ClusterTestRequest {
   controllerImage: string;
   runCommand: string;
   nodeCount: number;
-  controller: Omit<ControllerSpec, "nodeIds">;
+  controller: Omit<ControllerSpecInput, "nodeIds" | "protocol">;
   nodeLimits: Limits;
   controllerLimits: Limits;
   /** Budget for the whole test, from the first create to the controller's exit. */
@@ -34,6 +35,8 @@ export interface ClusterTestRequest {
   signal?: AbortSignal;
   /** The test's fault schedule (empty: no faults, no netctl sidecars). */
   faults?: FaultStep[];
+  /** Maelstrom envelopes through our agent (default), or the program's own transport. */
+  protocol?: "maelstrom" | "native";
   /** Whether this engine's kernel has netem (see capabilities.ts). */
   netemAvailable?: boolean;
   /** Give each node a /data volume that survives kill and restart. */
@@ -75,7 +78,8 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
   const id = randomSuffix();
   const labels = labelsFor(req.owner);
   const nodeIds = Array.from({ length: req.nodeCount }, (_, i) => `n${i}`);
-  const spec = controllerSpecSchema.parse({ ...req.controller, nodeIds });
+  const protocol = req.protocol ?? "maelstrom";
+  const spec = controllerSpecSchema.parse({ ...req.controller, nodeIds, protocol });
   const containers: Docker.Container[] = [];
   const volumes: string[] = [];
   let network: Docker.Network | undefined;
@@ -89,7 +93,23 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
       Labels: labels,
     });
     const netName = `lg-${id}`;
-    const endpoint = (alias: string) => ({ EndpointsConfig: { [netName]: { Aliases: [alias] } } });
+    const endpoint = (...aliases: string[]) => ({ EndpointsConfig: { [netName]: { Aliases: aliases } } });
+    if (protocol === "maelstrom") {
+      // One container answers for every service name, before any node can call it.
+      const services = await docker.createContainer({
+        name: `lg-${id}-services`,
+        Hostname: "services",
+        Image: req.controllerImage,
+        Cmd: ["/usr/local/bin/node", "/opt/labgrade/services.js"],
+        User: SANDBOX_USER,
+        Env: ["LABGRADE_SERVICES=1"],
+        Labels: { ...labels, "labgrade.node": "services" },
+        HostConfig: hardenedHostConfig(req.controllerLimits, { NetworkMode: netName }),
+        NetworkingConfig: endpoint(...SERVICE_NAMES),
+      });
+      containers.push(services);
+      await services.start();
+    }
     if (req.dataVolume) {
       for (const nodeId of nodeIds) {
         // A plain volume: it outlives the container's restarts (a tmpfs volume
@@ -112,6 +132,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
             `LABGRADE_NODE_ID=${nodeId}`,
             `LABGRADE_NODE_IDS=${nodeIds.join(",")}`,
             `LABGRADE_RUN_COMMAND=${req.runCommand}`,
+            `LABGRADE_PROTOCOL=${protocol}`,
             "LABGRADE_WORKDIR=/work/src",
             "HOME=/tmp",
           ],

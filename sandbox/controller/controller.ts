@@ -127,6 +127,11 @@ async function main(): Promise<void> {
   const elapsedMs = Math.round(performance.now() - t0);
 
   for (const link of links) {
+    if (spec.protocol === "native") {
+      // No agent between peers in native mode: nobody counts server messages.
+      link.socket.destroy();
+      continue;
+    }
     const stats = await Promise.race([
       new Promise<AgentStats>((resolve) => {
         link.statsWaiter = resolve;

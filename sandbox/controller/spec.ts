@@ -8,6 +8,8 @@ import type { AgentStats } from "../agent/wire.js";
 export const controllerSpecSchema = z.object({
   /** Workload name (see lib/workloads). */
   workload: z.string(),
+  /** maelstrom: our agent fronts each node (and reports message counts); native: the program serves clients itself. */
+  protocol: z.enum(["maelstrom", "native"]).default("maelstrom"),
   /** Node ids of the cluster, reachable by these names on the lab network. */
   nodeIds: z.array(z.string().regex(/^n\d+$/)).min(1),
   /** Number of concurrent client processes. */
@@ -25,6 +27,8 @@ export const controllerSpecSchema = z.object({
 });
 
 export type ControllerSpec = z.infer<typeof controllerSpecSchema>;
+/** What a caller provides (defaults filled in by the schema). */
+export type ControllerSpecInput = z.input<typeof controllerSpecSchema>;
 
 /** One line of the controller's stdout. */
 export type ControllerLine =

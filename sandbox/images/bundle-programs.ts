@@ -1,5 +1,5 @@
-// Bundles the programs we run inside sandbox containers (the node agent and
-// the test controller) into single files for the images. They run under the
+// Bundles the programs we run inside sandbox containers (the node agent, the
+// test controller and the lin-kv/seq-kv/lww-kv/lin-tso services) into single files for the images. They run under the
 // host's node binary copied into each image.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 export const SANDBOX_PROGRAMS = {
   "agent.js": "sandbox/agent/agent.ts",
   "controller.js": "sandbox/controller/controller.ts",
+  "services.js": "sandbox/services/services.ts",
 } as const;
 
 /** File name inside /opt/labgrade → bundled JavaScript. */

@@ -11,7 +11,6 @@ import { execFile } from "node:child_process";
 import dgram from "node:dgram";
 import { stat } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import Docker from "dockerode";
@@ -194,6 +193,9 @@ async function coresUsed(containerId: string, gapMs: number): Promise<number> {
   const first = await container.stats({ stream: false });
   await sleep(gapMs);
   const second = await container.stats({ stream: false });
+  if (!first.cpu_stats?.cpu_usage || !second.cpu_stats?.cpu_usage) {
+    throw new Error(`the engine gave no CPU counters for ${containerId}: ${JSON.stringify(second).slice(0, 500)}`);
+  }
   const usedNs = second.cpu_stats.cpu_usage.total_usage - first.cpu_stats.cpu_usage.total_usage;
   const wallNs = (Date.parse(second.read) - Date.parse(first.read)) * 1e6;
   return usedNs / wallNs;
@@ -263,8 +265,9 @@ describe("hostile node programs", () => {
       onNodesReady: (nodes) => {
         during = background(async () => {
           await waitForLog(nodes[0]!.containerId, "DISK done", 30_000);
-          const info = await docker.getContainer(nodes[0]!.containerId).inspect({ size: true });
-          return { sizeRw: (info as unknown as { SizeRw?: number }).SizeRw };
+          // The engine reports SizeRw (bytes in the writable layer) when asked for sizes.
+          const [info] = (await docker.listContainers({ all: true, size: true, filters: { id: [nodes[0]!.containerId] } })) as Array<{ SizeRw?: number }>;
+          return { sizeRw: info?.SizeRw };
         });
       },
     });
@@ -289,7 +292,7 @@ describe("hostile node programs", () => {
       expect(node.running).toBe(true);
     }
     // Nothing landed in the container's writable layer on the host.
-    expect(sampled.sizeRw ?? 0).toBe(0);
+    expect(sampled.sizeRw).toBe(0);
     expect(verdictOf("disk", result).verdict).toBe("PASS");
     // The data volumes went with the cluster.
     expect(await leftovers(owner)).toEqual(NOTHING_LEFT);
@@ -395,10 +398,9 @@ describe("hostile node programs", () => {
     try {
       const tcpPort = (tcpServer.address() as net.AddressInfo).port;
       const udpPort = udpServer.address().port;
-      const hostAddrs = Object.values(os.networkInterfaces())
-        .flat()
-        .filter((a) => a !== undefined && a.family === "IPv4" && !a.internal)
-        .map((a) => a!.address);
+      // Every IPv4 address of the host but loopback (also those of interfaces that are down, like an idle docker0).
+      const { stdout } = await run("ip", ["-4", "-o", "addr", "show"]);
+      const hostAddrs = [...stdout.matchAll(/\binet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!).filter((a) => !a.startsWith("127."));
       expect(hostAddrs).toContain("192.0.2.2");
       const { result } = await runHostile("network", owner, {
         runCommand: `python3 /work/src/node.py ${tcpPort} ${udpPort} ${hostAddrs.join(",")}`,
