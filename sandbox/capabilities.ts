@@ -38,7 +38,8 @@ async function probeNetem(docker: Docker, image: string): Promise<{ available: b
   const container = await docker.createContainer({
     Image: image,
     User: "0:0",
-    Cmd: ["/bin/sh", "-c", "ip link add lgprobe type dummy && tc qdisc add dev lgprobe root netem delay 1ms && echo NETEM_OK"],
+    // The loopback device of its own (network-less) namespace: nothing else is needed.
+    Cmd: ["/bin/sh", "-c", "/usr/sbin/tc qdisc add dev lo root netem delay 1ms && echo NETEM_OK"],
     Labels: { "labgrade.managed": "1", "labgrade.runner": "probe", "labgrade.created-ms": String(Date.now()) },
     HostConfig: { CapDrop: ["ALL"], CapAdd: ["NET_ADMIN"], NetworkMode: "none", AutoRemove: false },
   });

@@ -126,6 +126,23 @@ export class ClusterFaults {
     );
   }
 
+  /**
+   * Delay, jitter, reordering or duplication with netem. Only call where the
+   * kernel has sch_netem (capabilities.ts); elsewhere the kernel refuses and
+   * this throws, it never pretends.
+   */
+  async netem(kind: "delay" | "jitter" | "reorder" | "duplicate", opts: { ms?: number; percent?: number }): Promise<void> {
+    const ms = Math.round(opts.ms ?? 100);
+    const percent = opts.percent ?? 10;
+    const spec = {
+      delay: `delay ${ms}ms`,
+      jitter: `delay ${ms}ms ${ms}ms distribution normal`,
+      reorder: `delay ${ms}ms reorder ${100 - percent}% 50%`,
+      duplicate: `duplicate ${percent}%`,
+    }[kind];
+    await Promise.all(this.nodes.filter((n) => this.sidecars.has(n.id)).map((n) => this.exec(n.id, `tc qdisc replace dev eth0 root netem ${spec}`)));
+  }
+
   /** Removes every network fault: rules flushed, queueing disciplines reset. */
   async heal(): Promise<void> {
     this.grudge = new Map();

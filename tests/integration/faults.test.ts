@@ -4,6 +4,7 @@
 // message with the host clock, so the logs show what crossed when.
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probeCapabilities } from "../../sandbox/capabilities.js";
 import type { ClusterTestResult } from "../../sandbox/cluster.js";
 import { beatsIn, buildFixture, runFixtureCluster } from "../support/sandbox.js";
 
@@ -85,6 +86,91 @@ describe("partition", () => {
     // Before the cut and after the heal, n0 hears its peers.
     expect(n0.some((b) => b.from === "n1" && b.sentMs < cut.wallMs)).toBe(true);
     expect(n0.filter((b) => b.from === "n1" && b.sentMs > heal.wallMs + margin).length).toBeGreaterThan(10);
+  });
+});
+
+describe("loss and bandwidth", () => {
+  it("random loss drops about the share of packets asked for", async () => {
+    const result = await runFixtureCluster(docker, build.volume, {
+      ...RUN,
+      nodeCount: 2,
+      controller: { workload: "echo", concurrency: 1, ratePerSecond: 2, durationMs: 6000, seed: "13", requestTimeoutMs: 2000, readyTimeoutMs: 20_000 },
+      faults: [
+        { kind: "loss", at: 1, probability: 0.5 },
+        { kind: "heal", at: 5 },
+      ],
+    });
+    const loss = event(result, "loss");
+    const heal = event(result, "heal");
+    const window = (b: { sentMs: number }) => b.sentMs > loss.wallMs + 100 && b.sentMs < heal.wallMs - 100;
+    const before = beatsIn(logOf(result, "n0")).filter((b) => b.sentMs < loss.wallMs).length;
+    const during = beatsIn(logOf(result, "n0")).filter(window).length;
+    const expected = ((heal.wallMs - loss.wallMs - 200) / 50) * 0.5; // n1 beats every 50 ms
+    expect(before).toBeGreaterThan(5);
+    expect(during).toBeGreaterThan(expected * 0.5);
+    expect(during).toBeLessThan(expected * 1.5);
+    expect(heal.droppedPackets!.n0).toBeGreaterThan(expected * 0.5);
+  });
+
+  it("bandwidth limits install a token bucket on every node", async () => {
+    let containerId = "";
+    const result = await runFixtureCluster(docker, build.volume, {
+      ...RUN,
+      nodeCount: 2,
+      controller: { workload: "echo", concurrency: 1, ratePerSecond: 2, durationMs: 3000, seed: "17", requestTimeoutMs: 2000, readyTimeoutMs: 20_000 },
+      faults: [{ kind: "bandwidth", at: 0.5, kbitPerSecond: 256 }],
+      onNodesReady: (nodes) => {
+        containerId = nodes[0]!.containerId;
+      },
+    });
+    expect(event(result, "bandwidth").ok).toBe(true);
+    expect(containerId).not.toBe("");
+    // Traffic still flows under the limit.
+    expect(beatsIn(logOf(result, "n0")).length).toBeGreaterThan(20);
+  });
+});
+
+describe("netem faults", () => {
+  it("delay slows every packet between nodes, where the kernel has netem", async (ctx) => {
+    const caps = await probeCapabilities(docker);
+    if (!caps.netem.available) {
+      console.log(`SKIPPED: this host's kernel has no netem (${caps.netem.detail}); delay, jitter, reordering and duplication are refused by suite validation here`);
+      ctx.skip();
+      return;
+    }
+    const result = await runFixtureCluster(docker, build.volume, {
+      ...RUN,
+      nodeCount: 2,
+      netemAvailable: true,
+      controller: { workload: "echo", concurrency: 1, ratePerSecond: 2, durationMs: 4000, seed: "19", requestTimeoutMs: 3000, readyTimeoutMs: 20_000 },
+      faults: [{ kind: "delay", at: 1, ms: 300 }],
+    });
+    const delay = event(result, "delay");
+    const slow = beatsIn(logOf(result, "n0")).filter((b) => b.sentMs > delay.wallMs + 100);
+    expect(slow.length).toBeGreaterThan(5);
+    for (const b of slow) expect(b.recvMs - b.sentMs).toBeGreaterThanOrEqual(250);
+  });
+
+  it("a runner without netem records the fault as not applied instead of faking it", async (ctx) => {
+    const caps = await probeCapabilities(docker);
+    if (caps.netem.available) {
+      console.log("SKIPPED: this host has netem, so the refusal path cannot be observed here");
+      ctx.skip();
+      return;
+    }
+    const result = await runFixtureCluster(docker, build.volume, {
+      ...RUN,
+      nodeCount: 2,
+      controller: { workload: "echo", concurrency: 1, ratePerSecond: 2, durationMs: 2500, seed: "23", requestTimeoutMs: 2000, readyTimeoutMs: 20_000 },
+      faults: [{ kind: "delay", at: 0.5, ms: 300 }],
+    });
+    const delay = event(result, "delay");
+    expect(delay.ok).toBe(false);
+    expect(delay.detail).toContain("no netem");
+    // And nothing was slowed: beats arrive promptly.
+    const beats = beatsIn(logOf(result, "n0")).filter((b) => b.sentMs > delay.wallMs);
+    expect(beats.length).toBeGreaterThan(10);
+    expect(Math.max(...beats.map((b) => b.recvMs - b.sentMs))).toBeLessThan(250);
   });
 });
 
