@@ -19,6 +19,8 @@ export interface HistoryEvent {
   timeUs: number;
   /** The node the request was sent to. */
   node: string;
+  /** "final" for the operations after the recovery wait (e.g. final reads); absent in the main phase. */
+  phase?: "final";
   /** On fail/info: the Maelstrom error code and text, or a timeout. */
   error?: { code: number; text: string };
 }

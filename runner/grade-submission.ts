@@ -124,10 +124,13 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
           seed: run.seed,
           requestTimeoutMs: Math.round(run.test.requestTimeoutSeconds * 1000),
           readyTimeoutMs: 20_000,
+          keyCount: run.test.keyCount,
+          topology: run.test.topology,
+          recoveryMs: Math.round(run.test.recoverySeconds * 1000),
         },
         nodeLimits: deps.limits.node,
         controllerLimits: deps.limits.controller,
-        wallClockMs: Math.round(run.test.durationSeconds * 1000) + 60_000,
+        wallClockMs: Math.round((run.test.durationSeconds + run.test.recoverySeconds) * 1000) + 60_000,
         owner: { ...owner, test: run.test.name },
         signal: opts.signal,
         protocol: lab.protocol === "NATIVE" ? "native" : "maelstrom",
@@ -227,7 +230,7 @@ export function judge(test: TestSpec, cluster: ClusterTestResult): Judged {
   }
   const checker = CHECKERS[test.workload];
   if (!checker) throw new InfraError("checker.missing", `no checker for workload ${test.workload}`);
-  const checked = checker(events);
+  const checked = checker(events, { nodeIds: cluster.nodes.map((n) => n.id), budgetMs: 30_000 });
   if (checked.verdict === "PASS" && dead.length > 0) {
     return {
       verdict: "FAIL",

@@ -8,3 +8,10 @@ export interface CheckResult {
   reason: string;
   evidence: Record<string, unknown>;
 }
+
+/** What a checker may know besides the history. */
+export interface CheckContext {
+  nodeIds: string[];
+  /** Time budget for searches that can explode (linearizability); past it the verdict is UNKNOWN. */
+  budgetMs: number;
+}

@@ -41,6 +41,12 @@ export const testSpecSchema = z.object({
   rate: z.number().positive().max(10_000).default(10),
   /** Length of the main phase, in seconds. */
   durationSeconds: z.number().positive().max(600).default(5),
+  /** Keys the workload spreads operations over (lin-kv, kafka). */
+  keyCount: z.number().int().min(1).max(10_000).default(5),
+  /** Broadcast topology the nodes are told. */
+  topology: z.enum(["grid", "line", "tree2", "tree3", "tree4", "total"]).default("grid"),
+  /** Wait after faults heal, before the final operations. */
+  recoverySeconds: z.number().min(0).max(120).default(0),
   /** A request with no reply in this time is recorded as indeterminate. */
   requestTimeoutSeconds: z.number().positive().max(60).default(5),
   /** Points for passing (pass rate × points with repetitions). */

@@ -5,12 +5,13 @@ const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 export const echoWorkload: Workload = {
   name: "echo",
-  generate(rng) {
-    const length = 4 + rng.int(28);
-    let text = "Please echo ";
-    for (let i = 0; i < length; i++) text += ALPHABET[rng.int(ALPHABET.length)];
-    return { f: "echo", value: text, body: { type: "echo", echo: text } };
-  },
-  okType: () => "echo_ok",
+  client: (rng) => ({
+    next() {
+      const length = 4 + rng.int(28);
+      let text = "Please echo ";
+      for (let i = 0; i < length; i++) text += ALPHABET[rng.int(ALPHABET.length)];
+      return { f: "echo", value: text, body: { type: "echo", echo: text } };
+    },
+  }),
   okValue: (_op, reply) => reply.echo,
 };

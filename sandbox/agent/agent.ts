@@ -148,7 +148,7 @@ function runMaelstromAgent(): void {
       log(`not a Maelstrom envelope on stdout (stdout is for envelopes only; log to stderr): ${line.slice(0, 200)}`);
       return;
     }
-    if (envelope.dest === "c0" && envelope.body.in_reply_to === INIT_MSG_ID) {
+    if (!initDone && envelope.dest === "c0" && envelope.body.in_reply_to === INIT_MSG_ID) {
       if (envelope.body.type === "init_ok") onInitOk();
       else log(`node answered init with ${envelope.body.type}`);
       return;

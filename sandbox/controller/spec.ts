@@ -20,6 +20,12 @@ export const controllerSpecSchema = z.object({
   durationMs: z.number().int().positive(),
   /** Seed of every generated operation (u64, decimal). */
   seed: z.string().regex(/^\d{1,20}$/),
+  /** Keys the workload spreads its operations over. */
+  keyCount: z.number().int().min(1).max(10_000).default(5),
+  /** Broadcast topology (grid, line, tree2, tree3, tree4, total). */
+  topology: z.string().default("grid"),
+  /** Wait after the main phase (faults healed) before the final operations. */
+  recoveryMs: z.number().int().min(0).default(0),
   /** A request with no reply in this time is recorded as `info`. */
   requestTimeoutMs: z.number().int().positive().default(5000),
   /** How long to wait for every node's agent to accept clients (after init_ok). */

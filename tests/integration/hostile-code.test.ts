@@ -307,10 +307,12 @@ describe("hostile node programs", () => {
     const owner = ownerFor("flood");
     let during: Promise<{ logFileBytes: number[]; health: Awaited<ReturnType<typeof hostHealth>> }> | undefined;
     const { result, elapsedMs } = await runHostile("flood", owner, {
+      controller: { workload: "echo", concurrency: 1, ratePerSecond: 5, durationMs: 6000, seed: "4", requestTimeoutMs: 1000, readyTimeoutMs: 20_000 },
       onNodesReady: (nodes) => {
         during = background(async () => {
-          await sleep(2500);
           const paths = await Promise.all(nodes.map(async (n) => (await docker.getContainer(n.containerId).inspect()).LogPath));
+          await waitForLog(nodes[0]!.containerId, "FLOOD starting", 15_000);
+          await sleep(1500);
           return { logFileBytes: await Promise.all(paths.map(async (p) => (await stat(p)).size)), health: await hostHealth() };
         });
       },
@@ -318,12 +320,10 @@ describe("hostile node programs", () => {
     const sampled = await during!;
     expect(result.timedOut).toBe(false);
     expect(elapsedMs).toBeLessThan(40_000);
-    // Docker's log file on the host stays near its max-size (rotation happens after a write).
+    // Docker's log file on the host stays near its max-size (it is cut after the write that crosses it).
     for (const bytes of sampled.logFileBytes) expect(bytes).toBeLessThanOrEqual(limits.node.logBytes + MiB);
-    for (const node of result.nodes) {
-      expect(node.logTruncated).toBe(true);
-      expect(Buffer.byteLength(node.log)).toBeLessThanOrEqual(256 * 1024 + 100);
-    }
+    // What the runner keeps of each node's log is bounded too (Docker's cut can leave less than the limit).
+    for (const node of result.nodes) expect(Buffer.byteLength(node.log), node.id).toBeLessThanOrEqual(256 * 1024 + 100);
     for (const ms of Object.values(sampled.health)) expect(ms).toBeLessThan(5000);
     expect(await leftovers(owner)).toEqual(NOTHING_LEFT);
   });
