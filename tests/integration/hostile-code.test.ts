@@ -9,7 +9,7 @@
 // tests/unit/archive.test.ts.
 import { execFile } from "node:child_process";
 import dgram from "node:dgram";
-import { stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -187,6 +187,14 @@ async function waitForLog(containerId: string, text: string, timeoutMs: number):
   }
 }
 
+/** Bytes of a container's json-file log on the host: the current file and its rotated copies (which come and go). */
+async function logFilesBytes(logPath: string): Promise<number> {
+  const dir = path.dirname(logPath);
+  const names = (await readdir(dir)).filter((name) => name.startsWith(path.basename(logPath)));
+  const sizes = await Promise.all(names.map((name) => stat(path.join(dir, name)).then((s) => s.size, () => 0)));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
 /** CPU cores a container used between two samples `gapMs` apart (from the engine's own counters). */
 async function coresUsed(containerId: string, gapMs: number): Promise<number> {
   const container = docker.getContainer(containerId);
@@ -311,17 +319,17 @@ describe("hostile node programs", () => {
       onNodesReady: (nodes) => {
         during = background(async () => {
           const paths = await Promise.all(nodes.map(async (n) => (await docker.getContainer(n.containerId).inspect()).LogPath));
-          await waitForLog(nodes[0]!.containerId, "FLOOD starting", 15_000);
-          await sleep(1500);
-          return { logFileBytes: await Promise.all(paths.map(async (p) => (await stat(p)).size)), health: await hostHealth() };
+          // Not waitForLog: the flood pushes its own first lines out of Docker's log at once.
+          await sleep(2500);
+          return { logFileBytes: await Promise.all(paths.map((p) => logFilesBytes(p))), health: await hostHealth() };
         });
       },
     });
     const sampled = await during!;
     expect(result.timedOut).toBe(false);
     expect(elapsedMs).toBeLessThan(40_000);
-    // Docker's log file on the host stays near its max-size (it is cut after the write that crosses it).
-    for (const bytes of sampled.logFileBytes) expect(bytes).toBeLessThanOrEqual(limits.node.logBytes + MiB);
+    // Docker's log files on the host stay bounded: the current one and one rotated copy, each about max-size.
+    for (const bytes of sampled.logFileBytes) expect(bytes).toBeLessThanOrEqual(2 * limits.node.logBytes + MiB);
     // What the runner keeps of each node's log is bounded too (Docker's cut can leave less than the limit).
     for (const node of result.nodes) expect(Buffer.byteLength(node.log), node.id).toBeLessThanOrEqual(256 * 1024 + 100);
     for (const ms of Object.values(sampled.health)) expect(ms).toBeLessThan(5000);
