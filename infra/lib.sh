@@ -199,7 +199,10 @@ start_service() {
     info "restarting $name (its code changed)"
     kill "$(cat "$pidfile")"; sleep 1
   fi
-  (cd "$ROOT" && nohup "$@" >>"$VAR/log/$name.log" 2>&1 & echo $! > "$pidfile")
+  # exec: the recorded PID is the service itself; its output goes to the log,
+  # so it holds no terminal or pipe of ours.
+  (cd "$ROOT" && exec nohup "$@" >>"$VAR/log/$name.log" 2>&1 </dev/null) &
+  echo $! > "$pidfile"
   printf '%s' "$want" > "$VAR/run/$name.build"
   info "started $name (pid $(cat "$pidfile"), log var/log/$name.log)"
 }

@@ -163,28 +163,46 @@ export async function normaliseArchive(
   };
 }
 
-/** Packs a folder's files into a .tar.gz (for seeds, tests and the CLI). */
-export async function packDirectory(dir: string): Promise<Buffer> {
+/** One entry of an archive packed here: a folder, or a file with its bytes. */
+export type PackEntry = { path: string; type: "directory" } | { path: string; type: "file"; mode: number; content: Buffer };
+
+/** A folder's sub-folders and files as archive entries, in name order (for seeds, tests and the CLI). */
+export async function directoryEntries(dir: string): Promise<PackEntry[]> {
   const { readdir, readFile, stat } = await import("node:fs/promises");
   const nodePath = await import("node:path");
-  const { gzipSync } = await import("node:zlib");
-  const out = pack();
+  const entries: PackEntry[] = [];
   const walk = async (rel: string): Promise<void> => {
     for (const name of (await readdir(nodePath.join(dir, rel))).sort()) {
       const relPath = rel ? `${rel}/${name}` : name;
       const full = nodePath.join(dir, relPath);
       const info = await stat(full);
       if (info.isDirectory()) {
-        out.entry({ name: relPath, type: "directory", mode: 0o755 });
+        entries.push({ path: relPath, type: "directory" });
         await walk(relPath);
       } else if (info.isFile()) {
-        out.entry({ name: relPath, type: "file", mode: info.mode & 0o777, size: info.size }, await readFile(full));
+        entries.push({ path: relPath, type: "file", mode: info.mode & 0o777, content: await readFile(full) });
       }
     }
   };
   await walk("");
+  return entries;
+}
+
+/** Packs archive entries into a .tar.gz, as a student's upload would be. */
+export async function packEntries(entries: readonly PackEntry[]): Promise<Buffer> {
+  const { gzipSync } = await import("node:zlib");
+  const out = pack();
+  for (const entry of entries) {
+    if (entry.type === "directory") out.entry({ name: entry.path, type: "directory", mode: 0o755 });
+    else out.entry({ name: entry.path, type: "file", mode: entry.mode, size: entry.content.length }, entry.content);
+  }
   out.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of out) chunks.push(chunk as Buffer);
   return gzipSync(Buffer.concat(chunks));
+}
+
+/** Packs a folder's files into a .tar.gz (for seeds, tests and the CLI). */
+export async function packDirectory(dir: string): Promise<Buffer> {
+  return packEntries(await directoryEntries(dir));
 }

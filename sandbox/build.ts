@@ -5,9 +5,10 @@
 // holding the source and build output, is what the cluster's nodes mount.
 import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
-import { readOutput, truncateHead, waitForExit } from "./container-io.js";
+import { readOutput, truncateMiddle, waitForExit } from "./container-io.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
+import { createBoundedVolume, removeVolume } from "./volumes.js";
 
 export interface BuildRequest {
   /** Normalised tar from lib/archive.ts (entries under src/). */
@@ -17,6 +18,8 @@ export interface BuildRequest {
   command: string;
   timeoutMs: number;
   limits: Limits;
+  /** Size of /work (source and build output), which the test nodes then mount read-only. */
+  workBytes?: number;
   owner: ResourceOwner;
   signal?: AbortSignal;
 }
@@ -24,6 +27,9 @@ export interface BuildRequest {
 export type BuildResult =
   | { ok: true; volume: string; log: string; durationMs: number }
   | { ok: false; volume: string; log: string; reason: string; durationMs: number };
+
+/** Default size of a build's /work volume. */
+export const DEFAULT_WORK_BYTES = 512 * 1024 * 1024;
 
 /** Maximum build output kept for the student. */
 const BUILD_LOG_BYTES = 64 * 1024;
@@ -33,7 +39,8 @@ export async function buildSubmission(docker: Docker, req: BuildRequest): Promis
   const labels = labelsFor(req.owner);
   let volume: string;
   try {
-    volume = (await docker.createVolume({ Name: `lg-build-${randomSuffix()}`, Labels: labels })).name;
+    // Bounded: a hostile build cannot fill the host's disk through /work.
+    volume = await createBoundedVolume(docker, { name: `lg-build-${randomSuffix()}`, sizeBytes: req.workBytes ?? DEFAULT_WORK_BYTES, labels, holderImage: req.image });
   } catch (err) {
     throw new InfraError("docker.volume_create", `could not create the build volume: ${String(err)}`, { cause: err });
   }
@@ -61,7 +68,7 @@ export async function buildSubmission(docker: Docker, req: BuildRequest): Promis
     const exit = await waitForExit(container, signal);
     if (!exit) await container.kill().catch(() => undefined);
     const output = await readOutput(container);
-    const log = truncateHead(output.stdout + output.stderr, BUILD_LOG_BYTES).text;
+    const log = truncateMiddle(output.stdout + output.stderr, BUILD_LOG_BYTES).text;
     const state = (await container.inspect()).State;
     const durationMs = Date.now() - started;
     if (req.signal?.aborted) throw new InfraError("cancelled", "the build was cancelled");
@@ -80,12 +87,7 @@ export async function buildSubmission(docker: Docker, req: BuildRequest): Promis
   }
 }
 
-export async function removeVolume(docker: Docker, name: string): Promise<void> {
-  await docker
-    .getVolume(name)
-    .remove()
-    .catch(() => undefined);
-}
+export { removeVolume };
 
 export function randomSuffix(): string {
   return Math.random().toString(16).slice(2, 10) + Date.now().toString(16).slice(-4);

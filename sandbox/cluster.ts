@@ -11,11 +11,12 @@ import { Random } from "../lib/random.js";
 import type { FaultStep } from "../lib/suites/schema.js";
 import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
 import { ClusterFaults, type ClusterNode } from "./faults.js";
-import { readOutput, truncateHead, waitForExit } from "./container-io.js";
+import { readOutput, truncateMiddle, waitForExit } from "./container-io.js";
 import { controllerSpecSchema, type ControllerLine, type ControllerSpecInput } from "./controller/spec.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
-import { randomSuffix, removeVolume } from "./build.js";
+import { randomSuffix } from "./build.js";
+import { createBoundedVolume, removeVolume } from "./volumes.js";
 import { SERVICE_NAMES } from "./services/services.js";
 
 export interface ClusterTestRequest {
@@ -112,11 +113,10 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     }
     if (req.dataVolume) {
       for (const nodeId of nodeIds) {
-        // A plain volume: it outlives the container's restarts (a tmpfs volume
-        // would be unmounted, and emptied, when the container stops). Its size
-        // is bounded per file by the fsize ulimit, not in total (see README).
-        const v = await docker.createVolume({ Name: `lg-${id}-${nodeId}-data`, Labels: labels });
-        volumes.push(v.name);
+        // Bounded, and kept mounted by a holder so it survives kill and restart.
+        volumes.push(
+          await createBoundedVolume(docker, { name: `lg-${id}-${nodeId}-data`, sizeBytes: req.nodeLimits.tmpfsBytes, labels, holderImage: req.controllerImage }),
+        );
       }
     }
     const nodes = await Promise.all(
@@ -213,7 +213,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     const nodeReports = await Promise.all(
       nodes.map(async (container, i): Promise<NodeReport> => {
         const [output, info] = await Promise.all([readOutput(container), container.inspect()]);
-        const log = truncateHead(output.stdout + output.stderr, NODE_LOG_BYTES);
+        const log = truncateMiddle(output.stdout + output.stderr, NODE_LOG_BYTES);
         return {
           id: nodeIds[i]!,
           log: log.text,

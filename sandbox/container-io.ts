@@ -27,11 +27,19 @@ export async function readOutput(container: Docker.Container): Promise<Container
   return demultiplex(Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
 }
 
-/** Keeps the last `maxBytes` of a text, marking the cut. */
-export function truncateHead(text: string, maxBytes: number): { text: string; truncated: boolean } {
+/**
+ * Keeps the first and last halves of `maxBytes` of a text, marking the cut:
+ * the start of a log shows the first error, its end shows how it died.
+ */
+export function truncateMiddle(text: string, maxBytes: number): { text: string; truncated: boolean } {
   if (Buffer.byteLength(text) <= maxBytes) return { text, truncated: false };
   const buf = Buffer.from(text);
-  return { text: `[... ${buf.length - maxBytes} bytes cut ...]\n` + buf.subarray(buf.length - maxBytes).toString("utf8"), truncated: true };
+  const half = Math.floor(maxBytes / 2);
+  const cut = buf.length - 2 * half;
+  return {
+    text: `${buf.subarray(0, half).toString("utf8")}\n[... ${cut} bytes cut ...]\n${buf.subarray(buf.length - half).toString("utf8")}`,
+    truncated: true,
+  };
 }
 
 /** Waits for a container to stop, or until the signal aborts. Returns undefined on abort. */

@@ -24,6 +24,8 @@ export function hardenedHostConfig(limits: Limits, extra: Docker.HostConfig = {}
     SecurityOpt: ["no-new-privileges"],
     ReadonlyRootfs: true,
     Tmpfs: { "/tmp": `rw,exec,nosuid,nodev,size=${limits.tmpfsBytes}` },
+    // Docker's default /dev/shm is 64 MiB; keep it as small as /tmp.
+    ShmSize: Math.min(limits.tmpfsBytes, 16 * 1024 * 1024),
     Memory: limits.memoryBytes,
     // No swap beyond the memory limit: an allocation bomb is killed, not paged.
     MemorySwap: limits.memoryBytes,

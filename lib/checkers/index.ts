@@ -2,11 +2,23 @@
 // the history and the test's context, returning a verdict, a reason in plain
 // words and the evidence (see types.ts).
 import type { HistoryEvent } from "../history.js";
+import { checkCounter } from "./counter.js";
 import { checkEcho } from "./echo.js";
+import { checkKafka } from "./kafka.js";
+import { checkLinearizable } from "./linearizable.js";
+import { checkBroadcast, checkGSet } from "./set-completeness.js";
 import type { CheckContext, CheckResult } from "./types.js";
+import { checkUniqueIds } from "./unique-ids.js";
 
 export type Checker = (events: readonly HistoryEvent[], ctx: CheckContext) => CheckResult;
 
 export const CHECKERS: Record<string, Checker> = {
   echo: checkEcho,
+  "lin-kv": checkLinearizable,
+  "unique-ids": checkUniqueIds,
+  broadcast: checkBroadcast,
+  "g-set": checkGSet,
+  "g-counter": checkCounter,
+  "pn-counter": checkCounter,
+  kafka: checkKafka,
 };

@@ -2,12 +2,12 @@
 // every built-in lab with its default suite (published) and reference
 // solutions. Idempotent: running it again changes nothing, so infra/up can
 // call it on every start. Tests call it on their own database.
-import { packDirectory } from "../archive.js";
 import { putBlob, sha256 } from "../blobs.js";
 import { hashPassword } from "../auth/password.js";
 import type { Db } from "../db.js";
 import type { CourseRole } from "../generated/prisma/enums.js";
 import { BUILTIN_LABS } from "../labs/builtin.js";
+import { packReferenceSolution } from "../labs/pack-reference.js";
 import { parseSuite } from "../suites/parse-suite.js";
 
 export const DEMO_COURSE_SLUG = "demo-ds";
@@ -73,7 +73,7 @@ export async function seedDemoCourse(db: Db, opts: { log?: (line: string) => voi
       log(`lab ${slug}: suite version 1 published`);
     }
     for (const ref of references) {
-      const archive = await packDirectory(ref.dir);
+      const archive = await packReferenceSolution(ref.dir);
       const hash = sha256(archive);
       const blob = await putBlob(db, `archives/${hash}`, archive);
       await db.referenceSolution.upsert({

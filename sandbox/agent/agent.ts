@@ -26,8 +26,43 @@ import {
   type Envelope,
 } from "./wire.js";
 
+// The agent's lines go to stderr with the program's log, so the node's log
+// reads in time order.
 function log(line: string): void {
-  process.stdout.write(`[agent ${new Date().toISOString()}] ${line}\n`);
+  process.stderr.write(`[agent ${new Date().toISOString()}] ${line}\n`);
+}
+
+/** The node program's log (stderr) we pass on, in bytes; the rest is counted, not kept. */
+const OUTPUT_BUDGET_BYTES = 768 * 1024;
+const MALFORMED_LINES_LOGGED = 10;
+
+/**
+ * Passes the program's log on up to a byte budget, then drops and counts, so a
+ * node that floods its output costs neither the engine's CPU nor the start of
+ * its own log (which the report shows).
+ */
+function outputBudget(): { write(chunk: Buffer): void } {
+  let passed = 0;
+  let dropped = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const report = () => {
+    timer = undefined;
+    log(`${dropped} bytes of the node's log dropped so far (it may log ${OUTPUT_BUDGET_BYTES} bytes)`);
+  };
+  return {
+    write(chunk) {
+      const room = OUTPUT_BUDGET_BYTES - passed;
+      if (room > 0) {
+        const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+        process.stderr.write(part);
+        passed += part.length;
+        dropped += chunk.length - part.length;
+      } else {
+        dropped += chunk.length;
+      }
+      if (dropped > 0 && !timer) timer = setTimeout(report, 1000);
+    },
+  };
 }
 
 function requireEnv(name: string): string {
@@ -48,7 +83,7 @@ if (process.env.LABGRADE_PROTOCOL === "native") {
   const peers = nodeIds.filter((id) => id !== nodeId).map((id) => `${id}=${id}:${PEER_PORT}`);
   const native = spawn("/bin/sh", ["-c", runCommand], {
     cwd: workdir,
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
       LABGRADE_PORT: String(PEER_PORT),
@@ -57,6 +92,9 @@ if (process.env.LABGRADE_PROTOCOL === "native") {
     },
   });
   log(`native mode: started the node program (peers ${peers.join(", ") || "none"})`);
+  const budget = outputBudget();
+  native.stdout.on("data", (chunk: Buffer) => budget.write(chunk));
+  native.stderr.on("data", (chunk: Buffer) => budget.write(chunk));
   native.on("exit", (code, signal) => {
     log(`node program exited (${signal ?? `code ${code}`})`);
     process.exit(code ?? 128);
@@ -79,7 +117,9 @@ function runMaelstromAgent(): void {
     sentByType: {},
   };
 
-  const program = spawn("/bin/sh", ["-c", runCommand], { cwd: workdir, stdio: ["pipe", "pipe", "inherit"] });
+  const program = spawn("/bin/sh", ["-c", runCommand], { cwd: workdir, stdio: ["pipe", "pipe", "pipe"] });
+  const stderrBudget = outputBudget();
+  program.stderr.on("data", (chunk: Buffer) => stderrBudget.write(chunk));
   program.on("error", (err) => {
     log(`could not start the node program: ${err.message}`);
     process.exit(127);
@@ -144,8 +184,12 @@ function runMaelstromAgent(): void {
     if (line.trim() === "") return;
     const envelope = parseEnvelope(line);
     if (!envelope) {
-      stats.malformedStdoutLines++;
-      log(`not a Maelstrom envelope on stdout (stdout is for envelopes only; log to stderr): ${line.slice(0, 200)}`);
+      // Logged for the first few only: a flood must not become our flood.
+      if (++stats.malformedStdoutLines <= MALFORMED_LINES_LOGGED) {
+        log(`not a Maelstrom envelope on stdout (stdout is for envelopes only; log to stderr): ${line.slice(0, 200)}`);
+      } else if (stats.malformedStdoutLines === MALFORMED_LINES_LOGGED + 1) {
+        log("more lines that are not envelopes follow; counting them without logging");
+      }
       return;
     }
     if (!initDone && envelope.dest === "c0" && envelope.body.in_reply_to === INIT_MSG_ID) {

@@ -1,0 +1,277 @@
+// Benchmark: how long the lin-kv linearizability checker takes, and how much
+// memory it needs, on generated histories of 1k, 10k and 100k operations over
+// 10 keys with 5 and 10 concurrent clients, linearizable and with one injected
+// stale read; then how the time grows with the number of keys at a fixed
+// per-key size. Each case runs in a fresh child process, so its memory figure
+// is its own. Prints figures; asserts nothing about time.
+// Run: npx tsx bench/linearizability.ts
+//
+// simulateLinKv is also the test suite's source of large valid histories. Its
+// invariant: without an injected violation, every history it produces is
+// linearizable, because each operation takes effect on a real register at a
+// point strictly inside its [invocation, completion] interval.
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Worker } from "node:worker_threads";
+import { checkLinearizable } from "../lib/checkers/linearizable.js";
+import type { HistoryEvent } from "../lib/history.js";
+import { Random } from "../lib/random.js";
+import { linKvWorkload } from "../lib/workloads/lin-kv.js";
+
+export interface SimulationOptions {
+  seed: string;
+  operations: number;
+  clients: number;
+  keys: number;
+  /** Change one ok read, about halfway through, to return a value that was certainly overwritten. */
+  staleRead?: boolean;
+  /** Fraction of operations whose reply is lost: recorded as info after a timeout, taking effect or not at random. */
+  indeterminateRate?: number;
+  /** Longest operation, in microseconds (durations are uniform in 0.1..1 of it). */
+  maxLatencyUs?: number;
+  /** Longest pause of a client between two operations, in microseconds. */
+  maxThinkUs?: number;
+}
+
+export interface Simulation {
+  events: HistoryEvent[];
+  /** The read changed by `staleRead`: its process, key, invocation time and the stale value it now returns. */
+  injected?: { process: number; key: number; startUs: number; value: number };
+}
+
+interface SimOp {
+  process: number;
+  f: string;
+  invokeValue: unknown;
+  key: number;
+  startUs: number;
+  endUs: number;
+  /** When it takes effect on the register (inside [startUs, endUs]). */
+  effectUs: number;
+  lost: boolean;
+  /** Whether a lost operation took effect anyway. */
+  effective: boolean;
+  type: "ok" | "fail" | "info";
+  okValue?: unknown;
+  error?: { code: number; text: string };
+  node: string;
+}
+
+const TIMEOUT_US = 100_000;
+
+/** A lin-kv history of a linearizable register, with random overlapping timings, from one seed. */
+export function simulateLinKv(options: SimulationOptions): Simulation {
+  const rng = new Random(options.seed);
+  const maxLatencyUs = options.maxLatencyUs ?? 5_000;
+  const maxThinkUs = options.maxThinkUs ?? 2_000;
+  const nodeIds = ["n0", "n1", "n2", "n3", "n4"];
+  const ctx = { nodeIds, keyCount: options.keys, topology: "total" };
+  const clients = Array.from({ length: options.clients }, (_, slot) => {
+    const clientRng = rng.fork();
+    return { rng: clientRng, stream: linKvWorkload.client(clientRng, ctx), atUs: clientRng.int(maxThinkUs), process: slot };
+  });
+  let nextProcess = options.clients;
+
+  // Clients in order of when they next invoke (a binary heap on atUs).
+  const heap = clients.map((_, i) => i);
+  const less = (a: number, b: number) => clients[heap[a]!]!.atUs < clients[heap[b]!]!.atUs;
+  const swap = (a: number, b: number) => ([heap[a], heap[b]] = [heap[b]!, heap[a]!]);
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(l, m)) m = l;
+      if (r < heap.length && less(r, m)) m = r;
+      if (m === i) return;
+      swap(i, m);
+      i = m;
+    }
+  };
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+
+  const ops: SimOp[] = [];
+  while (ops.length < options.operations) {
+    const client = clients[heap[0]!]!;
+    const op = client.stream.next();
+    const startUs = client.atUs;
+    const latencyUs = Math.max(2, Math.round(maxLatencyUs * (0.1 + 0.9 * client.rng.next())));
+    const effectUs = startUs + 1 + client.rng.int(latencyUs - 1);
+    const lost = client.rng.next() < (options.indeterminateRate ?? 0);
+    const endUs = lost ? startUs + TIMEOUT_US : startUs + latencyUs;
+    ops.push({
+      process: client.process,
+      f: op.f,
+      invokeValue: op.value,
+      key: (op.value as [number, unknown])[0],
+      startUs,
+      endUs,
+      effectUs,
+      lost,
+      effective: lost && client.rng.next() < 0.5,
+      type: "ok",
+      node: client.rng.pick(nodeIds),
+    });
+    // As in the controller, a client whose operation is indeterminate goes on as a new process.
+    if (lost) client.process = nextProcess++;
+    client.atUs = endUs + client.rng.int(maxThinkUs);
+    down(0);
+  }
+
+  // The register: operations take effect in order of their effect times.
+  const state = new Map<number, number>();
+  for (const op of [...ops].sort((a, b) => a.effectUs - b.effectUs)) {
+    const current = state.get(op.key);
+    const applies = !op.lost || op.effective;
+    if (op.f === "read") {
+      if (current === undefined) op.error = { code: 20, text: "key does not exist" };
+      else op.okValue = [op.key, current];
+    } else if (op.f === "write") {
+      if (applies) state.set(op.key, (op.invokeValue as [number, number])[1]);
+      op.okValue = op.invokeValue;
+    } else {
+      const [from, to] = (op.invokeValue as [number, [number, number]])[1];
+      if (current === undefined) op.error = { code: 20, text: "key does not exist" };
+      else if (current !== from) op.error = { code: 22, text: `expected ${from}, had ${current}` };
+      else {
+        if (applies) state.set(op.key, to);
+        op.okValue = op.invokeValue;
+      }
+    }
+    op.type = op.lost ? "info" : op.error ? "fail" : "ok";
+  }
+
+  const injected = options.staleRead ? injectStaleRead(ops) : undefined;
+
+  const timed: Array<{ timeUs: number; completion: number; event: Omit<HistoryEvent, "index"> }> = [];
+  for (const op of ops) {
+    timed.push({ timeUs: op.startUs, completion: 1, event: { type: "invoke", process: op.process, f: op.f, value: op.invokeValue, timeUs: op.startUs, node: op.node } });
+    const completion: Omit<HistoryEvent, "index"> =
+      op.type === "ok"
+        ? { type: "ok", process: op.process, f: op.f, value: op.okValue, timeUs: op.endUs, node: op.node }
+        : { type: op.type, process: op.process, f: op.f, value: null, timeUs: op.endUs, node: op.node, error: op.lost ? { code: 0, text: "timeout" } : op.error! };
+    // At equal times a completion is recorded before an invocation, as a real controller would see it.
+    timed.push({ timeUs: op.endUs, completion: 0, event: completion });
+  }
+  timed.sort((a, b) => a.timeUs - b.timeUs || a.completion - b.completion);
+  return { events: timed.map(({ event }, index) => ({ index, ...event })), ...(injected ? { injected } : {}) };
+}
+
+const writtenValue = (op: SimOp): number | undefined => {
+  if (op.f === "write") return (op.invokeValue as [number, number])[1];
+  if (op.f === "cas") return (op.invokeValue as [number, [number, number]])[1][1];
+  return undefined;
+};
+
+/**
+ * Makes one ok read, from the middle of the history on, return a value s that
+ * it certainly cannot see: s was written before, and every write of s that
+ * could precede the read is followed by another completed write that
+ * finishes before the read starts.
+ */
+function injectStaleRead(ops: SimOp[]): Simulation["injected"] {
+  const byStart = [...ops].sort((a, b) => a.startUs - b.startUs);
+  for (const read of byStart.slice(Math.floor(byStart.length / 2))) {
+    if (read.f !== "read" || read.type !== "ok") continue;
+    const sameKey = ops.filter((o) => o.key === read.key && o.type !== "fail" && o !== read);
+    const seen = (read.okValue as [number, number])[1];
+    for (let s = 0; s < 5; s++) {
+      if (s === seen) continue;
+      const writersOfS = sameKey.filter((o) => writtenValue(o) === s && o.startUs < read.endUs);
+      if (writersOfS.length === 0) continue;
+      const overwritten = writersOfS.every(
+        (w) => w.type === "ok" && sameKey.some((x) => x.type === "ok" && writtenValue(x) !== undefined && writtenValue(x) !== s && x.startUs > w.endUs && x.endUs < read.startUs),
+      );
+      if (!overwritten) continue;
+      read.okValue = [read.key, s];
+      return { process: read.process, key: read.key, startUs: read.startUs, value: s };
+    }
+  }
+  throw new Error("no read could be made certainly stale");
+}
+
+// ---- the benchmark itself ----
+
+interface CaseSpec {
+  operations: number;
+  clients: number;
+  keys: number;
+  staleRead: boolean;
+}
+
+interface CaseResult extends CaseSpec {
+  verdict: string;
+  checkMs: number;
+  baselineRssMb: number;
+  peakRssMb: number;
+  evidenceOps: number;
+}
+
+/** Runs in the child: generate, settle the heap, then check while a thread samples the RSS. */
+async function runCase(spec: CaseSpec): Promise<CaseResult> {
+  const { events } = simulateLinKv({ seed: "20240601", ...spec });
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  gc();
+  const baselineRss = process.memoryUsage.rss();
+  const peakKb = new Int32Array(new SharedArrayBuffer(8));
+  const sampler = new Worker(
+    `const { workerData } = require("node:worker_threads");
+     const peak = workerData; const nap = new Int32Array(new SharedArrayBuffer(4));
+     for (;;) { const kb = Math.round(process.memoryUsage.rss() / 1024); if (kb > Atomics.load(peak, 0)) Atomics.store(peak, 0, kb); if (Atomics.load(peak, 1) === 1) break; Atomics.wait(nap, 0, 0, 1); }`,
+    { eval: true, workerData: peakKb },
+  );
+  await new Promise((resolve) => sampler.once("online", resolve));
+  const t0 = performance.now();
+  const result = checkLinearizable(events, { nodeIds: [], budgetMs: 60_000 });
+  const checkMs = performance.now() - t0;
+  const endKb = Math.round(process.memoryUsage.rss() / 1024);
+  Atomics.store(peakKb, 1, 1);
+  await new Promise((resolve) => sampler.once("exit", resolve));
+  const peak = Math.max(Atomics.load(peakKb, 0), endKb) * 1024;
+  const evidenceOps = Array.isArray(result.evidence.operations) ? result.evidence.operations.length : 0;
+  return { ...spec, verdict: result.verdict, checkMs, baselineRssMb: baselineRss / 2 ** 20, peakRssMb: peak / 2 ** 20, evidenceOps };
+}
+
+function inChild(spec: CaseSpec): Promise<CaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ["--case", JSON.stringify(spec)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    child.once("message", (message) => resolve(message as CaseResult));
+    child.once("exit", (code) => (code === 0 ? undefined : reject(new Error(`case ${JSON.stringify(spec)} exited with ${code}`))));
+  });
+}
+
+const pad = (value: string | number, width: number) => String(value).padStart(width);
+
+async function main(): Promise<void> {
+  console.log("lin-kv linearizability checker (each case in a fresh process; memory = RSS sampled every ms during the check)\n");
+  console.log(`${pad("ops", 7)} ${pad("keys", 5)} ${pad("clients", 7)} ${pad("valid?", 6)} ${pad("verdict", 8)} ${pad("check ms", 9)} ${pad("peak RSS MB", 11)} ${pad("Δ MB", 6)} ${pad("evidence", 8)}`);
+  const row = (r: CaseResult) =>
+    console.log(
+      `${pad(r.operations, 7)} ${pad(r.keys, 5)} ${pad(r.clients, 7)} ${pad(r.staleRead ? "no" : "yes", 6)} ${pad(r.verdict, 8)} ${pad(r.checkMs.toFixed(1), 9)} ${pad(r.peakRssMb.toFixed(1), 11)} ${pad((r.peakRssMb - r.baselineRssMb).toFixed(1), 6)} ${pad(r.staleRead ? `${r.evidenceOps} ops` : "-", 8)}`,
+    );
+  for (const operations of [1_000, 10_000, 100_000]) {
+    for (const clients of [5, 10]) {
+      for (const staleRead of [false, true]) row(await inChild({ operations, clients, keys: 10, staleRead }));
+    }
+  }
+
+  console.log("\ngrowth with the number of keys at 1k operations per key (5 clients per key, linearizable)\n");
+  console.log(`${pad("keys", 5)} ${pad("ops", 7)} ${pad("check ms", 9)} ${pad("ms/key", 7)} ${pad("× time vs 1 key", 16)} ${pad("peak RSS MB", 11)}`);
+  let oneKeyMs = 0;
+  for (const keys of [1, 10, 100]) {
+    const r = await inChild({ operations: 1_000 * keys, clients: 5 * keys, keys, staleRead: false });
+    if (keys === 1) oneKeyMs = r.checkMs;
+    console.log(`${pad(keys, 5)} ${pad(r.operations, 7)} ${pad(r.checkMs.toFixed(1), 9)} ${pad((r.checkMs / keys).toFixed(2), 7)} ${pad((r.checkMs / oneKeyMs).toFixed(1), 16)} ${pad(r.peakRssMb.toFixed(1), 11)}`);
+  }
+}
+
+const caseArg = process.argv.indexOf("--case");
+if (caseArg >= 0) {
+  const result = await runCase(JSON.parse(process.argv[caseArg + 1]!) as CaseSpec);
+  process.send!(result, () => process.exit(0));
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}

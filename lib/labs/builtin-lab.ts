@@ -1,0 +1,70 @@
+// What a built-in lab is made of, and what our Go labs share: the toolchain
+// image and commands, and the paragraphs every description ends with. Each
+// lab is defined in lib/labs/<slug>/lab.ts beside its reference solutions.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface ReferenceSolution {
+  name: string;
+  /** Folder of the solution's source (packed with packReferenceSolution). */
+  dir: string;
+  /** Whether the lab's default suite must pass it. */
+  expectPass: boolean;
+  /** What it does right, or which mistake it makes on purpose. */
+  why: string;
+  /** For a broken one: words the failing test's reason must contain (checked by the reference-solution tests). */
+  failureReason?: RegExp;
+}
+
+export interface BuiltinLab {
+  slug: string;
+  title: string;
+  /** Markdown shown to students. */
+  description: string;
+  workload: string;
+  buildImage: string;
+  buildCommand: string;
+  runImage: string;
+  runCommand: string;
+  /** The default suite, as staff would write it. */
+  suiteSource: string;
+  references: ReferenceSolution[];
+}
+
+export const GO_TOOLCHAIN = {
+  buildImage: "labgrade/go:latest",
+  buildCommand: "go build -o /work/out/node .",
+  runImage: "labgrade/go:latest",
+  runCommand: "/work/out/node",
+} as const;
+
+const LABS_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** A reference solution at lib/labs/<slug>/reference/<name>. */
+export function referenceSolution(slug: string, name: string, fields: Omit<ReferenceSolution, "name" | "dir">): ReferenceSolution {
+  return { name, dir: path.join(LABS_DIR, slug, "reference", name), ...fields };
+}
+
+/** The Markdown every Maelstrom-protocol Go lab ends with: messages between nodes, and how to submit. */
+export const GO_LAB_COMMON = [
+  "## Talking to other nodes",
+  "",
+  "Your node reads one JSON envelope per line on stdin, `{\"src\": ..., \"dest\": ..., \"body\": {...}}`,",
+  "and writes envelopes on stdout; anything else goes to stderr (your log, shown in the report).",
+  "The first message is `{\"type\": \"init\", \"msg_id\": 1, \"node_id\": \"n1\", \"node_ids\": [\"n0\", \"n1\", ...]}`,",
+  "answered with `{\"type\": \"init_ok\", \"in_reply_to\": 1}`. Replies carry `in_reply_to`, the request's `msg_id`;",
+  "errors are `{\"type\": \"error\", \"in_reply_to\": ..., \"code\": ..., \"text\": ...}` with Maelstrom's codes.",
+  "",
+  "Send any message you like to another node by its id (`n0`, `n1`, …). Messages between nodes",
+  "cross a real network as UDP datagrams (64 KiB at most): a partition drops them, and nothing is",
+  "resent for you. Every cluster also has the services `lin-kv` (linearizable), `seq-kv` and `lww-kv`",
+  "(`read {key}`, `write {key, value}`, `cas {key, from, to, create_if_not_exists}`) and `lin-tso`",
+  "(`ts`); partitions cut nodes from each other, not from the services.",
+  "",
+  "## Submitting",
+  "",
+  "Upload a `.tar.gz` of a Go module whose `main` package is at its root. We build it with",
+  "`go build -o /work/out/node .` (Go 1.23, no network: run `go mod vendor` and include `vendor/`",
+  "if you use a library, such as Maelstrom's own `maelstrom/demo/go`) and run `/work/out/node`",
+  "as every node.",
+].join("\n");

@@ -1,0 +1,57 @@
+// The g-counter lab: a grow-only counter shared by every node.
+import { GO_LAB_COMMON, GO_TOOLCHAIN, referenceSolution, type BuiltinLab } from "../builtin-lab.js";
+
+export const gCounterLab: BuiltinLab = {
+  slug: "g-counter",
+  title: "Grow-only counter",
+  workload: "g-counter",
+  ...GO_TOOLCHAIN,
+  description: [
+    "# Grow-only counter",
+    "",
+    "Keep one counter for the whole cluster: clients add to it on any node and read it on any node.",
+    "You may keep state in the cluster's `seq-kv` or `lin-kv` service, or gossip between nodes.",
+    "",
+    "## Requests",
+    "",
+    "- `{\"type\": \"add\", \"delta\": 3}` → `{\"type\": \"add_ok\"}`. Deltas are positive integers.",
+    "- `{\"type\": \"read\"}` → `{\"type\": \"read_ok\", \"value\": 42}`: the counter's value.",
+    "",
+    "## How it is tested",
+    "",
+    "Three nodes; two clients add and read on random nodes, 20 operations a second for 8 s. From 2 s",
+    "to 5 s one node is cut off from the others. Once the network has healed, after 2 s of recovery,",
+    "every node is read: each final read must equal the sum of the acknowledged adds, plus any of the",
+    "adds that got no answer (they may or may not have happened).",
+    "",
+    GO_LAB_COMMON,
+  ].join("\n"),
+  suiteSource: [
+    "# G-counter lab, default suite.",
+    "version: 1",
+    "tests:",
+    "  - name: g-counter-partitioned",
+    "    workload: g-counter",
+    "    nodes: 3",
+    "    concurrency: 2",
+    "    rate: 20",
+    "    durationSeconds: 8",
+    "    recoverySeconds: 2",
+    "    faults:",
+    "      - { kind: partition, at: 2, mode: majority-minority }",
+    "      - { kind: heal, at: 5 }",
+    "    points: 1",
+    "",
+  ].join("\n"),
+  references: [
+    referenceSolution("g-counter", "correct", {
+      expectPass: true,
+      why: "each node keeps its own total under its own key in lin-kv; a read sums every node's key",
+    }),
+    referenceSolution("g-counter", "local-only", {
+      expectPass: false,
+      why: "each node counts only the adds it received, so reads miss the other nodes' adds",
+      failureReason: /final read was .*, but it had to be/,
+    }),
+  ],
+};

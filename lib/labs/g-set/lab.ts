@@ -1,0 +1,56 @@
+// The g-set lab: a replicated grow-only set.
+import { GO_LAB_COMMON, GO_TOOLCHAIN, referenceSolution, type BuiltinLab } from "../builtin-lab.js";
+
+export const gSetLab: BuiltinLab = {
+  slug: "g-set",
+  title: "Grow-only set",
+  workload: "g-set",
+  ...GO_TOOLCHAIN,
+  description: [
+    "# Grow-only set",
+    "",
+    "Replicate a set that only grows: an element added on any node must eventually be read on every",
+    "node, even if the network was partitioned when it was added.",
+    "",
+    "## Requests",
+    "",
+    "- `{\"type\": \"add\", \"element\": 7}` → `{\"type\": \"add_ok\"}`. Elements are distinct integers.",
+    "- `{\"type\": \"read\"}` → `{\"type\": \"read_ok\", \"value\": [...]}`: every element this node knows.",
+    "",
+    "## How it is tested",
+    "",
+    "Three nodes; two clients add and read on random nodes, 20 operations a second for 8 s. From 2 s",
+    "to 5 s the network is cut into two halves. Once it has healed, after 3 s of recovery, every node",
+    "is read: every acknowledged element must be in every node's final read.",
+    "",
+    GO_LAB_COMMON,
+  ].join("\n"),
+  suiteSource: [
+    "# G-set lab, default suite.",
+    "version: 1",
+    "tests:",
+    "  - name: g-set-partitioned-halves",
+    "    workload: g-set",
+    "    nodes: 3",
+    "    concurrency: 2",
+    "    rate: 20",
+    "    durationSeconds: 8",
+    "    recoverySeconds: 3",
+    "    faults:",
+    "      - { kind: partition, at: 2, mode: halves }",
+    "      - { kind: heal, at: 5 }",
+    "    points: 1",
+    "",
+  ].join("\n"),
+  references: [
+    referenceSolution("g-set", "correct", {
+      expectPass: true,
+      why: "a state-based CRDT: every node sends its whole set to every other node several times a second and merges by union",
+    }),
+    referenceSolution("g-set", "local-only", {
+      expectPass: false,
+      why: "keeps the elements added through each node on that node only",
+      failureReason: /acknowledged elements were missing from/,
+    }),
+  ],
+};

@@ -1,0 +1,3 @@
+module labgrade.dev/maelstrom
+
+go 1.23

@@ -1,0 +1,57 @@
+// The pn-counter lab: a counter that goes up and down, shared by every node.
+import { GO_LAB_COMMON, GO_TOOLCHAIN, referenceSolution, type BuiltinLab } from "../builtin-lab.js";
+
+export const pnCounterLab: BuiltinLab = {
+  slug: "pn-counter",
+  title: "PN-counter",
+  workload: "pn-counter",
+  ...GO_TOOLCHAIN,
+  description: [
+    "# PN-counter",
+    "",
+    "Like the grow-only counter, but deltas may be negative. Clients add on any node and read on any",
+    "node; the nodes must agree on the total once the network has healed.",
+    "",
+    "## Requests",
+    "",
+    "- `{\"type\": \"add\", \"delta\": -4}` → `{\"type\": \"add_ok\"}`. Deltas are non-zero integers, positive or negative.",
+    "- `{\"type\": \"read\"}` → `{\"type\": \"read_ok\", \"value\": 17}`: the counter's value.",
+    "",
+    "## How it is tested",
+    "",
+    "Three nodes; two clients add and read on random nodes, 20 operations a second for 8 s. From 2 s",
+    "to 5 s the network is cut into two halves. Once it has healed, after 3 s of recovery, every node",
+    "is read: each final read must equal the sum of the acknowledged adds, give or take any of the",
+    "adds that got no answer (they may or may not have happened).",
+    "",
+    GO_LAB_COMMON,
+  ].join("\n"),
+  suiteSource: [
+    "# PN-counter lab, default suite.",
+    "version: 1",
+    "tests:",
+    "  - name: pn-counter-partitioned-halves",
+    "    workload: pn-counter",
+    "    nodes: 3",
+    "    concurrency: 2",
+    "    rate: 20",
+    "    durationSeconds: 8",
+    "    recoverySeconds: 3",
+    "    faults:",
+    "      - { kind: partition, at: 2, mode: halves }",
+    "      - { kind: heal, at: 5 }",
+    "    points: 1",
+    "",
+  ].join("\n"),
+  references: [
+    referenceSolution("pn-counter", "correct", {
+      expectPass: true,
+      why: "a PN-counter CRDT: per-node increment and decrement totals, sent whole to every node several times a second and merged by maximum",
+    }),
+    referenceSolution("pn-counter", "local-only", {
+      expectPass: false,
+      why: "each node sums only the deltas it received, so reads miss the other nodes' adds",
+      failureReason: /final read was .*, but it had to be/,
+    }),
+  ],
+};

@@ -1,0 +1,5 @@
+module example.com/unique-ids-counter-only
+
+go 1.23
+
+require labgrade.dev/maelstrom v0.0.0

@@ -1,0 +1,34 @@
+// broadcast: each node is told its neighbours (setup), clients broadcast
+// distinct integers to random nodes and read what a node has seen; after the
+// faults heal and the recovery wait, every node is read once more. The
+// set-completeness checker (lib/checkers/set-completeness.ts) judges it.
+//
+// History values:
+//   broadcast  invoke: the message (integer, distinct across the test)   ok: the same message
+//   read       invoke: null   ok: the node's `messages` exactly as sent (an array of messages)
+//   final reads are `read` operations with phase "final", one per node.
+import { distinctValues } from "./distinct-values.js";
+import { buildTopology } from "./topology.js";
+import type { GeneratedOp, Workload } from "./types.js";
+
+const READ: GeneratedOp = { f: "read", value: null, body: { type: "read" } };
+
+export const broadcastWorkload: Workload = {
+  name: "broadcast",
+  setup: (ctx) => {
+    const topology = buildTopology(ctx.topology, ctx.nodeIds);
+    return ctx.nodeIds.map((node) => ({ node, body: { type: "topology", topology } }));
+  },
+  client: (rng, ctx) => {
+    const nextMessage = distinctValues(ctx);
+    return {
+      next() {
+        if (rng.next() < 0.5) return READ;
+        const message = nextMessage();
+        return { f: "broadcast", value: message, body: { type: "broadcast", message } };
+      },
+    };
+  },
+  okValue: (op, reply) => (op.f === "read" ? reply.messages : op.value),
+  finalOps: () => [READ],
+};

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { CHECKERS } from "../../lib/checkers/index.js";
+import { Random } from "../../lib/random.js";
+import { WORKLOADS, WORKLOAD_NAMES } from "../../lib/workloads/index.js";
+import type { GeneratedOp, WorkloadContext } from "../../lib/workloads/types.js";
+
+const context = (over: Partial<WorkloadContext> = {}): WorkloadContext => ({ nodeIds: ["n0", "n1", "n2", "n3"], keyCount: 3, topology: "grid", ...over });
+
+/** The first `count` operations of `clients` clients of a workload, as the controller creates them (one context, forked streams). */
+function generate(name: string, seed: string, count: number, clients = 1, ctx = context()): GeneratedOp[][] {
+  const root = new Random(seed);
+  const streams = Array.from({ length: clients }, () => WORKLOADS[name]!.client(root.fork(), ctx));
+  return streams.map((stream) => Array.from({ length: count }, () => stream.next()));
+}
+
+const NEW_WORKLOADS = ["unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka"];
+
+describe("workload generators", () => {
+  it("registers every workload under its Maelstrom name, each with a checker", () => {
+    for (const name of NEW_WORKLOADS) {
+      expect(WORKLOAD_NAMES).toContain(name);
+      expect(WORKLOADS[name]!.name).toBe(name);
+    }
+    for (const name of WORKLOAD_NAMES) expect(CHECKERS[name], `checker for ${name}`).toBeTypeOf("function");
+  });
+
+  it.each(NEW_WORKLOADS)("%s replays the same operations from the same seed", (name) => {
+    expect(generate(name, "42", 200, 3)).toEqual(generate(name, "42", 200, 3));
+    // unique-ids has nothing to randomise: every request is a bare generate.
+    if (name !== "unique-ids") expect(generate(name, "42", 200, 3)).not.toEqual(generate(name, "43", 200, 3));
+  });
+
+  it.each(["broadcast", "g-set", "kafka"])("%s never sends the same value from two clients", (name) => {
+    const ops = generate(name, "7", 300, 10).flat();
+    const values = ops
+      .filter((op) => op.f === "broadcast" || op.f === "add" || op.f === "send")
+      .map((op) => (op.f === "send" ? (op.value as { msg: number }).msg : op.value));
+    expect(values.length).toBeGreaterThan(1000);
+    expect(new Set(values).size).toBe(values.length);
+    for (const value of values) expect(Number.isInteger(value)).toBe(true);
+  });
+
+  it("puts the request's fields in the Maelstrom body", () => {
+    const bodies = new Map<string, Record<string, unknown>>();
+    for (const name of NEW_WORKLOADS) for (const op of generate(name, "5", 100)[0]!) bodies.set(`${name}/${op.body.type}`, op.body);
+    expect(bodies.get("unique-ids/generate")).toEqual({ type: "generate" });
+    expect(bodies.get("broadcast/broadcast")).toMatchObject({ message: expect.any(Number) });
+    expect(bodies.get("broadcast/read")).toEqual({ type: "read" });
+    expect(bodies.get("g-set/add")).toMatchObject({ element: expect.any(Number) });
+    expect(bodies.get("g-counter/add")).toMatchObject({ delta: expect.any(Number) });
+    expect(bodies.get("kafka/send")).toMatchObject({ key: expect.stringMatching(/^k[0-2]$/), msg: expect.any(Number) });
+    expect(bodies.get("kafka/poll")).toMatchObject({ offsets: expect.any(Object) });
+    expect(bodies.get("kafka/list_committed_offsets")).toMatchObject({ keys: expect.any(Array) });
+  });
+
+  it("adds only positive deltas to a g-counter and non-zero deltas of both signs to a pn-counter", () => {
+    const deltas = (name: string) => generate(name, "9", 500)[0]!.filter((op) => op.f === "add").map((op) => op.value as number);
+    expect(deltas("g-counter").every((d) => d >= 1 && d <= 5)).toBe(true);
+    const pn = deltas("pn-counter");
+    expect(pn.some((d) => d < 0) && pn.some((d) => d > 0)).toBe(true);
+    expect(pn.every((d) => d !== 0 && Math.abs(d) <= 5)).toBe(true);
+  });
+
+  it("tells every broadcast node its neighbours in the suite's topology", () => {
+    const setup = WORKLOADS.broadcast!.setup!(context({ topology: "line" }));
+    expect(setup.map((s) => s.node)).toEqual(["n0", "n1", "n2", "n3"]);
+    expect(setup[0]!.body).toEqual({ type: "topology", topology: { n0: ["n1"], n1: ["n0", "n2"], n2: ["n1", "n3"], n3: ["n2"] } });
+  });
+
+  it.each([
+    { name: "broadcast", f: "read" },
+    { name: "g-set", f: "read" },
+    { name: "g-counter", f: "read" },
+    { name: "pn-counter", f: "read" },
+    { name: "kafka", f: "poll" },
+  ])("$name ends with one final $f per node", ({ name, f }) => {
+    const ops = WORKLOADS[name]!.finalOps!(context(), "n1");
+    expect(ops.map((op) => op.f)).toEqual([f]);
+  });
+
+  it("polls every kafka key from offset 0 at the end", () => {
+    expect(WORKLOADS.kafka!.finalOps!(context({ keyCount: 3 }), "n0")[0]!.body).toEqual({ type: "poll", offsets: { k0: 0, k1: 0, k2: 0 } });
+  });
+
+  it("records the reply's payload as the ok value", () => {
+    const ok = (name: string, op: GeneratedOp, reply: Record<string, unknown>) => WORKLOADS[name]!.okValue(op, reply);
+    expect(ok("unique-ids", { f: "generate", value: null, body: { type: "generate" } }, { type: "generate_ok", id: "n1-7" })).toBe("n1-7");
+    expect(ok("broadcast", { f: "read", value: null, body: { type: "read" } }, { type: "read_ok", messages: [1, 2] })).toEqual([1, 2]);
+    expect(ok("broadcast", { f: "broadcast", value: 5, body: { type: "broadcast", message: 5 } }, { type: "broadcast_ok" })).toBe(5);
+    expect(ok("g-set", { f: "read", value: null, body: { type: "read" } }, { type: "read_ok", value: [3] })).toEqual([3]);
+    expect(ok("pn-counter", { f: "read", value: null, body: { type: "read" } }, { type: "read_ok", value: -4 })).toBe(-4);
+    const send: GeneratedOp = { f: "send", value: { key: "k1", msg: 7 }, body: { type: "send", key: "k1", msg: 7 } };
+    expect(ok("kafka", send, { type: "send_ok", offset: 3 })).toEqual({ key: "k1", msg: 7, offset: 3 });
+    const list: GeneratedOp = { f: "list_committed_offsets", value: { keys: ["k1"] }, body: { type: "list_committed_offsets", keys: ["k1"] } };
+    expect(ok("kafka", list, { type: "list_committed_offsets_ok", offsets: { k1: 2 } })).toEqual({ offsets: { k1: 2 } });
+  });
+
+  it("makes a kafka client poll on from what it consumed and commit it", () => {
+    const client = WORKLOADS.kafka!.client(new Random("3"), context({ keyCount: 1 }));
+    let op = client.next();
+    while (op.f !== "poll") op = client.next();
+    expect(op.value).toEqual({ offsets: { k0: 0 } });
+    client.observe!(op, { type: "poll_ok", msgs: { k0: [[0, 10], [4, 11]] } });
+    const later: GeneratedOp[] = Array.from({ length: 200 }, () => client.next());
+    const poll = later.find((o) => o.f === "poll")!;
+    expect(poll.value).toEqual({ offsets: { k0: 5 } });
+    const commit = later.find((o) => o.f === "commit_offsets")!;
+    expect(commit.value).toEqual({ offsets: { k0: 4 } });
+  });
+
+  it("stops a kafka client committing an offset once it is acknowledged", () => {
+    const client = WORKLOADS.kafka!.client(new Random("3"), context({ keyCount: 1 }));
+    const poll: GeneratedOp = { f: "poll", value: { offsets: { k0: 0 } }, body: { type: "poll", offsets: { k0: 0 } } };
+    client.observe!(poll, { type: "poll_ok", msgs: { k0: [[0, 10]] } });
+    let op = client.next();
+    while (op.f !== "commit_offsets") op = client.next();
+    client.observe!(op, { type: "commit_offsets_ok" });
+    const later = Array.from({ length: 300 }, () => client.next());
+    expect(later.some((o) => o.f === "commit_offsets")).toBe(false);
+  });
+
+  it("ignores a malformed poll reply instead of crashing the controller", () => {
+    const client = WORKLOADS.kafka!.client(new Random("3"), context({ keyCount: 1 }));
+    const poll: GeneratedOp = { f: "poll", value: { offsets: { k0: 0 } }, body: { type: "poll", offsets: { k0: 0 } } };
+    expect(() => client.observe!(poll, { type: "poll_ok", msgs: { k0: "nope", k1: [null, ["x", 1]] } })).not.toThrow();
+    expect(() => client.observe!(poll, undefined)).not.toThrow();
+  });
+});
