@@ -21,7 +21,16 @@ export function createRedis(redisUrl: string): Redis {
   return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true });
 }
 
-export function createGradingQueue(opts: QueueOptions, connection = createRedis(opts.redisUrl)): Queue {
+/**
+ * The producer side. Its connection fails fast when Redis is down (instead of
+ * queueing commands until it returns), so a submission is still accepted at
+ * once and the reconciler enqueues it later.
+ */
+export function createGradingQueue(
+  opts: QueueOptions,
+  connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }),
+): Queue {
+  connection.on("error", () => undefined); // reported where a command fails
   return new Queue(GRADING_QUEUE, { connection, prefix: opts.prefix });
 }
 
@@ -29,6 +38,8 @@ export async function enqueueGradingJob(
   queue: Queue,
   job: { id: string; kind: keyof typeof gradeSubmissionJob.priority },
 ): Promise<void> {
+  // A fresh connection may still be connecting; give it a moment, not forever.
+  await Promise.race([queue.waitUntilReady(), new Promise((resolve) => setTimeout(resolve, 2000))]);
   await queue.add(
     gradeSubmissionJob.name,
     { gradingJobId: job.id },

@@ -21,6 +21,7 @@ import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
 import type { Limits } from "../sandbox/hardening.js";
 import { SANDBOX_UID } from "../sandbox/images/recipes.js";
+import { reapJobLeftovers } from "../sandbox/reaper.js";
 import type { AgentStats } from "../sandbox/agent/wire.js";
 
 export interface GradeDeps {
@@ -52,6 +53,13 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
   const { submission } = job;
   const lab = submission.lab;
 
+  // An earlier attempt still open belongs to a runner that died mid-job (its
+  // BullMQ lock expired, so the job came to us): remove what it left in Docker
+  // for this job now, rather than at the next sweep.
+  const orphaned = await db.gradingAttempt.findMany({ where: { jobId: job.id, finishedAt: null }, select: { runnerId: true } });
+  if (orphaned.length > 0) {
+    await reapJobLeftovers(deps.docker, job.id, new Set(orphaned.map((a) => a.runnerId).filter((r) => r !== deps.runnerId)));
+  }
   const attempt = await db.$transaction(async (tx) => {
     // An earlier attempt still open belongs to a runner that died mid-job.
     await tx.gradingAttempt.updateMany({

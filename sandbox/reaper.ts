@@ -51,3 +51,23 @@ export async function reapLeftovers(docker: Docker, opts: ReapOptions): Promise<
   }
   return report;
 }
+
+/** Removes everything the given runners created for one job (a job taken over from a dead runner). */
+export async function reapJobLeftovers(docker: Docker, jobId: string, runnerIds: Set<string>): Promise<ReapReport> {
+  const report: ReapReport = { containers: 0, networks: 0, volumes: 0 };
+  if (runnerIds.size === 0) return report;
+  const filters = JSON.stringify({ label: [`${MANAGED_LABEL}=1`, `labgrade.job=${jobId}`] });
+  const mine = (labels: Record<string, string> | undefined) => runnerIds.has(labels?.["labgrade.runner"] ?? "");
+  const containers = (await docker.listContainers({ all: true, filters })).filter((c) => mine(c.Labels));
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  report.containers = containers.length;
+  for (const n of (await docker.listNetworks({ filters })).filter((n) => mine(n.Labels))) {
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    report.networks++;
+  }
+  for (const v of ((await docker.listVolumes({ filters })).Volumes ?? []).filter((v) => mine(v.Labels))) {
+    await docker.getVolume(v.Name).remove().catch(() => undefined);
+    report.volumes++;
+  }
+  return report;
+}

@@ -26,22 +26,24 @@ export interface GradingStack {
   prefix: string;
   database: ScratchDatabase;
   runner?: RunningRunner;
+  redisUrl: string;
   startRunner(id?: string): Promise<RunningRunner>;
   actor(email: string): Promise<Actor>;
-  submitReference(email: string, labSlug: string, referenceName: string): Promise<{ id: string }>;
+  submitReference(email: string, labSlug: string, referenceName: string): Promise<{ id: string; status: string }>;
   waitForFinalStatus(submissionId: string, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
 }
 
 const FINAL = new Set(["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"]);
 
-export async function createGradingStack(label: string): Promise<GradingStack> {
+export async function createGradingStack(label: string, opts: { redisUrl?: string } = {}): Promise<GradingStack> {
+  const redisUrl = opts.redisUrl ?? REDIS_URL;
   const database = await createMigratedDatabase(label);
   const db = createDb(database.url);
   await seedDemoCourse(db);
   const docker = new Docker();
   const prefix = `test-${label}-${randomBytes(4).toString("hex")}`;
-  const queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
+  const queue = createGradingQueue({ redisUrl, prefix });
   const runners: RunningRunner[] = [];
   const stack: GradingStack = {
     db,
@@ -49,11 +51,12 @@ export async function createGradingStack(label: string): Promise<GradingStack> {
     queue,
     prefix,
     database,
+    redisUrl,
     async startRunner(id) {
       const runner = await startRunner({
         db,
         docker,
-        queue: { redisUrl: REDIS_URL, prefix },
+        queue: { redisUrl, prefix },
         runnerId: id ?? `${prefix}-runner-${runners.length}`,
         concurrency: 1,
         limits: runnerLimits(parseConfig({})),
