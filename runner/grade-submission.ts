@@ -81,6 +81,13 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
 
   const owner = { runnerId: deps.runnerId, jobId: job.id, owner: `${submission.courseId}/${submission.userId}` };
   let volume: string | undefined;
+  // Docker resources go before the outcome is recorded: once a submission
+  // reads as finished, nothing of it is left running.
+  const release = async () => {
+    const v = volume;
+    volume = undefined;
+    if (v) await removeVolume(deps.docker, v);
+  };
   try {
     const upload = await getBlobOrThrow(db, submission.archiveKey);
     const { tar } = await normaliseArchive(upload, SANDBOX_UID, {
@@ -99,6 +106,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     });
     volume = build.volume;
     if (!build.ok) {
+      await release();
       await finish(db, job.id, attempt.id, submission.id, {
         outcome: "BUILD_FAILED",
         submission: { status: "BUILD_FAILED", statusDetail: build.reason, buildLog: build.log, score: 0, finalScore: 0 },
@@ -114,6 +122,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     for (const test of suite.data.tests) possible += test.points;
     const passesByTest = new Map<string, number>();
     for (const [i, run] of runs.entries()) {
+      if (opts.signal?.aborted) throw new InfraError("cancelled", "the grading was cancelled");
       const detail = `running test ${i + 1}/${runs.length}: ${run.test.name}${run.test.repetitions > 1 ? ` (repetition ${run.repetition + 1})` : ""}`;
       await db.submission.update({ where: { id: submission.id }, data: { status: "RUNNING", statusDetail: detail } });
       deps.publish?.(submission.id, { status: "RUNNING", detail });
@@ -153,6 +162,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     }
     for (const test of suite.data.tests) earned += (test.points * (passesByTest.get(test.name) ?? 0)) / test.repetitions;
     const finalScore = applyLatePolicy(earned, submission.late, lab, submission.createdAt);
+    await release();
     await finish(db, job.id, attempt.id, submission.id, {
       outcome: "GRADED",
       submission: { status: "GRADED", statusDetail: `${passesByTest.size === suite.data.tests.length ? "all tests passed" : "graded"}`, score: earned, maxScore: possible, finalScore },
@@ -161,6 +171,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
   } catch (err) {
     const infra = err instanceof InfraError ? err : new InfraError("runner.unexpected", errorMessage(err), { cause: err });
     const cancelled = infra.code === "cancelled";
+    await release().catch(() => undefined);
     await db.$transaction([
       db.gradingAttempt.update({
         where: { id: attempt.id },
@@ -182,7 +193,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     if (cancelled) throw new UnrecoverableError("cancelled");
     throw infra;
   } finally {
-    if (volume) await removeVolume(deps.docker, volume);
+    await release().catch(() => undefined);
   }
 }
 

@@ -37,6 +37,8 @@ export interface RunningRunner {
 
 /** A runner whose heartbeat is older than this is considered dead. */
 export const RUNNER_DEAD_AFTER_MS = 60_000;
+/** How often a running job checks whether it was cancelled. */
+const CANCEL_POLL_MS = 1000;
 /** No grading may hold Docker resources longer than this. */
 const MAX_RESOURCE_AGE_MS = 2 * 3600_000;
 
@@ -80,7 +82,24 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       if (!payload.success) throw new UnrecoverableError(`invalid payload: ${payload.error.message}`);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log(`job ${payload.data.gradingJobId}: attempt ${job.attemptsMade + 1}`);
-      await gradeJob({ db, docker, runnerId: id, limits: opts.limits, publish, netemAvailable: capabilities.netem.available }, payload.data.gradingJobId, { finalAttempt });
+      // Staff or the student may cancel from the web: the request is a column
+      // in the database, watched here and turned into an abort all the way down.
+      const cancel = new AbortController();
+      const watch = setInterval(() => {
+        void db.gradingJob
+          .findUnique({ where: { id: payload.data.gradingJobId }, select: { cancelRequestedAt: true } })
+          .then((row) => row?.cancelRequestedAt && cancel.abort())
+          .catch(() => undefined);
+      }, CANCEL_POLL_MS);
+      try {
+        await gradeJob(
+          { db, docker, runnerId: id, limits: opts.limits, publish, netemAvailable: capabilities.netem.available },
+          payload.data.gradingJobId,
+          { finalAttempt, signal: cancel.signal },
+        );
+      } finally {
+        clearInterval(watch);
+      }
       log(`job ${payload.data.gradingJobId}: done`);
     },
     {

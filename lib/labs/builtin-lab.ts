@@ -65,6 +65,6 @@ export const GO_LAB_COMMON = [
   "",
   "Upload a `.tar.gz` of a Go module whose `main` package is at its root. We build it with",
   "`go build -o /work/out/node .` (Go 1.23, no network: run `go mod vendor` and include `vendor/`",
-  "if you use a library, such as Maelstrom's own `maelstrom/demo/go`) and run `/work/out/node`",
-  "as every node.",
+  "if you use a library, such as Maelstrom's `github.com/jepsen-io/maelstrom/demo/go`) and run",
+  "`/work/out/node` as every node.",
 ].join("\n");

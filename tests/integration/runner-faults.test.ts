@@ -28,20 +28,11 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   }
 }
 
-/** Publishes a longer echo suite, so there is time to kill a runner in the middle of a test. */
-async function publishLongSuite(stack: GradingStack, seconds: number): Promise<void> {
-  const lab = await stack.db.lab.findFirstOrThrow({ where: { slug: "echo" } });
-  const spec = { version: 1, tests: [{ name: "long-echo", workload: "echo", nodes: 2, concurrency: 1, rate: 5, durationSeconds: seconds, requestTimeoutSeconds: 2, points: 1, visibility: "always", repetitions: 1, faults: [], dataVolume: false, keyCount: 5, topology: "grid", recoverySeconds: 0 }] };
-  await stack.db.suiteVersion.create({
-    data: { labId: lab.id, version: 2, source: JSON.stringify(spec), spec, sourceHash: `long-${seconds}`, publishedAt: new Date() },
-  });
-}
-
 describe("a runner killed with SIGKILL in the middle of a test", () => {
   it("is taken over by another runner: one verdict, nothing left in Docker", async () => {
     const stack = await createGradingStack("sigkill");
     stacks.push(stack);
-    await publishLongSuite(stack, 15);
+    await stack.publishLongEchoSuite(15);
     const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["runner/main.ts"], {
       cwd: ROOT,
       detached: true, // its own process group, so the kill takes tsx's node child too

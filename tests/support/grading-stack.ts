@@ -5,14 +5,15 @@
 import { randomBytes } from "node:crypto";
 import type { Queue } from "bullmq";
 import Docker from "dockerode";
-import { packDirectory } from "../../lib/archive.js";
 import { parseConfig } from "../../lib/config.js";
 import type { Actor } from "../../lib/courses/access.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { BUILTIN_LABS } from "../../lib/labs/builtin.js";
+import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { createGradingQueue } from "../../lib/queue.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createSubmission } from "../../lib/submissions/create-submission.js";
+import { parseSuite } from "../../lib/suites/parse-suite.js";
 import { runnerLimits } from "../../runner/limits.js";
 import { startRunner, type RunningRunner } from "../../runner/worker.js";
 import { createMigratedDatabase, type ScratchDatabase } from "./databases.js";
@@ -31,6 +32,8 @@ export interface GradingStack {
   actor(email: string): Promise<Actor>;
   submitReference(email: string, labSlug: string, referenceName: string): Promise<{ id: string; status: string }>;
   waitForFinalStatus(submissionId: string, timeoutMs?: number): Promise<string>;
+  /** Publishes a new echo suite version with one test of this length (time to kill or cancel mid-test). */
+  publishLongEchoSuite(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,7 +80,7 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
       return createSubmission({ db, queue }, await stack.actor(email), {
         courseSlug: DEMO_COURSE_SLUG,
         labSlug,
-        upload: await packDirectory(ref.dir),
+        upload: await packReferenceSolution(ref.dir),
       });
     },
     async waitForFinalStatus(submissionId, timeoutMs = 150_000) {
@@ -88,6 +91,16 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
         if (Date.now() > deadline) throw new Error(`submission ${submissionId} still ${s.status} (${s.statusDetail}) after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 250));
       }
+    },
+    async publishLongEchoSuite(seconds) {
+      const lab = await db.lab.findFirstOrThrow({ where: { slug: "echo" } });
+      const last = await db.suiteVersion.findFirstOrThrow({ where: { labId: lab.id }, orderBy: { version: "desc" } });
+      const source = `tests:\n  - name: long-echo\n    workload: echo\n    nodes: 2\n    concurrency: 1\n    rate: 5\n    durationSeconds: ${seconds}\n`;
+      const parsed = parseSuite(source);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      await db.suiteVersion.create({
+        data: { labId: lab.id, version: last.version + 1, source, spec: parsed.spec as object, sourceHash: parsed.sourceHash, publishedAt: new Date() },
+      });
     },
     async close() {
       for (const r of runners) await r.close();

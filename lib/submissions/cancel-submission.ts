@@ -1,0 +1,24 @@
+// Cancelling a grading: the student who submitted it, or staff of its course.
+// A queued job is cancelled at once; a running one is flagged, and its runner
+// aborts it within a second (runner/worker.ts), removing its containers.
+import { getSubmissionForViewerOrThrow, type Actor } from "../courses/access.js";
+import type { Db } from "../db.js";
+import { StudentError } from "../errors.js";
+
+const FINAL = ["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"];
+
+export async function cancelSubmission(db: Db, actor: Actor, submissionId: string): Promise<void> {
+  const submission = await getSubmissionForViewerOrThrow(db, actor, submissionId);
+  if (FINAL.includes(submission.status)) throw new StudentError("submission.finished", `this submission is already ${submission.status.toLowerCase().replace("_", " ")}`);
+  const now = new Date();
+  await db.$transaction([
+    db.gradingJob.updateMany({ where: { submissionId, status: { in: ["QUEUED", "RUNNING"] } }, data: { cancelRequestedAt: now } }),
+    // Not started yet: nothing to abort, so it ends here.
+    db.gradingJob.updateMany({ where: { submissionId, status: "QUEUED" }, data: { status: "CANCELLED", finishedAt: now } }),
+    db.submission.updateMany({
+      where: { id: submissionId, status: "QUEUED" },
+      data: { status: "CANCELLED", statusDetail: "cancelled before it started", finishedAt: now },
+    }),
+    db.submission.updateMany({ where: { id: submissionId, status: { in: ["BUILDING", "RUNNING"] } }, data: { statusDetail: "cancelling" } }),
+  ]);
+}
