@@ -1,8 +1,8 @@
 // Benchmark: how long the lin-kv linearizability checker takes, and how much
 // memory it needs, on generated histories of 1k, 10k and 100k operations over
 // 10 keys with 5 and 10 concurrent clients, linearizable and with one injected
-// stale read; then how the time grows with the number of keys at a fixed
-// per-key size. Each case runs in a fresh child process, so its memory figure
+// stale read; then with 1-20 % of replies lost (info operations); then how
+// the time grows with the number of keys at a fixed per-key size. Each case runs in a fresh child process, so its memory figure
 // is its own. Prints figures; asserts nothing about time.
 // Run: npx tsx bench/linearizability.ts
 //
@@ -25,7 +25,10 @@ export interface SimulationOptions {
   operations: number;
   clients: number;
   keys: number;
-  /** Change one ok read, about halfway through, to return a value that was certainly overwritten. */
+  /**
+   * Change one ok read, about halfway through, to return a value that was
+   * certainly overwritten (or, if no read qualifies, a value never written).
+   */
   staleRead?: boolean;
   /** Fraction of operations whose reply is lost: recorded as info after a timeout, taking effect or not at random. */
   indeterminateRate?: number;
@@ -37,8 +40,8 @@ export interface SimulationOptions {
 
 export interface Simulation {
   events: HistoryEvent[];
-  /** The read changed by `staleRead`: its process, key, invocation time and the stale value it now returns. */
-  injected?: { process: number; key: number; startUs: number; value: number };
+  /** The read changed by `staleRead`: its process, key, invocation time and the value it now returns. */
+  injected?: { kind: "stale" | "never-written"; process: number; key: number; startUs: number; value: number };
 }
 
 interface SimOp {
@@ -186,10 +189,14 @@ function injectStaleRead(ops: SimOp[]): Simulation["injected"] {
       );
       if (!overwritten) continue;
       read.okValue = [read.key, s];
-      return { process: read.process, key: read.key, startUs: read.startUs, value: s };
+      return { kind: "stale", process: read.process, key: read.key, startUs: read.startUs, value: s };
     }
   }
-  throw new Error("no read could be made certainly stale");
+  // Indeterminate writes everywhere can make every value possibly current.
+  const read = byStart.slice(Math.floor(byStart.length / 2)).find((o) => o.f === "read" && o.type === "ok");
+  if (!read) throw new Error("no ok read to inject a violation into");
+  read.okValue = [read.key, 5];
+  return { kind: "never-written", process: read.process, key: read.key, startUs: read.startUs, value: 5 };
 }
 
 // ---- the benchmark itself ----
@@ -199,6 +206,7 @@ interface CaseSpec {
   clients: number;
   keys: number;
   staleRead: boolean;
+  indeterminateRate: number;
 }
 
 interface CaseResult extends CaseSpec {
@@ -254,7 +262,20 @@ async function main(): Promise<void> {
     );
   for (const operations of [1_000, 10_000, 100_000]) {
     for (const clients of [5, 10]) {
-      for (const staleRead of [false, true]) row(await inChild({ operations, clients, keys: 10, staleRead }));
+      for (const staleRead of [false, true]) row(await inChild({ operations, clients, keys: 10, staleRead, indeterminateRate: 0 }));
+    }
+  }
+
+  console.log("\nlost replies (info operations that may or may not have taken effect), 10k operations, 10 keys, 10 clients\n");
+  console.log(`${pad("info %", 6)} ${pad("valid?", 6)} ${pad("verdict", 8)} ${pad("check ms", 9)} ${pad("× vs 0 %", 9)} ${pad("peak RSS MB", 11)} ${pad("evidence", 8)}`);
+  for (const staleRead of [false, true]) {
+    let noneMs = 0;
+    for (const indeterminateRate of [0, 0.01, 0.05, 0.2]) {
+      const r = await inChild({ operations: 10_000, clients: 10, keys: 10, staleRead, indeterminateRate });
+      if (indeterminateRate === 0) noneMs = r.checkMs;
+      console.log(
+        `${pad(indeterminateRate * 100, 6)} ${pad(staleRead ? "no" : "yes", 6)} ${pad(r.verdict, 8)} ${pad(r.checkMs.toFixed(1), 9)} ${pad((r.checkMs / noneMs).toFixed(2), 9)} ${pad(r.peakRssMb.toFixed(1), 11)} ${pad(staleRead ? `${r.evidenceOps} ops` : "-", 8)}`,
+      );
     }
   }
 
@@ -262,7 +283,7 @@ async function main(): Promise<void> {
   console.log(`${pad("keys", 5)} ${pad("ops", 7)} ${pad("check ms", 9)} ${pad("ms/key", 7)} ${pad("× time vs 1 key", 16)} ${pad("peak RSS MB", 11)}`);
   let oneKeyMs = 0;
   for (const keys of [1, 10, 100]) {
-    const r = await inChild({ operations: 1_000 * keys, clients: 5 * keys, keys, staleRead: false });
+    const r = await inChild({ operations: 1_000 * keys, clients: 5 * keys, keys, staleRead: false, indeterminateRate: 0 });
     if (keys === 1) oneKeyMs = r.checkMs;
     console.log(`${pad(keys, 5)} ${pad(r.operations, 7)} ${pad(r.checkMs.toFixed(1), 9)} ${pad((r.checkMs / keys).toFixed(2), 7)} ${pad((r.checkMs / oneKeyMs).toFixed(1), 16)} ${pad(r.peakRssMb.toFixed(1), 11)}`);
   }

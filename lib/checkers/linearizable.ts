@@ -56,16 +56,25 @@ interface RegisterOp {
   observes: number;
   /** The value this operation leaves (write: the value; cas: `to`), or NONE. */
   writes: number;
-  /** ok: must take effect between call and ret. Otherwise it may take effect after call, or never. */
+  /** Whether it must take effect (ok). Otherwise it may take effect once between call and ret, or never. */
   definite: boolean;
   /** Position of the invocation in the history. */
   call: number;
-  /** Position of the ok completion in the history; Infinity when not definite. */
+  /** Position of the ok completion in the history; Infinity for info and never-completed operations. */
   ret: number;
   source: Operation;
 }
 
-type SearchOutcome = "linearizable" | "violation" | "timeout";
+interface SearchResult {
+  outcome: "linearizable" | "violation" | "timeout";
+  /**
+   * The latest return the search ever got stuck at. On a violation, the
+   * definite operation returning there is the one whose completion made the
+   * history impossible: some order explains every operation that returned
+   * before it, and none explains it too.
+   */
+  frontier: number;
+}
 
 interface Budget {
   deadlineMs: number;
@@ -85,23 +94,35 @@ const isPureObserver = (op: RegisterOp) => op.kind === READ || (op.kind === CAS 
 
 /**
  * Searches for a linearization of one key's operations from `initial` (ABSENT,
- * or ANY for a history cut at the front). Indeterminate reads constrain
- * nothing and are ignored.
+ * or ANY for a history cut at the front).
+ *
+ * With `reuse`, an unbounded operation (info, never completed) may take effect
+ * any number of times after its invocation instead of at most once. That is a
+ * relaxation: every linearization of the history is one of the relaxed
+ * history too, so a violation of the relaxed history is a violation of the
+ * history. It is cheap to search (only the register state and the bounded
+ * operations taken matter), so it proves most violations that the exact
+ * search, with many indeterminate operations, could not finish proving.
  */
-function searchRegister(ops: readonly RegisterOp[], budget: Budget, initial = ABSENT): SearchOutcome {
-  const definite = ops.filter((o) => o.definite).sort((a, b) => a.call - b.call);
-  const optional = ops.filter((o) => !o.definite && o.kind !== READ).sort((a, b) => a.call - b.call);
-  const nDefinite = definite.length;
-  if (nDefinite === 0) return "linearizable";
-  const all = [...definite, ...optional];
+function searchRegister(ops: readonly RegisterOp[], budget: Budget, initial = ABSENT, reuse = false): SearchResult {
+  // An operation that may be left out and changes nothing constrains nothing.
+  const relevant = ops.filter((o) => o.definite || !isPureObserver(o));
+  // Bounded operations (with a return) are indexed 0..nBounded-1 in call
+  // order; unbounded ones (info, never completed) follow.
+  const bounded = relevant.filter((o) => o.ret !== Infinity).sort((a, b) => a.call - b.call);
+  const unbounded = relevant.filter((o) => o.ret === Infinity).sort((a, b) => a.call - b.call);
+  let mustRemain = bounded.reduce((sum, o) => sum + (o.definite ? 1 : 0), 0);
+  if (mustRemain === 0) return { outcome: "linearizable", frontier: Infinity };
+  const nBounded = bounded.length;
+  const all = [...bounded, ...unbounded];
   const n = all.length;
 
-  // Entries: a call for every operation, a return for definite ones, in
+  // Entries: a call for every operation and a return for bounded ones, in
   // history order (a call before a return at the same position).
   const order: Array<{ time: number; isReturn: number; op: number }> = [];
   for (let i = 0; i < n; i++) {
     order.push({ time: all[i]!.call, isReturn: 0, op: i });
-    if (i < nDefinite) order.push({ time: all[i]!.ret, isReturn: 1, op: i });
+    if (i < nBounded) order.push({ time: all[i]!.ret, isReturn: 1, op: i });
   }
   order.sort((a, b) => a.time - b.time || a.isReturn - b.isReturn);
   const entryCount = order.length;
@@ -123,54 +144,77 @@ function searchRegister(ops: readonly RegisterOp[], budget: Budget, initial = AB
   }
   next[entryCount] = NIL;
 
-  // While definite operation p is not linearized, every linearized operation
-  // was called before p returned (only calls ahead of the first pending
-  // return are ever linearized). So the linearized set is "all definite
-  // operations below p, some between p and lastConcurrent[p], and some
-  // optional ones" — a short memo key even for long histories.
-  const lastConcurrent = new Int32Array(nDefinite);
-  for (let i = 0; i < nDefinite; i++) {
-    const ret = definite[i]!.ret;
+  // While bounded operation p is pending, every operation taken (linearized
+  // or left out) was called before p returned: calls are only taken ahead of
+  // the first pending return. So the set taken is "all bounded operations
+  // below p, some between p and lastConcurrent[p], and so many of each class
+  // of unbounded ones"
+  // — a short memo key even for long histories.
+  const lastConcurrent = new Int32Array(nBounded);
+  for (let i = 0; i < nBounded; i++) {
+    const ret = bounded[i]!.ret;
     let lo = i;
-    let hi = nDefinite - 1;
+    let hi = nBounded - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (definite[mid]!.call <= ret) lo = mid;
+      if (bounded[mid]!.call <= ret) lo = mid;
       else hi = mid - 1;
     }
     lastConcurrent[i] = lo;
   }
 
-  const linearized = new Uint8Array(n);
-  const optionalWords = new Uint32Array(Math.ceil(optional.length / 32));
-  let optionalLinearized = 0;
+  // Unbounded operations with the same effect are interchangeable once
+  // invoked: a linearization using a later-invoked one can use an earlier one
+  // of its class instead. So each class is taken in call order, and the memo
+  // key only needs how many of each class are taken (not which, which would
+  // make the search exponential in the number of indeterminate operations).
+  const classOf = new Int32Array(n);
+  const classPrevious = new Int32Array(n).fill(NIL);
+  const classIds = new Map<string, number>();
+  const lastOfClass: number[] = [];
+  for (let o = nBounded; o < n; o++) {
+    const op = all[o]!;
+    const name = `${op.kind}:${op.observes}:${op.writes}`;
+    let c = classIds.get(name);
+    if (c === undefined) {
+      c = lastOfClass.length;
+      classIds.set(name, c);
+      lastOfClass.push(NIL);
+    }
+    classOf[o] = c;
+    classPrevious[o] = lastOfClass[c]!;
+    lastOfClass[c] = o;
+  }
+  const classTaken = new Int32Array(lastOfClass.length);
+
+  const taken = new Uint8Array(n);
+  const classCount = lastOfClass.length;
   let p = 0;
-  const mark = (o: number) => {
-    linearized[o] = 1;
-    if (o < nDefinite) {
-      if (o === p) while (p < nDefinite && linearized[p]) p++;
+  const reusable = (o: number) => reuse && o >= nBounded;
+  const take = (o: number) => {
+    if (reusable(o)) return;
+    taken[o] = 1;
+    if (o < nBounded) {
+      if (all[o]!.definite) mustRemain--;
+      if (o === p) while (p < nBounded && taken[p]) p++;
     } else {
-      optionalWords[(o - nDefinite) >> 5]! |= 1 << ((o - nDefinite) & 31);
-      optionalLinearized++;
+      classTaken[classOf[o]!]!++;
     }
   };
-  const unmark = (o: number) => {
-    linearized[o] = 0;
-    if (o < nDefinite) {
+  const untake = (o: number) => {
+    if (reusable(o)) return;
+    taken[o] = 0;
+    if (o < nBounded) {
+      if (all[o]!.definite) mustRemain++;
       if (o < p) p = o;
     } else {
-      optionalWords[(o - nDefinite) >> 5]! &= ~(1 << ((o - nDefinite) & 31));
-      optionalLinearized--;
+      classTaken[classOf[o]!]!--;
     }
   };
   const memoKey = (state: number): string => {
     let key = `${state}:${p}`;
     const last = lastConcurrent[p]!;
-    for (let j = p + 1; j <= last; j++) if (linearized[j]) key += `,${j - p}`;
-    if (optionalLinearized > 0) {
-      key += "|";
-      for (const word of optionalWords) key += `${word.toString(36)}.`;
-    }
+    for (let j = p + 1; j <= last; j++) if (taken[j]) key += `,${j - p}`;
     return key;
   };
   const remove = (node: number) => {
@@ -185,56 +229,99 @@ function searchRegister(ops: readonly RegisterOp[], budget: Budget, initial = AB
   // A definite pure observer that holds now can be linearized now and never
   // reconsidered: in any linearization from here it could be moved first (it
   // changes nothing, and every operation that must precede it already has).
-  // Such steps are "forced": backtracking passes straight through them.
-  const pure = Uint8Array.from(all, (o, i) => (i < nDefinite && isPureObserver(o) ? 1 : 0));
-  const seen = new Set<string>();
-  const stackNode = new Int32Array(n);
-  const stackState = new Int32Array(n);
-  const stackForced = new Uint8Array(n);
+  // Leaving out an optional operation at its return is likewise the last
+  // option there. Such steps are "forced": backtracking passes through them.
+  const pure = Uint8Array.from(all, (o) => (o.definite && isPureObserver(o) ? 1 : 0));
+  // Memo: for each (state, bounded operations taken), the counts of unbounded
+  // ones taken in configurations already explored. A configuration that took
+  // at least as many of every class as one explored has fewer options left
+  // and nothing more to offer (what it can do, that one could do too).
+  const seen = new Map<string, Int32Array[]>();
+  const visit = (key: string): boolean => {
+    const explored = seen.get(key);
+    if (!explored) {
+      seen.set(key, [classTaken.slice()]);
+      return true;
+    }
+    if (classCount === 0 || reuse) return false;
+    for (const counts of explored) {
+      let covers = true;
+      for (let c = 0; c < classCount; c++) {
+        if (classTaken[c]! < counts[c]!) {
+          covers = false;
+          break;
+        }
+      }
+      if (covers) return false;
+    }
+    explored.push(classTaken.slice());
+    return true;
+  };
+  // A path takes each operation once, or with reuse, between two bounded
+  // operations, reusable ones leading to distinct states (a repeated state
+  // would repeat a memo key): at most one per value written, plus the start.
+  const written = new Set<number>();
+  for (const o of all) if (o.writes !== NONE) written.add(o.writes);
+  const maxDepth = reuse ? (nBounded + 1) * (written.size + 1) : n;
+  const stackNode = new Int32Array(maxDepth);
+  const stackState = new Int32Array(maxDepth);
+  const stackForced = new Uint8Array(maxDepth);
   let depth = 0;
+  let frontier = -1;
   let state = initial;
   let entry = next[0]!;
   for (;;) {
     budget.steps++;
-    if ((budget.steps & (CLOCK_EVERY_STEPS - 1)) === 0 && budget.now() >= budget.deadlineMs) return "timeout";
-    let backtrack = entry === NIL || !entryIsCall[entry];
-    if (!backtrack) {
+    if ((budget.steps & (CLOCK_EVERY_STEPS - 1)) === 0 && budget.now() >= budget.deadlineMs) return { outcome: "timeout", frontier };
+    let backtrack = true;
+    if (entry !== NIL) {
       const o = entryOp[entry]!;
-      const after = apply(state, all[o]!);
+      const isCall = entryIsCall[entry] === 1;
+      // A call: linearize the operation now, if the register allows it. A
+      // return of an optional operation: leave it out. A definite return: stop.
+      const inTurn = o < nBounded || reuse || classPrevious[o] === NIL || taken[classPrevious[o]!] === 1;
+      const after = !isCall ? (all[o]!.definite ? INVALID : state) : inTurn ? apply(state, all[o]!) : INVALID;
       if (after !== INVALID) {
-        const forced = pure[o] === 1 && after === state;
-        mark(o);
-        if (p === nDefinite) return "linearizable";
+        const forced = !isCall || (pure[o] === 1 && after === state);
+        take(o);
+        if (mustRemain === 0) return { outcome: "linearizable", frontier: Infinity };
         const key = memoKey(after);
-        if (!seen.has(key)) {
-          seen.add(key);
-          stackNode[depth] = entry;
+        if (visit(key)) {
+          stackNode[depth] = callNode[o]!;
           stackState[depth] = state;
           stackForced[depth] = forced ? 1 : 0;
           depth++;
           state = after;
-          remove(entry);
-          if (returnNode[o] !== NIL) remove(returnNode[o]!);
+          // A reusable operation stays available (it has no return to remove).
+          if (!reusable(o)) {
+            remove(callNode[o]!);
+            if (returnNode[o] !== NIL) remove(returnNode[o]!);
+          }
           entry = next[0]!;
           continue;
         }
-        unmark(o);
-        // Seen before means it failed from there, so it fails from here.
+        // Seen before means it failed from there, so a forced step fails here.
+        untake(o);
         backtrack = forced;
+      } else if (!isCall) {
+        frontier = Math.max(frontier, all[o]!.ret);
+      } else {
+        backtrack = false;
       }
       if (!backtrack) entry = next[entry]!;
     }
-    // A return reached with its operation still pending (or a forced step
-    // that failed): undo choices back to the last one with an alternative.
+    // Undo choices back to the last one with an alternative.
     while (backtrack) {
-      if (depth === 0) return "violation";
+      if (depth === 0) return { outcome: "violation", frontier };
       depth--;
       const node = stackNode[depth]!;
       state = stackState[depth]!;
       const o = entryOp[node]!;
-      unmark(o);
-      if (returnNode[o] !== NIL) restore(returnNode[o]!);
-      restore(node);
+      untake(o);
+      if (!reusable(o)) {
+        if (returnNode[o] !== NIL) restore(returnNode[o]!);
+        restore(node);
+      }
       entry = next[node]!;
       backtrack = stackForced[depth] === 1;
     }
@@ -245,6 +332,14 @@ function searchRegister(ops: readonly RegisterOp[], budget: Budget, initial = AB
 interface KeyHistory {
   key: unknown;
   ops: RegisterOp[];
+}
+
+/** A key proved not linearizable: where its search got stuck, and under which semantics. */
+interface KeyFailure {
+  history: KeyHistory;
+  frontier: number;
+  /** Proved with indeterminate operations reusable (see searchRegister), which the shrinking keeps. */
+  reuse: boolean;
 }
 
 interface Split {
@@ -336,12 +431,13 @@ function prefixAt(ops: readonly RegisterOp[], cut: number): RegisterOp[] {
  * The history from position `from` on, to be searched from ANY state:
  * operations that completed before `from` are left out (their effect is
  * folded into "whatever the value was at `from`"), and operations running at
- * `from` become indeterminate from `from` on (if one took effect earlier, that
- * too is in the value at `from`). Any linearization of the whole gives one of
- * this, so if this fails the whole fails; and cutting later only relaxes more.
+ * `from` become optional, invoked at `from` (if one took effect earlier, that
+ * too is in the value at `from`), keeping their return. Any linearization of
+ * the whole gives one of this, so if this fails the whole fails; and cutting
+ * later only relaxes more.
  */
 function suffixFrom(ops: readonly RegisterOp[], from: number): RegisterOp[] {
-  return ops.filter((o) => o.ret > from).map((o) => (o.call >= from ? o : { ...o, definite: false, ret: Infinity, call: from }));
+  return ops.filter((o) => o.ret > from).map((o) => (o.call >= from ? o : { ...o, definite: false, call: from }));
 }
 
 /**
@@ -377,7 +473,7 @@ function soundDeletions(current: readonly RegisterOp[], candidates: readonly Reg
       if (w.writes === NONE || (violator && w.call < violator.call)) continue;
       const observers = observersOf.get(w.writes);
       if (!observers) continue;
-      const overwriter = w.definite && (writersOf.get(w.writes) ?? []).some((o) => o.call > w.call) ? earliestReturning(definiteWriters, w.ret) : undefined;
+      const overwriter = w.ret !== Infinity && (writersOf.get(w.writes) ?? []).some((o) => o.call > w.call) ? earliestReturning(definiteWriters, w.ret) : undefined;
       if (!overwriter || !observers.every((r) => r.ret < w.call || r.call > overwriter.ret)) violator = w;
     }
     // Keep the latest operation that cannot go, and look again: keeping it
@@ -425,49 +521,51 @@ interface Shrunk {
 }
 
 /**
- * Shrinks a key's non-linearizable history: to the shortest failing prefix
- * (binary search: failing prefixes are monotone), then to the latest failing
- * front cut (also monotone), then by deleting chunks of operations with
- * halving chunk sizes (as in delta debugging) while the remainder still fails
- * and every deletion is sound.
+ * Shrinks a key's non-linearizable history, given the frontier of the search
+ * that failed on it: to the prefix ending where the culprit returned, then to
+ * the latest front cut that still fails (failing front cuts are monotone, and
+ * the latest is usually close to the culprit, so it is found by galloping
+ * back from it), then by deleting chunks of operations with halving chunk
+ * sizes (as in delta debugging) while the remainder still fails and every
+ * deletion is sound.
  */
-function shrinkViolation(ops: readonly RegisterOp[], budget: Budget): Shrunk {
-  const returns = ops
-    .filter((o) => o.definite)
-    .map((o) => o.ret)
-    .sort((a, b) => a - b);
-  let lo = 0;
-  let hi = returns.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const outcome = searchRegister(prefixAt(ops, returns[mid]!), budget);
-    if (outcome === "timeout") return { ops: [...ops], initial: ABSENT, complete: false };
-    if (outcome === "violation") hi = mid;
-    else lo = mid + 1;
-  }
-  const prefix = prefixAt(ops, returns[hi]!);
-  const culprit = prefix.find((o) => o.definite && o.ret === returns[hi]);
-  if (!culprit) return { ops: prefix, initial: ABSENT, complete: false };
+function shrinkViolation(ops: readonly RegisterOp[], frontier: number, budget: Budget, reuse: boolean): Shrunk {
+  const prefix = prefixAt(ops, frontier);
+  const culprit = prefix.find((o) => o.definite && o.ret === frontier);
+  if (!culprit) return { ops: [...ops], initial: ABSENT, complete: false };
 
   // A read (or cas) of a value nothing wrote fails on its own.
   if (culprit.observes !== NONE && culprit.observes !== ABSENT && !prefix.some((o) => o.writes === culprit.observes)) {
     return { ops: [culprit], culprit, initial: ABSENT, complete: true };
   }
 
-  // The latest front cut that still fails; -1 is no cut at all (known to fail).
-  const starts = prefix
-    .filter((o) => o.call <= culprit.call)
-    .sort((a, b) => a.call - b.call);
-  let cutLo = -1;
-  let cutHi = starts.length - 1;
-  while (cutLo < cutHi) {
-    const mid = (cutLo + cutHi + 1) >> 1;
-    const outcome = searchRegister(suffixFrom(prefix, starts[mid]!.call), budget, ANY);
-    if (outcome === "timeout") return { ops: prefix, culprit, initial: ABSENT, complete: false };
-    if (outcome === "violation") cutLo = mid;
-    else cutHi = mid - 1;
+  // starts[i] are candidate front cuts; -1 stands for no cut (known to fail).
+  const starts = prefix.filter((o) => o.call <= culprit.call).sort((a, b) => a.call - b.call);
+  const failsFrom = (i: number): boolean | undefined => {
+    const { outcome } = searchRegister(suffixFrom(prefix, starts[i]!.call), budget, ANY, reuse);
+    return outcome === "timeout" ? undefined : outcome === "violation";
+  };
+  let fails = -1;
+  let holds = starts.length;
+  for (let distance = 1; ; distance *= 2) {
+    const i = starts.length - distance;
+    if (i <= fails) break;
+    const result = failsFrom(i);
+    if (result === undefined) return { ops: prefix, culprit, initial: ABSENT, complete: false };
+    if (result) {
+      fails = i;
+      break;
+    }
+    holds = i;
   }
-  const from = cutLo >= 0 ? starts[cutLo] : undefined;
+  while (holds - fails > 1) {
+    const mid = (fails + holds) >> 1;
+    const result = failsFrom(mid);
+    if (result === undefined) return { ops: prefix, culprit, initial: ABSENT, complete: false };
+    if (result) fails = mid;
+    else holds = mid;
+  }
+  const from = fails >= 0 ? starts[fails] : undefined;
   const initial = from ? ANY : ABSENT;
   let current = (from ? suffixFrom(prefix, from.call) : prefix).sort((a, b) => a.call - b.call);
 
@@ -478,7 +576,7 @@ function shrinkViolation(ops: readonly RegisterOp[], budget: Budget): Shrunk {
       const deleted = soundDeletions(current, current.slice(start, start + chunk), culprit);
       if (deleted.size === 0) continue;
       const trial = current.filter((o) => !deleted.has(o));
-      const outcome = searchRegister(trial, budget, initial);
+      const { outcome } = searchRegister(trial, budget, initial, reuse);
       if (outcome === "timeout") return { ops: current, culprit, initial, from, complete: false };
       if (outcome === "violation") {
         current = trial;
@@ -519,8 +617,9 @@ function evidenceOp(op: RegisterOp) {
 }
 
 /** The violation on one key, in words and evidence. */
-function explainViolation(history: KeyHistory, values: readonly unknown[], budget: Budget) {
-  const shrunk = shrinkViolation(history.ops, budget);
+function explainViolation(failure: KeyFailure, values: readonly unknown[], budget: Budget) {
+  const { history } = failure;
+  const shrunk = shrinkViolation(history.ops, failure.frontier, budget, failure.reuse);
   const { culprit, from } = shrunk;
   let ops = [...shrunk.ops].sort((a, b) => a.call - b.call);
   let omitted = 0;
@@ -593,15 +692,29 @@ export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckCon
   // Small keys first: they settle quickly, so a budget spent on one hard key
   // still leaves the others decided.
   const ordered = [...keys].sort((a, b) => a.ops.length - b.ops.length);
-  const failing: KeyHistory[] = [];
+  const failing: KeyFailure[] = [];
   const undecided: KeyHistory[] = [];
   for (const history of ordered) {
     if (now() >= budget.deadlineMs) {
       undecided.push(history);
       continue;
     }
-    const outcome = searchRegister(history.ops, budget);
-    if (outcome === "violation") failing.push(history);
+    // With indeterminate operations, the relaxed search first: it proves most
+    // violations at once, where the exact one may have to explore a lot.
+    const reuse = history.ops.some((o) => o.ret === Infinity);
+    if (reuse) {
+      const relaxed = searchRegister(history.ops, budget, ABSENT, true);
+      if (relaxed.outcome === "violation") {
+        failing.push({ history, frontier: relaxed.frontier, reuse });
+        continue;
+      }
+      if (relaxed.outcome === "timeout") {
+        undecided.push(history);
+        continue;
+      }
+    }
+    const { outcome, frontier } = searchRegister(history.ops, budget);
+    if (outcome === "violation") failing.push({ history, frontier, reuse: false });
     else if (outcome === "timeout") undecided.push(history);
   }
   const summary = { ...counts, keys: keys.length, searchSteps: budget.steps };
@@ -617,7 +730,7 @@ export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckCon
       reason: others > 0 ? `${reason}; ${others} other key${others === 1 ? "" : "s"} also fail${others === 1 ? "s" : ""}` : reason,
       evidence: {
         ...evidence,
-        failingKeys: failing.slice(0, 20).map((h) => h.key),
+        failingKeys: failing.slice(0, 20).map((f) => f.history.key),
         ...(undecided.length > 0 ? { undecidedKeys: undecided.slice(0, 20).map((h) => h.key) } : {}),
         summary,
       },

@@ -1,0 +1,302 @@
+import { describe, expect, it } from "vitest";
+import { simulateLinKv } from "../../bench/linearizability.js";
+import { checkLinearizable } from "../../lib/checkers/linearizable.js";
+import type { CheckContext } from "../../lib/checkers/types.js";
+import { history, type OpSpec } from "./history-fixture.js";
+
+const ctx: CheckContext = { nodeIds: ["n0", "n1"], budgetMs: 10_000 };
+type End = Pick<OpSpec, "type" | "to">;
+const write = (key: number, value: number, from: number, end: End = {}): OpSpec => ({ f: "write", value: [key, value], from, ...end });
+const read = (key: number, value: number | null, from: number, end: End = {}): OpSpec => ({ f: "read", value: [key, null], result: [key, value], from, ...end });
+const cas = (key: number, expect: number, to: number, from: number, end: End = {}): OpSpec => ({ f: "cas", value: [key, [expect, to]], from, ...end });
+
+describe("linearizability checker", () => {
+  const cases: Array<{ name: string; ops: OpSpec[]; verdict: "PASS" | "FAIL"; reason: RegExp }> = [
+    {
+      name: "sequential writes and reads pass",
+      ops: [write(0, 1, 0), read(0, 1, 10), write(0, 2, 20), read(0, 2, 30)],
+      verdict: "PASS",
+      reason: /^all 4 acknowledged operations on 1 key are linearizable$/,
+    },
+    {
+      name: "a read concurrent with a write may see the old value",
+      ops: [write(0, 1, 0), write(0, 2, 10, { to: 30 }), read(0, 1, 15, { to: 20 })],
+      verdict: "PASS",
+      reason: /linearizable/,
+    },
+    {
+      name: "a read concurrent with a write may see the new value",
+      ops: [write(0, 1, 0), write(0, 2, 10, { to: 30 }), read(0, 2, 15, { to: 20 })],
+      verdict: "PASS",
+      reason: /linearizable/,
+    },
+    {
+      name: "a read after a completed overwrite may not see the old value",
+      ops: [write(0, 1, 0), write(0, 2, 10), read(0, 1, 20)],
+      verdict: "FAIL",
+      // Everything before the overwrite is cut: from whatever the key held then, the read is impossible.
+      reason: /^key 0: no order of these 2 operations, whatever the key held at 0\.010 s, explains the read of 1 by process 2 at 0\.020 s \(the last completed write was 2\)$/,
+    },
+    {
+      name: "a read of a value nothing wrote fails on its own",
+      ops: [write(0, 1, 0), read(0, 4, 10)],
+      verdict: "FAIL",
+      reason: /^key 0: no order of these 1 operations explains the read of 4 .*nothing wrote 4 to this key before it/,
+    },
+    {
+      name: "a read of an absent key (null) is fine before any write",
+      ops: [read(0, null, 0), write(0, 3, 10), read(0, 3, 20)],
+      verdict: "PASS",
+      reason: /linearizable/,
+    },
+    {
+      name: "a key cannot become absent again",
+      ops: [write(0, 3, 0), read(0, null, 10)],
+      verdict: "FAIL",
+      reason: /the read that found the key absent/,
+    },
+    {
+      name: "two reads may not see a concurrent write go back and forth",
+      // Both reads are concurrent with the write, but once one process saw 2,
+      // a later read (begun after that one ended) cannot see 1 again.
+      ops: [write(0, 1, 0), write(0, 2, 10, { to: 100 }), read(0, 2, 20, { to: 30 }), read(0, 1, 40, { to: 50 })],
+      verdict: "FAIL",
+      reason: /explains the read of 1 by process 3/,
+    },
+    {
+      name: "an indeterminate write may take effect after its invocation, even long after",
+      ops: [write(0, 1, 0), write(0, 2, 10, { type: "info" }), read(0, 1, 20), read(0, 2, 500)],
+      verdict: "PASS",
+      reason: /\(0 failed and 1 indeterminate operations taken into account\)/,
+    },
+    {
+      name: "an indeterminate write may never take effect",
+      ops: [write(0, 1, 0), write(0, 2, 10, { type: "open" }), read(0, 1, 500)],
+      verdict: "PASS",
+      reason: /linearizable/,
+    },
+    {
+      name: "an indeterminate write cannot take effect twice",
+      ops: [write(0, 1, 0), write(0, 2, 10, { type: "info" }), read(0, 2, 20), write(0, 1, 30), read(0, 2, 40)],
+      verdict: "FAIL",
+      reason: /explains the read of 2 by process 4/,
+    },
+    {
+      name: "an indeterminate write cannot take effect before it was invoked",
+      ops: [write(0, 1, 0), read(0, 2, 10), write(0, 2, 20, { type: "info" })],
+      verdict: "FAIL",
+      reason: /read of 2/,
+    },
+    {
+      name: "a failed write never took effect",
+      ops: [write(0, 1, 0), write(0, 2, 10, { type: "fail" }), read(0, 2, 20)],
+      verdict: "FAIL",
+      reason: /^key 0: no order of these 1 operations explains the read of 2 .*nothing wrote 2/,
+    },
+    {
+      name: "a cas succeeds only from the value it expects",
+      ops: [write(0, 1, 0), cas(0, 1, 3, 10), read(0, 3, 20)],
+      verdict: "PASS",
+      reason: /linearizable/,
+    },
+    {
+      name: "an acknowledged cas from a value the key cannot hold fails",
+      ops: [write(0, 1, 0), cas(0, 2, 3, 10)],
+      verdict: "FAIL",
+      reason: /explains the cas from 2 to 3/,
+    },
+    {
+      name: "a refused cas (error 22) changes nothing",
+      ops: [write(0, 1, 0), cas(0, 2, 3, 10, { type: "fail" }), read(0, 1, 20)],
+      verdict: "PASS",
+      reason: /\(1 failed and 0 indeterminate operations taken into account\)/,
+    },
+    {
+      name: "keys are independent registers",
+      ops: [write(0, 1, 0), write(1, 2, 5), read(0, 1, 10), read(1, 2, 15)],
+      verdict: "PASS",
+      reason: /^all 4 acknowledged operations on 2 keys are linearizable$/,
+    },
+    {
+      name: "a violation on one key is reported with the key and the others counted",
+      ops: [write(0, 1, 0), write(1, 2, 5), write(0, 3, 10), read(0, 1, 20), write(1, 4, 25), read(1, 2, 30)],
+      verdict: "FAIL",
+      reason: /^key [01]: .*; 1 other key also fails$/,
+    },
+  ];
+
+  for (const c of cases) {
+    it(c.name, () => {
+      const result = checkLinearizable(history(...c.ops), ctx);
+      expect(result.reason).toMatch(c.reason);
+      expect(result.verdict).toBe(c.verdict);
+    });
+  }
+
+  it("cuts the evidence down to the operations that matter", () => {
+    // Noise on the same key before the violation: the evidence should not carry it.
+    const noise: OpSpec[] = [];
+    for (let i = 0; i < 40; i++) noise.push(i % 2 === 0 ? write(0, i % 5, i * 10) : read(0, (i - 1) % 5, i * 10));
+    const ops = [...noise, write(0, 1, 1000), write(0, 2, 1010), read(0, 1, 1020)];
+    const result = checkLinearizable(history(...ops), ctx);
+    expect(result.verdict).toBe("FAIL");
+    const evidence = result.evidence as { operations: Array<{ f: string; value: unknown }>; minimal: boolean; impossible: { value: unknown } };
+    expect(evidence.minimal).toBe(true);
+    expect(evidence.impossible.value).toEqual([0, 1]);
+    expect(evidence.operations.length).toBeLessThanOrEqual(3);
+    // The shrunk evidence is itself not linearizable (checked by brute force).
+    expect(evidence.operations.map((o) => `${o.f} ${JSON.stringify(o.value)}`)).toContain("write [0,2]");
+  });
+
+  it("reports no operation at all as a failure of the lab, not of linearizability", () => {
+    expect(checkLinearizable([], ctx)).toMatchObject({ verdict: "FAIL", reason: /no read, write or cas operation was attempted/ });
+    const allFailed = checkLinearizable(history(write(0, 1, 0, { type: "fail" }), read(0, 1, 5, { type: "info" })), ctx);
+    expect(allFailed).toMatchObject({ verdict: "FAIL", reason: "none of the 2 read, write or cas requests succeeded (1 failed, 1 got no definite answer)" });
+  });
+
+  it("says UNKNOWN, naming the undecided keys, when the budget runs out", () => {
+    let clock = 0;
+    const result = checkLinearizable(history(write(0, 1, 0), read(0, 1, 10)), { ...ctx, budgetMs: 5 }, () => (clock += 10));
+    expect(result.verdict).toBe("UNKNOWN");
+    expect(result.reason).toMatch(/could not decide linearizability within the 5 ms budget: 1 of 1 keys \(2 operations\) were not settled/);
+  });
+
+  it("stays polynomial with many indeterminate writes (counted by class, not enumerated)", () => {
+    // 30 concurrent writes of the same two values that never got an answer:
+    // enumerating subsets would be 2^30 configurations.
+    const ops: OpSpec[] = [write(0, 0, 0)];
+    for (let i = 0; i < 30; i++) ops.push(write(0, i % 2 === 0 ? 1 : 2, 10 + i, { type: "info" }));
+    // Reads alternating 1, 2, 1, ... need every one of the 30 writes to take effect, in turn.
+    for (let i = 0; i < 30; i++) ops.push(read(0, i % 2 === 0 ? 1 : 2, 100 + i * 10));
+    const result = checkLinearizable(history(...ops), ctx);
+    expect(result.verdict).toBe("PASS");
+    expect((result.evidence as { searchSteps: number }).searchSteps).toBeLessThan(100_000);
+    // One more read of 1 needs a 16th write of 1, which nobody sent.
+    const tooMany = checkLinearizable(history(...ops, read(0, 1, 400)), ctx);
+    expect(tooMany.verdict).toBe("FAIL");
+    expect(tooMany.reason).toMatch(/explains the read of 1 by process 61 at 0\.400 s/);
+    expect((tooMany.evidence as { summary: { searchSteps: number } }).summary.searchSteps).toBeLessThan(100_000);
+  });
+});
+
+// ---- agreement with a brute-force oracle on small random histories ----
+
+interface SmallOp {
+  kind: "read" | "write" | "cas";
+  a: number | null;
+  b: number;
+  type: "ok" | "fail" | "info";
+  call: number;
+  ret: number;
+}
+
+/** Tries every order (and every subset of indeterminate operations) directly. */
+function bruteForceLinearizable(ops: readonly SmallOp[]): boolean {
+  const live = ops.filter((o) => o.type !== "fail" && !(o.kind === "read" && o.type === "info"));
+  const taken = new Array<boolean>(live.length).fill(false);
+  const step = (value: number | null): boolean => {
+    if (live.every((o, i) => taken[i] || o.type !== "ok")) return true;
+    for (let i = 0; i < live.length; i++) {
+      if (taken[i]) continue;
+      const o = live[i]!;
+      // It may go next only if no pending definite operation returned before it was called.
+      if (live.some((p, j) => !taken[j] && j !== i && p.type === "ok" && p.ret < o.call)) continue;
+      let after: number | null;
+      if (o.kind === "read") {
+        if (o.a !== value) continue;
+        after = value;
+      } else if (o.kind === "write") after = o.b;
+      else {
+        if (o.a !== value) continue;
+        after = o.b;
+      }
+      taken[i] = true;
+      const found = step(after);
+      taken[i] = false;
+      if (found) return true;
+    }
+    return false;
+  };
+  return step(null);
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomHistory(random: () => number): SmallOp[] {
+  const count = 2 + Math.floor(random() * 7);
+  const pick = (n: number) => Math.floor(random() * n);
+  const ops: SmallOp[] = [];
+  for (let i = 0; i < count; i++) {
+    // Calls at even times and returns at odd ones: no ties between them.
+    const call = 2 * pick(20);
+    const ret = call + 1 + 2 * pick(8);
+    const roll = random();
+    const type = roll < 0.7 ? "ok" : roll < 0.85 ? "info" : "fail";
+    const kind = (["read", "write", "cas"] as const)[pick(3)]!;
+    const a = kind === "read" ? (random() < 0.2 ? null : pick(3)) : kind === "cas" ? pick(3) : null;
+    ops.push({ kind, a, b: pick(3), type, call, ret });
+  }
+  return ops;
+}
+
+function toSpecs(ops: readonly SmallOp[]): OpSpec[] {
+  return ops.map((o) => {
+    const end: End = { type: o.type, to: o.ret };
+    if (o.kind === "read") return read(0, o.a, o.call, end);
+    if (o.kind === "write") return write(0, o.b, o.call, end);
+    return cas(0, o.a!, o.b, o.call, end);
+  });
+}
+
+const TRIALS = Number(process.env.LIN_ORACLE_TRIALS ?? 3000);
+
+describe("linearizability checker against brute force", () => {
+  it("agrees on random small histories, and its evidence is itself not linearizable", () => {
+    const random = mulberry32(20261123);
+    let failures = 0;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const ops = randomHistory(random);
+      const expected = bruteForceLinearizable(ops);
+      const result = checkLinearizable(history(...toSpecs(ops)), ctx);
+      if (result.verdict === "FAIL" && /requests succeeded|was attempted/.test(result.reason)) continue;
+      expect({ trial, ops, verdict: result.verdict }).toEqual({ trial, ops, verdict: expected ? "PASS" : "FAIL" });
+      if (expected) continue;
+      failures++;
+      // Evidence from an absent start must itself be a failing history.
+      const evidence = result.evidence as { initialValue: string; operations: Array<{ process: number }> };
+      if (evidence.initialValue !== "absent") continue;
+      // The fixture gives every operation its own process: its index.
+      expect(bruteForceLinearizable(evidence.operations.map((e) => ops[e.process]!))).toBe(false);
+    }
+    // The generator must actually produce both outcomes in numbers.
+    expect(failures).toBeGreaterThan(300);
+  });
+});
+
+describe("linearizability checker on simulated runs", () => {
+  // simulateLinKv applies every operation to a real register at a point inside
+  // its interval, so without an injected fault its histories are linearizable.
+  for (const indeterminateRate of [0, 0.05, 0.2]) {
+    it(`passes a linearizable 3000-operation history with ${indeterminateRate * 100} % lost replies, and fails it with one stale read`, () => {
+      const options = { seed: String(1000 + indeterminateRate * 100), operations: 3000, clients: 8, keys: 3, indeterminateRate };
+      const valid = checkLinearizable(simulateLinKv(options).events, ctx);
+      expect(valid.reason).toMatch(/are linearizable/);
+      expect(valid.verdict).toBe("PASS");
+
+      const { events, injected } = simulateLinKv({ ...options, staleRead: true });
+      const invalid = checkLinearizable(events, ctx);
+      expect(invalid.verdict).toBe("FAIL");
+      const evidence = invalid.evidence as { key: unknown; impossible: { process: number; startUs: number } };
+      expect(evidence.key).toBe(injected!.key);
+      expect(evidence.impossible).toMatchObject({ process: injected!.process, startUs: injected!.startUs });
+    });
+  }
+});
