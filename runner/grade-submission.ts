@@ -10,11 +10,12 @@ import type Docker from "dockerode";
 import { UnrecoverableError } from "bullmq";
 import { normaliseArchive } from "../lib/archive.js";
 import { getBlobOrThrow, putBlob } from "../lib/blobs.js";
-import { CHECKERS } from "../lib/checkers/index.js";
-import type { CheckResult } from "../lib/checkers/types.js";
+import { CHECKERS, DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
+import { RESULT_FORMAT, type CheckResult, type ResultDocument } from "../lib/checkers/types.js";
 import type { Db } from "../lib/db.js";
 import { errorMessage, InfraError } from "../lib/errors.js";
 import type { HistoryEvent } from "../lib/history.js";
+import { historyMetrics } from "../lib/metrics.js";
 import { newSeed, Random } from "../lib/random.js";
 import { suiteSpecSchema, type TestSpec } from "../lib/suites/schema.js";
 import { buildSubmission, removeVolume } from "../sandbox/build.js";
@@ -210,7 +211,7 @@ function seedsFor(test: TestSpec): string[] {
 interface Judged extends Omit<CheckResult, "verdict"> {
   verdict: Verdict;
   events: HistoryEvent[];
-  metrics: Record<string, unknown>;
+  metrics: ResultDocument["metrics"];
 }
 
 /** Turns what the cluster did into a verdict: limits first, then the checker. */
@@ -223,13 +224,12 @@ export function judge(test: TestSpec, cluster: ClusterTestResult): Judged {
     else if ("stats" in line) stats.push(line.stats);
     else if ("fatal" in line) fatal = line.fatal.message;
   }
-  const clientOps = events.filter((e) => e.type === "invoke").length;
+  const fromHistory = historyMetrics(events);
   const serverMessages = stats.reduce((sum, s) => sum + s.serverMessagesSent, 0);
   const metrics = {
-    operations: clientOps,
+    ...fromHistory,
     serverMessages,
-    msgsPerOp: clientOps > 0 ? serverMessages / clientOps : null,
-    availability: clientOps > 0 ? events.filter((e) => e.type === "ok").length / clientOps : null,
+    msgsPerOp: fromHistory.operations > 0 ? serverMessages / fromHistory.operations : null,
     perNode: stats,
     setupMs: cluster.setupMs,
     /** The fault timeline, for the report's bands under the latency plot. */
@@ -249,7 +249,7 @@ export function judge(test: TestSpec, cluster: ClusterTestResult): Judged {
   }
   const checker = CHECKERS[test.workload];
   if (!checker) throw new InfraError("checker.missing", `no checker for workload ${test.workload}`);
-  const checked = checker(events, { nodeIds: cluster.nodes.map((n) => n.id), budgetMs: 30_000 });
+  const checked = checker(events, { nodeIds: cluster.nodes.map((n) => n.id), budgetMs: DEFAULT_CHECK_BUDGET_MS });
   if (checked.verdict === "PASS" && dead.length > 0) {
     return {
       verdict: "FAIL",
@@ -272,10 +272,21 @@ async function recordTestResult(
 ): Promise<void> {
   const prefix = `attempts/${attemptId}/${run.test.name}/${run.repetition}`;
   const historyJson = Buffer.from(JSON.stringify({ format: "labgrade-history/1", seed: run.seed, test: run.test, events: judged.events }));
+  const results: ResultDocument = {
+    format: RESULT_FORMAT,
+    workload: run.test.workload,
+    seed: run.seed,
+    test: run.test.name,
+    verdict: judged.verdict,
+    reason: judged.reason,
+    evidence: judged.evidence,
+    metrics: judged.metrics,
+  };
   const stored = [
     historyJson.length <= MAX_HISTORY_BYTES
       ? { kind: "HISTORY" as const, name: "history.json", bytes: historyJson, truncated: false }
       : undefined,
+    { kind: "RESULTS" as const, name: "results.json", bytes: Buffer.from(JSON.stringify(results)), truncated: false },
     ...cluster.nodes.map((n) => ({ kind: "NODE_LOG" as const, name: `${n.id}.log`, bytes: Buffer.from(n.log), truncated: n.logTruncated })),
     { kind: "NODE_LOG" as const, name: "controller.log", bytes: Buffer.from(cluster.controllerLog), truncated: false },
   ].filter((a) => a !== undefined);

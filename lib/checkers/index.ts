@@ -10,6 +10,9 @@ import { checkBroadcast, checkGSet } from "./set-completeness.js";
 import type { CheckContext, CheckResult } from "./types.js";
 import { checkUniqueIds } from "./unique-ids.js";
 
+/** How long a checker may search (linearizability) before its verdict is UNKNOWN. */
+export const DEFAULT_CHECK_BUDGET_MS = 30_000;
+
 export type Checker = (events: readonly HistoryEvent[], ctx: CheckContext) => CheckResult;
 
 export const CHECKERS: Record<string, Checker> = {

@@ -15,6 +15,7 @@
 // Values are compared by their JSON text. Every node must answer its final read.
 // Cost: linear in the total size of the reads, plus sorting the reads.
 import { pairOperations, type HistoryEvent } from "../history.js";
+import { quantile } from "../metrics.js";
 import type { CheckContext, CheckResult } from "./types.js";
 
 const MAX_LISTED = 10;
@@ -246,11 +247,6 @@ export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: Check
 
 function keyOf(value: unknown): string {
   return JSON.stringify(value) ?? "undefined";
-}
-
-/** Nearest-rank quantile of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 function listValues(values: readonly unknown[]): string {

@@ -1,5 +1,6 @@
 // What every checker returns: a verdict, a reason in plain words for the
 // student, and the evidence behind it (small enough to store with the result).
+import type { HistoryMetrics } from "../metrics.js";
 
 export type CheckVerdict = "PASS" | "FAIL" | "UNKNOWN";
 
@@ -14,4 +15,23 @@ export interface CheckContext {
   nodeIds: string[];
   /** Time budget for searches that can explode (linearizability); past it the verdict is UNKNOWN. */
   budgetMs: number;
+}
+
+/** Format name of the results document (README, "Results format"). */
+export const RESULT_FORMAT = "labgrade-result/1";
+
+/**
+ * One test run's result as stored (the `results.json` artifact) and as
+ * printed by `npm run check-history -- --json`.
+ */
+export interface ResultDocument {
+  format: typeof RESULT_FORMAT;
+  workload: string;
+  seed?: string;
+  test?: string;
+  verdict: CheckVerdict | "LIMIT_EXCEEDED";
+  reason: string;
+  evidence: Record<string, unknown>;
+  /** The history's metrics, and what only the runner knows (from the nodes and the cluster). */
+  metrics: HistoryMetrics & { msgsPerOp?: number | null; serverMessages?: number; perNode?: unknown[]; setupMs?: number; faults?: unknown[] };
 }

@@ -26,7 +26,28 @@ export async function getSubmissionReportOrThrow(db: Db, actor: Actor, submissio
     deadlinePassed = dueAt !== undefined && now > dueAt;
   }
   const visible = results.filter((r) => staffView || r.visibility === "always" || (r.visibility === "after_due" && deadlinePassed));
-  return { submission, staffView, results: visible, withheldResults: results.length - visible.length };
+  return { submission, staffView, results: visible, passRates: passRates(visible), withheldResults: results.length - visible.length };
+}
+
+export interface TestPassRate {
+  testName: string;
+  runs: number;
+  passes: number;
+  /** passes / runs: a test repeated K times (each with its own seed) passes in this fraction of them. */
+  passRate: number;
+}
+
+/** Per test, in the order the tests first appear: how many of its repetitions passed. */
+export function passRates(results: ReadonlyArray<{ testName: string; verdict: string }>): TestPassRate[] {
+  const byTest = new Map<string, TestPassRate>();
+  for (const r of results) {
+    let rate = byTest.get(r.testName);
+    if (!rate) byTest.set(r.testName, (rate = { testName: r.testName, runs: 0, passes: 0, passRate: 0 }));
+    rate.runs++;
+    if (r.verdict === "PASS") rate.passes++;
+    rate.passRate = rate.passes / rate.runs;
+  }
+  return [...byTest.values()];
 }
 
 export type SubmissionReport = Awaited<ReturnType<typeof getSubmissionReportOrThrow>>;

@@ -1,6 +1,9 @@
 // The first end-to-end path, entirely real: a submission is stored in
 // PostgreSQL, queued in BullMQ on Redis, built and run by a runner as a real
 // container cluster on the Docker engine, checked, and its verdict stored.
+import { checkHistory, parseHistoryText } from "../../lib/checkers/cli.js";
+import type { ResultDocument } from "../../lib/checkers/types.js";
+import type { HistoryMetrics } from "../../lib/metrics.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MANAGED_LABEL } from "../../sandbox/labels.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
@@ -37,15 +40,29 @@ describe("echo lab through the real pipeline", () => {
     const [result] = results;
     expect(result!.verdict).toBe("PASS");
     expect(result!.seed).toMatch(/^\d+$/);
-    const metrics = result!.metrics as { operations: number; availability: number };
+    const metrics = result!.metrics as unknown as HistoryMetrics & { msgsPerOp: number };
     expect(metrics.operations).toBeGreaterThan(20);
     expect(metrics.availability).toBe(1);
+    // Echo needs no messages between nodes; its latency and throughput are measured.
+    expect(metrics.msgsPerOp).toBe(0);
+    expect(metrics.byOperation.echo).toMatchObject({ invoked: metrics.operations, ok: metrics.operations, fail: 0, indeterminate: 0 });
+    expect(metrics.byOperation.echo!.latencyMs!.p50).toBeGreaterThan(0);
+    expect(metrics.byOperation.echo!.latencyMs!.max).toBeGreaterThanOrEqual(metrics.byOperation.echo!.latencyMs!.p99);
+    expect(metrics.throughput.ok.reduce((a, b) => a + b, 0)).toBe(metrics.operations);
     // The history and every node's log are stored as artifacts.
-    expect(result!.artifacts.map((a) => a.name).sort()).toEqual(["controller.log", "history.json", "n0.log", "n1.log", "n2.log"]);
-    const history = await stack.db.storedBlob.findUniqueOrThrow({ where: { key: result!.artifacts.find((a) => a.kind === "HISTORY")!.storageKey } });
-    const parsed = JSON.parse(Buffer.from(history.bytes).toString()) as { events: Array<{ type: string }>; seed: string };
+    expect(result!.artifacts.map((a) => a.name).sort()).toEqual(["controller.log", "history.json", "n0.log", "n1.log", "n2.log", "results.json"]);
+    const blob = async (kind: string) =>
+      Buffer.from((await stack.db.storedBlob.findUniqueOrThrow({ where: { key: result!.artifacts.find((a) => a.kind === kind)!.storageKey } })).bytes).toString();
+    const historyText = await blob("HISTORY");
+    const parsed = JSON.parse(historyText) as { events: Array<{ type: string }>; seed: string };
     expect(parsed.seed).toBe(result!.seed);
     expect(parsed.events.filter((e) => e.type === "ok").length).toBe(metrics.operations);
+    // The command-line checker reads the stored history and agrees with the stored results.
+    const storedResults = JSON.parse(await blob("RESULTS")) as ResultDocument;
+    expect(storedResults).toMatchObject({ format: "labgrade-result/1", workload: "echo", seed: result!.seed, verdict: "PASS", reason: result!.reason });
+    const rechecked = checkHistory(parseHistoryText(historyText, "history.json"), {});
+    expect(rechecked).toMatchObject({ verdict: storedResults.verdict, reason: storedResults.reason, evidence: storedResults.evidence });
+    expect(rechecked.metrics.byOperation).toEqual(storedResults.metrics.byOperation);
   });
 
   it("grades the broken reference solution as a fail, with the reason", async () => {

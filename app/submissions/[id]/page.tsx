@@ -17,7 +17,7 @@ function When({ date }: { date: Date | null }) {
 export default async function SubmissionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const actor = await requireActor(`/submissions/${id}`);
-  const { submission: s, results, withheldResults } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
+  const { submission: s, results, passRates, withheldResults } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
   const own = s.userId === actor.userId;
   return (
     <>
@@ -95,6 +95,16 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
         {results.length === 0 ? (
           <p className="muted">{s.status === "GRADED" || s.status === "BUILD_FAILED" ? "No test results." : "Results appear here as the tests finish."}</p>
         ) : (
+          <>
+          {passRates.some((t) => t.runs > 1) && (
+            <ul className="pass-rates" data-testid="pass-rates">
+              {passRates.map((t) => (
+                <li key={t.testName}>
+                  <code>{t.testName}</code>: passed {t.passes} of {t.runs} runs ({Math.round(t.passRate * 100)} %)
+                </li>
+              ))}
+            </ul>
+          )}
           <div className="table-scroll">
             <table className="table" data-testid="results">
               <thead>
@@ -135,6 +145,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
               </tbody>
             </table>
           </div>
+          </>
         )}
         {withheldResults > 0 && (
           <p className="muted">
