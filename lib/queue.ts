@@ -36,7 +36,8 @@ export function createGradingQueue(
 
 export async function enqueueGradingJob(
   queue: Queue,
-  job: { id: string; kind: keyof typeof gradeSubmissionJob.priority },
+  /** The GradingJob: its id is the BullMQ job id; its priority comes from lib/jobs/scheduling.ts. */
+  job: { id: string; priority: number },
 ): Promise<void> {
   // A fresh connection may still be connecting; give it a moment, not forever.
   await Promise.race([queue.waitUntilReady(), new Promise((resolve) => setTimeout(resolve, 2000))]);
@@ -45,7 +46,7 @@ export async function enqueueGradingJob(
     { gradingJobId: job.id },
     {
       jobId: job.id,
-      priority: gradeSubmissionJob.priority[job.kind],
+      priority: job.priority,
       attempts: gradeSubmissionJob.attempts,
       backoff: { type: "exponential", delay: 2000 },
       removeOnComplete: { age: 24 * 3600 },

@@ -15,6 +15,7 @@ import { RESULT_FORMAT, type CheckResult, type ResultDocument } from "../lib/che
 import type { Db } from "../lib/db.js";
 import { errorMessage, InfraError } from "../lib/errors.js";
 import type { HistoryEvent } from "../lib/history.js";
+import { admitJob } from "../lib/jobs/scheduling.js";
 import { historyMetrics } from "../lib/metrics.js";
 import { newSeed, Random } from "../lib/random.js";
 import { suiteSpecSchema, type TestSpec } from "../lib/suites/schema.js";
@@ -34,6 +35,13 @@ export interface GradeDeps {
   netemAvailable?: boolean;
   /** Called on every state change, for live progress. */
   publish?: (submissionId: string, event: Record<string, unknown>) => void;
+}
+
+/** The job's course is at its concurrency cap: the job must wait (not an attempt, not an error). */
+export class CourseAtCapacity extends Error {
+  constructor(readonly cap: number) {
+    super(`the course is at its limit of ${cap} concurrent gradings`);
+  }
 }
 
 export type Verdict = "PASS" | "FAIL" | "UNKNOWN" | "LIMIT_EXCEEDED";
@@ -62,6 +70,9 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     await reapJobLeftovers(deps.docker, job.id, new Set(orphaned.map((a) => a.runnerId).filter((r) => r !== deps.runnerId)));
   }
   const attempt = await db.$transaction(async (tx) => {
+    // Staff may cap how many of a course's gradings run at once.
+    const admission = await admitJob(tx, submission.courseId, job.id);
+    if (!admission.admitted) return admission;
     // An earlier attempt still open belongs to a runner that died mid-job.
     await tx.gradingAttempt.updateMany({
       where: { jobId: job.id, finishedAt: null },
@@ -78,6 +89,13 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     });
     return attempt;
   });
+  if ("admitted" in attempt) {
+    await db.submission.update({
+      where: { id: submission.id },
+      data: { statusDetail: `waiting: the course is running its limit of ${attempt.cap} grading${attempt.cap === 1 ? "" : "s"} at once` },
+    });
+    throw new CourseAtCapacity(attempt.cap);
+  }
   deps.publish?.(submission.id, { status: "BUILDING" });
 
   const owner = { runnerId: deps.runnerId, jobId: job.id, owner: `${submission.courseId}/${submission.userId}` };

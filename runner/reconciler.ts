@@ -15,9 +15,10 @@ export async function reconcileQueue(db: Db, queue: Queue, opts: { batch?: numbe
   const minAge = new Date(Date.now() - (opts.minAgeMs ?? 5_000));
   const jobs = await db.gradingJob.findMany({
     where: { status: { in: ["QUEUED", "RUNNING"] }, createdAt: { lt: minAge } },
-    orderBy: { createdAt: "asc" },
+    // In queue order, so jobs of equal priority keep their order when re-created.
+    orderBy: [{ priority: "asc" }, { createdAt: "asc" }],
     take: opts.batch ?? 500,
-    select: { id: true, kind: true },
+    select: { id: true, priority: true },
   });
   const enqueued: string[] = [];
   for (const job of jobs) {

@@ -3,16 +3,16 @@
 // runner/main.ts and the integration tests both start, with their own
 // database, queue prefix and Docker client.
 import os from "node:os";
-import { UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
 import type Docker from "dockerode";
 import type { Db } from "../lib/db.js";
 import { errorMessage } from "../lib/errors.js";
-import { GRADING_QUEUE, gradeSubmissionJob } from "../lib/jobs/grade-submission.js";
+import { GRADING_QUEUE, gradeSubmissionJob, RUNNER_DEAD_AFTER_MS } from "../lib/jobs/grade-submission.js";
 import { createGradingQueue, createRedis, type QueueOptions } from "../lib/queue.js";
 import { probeCapabilities } from "../sandbox/capabilities.js";
 import type { Limits } from "../sandbox/hardening.js";
 import { reapLeftovers } from "../sandbox/reaper.js";
-import { gradeJob } from "./grade-submission.js";
+import { CourseAtCapacity, gradeJob } from "./grade-submission.js";
 import { reconcileQueue } from "./reconciler.js";
 
 export interface RunnerOptions {
@@ -35,10 +35,10 @@ export interface RunningRunner {
   close(): Promise<void>;
 }
 
-/** A runner whose heartbeat is older than this is considered dead. */
-export const RUNNER_DEAD_AFTER_MS = 60_000;
 /** How often a running job checks whether it was cancelled. */
 const CANCEL_POLL_MS = 1000;
+/** How long a job over its course's concurrency cap waits before it is offered again. */
+const COURSE_CAP_RETRY_MS = 2000;
 /** No grading may hold Docker resources longer than this. */
 const MAX_RESOURCE_AGE_MS = 2 * 3600_000;
 
@@ -77,7 +77,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
 
   const worker = new Worker(
     GRADING_QUEUE,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const payload = gradeSubmissionJob.schema.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`invalid payload: ${payload.error.message}`);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -97,6 +97,12 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
           payload.data.gradingJobId,
           { finalAttempt, signal: cancel.signal },
         );
+      } catch (err) {
+        if (!(err instanceof CourseAtCapacity)) throw err;
+        // Back to wait, keeping its priority; other courses' jobs run meanwhile.
+        log(`job ${payload.data.gradingJobId}: ${err.message}; waiting ${COURSE_CAP_RETRY_MS} ms`);
+        await job.moveToDelayed(Date.now() + COURSE_CAP_RETRY_MS, token);
+        throw new DelayedError();
       } finally {
         clearInterval(watch);
       }

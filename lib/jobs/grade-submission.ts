@@ -6,14 +6,15 @@ import { z } from "zod";
 
 export const GRADING_QUEUE = "grading";
 
+/** A runner whose heartbeat is older than this is considered dead (its jobs are taken over, its containers reaped). */
+export const RUNNER_DEAD_AFTER_MS = 60_000;
+
 export const gradeSubmissionJob = {
   name: "grade-submission",
   schema: z.object({
     /** GradingJob.id; also the BullMQ job id, so enqueueing twice is a no-op. */
     gradingJobId: z.string().min(1),
   }),
-  /** BullMQ priorities: lower runs first. Students go ahead of regrades. */
-  priority: { SUBMISSION: 1, DRY_RUN: 2, REGRADE: 10 },
   /** Attempts per job; only infrastructure errors are retried. */
   attempts: 3,
 } as const;

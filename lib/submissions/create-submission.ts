@@ -9,6 +9,7 @@ import { putBlob } from "../blobs.js";
 import { getLabForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { StudentError } from "../errors.js";
+import { fairPriority } from "../jobs/scheduling.js";
 import { enqueueGradingJob } from "../queue.js";
 
 export interface CreateSubmissionInput {
@@ -100,13 +101,14 @@ export async function createSubmission(deps: { db: Db; queue: Queue }, actor: Ac
         statusDetail: "waiting for a runner",
       },
     });
+    const priority = await fairPriority(tx, course.id, "SUBMISSION");
     const job = await tx.gradingJob.create({
-      data: { submissionId: submission.id, suiteVersionId: suite.id, kind: "SUBMISSION", priority: 1, enqueuedAt: new Date() },
+      data: { submissionId: submission.id, suiteVersionId: suite.id, kind: "SUBMISSION", priority, enqueuedAt: new Date() },
     });
     return { submission, job };
   });
   try {
-    await enqueueGradingJob(deps.queue, { id: job.id, kind: "SUBMISSION" });
+    await enqueueGradingJob(deps.queue, job);
   } catch (err) {
     // Accepted all the same: the reconciler will enqueue it (see file header).
     console.warn(`submission ${submission.id}: enqueue failed, the reconciler will retry: ${String(err)}`);

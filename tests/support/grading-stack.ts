@@ -28,7 +28,7 @@ export interface GradingStack {
   database: ScratchDatabase;
   runner?: RunningRunner;
   redisUrl: string;
-  startRunner(id?: string): Promise<RunningRunner>;
+  startRunner(id?: string, opts?: { concurrency?: number }): Promise<RunningRunner>;
   actor(email: string): Promise<Actor>;
   submitReference(email: string, labSlug: string, referenceName: string): Promise<{ id: string; status: string }>;
   waitForFinalStatus(submissionId: string, timeoutMs?: number): Promise<string>;
@@ -55,13 +55,13 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
     prefix,
     database,
     redisUrl,
-    async startRunner(id) {
+    async startRunner(id, runnerOpts) {
       const runner = await startRunner({
         db,
         docker,
         queue: { redisUrl, prefix },
         runnerId: id ?? `${prefix}-runner-${runners.length}`,
-        concurrency: 1,
+        concurrency: runnerOpts?.concurrency ?? 1,
         limits: runnerLimits(parseConfig({})),
         log: () => undefined,
       });

@@ -4,13 +4,40 @@
 // components, no reload) when its status or status detail changes. Stops once
 // the status is final.
 import { useRouter } from "next/navigation";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
+import type { WireQueuePlace } from "@/lib/jobs/queue-place";
+
+function QueueNote({ queue }: { queue: WireQueuePlace }) {
+  let estimate = "";
+  if (queue.capacity === 0) estimate = "no runner is online right now; it will start when one is";
+  else if (queue.estimatedStartAt) {
+    const minutes = Math.round((new Date(queue.estimatedStartAt).getTime() - Date.now()) / 60_000);
+    estimate = minutes < 1 ? "expected to start within a minute" : `expected to start in about ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  }
+  return (
+    <p className="muted" data-testid="queue-place">
+      Place in the queue: {queue.position}
+      {estimate && `; ${estimate}`}.
+    </p>
+  );
+}
 
 const IN_PROGRESS = new Set(["QUEUED", "BUILDING", "RUNNING"]);
 const POLL_EVERY_MS = 1000;
 
-export function LiveStatus({ submissionId, status, statusDetail }: { submissionId: string; status: string; statusDetail: string | null }) {
+export function LiveStatus({
+  submissionId,
+  status,
+  statusDetail,
+  queue: initialQueue,
+}: {
+  submissionId: string;
+  status: string;
+  statusDetail: string | null;
+  queue: WireQueuePlace | null;
+}) {
   const router = useRouter();
+  const [queue, setQueue] = useState(initialQueue);
   useEffect(() => {
     if (!IN_PROGRESS.has(status)) return;
     const controller = new AbortController();
@@ -27,7 +54,8 @@ export function LiveStatus({ submissionId, status, statusDetail }: { submissionI
         });
         if (response.status === 401 || response.status === 404) return;
         if (response.ok) {
-          const latest = (await response.json()) as { status: string; statusDetail: string | null };
+          const latest = (await response.json()) as { status: string; statusDetail: string | null; queue: WireQueuePlace | null };
+          setQueue(latest.queue);
           const now = `${latest.status}\n${latest.statusDetail ?? ""}`;
           if (now !== seen) {
             seen = now;
@@ -49,8 +77,11 @@ export function LiveStatus({ submissionId, status, statusDetail }: { submissionI
   }, [router, submissionId, status, statusDetail]);
   if (!IN_PROGRESS.has(status)) return null;
   return (
-    <p className="live-note muted" aria-live="polite">
-      <span className="spinner" aria-hidden="true" /> This page updates by itself while your submission is graded.
-    </p>
+    <>
+      <p className="live-note muted" aria-live="polite">
+        <span className="spinner" aria-hidden="true" /> This page updates by itself while your submission is graded.
+      </p>
+      {status === "QUEUED" && queue && <QueueNote queue={queue} />}
+    </>
   );
 }

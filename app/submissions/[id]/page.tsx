@@ -4,6 +4,7 @@
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
+import { queuePlace, wireQueuePlace } from "@/lib/jobs/queue-place";
 import { getSubmissionReportOrThrow } from "@/lib/submissions/submission-report";
 import { formatBytes, formatDateTime, formatDurationMs, formatScore } from "../../format";
 import { orNotFound } from "../../or-not-found";
@@ -19,6 +20,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
   const actor = await requireActor(`/submissions/${id}`);
   const { submission: s, results, passRates, withheldResults } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
   const own = s.userId === actor.userId;
+  const queue = s.status === "QUEUED" ? await queuePlace(db(), s.id) : null;
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -28,7 +30,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
       <h1 className="with-badge">
         Submission <StatusBadge status={s.status} />
       </h1>
-      <LiveStatus submissionId={s.id} status={s.status} statusDetail={s.statusDetail} />
+      <LiveStatus submissionId={s.id} status={s.status} statusDetail={s.statusDetail} queue={queue && wireQueuePlace(queue)} />
 
       <section className="card">
         <dl className="facts">

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { currentActor } from "@/lib/auth/require-actor";
 import { getSubmissionForViewerOrThrow } from "@/lib/courses/access";
 import { db } from "@/lib/db";
+import { queuePlace, wireQueuePlace } from "@/lib/jobs/queue-place";
 import { NotFoundError } from "@/lib/errors";
 
 const paramsSchema = z.object({ id: z.string().min(1).max(64) });
@@ -18,6 +19,7 @@ export async function GET(_request: Request, context: { params: Promise<{ id: st
   if (!params.success) return NextResponse.json({ error: "submission not found" }, { status: 404, headers: NO_STORE });
   try {
     const s = await getSubmissionForViewerOrThrow(db(), actor, params.data.id);
+    const place = s.status === "QUEUED" ? await queuePlace(db(), s.id) : null;
     return NextResponse.json(
       {
         id: s.id,
@@ -29,6 +31,7 @@ export async function GET(_request: Request, context: { params: Promise<{ id: st
         createdAt: s.createdAt,
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
+        queue: place && wireQueuePlace(place),
       },
       { headers: NO_STORE },
     );

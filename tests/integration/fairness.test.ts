@@ -1,0 +1,118 @@
+// Fairness with a real runner: students' submissions from two courses are
+// interleaved (a burst in one course does not starve the other), each waiting
+// submission knows its place, and a course's concurrency cap holds while the
+// other course's jobs run beside it.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "../../lib/courses/access.js";
+import { queuePlace } from "../../lib/jobs/queue-place.js";
+import { PRIORITY_BAND } from "../../lib/jobs/scheduling.js";
+import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
+import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
+import { createSubmission } from "../../lib/submissions/create-submission.js";
+import { parseSuite } from "../../lib/suites/parse-suite.js";
+import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+let stack: GradingStack;
+let upload: Buffer;
+let courseA: string;
+let courseB: string;
+let alice: Actor;
+let dana: Actor;
+
+/** A Python echo lab (no build step, 1-second test): cheap to grade many times. */
+async function pythonEchoLab(courseId: string): Promise<void> {
+  const lab = await stack.db.lab.create({
+    data: {
+      courseId,
+      slug: "py-echo",
+      title: "Echo in Python",
+      workload: "echo",
+      buildImage: "labgrade/python:latest",
+      runImage: "labgrade/python:latest",
+      buildCommand: "true",
+      runCommand: "python3 /work/src/node.py",
+      published: true,
+    },
+  });
+  const source = "tests:\n  - name: echo\n    workload: echo\n    nodes: 1\n    concurrency: 1\n    rate: 5\n    durationSeconds: 1\n";
+  const parsed = parseSuite(source);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  await stack.db.suiteVersion.create({ data: { labId: lab.id, version: 1, source, spec: parsed.spec as object, sourceHash: parsed.sourceHash, publishedAt: new Date() } });
+}
+
+const submit = (actor: Actor, courseSlug: string) => createSubmission({ db: stack.db, queue: stack.queue }, actor, { courseSlug, labSlug: "py-echo", upload });
+
+async function waitAll(ids: string[]): Promise<void> {
+  for (const id of ids) expect(await stack.waitForFinalStatus(id, 180_000)).toBe("GRADED");
+}
+
+beforeAll(async () => {
+  stack = await createGradingStack("fairness");
+  upload = await packReferenceSolution(path.join(ROOT, "tests/fixtures/kv-echo"));
+  courseA = (await stack.db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } })).id;
+  const b = await stack.db.course.create({ data: { slug: "fair-b", title: "Course B" } });
+  courseB = b.id;
+  const danaUser = await stack.db.user.create({ data: { email: "dana@b.labgrade.test", name: "Dana" } });
+  await stack.db.membership.create({ data: { courseId: courseB, userId: danaUser.id, role: "STUDENT" } });
+  await pythonEchoLab(courseA);
+  await pythonEchoLab(courseB);
+  alice = await stack.actor("alice@demo.labgrade.test");
+  dana = { userId: danaUser.id, isPlatformAdmin: false };
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe("fair scheduling", () => {
+  it("interleaves two courses' submissions instead of serving a burst first, and tells each its place", async () => {
+    // Course A bursts four submissions, then course B sends two; no runner is up yet.
+    const a = [];
+    for (let i = 0; i < 4; i++) a.push(await submit(alice, DEMO_COURSE_SLUG));
+    const b = [await submit(dana, "fair-b"), await submit(dana, "fair-b")];
+    const expected = [a[0], b[0], a[1], b[1], a[2], a[3]].map((s) => s!.id);
+
+    const jobs = await stack.db.gradingJob.findMany({ where: { submissionId: { in: expected } }, select: { submissionId: true, priority: true } });
+    for (const j of jobs) expect(j.priority).toBeLessThan(PRIORITY_BAND.DRY_RUN);
+    // B's first submission is second in line, not fifth.
+    expect(await queuePlace(stack.db, b[0]!.id)).toMatchObject({ position: 2, running: 0, capacity: 0, estimatedStartAt: null });
+    expect((await queuePlace(stack.db, a[3]!.id))!.position).toBe(6);
+
+    await stack.startRunner("fair-runner-1");
+    expect((await queuePlace(stack.db, a[3]!.id))!.capacity).toBe(1);
+    await waitAll(expected);
+    const started = await stack.db.submission.findMany({ where: { id: { in: expected } }, orderBy: { startedAt: "asc" }, select: { id: true } });
+    expect(started.map((s) => s.id)).toEqual(expected);
+    // Now that gradings have finished, a waiting submission gets an estimate.
+    const runner = stack.runner!;
+    await runner.worker.pause();
+    const waiting = await submit(alice, DEMO_COURSE_SLUG);
+    const place = await queuePlace(stack.db, waiting.id);
+    expect(place).toMatchObject({ position: 1, capacity: 1 });
+    expect(place!.averageGradingMs).toBeGreaterThan(1000);
+    expect(place!.estimatedStartAt!.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    runner.worker.resume();
+    await waitAll([waiting.id]);
+    await runner.close();
+  }, 400_000);
+
+  it("keeps a course within its concurrency cap while another course's job runs beside it", async () => {
+    await stack.db.course.update({ where: { id: courseA }, data: { maxConcurrentJobs: 1 } });
+    const a = [await submit(alice, DEMO_COURSE_SLUG), await submit(alice, DEMO_COURSE_SLUG), await submit(alice, DEMO_COURSE_SLUG)];
+    const b = [await submit(dana, "fair-b")];
+    await stack.startRunner("fair-runner-2", { concurrency: 2 });
+    await waitAll([...a, ...b].map((s) => s.id));
+    const rows = await stack.db.submission.findMany({
+      where: { id: { in: [...a, ...b].map((s) => s.id) } },
+      select: { id: true, courseId: true, startedAt: true, finishedAt: true },
+    });
+    const spans = (course: string) => rows.filter((r) => r.courseId === course).map((r) => [r.startedAt!.getTime(), r.finishedAt!.getTime()] as const);
+    const overlaps = (x: readonly [number, number], y: readonly [number, number]) => x[0] < y[1] && y[0] < x[1];
+    const aSpans = spans(courseA);
+    for (let i = 0; i < aSpans.length; i++) for (let j = i + 1; j < aSpans.length; j++) expect(overlaps(aSpans[i]!, aSpans[j]!)).toBe(false);
+    // Course B was not held back by A's cap: its job ran while one of A's did.
+    expect(aSpans.some((s) => overlaps(s, spans(courseB)[0]!))).toBe(true);
+  }, 300_000);
+});
