@@ -19,3 +19,40 @@ export function db(): Db {
   globalForDb.labgradeDb ??= createDb(config().DATABASE_URL);
   return globalForDb.labgradeDb;
 }
+
+/** Socket and server codes that mean "the database could not be reached", not "the query was wrong". */
+const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "P1001", "P1002", "P1017"]);
+const CONNECTION_MESSAGES = /connection terminated|connection (?:was )?closed|can't reach database|server has closed the connection|terminating connection|ECONNREFUSED|ECONNRESET/i;
+
+/** Whether an error (or one it wraps) says the database went away, so waiting and trying again may help. */
+export function isConnectionLoss(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 6; depth++) {
+    const x = e as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown };
+    if (typeof x.code === "string" && CONNECTION_CODES.has(x.code)) return true;
+    if (typeof x.originalCode === "string" && CONNECTION_CODES.has(x.originalCode)) return true;
+    if (typeof x.message === "string" && CONNECTION_MESSAGES.test(x.message)) return true;
+    e = x.cause;
+  }
+  return false;
+}
+
+/**
+ * Waits until the database answers (SELECT 1), polling every `everyMs`; throws
+ * after `timeoutMs`. Immediate when it is up.
+ */
+export async function waitForDatabase(db: Db, opts: { timeoutMs?: number; everyMs?: number; log?: (line: string) => void } = {}): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
+  let said = false;
+  for (;;) {
+    try {
+      await db.$queryRaw`SELECT 1`;
+      if (said) opts.log?.("database reachable again");
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      if (!said) opts.log?.(`database unreachable (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); waiting for it`);
+      said = true;
+      await new Promise((r) => setTimeout(r, opts.everyMs ?? 1000));
+    }
+  }
+}

@@ -12,7 +12,7 @@ import { normaliseArchive } from "../lib/archive.js";
 import { getBlobOrThrow, putBlob } from "../lib/blobs.js";
 import { CHECKERS, DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
 import { RESULT_FORMAT, type CheckResult, type ResultDocument } from "../lib/checkers/types.js";
-import type { Db } from "../lib/db.js";
+import { isConnectionLoss, waitForDatabase, type Db } from "../lib/db.js";
 import { errorMessage, InfraError } from "../lib/errors.js";
 import type { HistoryEvent } from "../lib/history.js";
 import { admitJob } from "../lib/jobs/scheduling.js";
@@ -35,7 +35,11 @@ export interface GradeDeps {
   netemAvailable?: boolean;
   /** Called on every state change, for live progress. */
   publish?: (submissionId: string, event: Record<string, unknown>) => void;
+  log?: (line: string) => void;
 }
+
+/** Prisma's messages end with the driver's own words, after a code frame. */
+const lastLine = (message: string) => message.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? message;
 
 /** The job's course is at its concurrency cap: the job must wait (not an attempt, not an error). */
 export class CourseAtCapacity extends Error {
@@ -188,9 +192,17 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     });
     deps.publish?.(submission.id, { status: "GRADED", score: earned, maxScore: possible });
   } catch (err) {
-    const infra = err instanceof InfraError ? err : new InfraError("runner.unexpected", errorMessage(err), { cause: err });
+    const lostDatabase = !(err instanceof InfraError) && isConnectionLoss(err);
+    const infra =
+      err instanceof InfraError
+        ? err
+        : lostDatabase
+          ? new InfraError("database.unavailable", `the database became unreachable: ${lastLine(errorMessage(err))}`, { cause: err })
+          : new InfraError("runner.unexpected", errorMessage(err), { cause: err });
     const cancelled = infra.code === "cancelled";
     await release().catch(() => undefined);
+    // The outcome goes to the database, so it waits for the database to return.
+    if (lostDatabase) await waitForDatabase(db, { log: deps.log });
     await db.$transaction([
       db.gradingAttempt.update({
         where: { id: attempt.id },

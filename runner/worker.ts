@@ -5,7 +5,7 @@
 import os from "node:os";
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
 import type Docker from "dockerode";
-import type { Db } from "../lib/db.js";
+import { isConnectionLoss, waitForDatabase, type Db } from "../lib/db.js";
 import { errorMessage } from "../lib/errors.js";
 import { GRADING_QUEUE, gradeSubmissionJob, RUNNER_DEAD_AFTER_MS } from "../lib/jobs/grade-submission.js";
 import { createGradingQueue, createRedis, type QueueOptions } from "../lib/queue.js";
@@ -84,6 +84,8 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       log(`job ${payload.data.gradingJobId}: attempt ${job.attemptsMade + 1}`);
       // Staff or the student may cancel from the web: the request is a column
       // in the database, watched here and turned into an abort all the way down.
+      // A database that went away is waited for here, not turned into failed attempts.
+      await waitForDatabase(db, { log });
       const cancel = new AbortController();
       const watch = setInterval(() => {
         void db.gradingJob
@@ -93,11 +95,13 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       }, CANCEL_POLL_MS);
       try {
         await gradeJob(
-          { db, docker, runnerId: id, limits: opts.limits, publish, netemAvailable: capabilities.netem.available },
+          { db, docker, runnerId: id, limits: opts.limits, publish, netemAvailable: capabilities.netem.available, log },
           payload.data.gradingJobId,
           { finalAttempt, signal: cancel.signal },
         );
       } catch (err) {
+        // Lost before an attempt could record anything: wait, then let BullMQ retry.
+        if (isConnectionLoss(err)) await waitForDatabase(db, { log });
         if (!(err instanceof CourseAtCapacity)) throw err;
         // Back to wait, keeping its priority; other courses' jobs run meanwhile.
         log(`job ${payload.data.gradingJobId}: ${err.message}; waiting ${COURSE_CAP_RETRY_MS} ms`);

@@ -2,47 +2,20 @@
 // interleaved (a burst in one course does not starve the other), each waiting
 // submission knows its place, and a course's concurrency cap holds while the
 // other course's jobs run beside it.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/courses/access.js";
 import { queuePlace } from "../../lib/jobs/queue-place.js";
 import { PRIORITY_BAND } from "../../lib/jobs/scheduling.js";
-import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
-import { createSubmission } from "../../lib/submissions/create-submission.js";
-import { parseSuite } from "../../lib/suites/parse-suite.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 let stack: GradingStack;
-let upload: Buffer;
 let courseA: string;
 let courseB: string;
 let alice: Actor;
 let dana: Actor;
 
-/** A Python echo lab (no build step, 1-second test): cheap to grade many times. */
-async function pythonEchoLab(courseId: string): Promise<void> {
-  const lab = await stack.db.lab.create({
-    data: {
-      courseId,
-      slug: "py-echo",
-      title: "Echo in Python",
-      workload: "echo",
-      buildImage: "labgrade/python:latest",
-      runImage: "labgrade/python:latest",
-      buildCommand: "true",
-      runCommand: "python3 /work/src/node.py",
-      published: true,
-    },
-  });
-  const source = "tests:\n  - name: echo\n    workload: echo\n    nodes: 1\n    concurrency: 1\n    rate: 5\n    durationSeconds: 1\n";
-  const parsed = parseSuite(source);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  await stack.db.suiteVersion.create({ data: { labId: lab.id, version: 1, source, spec: parsed.spec as object, sourceHash: parsed.sourceHash, publishedAt: new Date() } });
-}
-
-const submit = (actor: Actor, courseSlug: string) => createSubmission({ db: stack.db, queue: stack.queue }, actor, { courseSlug, labSlug: "py-echo", upload });
+const submit = (actor: Actor, courseSlug: string) => stack.submitPythonEcho(actor, courseSlug);
 
 async function waitAll(ids: string[]): Promise<void> {
   for (const id of ids) expect(await stack.waitForFinalStatus(id, 180_000)).toBe("GRADED");
@@ -50,14 +23,13 @@ async function waitAll(ids: string[]): Promise<void> {
 
 beforeAll(async () => {
   stack = await createGradingStack("fairness");
-  upload = await packReferenceSolution(path.join(ROOT, "tests/fixtures/kv-echo"));
   courseA = (await stack.db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } })).id;
   const b = await stack.db.course.create({ data: { slug: "fair-b", title: "Course B" } });
   courseB = b.id;
   const danaUser = await stack.db.user.create({ data: { email: "dana@b.labgrade.test", name: "Dana" } });
   await stack.db.membership.create({ data: { courseId: courseB, userId: danaUser.id, role: "STUDENT" } });
-  await pythonEchoLab(courseA);
-  await pythonEchoLab(courseB);
+  await stack.createPythonEchoLab(courseA);
+  await stack.createPythonEchoLab(courseB);
   alice = await stack.actor("alice@demo.labgrade.test");
   dana = { userId: danaUser.id, isPlatformAdmin: false };
 }, 120_000);

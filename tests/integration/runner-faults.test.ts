@@ -1,13 +1,17 @@
 // Faults the grading pipeline survives, with real PostgreSQL, Redis and Docker:
 // a runner killed with SIGKILL mid-test (another runner finishes, nothing is
-// left in Docker, exactly one verdict), and Redis losing every queued job
-// (the database says what is waiting; the reconciler re-enqueues it).
+// left in Docker, exactly one verdict), Redis losing every queued job (the
+// database says what is waiting; the reconciler re-enqueues it), and
+// PostgreSQL becoming unreachable for a while (the runner waits for it).
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MANAGED_LABEL } from "../../sandbox/labels.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
+import { databaseUrl } from "../support/databases.js";
 import { startPrivateRedis, type PrivateRedis } from "../support/redis-server.js";
+import { startTcpProxy } from "../support/tcp-proxy.js";
+import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const stacks: GradingStack[] = [];
@@ -88,4 +92,48 @@ describe("Redis losing its data", () => {
     expect(await stack.waitForFinalStatus(queued.id)).toBe("GRADED");
     expect(await stack.waitForFinalStatus(whileDown.id)).toBe("GRADED");
   });
+});
+
+describe("PostgreSQL unreachable for a while", () => {
+  it("makes the runner wait and recover: the submission is graded, one verdict, nothing lost", async () => {
+    const stack = await createGradingStack("pg-outage");
+    stacks.push(stack);
+    const course = await stack.db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } });
+    await stack.createPythonEchoLab(course.id, { durationSeconds: 3 });
+    // The runner reaches PostgreSQL only through a proxy the test can cut.
+    const target = new URL(stack.database.url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    try {
+      const viaProxy = new URL(databaseUrl(stack.database.name));
+      viaProxy.port = String(proxy.port);
+      await stack.startRunner("pg-outage-runner", { databaseUrl: viaProxy.toString() });
+      const submission = await stack.submitPythonEcho(await stack.actor("alice@demo.labgrade.test"), DEMO_COURSE_SLUG);
+      await until("the test to start", async () => (await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } })).status === "RUNNING");
+      // Cut for 12 s: the 3-second test ends while the database is gone, so
+      // storing its result meets the outage.
+      await proxy.cut();
+      await new Promise((r) => setTimeout(r, 12_000));
+      const during = await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } });
+      expect(during.status).toBe("RUNNING");
+      await proxy.restore();
+
+      expect(await stack.waitForFinalStatus(submission.id, 180_000)).toBe("GRADED");
+      const graded = await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } });
+      expect(graded.score).toBe(graded.maxScore);
+      const jobs = await stack.db.gradingJob.findMany({ where: { submissionId: submission.id }, include: { attempts: { include: { results: true } } } });
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]!.status).toBe("SUCCEEDED");
+      // Exactly one stored verdict, on the attempt that succeeded; any attempt
+      // the outage cut short is recorded as ours, not the student's.
+      const results = jobs[0]!.attempts.flatMap((a) => a.results);
+      expect(results.map((r) => r.verdict)).toEqual(["PASS"]);
+      const attempts = [...jobs[0]!.attempts].sort((a, b) => a.number - b.number);
+      expect(attempts.map((a) => a.outcome)).toEqual(["INFRA_ERROR", "GRADED"]);
+      expect(attempts[0]).toMatchObject({ errorCode: "database.unavailable", errorMessage: expect.stringMatching(/^the database became unreachable: Can't reach database server at/) });
+      expect(graded.countsTowardLimit).toBe(true);
+      expect(graded.statusDetail).not.toMatch(/infrastructure/);
+    } finally {
+      await proxy.close();
+    }
+  }, 300_000);
 });

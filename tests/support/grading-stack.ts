@@ -3,6 +3,7 @@
 // real Redis, and an in-process runner on the real Docker engine. Each test
 // file gets its own, so files can run in any order.
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import type { Queue } from "bullmq";
 import Docker from "dockerode";
 import { parseConfig } from "../../lib/config.js";
@@ -18,6 +19,8 @@ import { runnerLimits } from "../../runner/limits.js";
 import { startRunner, type RunningRunner } from "../../runner/worker.js";
 import { createMigratedDatabase, type ScratchDatabase } from "./databases.js";
 
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export interface GradingStack {
@@ -28,7 +31,11 @@ export interface GradingStack {
   database: ScratchDatabase;
   runner?: RunningRunner;
   redisUrl: string;
-  startRunner(id?: string, opts?: { concurrency?: number }): Promise<RunningRunner>;
+  /** A runner in this process; `databaseUrl` points it elsewhere than the stack's database (e.g. through a proxy). */
+  startRunner(id?: string, opts?: { concurrency?: number; databaseUrl?: string }): Promise<RunningRunner>;
+  /** A published Python echo lab "py-echo" in the course (no build step, one 1-node test): cheap to grade many times. */
+  createPythonEchoLab(courseId: string, opts?: { durationSeconds?: number }): Promise<void>;
+  submitPythonEcho(actor: Actor, courseSlug: string): Promise<{ id: string; status: string }>;
   actor(email: string): Promise<Actor>;
   submitReference(email: string, labSlug: string, referenceName: string): Promise<{ id: string; status: string }>;
   waitForFinalStatus(submissionId: string, timeoutMs?: number): Promise<string>;
@@ -48,6 +55,8 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
   const prefix = `test-${label}-${randomBytes(4).toString("hex")}`;
   const queue = createGradingQueue({ redisUrl, prefix });
   const runners: RunningRunner[] = [];
+  const extraClients: Db[] = [];
+  let pythonEcho: Buffer | undefined;
   const stack: GradingStack = {
     db,
     docker,
@@ -56,8 +65,10 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
     database,
     redisUrl,
     async startRunner(id, runnerOpts) {
+      const runnerDb = runnerOpts?.databaseUrl ? createDb(runnerOpts.databaseUrl) : db;
+      if (runnerDb !== db) extraClients.push(runnerDb);
       const runner = await startRunner({
-        db,
+        db: runnerDb,
         docker,
         queue: { redisUrl, prefix },
         runnerId: id ?? `${prefix}-runner-${runners.length}`,
@@ -68,6 +79,30 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
       runners.push(runner);
       stack.runner ??= runner;
       return runner;
+    },
+    async createPythonEchoLab(courseId, labOpts) {
+      const lab = await db.lab.create({
+        data: {
+          courseId,
+          slug: "py-echo",
+          title: "Echo in Python",
+          workload: "echo",
+          buildImage: "labgrade/python:latest",
+          runImage: "labgrade/python:latest",
+          buildCommand: "true",
+          runCommand: "python3 /work/src/node.py",
+          published: true,
+        },
+      });
+      const source = `tests:\n  - name: echo\n    workload: echo\n    nodes: 1\n    concurrency: 1\n    rate: 5\n    durationSeconds: ${labOpts?.durationSeconds ?? 1}\n`;
+      const parsed = parseSuite(source);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      await db.suiteVersion.create({ data: { labId: lab.id, version: 1, source, spec: parsed.spec as object, sourceHash: parsed.sourceHash, publishedAt: new Date() } });
+    },
+    async submitPythonEcho(actor, courseSlug) {
+      // The kv-echo fixture answers echoes by way of the cluster's lin-kv service.
+      pythonEcho ??= await packReferenceSolution(path.join(ROOT, "tests/fixtures/kv-echo"));
+      return createSubmission({ db, queue }, actor, { courseSlug, labSlug: "py-echo", upload: pythonEcho });
     },
     async actor(email) {
       const user = await db.user.findUniqueOrThrow({ where: { email } });
@@ -104,6 +139,7 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
     },
     async close() {
       for (const r of runners) await r.close();
+      for (const c of extraClients) await c.$disconnect();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await db.$disconnect();
