@@ -66,13 +66,13 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
   const { submission } = job;
   const lab = submission.lab;
 
-  // An earlier attempt still open belongs to a runner that died mid-job (its
-  // BullMQ lock expired, so the job came to us): remove what it left in Docker
-  // for this job now, rather than at the next sweep.
-  const orphaned = await db.gradingAttempt.findMany({ where: { jobId: job.id, finishedAt: null }, select: { runnerId: true } });
-  if (orphaned.length > 0) {
-    await reapJobLeftovers(deps.docker, job.id, new Set(orphaned.map((a) => a.runnerId).filter((r) => r !== deps.runnerId)));
-  }
+  // Earlier attempts may have left containers of this job behind: a runner
+  // that died mid-job (its BullMQ lock expired, so the job came to us), or an
+  // attempt whose engine restarted under it (its teardown could not reach the
+  // engine). Only one attempt of a job runs at a time, so all of it goes now,
+  // rather than at the next sweep.
+  const earlier = await db.gradingAttempt.findMany({ where: { jobId: job.id }, select: { runnerId: true } });
+  if (earlier.length > 0) await reapJobLeftovers(deps.docker, job.id, new Set(earlier.map((a) => a.runnerId)));
   const attempt = await db.$transaction(async (tx) => {
     // Staff may cap how many of a course's gradings run at once.
     const admission = await admitJob(tx, submission.courseId, job.id);

@@ -1,14 +1,16 @@
 // Faults the grading pipeline survives, with real PostgreSQL, Redis and Docker:
 // a runner killed with SIGKILL mid-test (another runner finishes, nothing is
 // left in Docker, exactly one verdict), Redis losing every queued job (the
-// database says what is waiting; the reconciler re-enqueues it), and
-// PostgreSQL becoming unreachable for a while (the runner waits for it).
+// database says what is waiting; the reconciler re-enqueues it), PostgreSQL
+// becoming unreachable for a while (the runner waits for it), and the Docker
+// engine restarting mid-test (an infrastructure error, retried).
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MANAGED_LABEL } from "../../sandbox/labels.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
 import { databaseUrl } from "../support/databases.js";
+import { ourDockerd, restartDockerd } from "../support/docker-engine.js";
 import { startPrivateRedis, type PrivateRedis } from "../support/redis-server.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
 import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
@@ -136,4 +138,38 @@ describe("PostgreSQL unreachable for a while", () => {
       await proxy.close();
     }
   }, 300_000);
+});
+
+describe("the Docker engine restarting mid-test", () => {
+  it("ends the attempt as an infrastructure error and retries it: graded once, nothing left behind", async (ctx) => {
+    const engine = await ourDockerd();
+    if ("reason" in engine) {
+      console.log(`SKIPPED: ${engine.reason}`);
+      ctx.skip();
+      return;
+    }
+    const stack = await createGradingStack("engine-restart");
+    stacks.push(stack);
+    const course = await stack.db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } });
+    await stack.createPythonEchoLab(course.id, { durationSeconds: 8 });
+    const runner = await stack.startRunner("engine-restart-runner");
+    const submission = await stack.submitPythonEcho(await stack.actor("alice@demo.labgrade.test"), DEMO_COURSE_SLUG);
+    await until("the test to start", async () => (await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } })).status === "RUNNING");
+    await new Promise((r) => setTimeout(r, 1500));
+    await restartDockerd(engine.pid);
+
+    expect(await stack.waitForFinalStatus(submission.id, 240_000)).toBe("GRADED");
+    const graded = await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } });
+    expect(graded.score).toBe(graded.maxScore);
+    const job = await stack.db.gradingJob.findFirstOrThrow({ where: { submissionId: submission.id }, include: { attempts: { include: { results: true }, orderBy: { number: "asc" } } } });
+    expect(job.status).toBe("SUCCEEDED");
+    expect(job.attempts.map((a) => a.outcome)).toEqual(["INFRA_ERROR", "GRADED"]);
+    expect(job.attempts[0]!.results).toEqual([]);
+    expect(job.attempts[1]!.results.map((r) => r.verdict)).toEqual(["PASS"]);
+
+    const filters = JSON.stringify({ label: [`${MANAGED_LABEL}=1`, `labgrade.runner=${runner.id}`] });
+    await until("the runner's containers to be gone", async () => (await stack.docker.listContainers({ all: true, filters })).length === 0, 30_000);
+    expect(await stack.docker.listNetworks({ filters })).toEqual([]);
+    expect((await stack.docker.listVolumes({ filters })).Volumes ?? []).toEqual([]);
+  }, 400_000);
 });
