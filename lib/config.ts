@@ -30,6 +30,8 @@ const schema = z.object({
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (generate with: openssl rand -hex 32)").optional(),
   /** Wall-clock budget for building one submission, in seconds. */
   LABGRADE_BUILD_TIMEOUT_SECONDS: positiveInt.default(120),
+  /** Wall-clock budget for grading one submission (build and all its test runs), in seconds; past it the submission is TIMED_OUT. */
+  LABGRADE_SUBMISSION_BUDGET_SECONDS: positiveInt.default(1800),
   /** Memory of each build and node container, in MiB. */
   LABGRADE_CONTAINER_MEMORY_MIB: positiveInt.default(256),
   /** Subnet every lab network is carved from (must stay in 198.18.0.0/15). */

@@ -21,7 +21,7 @@ import { newSeed, Random } from "../lib/random.js";
 import { suiteSpecSchema, type TestSpec } from "../lib/suites/schema.js";
 import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
-import type { Limits } from "../sandbox/hardening.js";
+import type { RunnerLimits } from "./limits.js";
 import { SANDBOX_UID } from "../sandbox/images/recipes.js";
 import { reapJobLeftovers } from "../sandbox/reaper.js";
 import type { AgentStats } from "../sandbox/agent/wire.js";
@@ -30,7 +30,7 @@ export interface GradeDeps {
   db: Db;
   docker: Docker;
   runnerId: string;
-  limits: { build: Limits; node: Limits; controller: Limits; buildTimeoutMs: number };
+  limits: RunnerLimits;
   /** Whether this runner's kernel has netem (probed at start). */
   netemAvailable?: boolean;
   /** Called on every state change, for live progress. */
@@ -89,7 +89,8 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     await tx.gradingJob.update({ where: { id: job.id }, data: { status: "RUNNING" } });
     await tx.submission.update({
       where: { id: submission.id },
-      data: { status: "BUILDING", statusDetail: "building", startedAt: submission.startedAt ?? new Date() },
+      // A job's first attempt starts the clock (a regrade's too); retries keep it.
+      data: { status: "BUILDING", statusDetail: "building", startedAt: attempt.number === 1 ? new Date() : (submission.startedAt ?? new Date()) },
     });
     return attempt;
   });
@@ -111,6 +112,15 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     volume = undefined;
     if (v) await removeVolume(deps.docker, v);
   };
+  // The whole grading's wall-clock budget: past it, whatever runs is stopped
+  // and the submission is TIMED_OUT with the points of the runs that finished.
+  const overBudget = AbortSignal.timeout(deps.limits.submissionBudgetMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, overBudget]) : overBudget;
+  const passesByTest = new Map<string, number>();
+  const points = () => suite.data.tests.reduce((sum, test) => sum + (test.points * (passesByTest.get(test.name) ?? 0)) / test.repetitions, 0);
+  const possible = suite.data.tests.reduce((sum, test) => sum + test.points, 0);
+  let finishedRuns = 0;
+  let totalRuns = 0;
   try {
     const upload = await getBlobOrThrow(db, submission.archiveKey);
     const { tar } = await normaliseArchive(upload, SANDBOX_UID, {
@@ -125,14 +135,14 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
       timeoutMs: deps.limits.buildTimeoutMs,
       limits: deps.limits.build,
       owner: { ...owner, test: "build" },
-      signal: opts.signal,
+      signal,
     });
     volume = build.volume;
     if (!build.ok) {
       await release();
       await finish(db, job.id, attempt.id, submission.id, {
         outcome: "BUILD_FAILED",
-        submission: { status: "BUILD_FAILED", statusDetail: build.reason, buildLog: build.log, score: 0, finalScore: 0 },
+        submission: { status: "BUILD_FAILED", statusDetail: build.reason, buildLog: build.log, score: 0, finalScore: 0, suiteVersionId: job.suiteVersionId },
       });
       deps.publish?.(submission.id, { status: "BUILD_FAILED" });
       return;
@@ -140,12 +150,9 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     await db.submission.update({ where: { id: submission.id }, data: { buildLog: build.log } });
 
     const runs = suite.data.tests.flatMap((test) => seedsFor(test).map((seed, repetition) => ({ test, seed, repetition })));
-    let earned = 0;
-    let possible = 0;
-    for (const test of suite.data.tests) possible += test.points;
-    const passesByTest = new Map<string, number>();
+    totalRuns = runs.length;
     for (const [i, run] of runs.entries()) {
-      if (opts.signal?.aborted) throw new InfraError("cancelled", "the grading was cancelled");
+      if (signal.aborted) throw new InfraError("cancelled", "the grading was stopped");
       const detail = `running test ${i + 1}/${runs.length}: ${run.test.name}${run.test.repetitions > 1 ? ` (repetition ${run.repetition + 1})` : ""}`;
       await db.submission.update({ where: { id: submission.id }, data: { status: "RUNNING", statusDetail: detail } });
       deps.publish?.(submission.id, { status: "RUNNING", detail });
@@ -172,7 +179,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
         controllerLimits: deps.limits.controller,
         wallClockMs: Math.round((run.test.durationSeconds + run.test.recoverySeconds) * 1000) + 60_000,
         owner: { ...owner, test: run.test.name },
-        signal: opts.signal,
+        signal,
         protocol: lab.protocol === "NATIVE" ? "native" : "maelstrom",
         faults: run.test.faults,
         dataVolume: run.test.dataVolume,
@@ -181,17 +188,43 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
       const judged = judge(run.test, cluster);
       if (judged.verdict === "PASS") passesByTest.set(run.test.name, (passesByTest.get(run.test.name) ?? 0) + 1);
       await recordTestResult(db, attempt.id, run, judged, cluster, Date.now() - started);
+      finishedRuns++;
       deps.publish?.(submission.id, { test: run.test.name, repetition: run.repetition, verdict: judged.verdict });
     }
-    for (const test of suite.data.tests) earned += (test.points * (passesByTest.get(test.name) ?? 0)) / test.repetitions;
+    const earned = points();
     const finalScore = applyLatePolicy(earned, submission.late, lab, submission.createdAt);
     await release();
     await finish(db, job.id, attempt.id, submission.id, {
       outcome: "GRADED",
-      submission: { status: "GRADED", statusDetail: `${passesByTest.size === suite.data.tests.length ? "all tests passed" : "graded"}`, score: earned, maxScore: possible, finalScore },
+      submission: {
+        status: "GRADED",
+        statusDetail: earned === possible ? "all tests passed" : "graded",
+        score: earned,
+        maxScore: possible,
+        finalScore,
+        // A regrade's suite version becomes the submission's.
+        suiteVersionId: job.suiteVersionId,
+      },
     });
     deps.publish?.(submission.id, { status: "GRADED", score: earned, maxScore: possible });
   } catch (err) {
+    if (overBudget.aborted && !opts.signal?.aborted) {
+      const earned = points();
+      await release().catch(() => undefined);
+      await finish(db, job.id, attempt.id, submission.id, {
+        outcome: "TIMED_OUT",
+        submission: {
+          status: "TIMED_OUT",
+          statusDetail: `grading took longer than its budget of ${Math.round(deps.limits.submissionBudgetMs / 1000)} s; ${finishedRuns} of ${totalRuns || "the"} test runs finished`,
+          score: earned,
+          maxScore: possible,
+          finalScore: applyLatePolicy(earned, submission.late, lab, submission.createdAt),
+          suiteVersionId: job.suiteVersionId,
+        },
+      });
+      deps.publish?.(submission.id, { status: "TIMED_OUT" });
+      return;
+    }
     const lostDatabase = !(err instanceof InfraError) && isConnectionLoss(err);
     const infra =
       err instanceof InfraError
@@ -368,8 +401,16 @@ async function finish(
   attemptId: string,
   submissionId: string,
   result: {
-    outcome: "GRADED" | "BUILD_FAILED";
-    submission: { status: "GRADED" | "BUILD_FAILED"; statusDetail: string; buildLog?: string; score: number; maxScore?: number; finalScore: number };
+    outcome: "GRADED" | "BUILD_FAILED" | "TIMED_OUT";
+    submission: {
+      status: "GRADED" | "BUILD_FAILED" | "TIMED_OUT";
+      statusDetail: string;
+      buildLog?: string;
+      score: number;
+      maxScore?: number;
+      finalScore: number;
+      suiteVersionId: string;
+    };
   },
 ): Promise<void> {
   await db.$transaction(async (tx) => {

@@ -5,12 +5,22 @@ import type { Limits } from "../sandbox/hardening.js";
 
 const MiB = 1024 * 1024;
 
-export function runnerLimits(cfg: Config): { build: Limits; node: Limits; controller: Limits; buildTimeoutMs: number } {
+export interface RunnerLimits {
+  build: Limits;
+  node: Limits;
+  controller: Limits;
+  buildTimeoutMs: number;
+  /** Wall-clock budget of one whole grading (build and every test run). */
+  submissionBudgetMs: number;
+}
+
+export function runnerLimits(cfg: Config): RunnerLimits {
   return {
     build: { memoryBytes: 1024 * MiB, cpus: 1, pids: 512, tmpfsBytes: 512 * MiB, logBytes: 1 * MiB },
     // The agent passes on at most 768 KiB of a node's log, so Docker never rotates (and cuts) it.
     node: { memoryBytes: cfg.LABGRADE_CONTAINER_MEMORY_MIB * MiB, cpus: 0.5, pids: 128, tmpfsBytes: 64 * MiB, logBytes: 2 * MiB },
     controller: { memoryBytes: 512 * MiB, cpus: 1, pids: 64, tmpfsBytes: 16 * MiB, logBytes: 256 * MiB },
     buildTimeoutMs: cfg.LABGRADE_BUILD_TIMEOUT_SECONDS * 1000,
+    submissionBudgetMs: cfg.LABGRADE_SUBMISSION_BUDGET_SECONDS * 1000,
   };
 }

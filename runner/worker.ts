@@ -10,7 +10,7 @@ import { errorMessage } from "../lib/errors.js";
 import { GRADING_QUEUE, gradeSubmissionJob, RUNNER_DEAD_AFTER_MS } from "../lib/jobs/grade-submission.js";
 import { createGradingQueue, createRedis, type QueueOptions } from "../lib/queue.js";
 import { probeCapabilities } from "../sandbox/capabilities.js";
-import type { Limits } from "../sandbox/hardening.js";
+import type { RunnerLimits } from "./limits.js";
 import { reapLeftovers } from "../sandbox/reaper.js";
 import { CourseAtCapacity, gradeJob } from "./grade-submission.js";
 import { reconcileQueue } from "./reconciler.js";
@@ -21,7 +21,7 @@ export interface RunnerOptions {
   queue: QueueOptions;
   runnerId?: string;
   concurrency: number;
-  limits: { build: Limits; node: Limits; controller: Limits; buildTimeoutMs: number };
+  limits: RunnerLimits;
   /** How often to reconcile the queue with the database. */
   reconcileEveryMs?: number;
   heartbeatEveryMs?: number;

@@ -1,12 +1,16 @@
 // Fairness with a real runner: students' submissions from two courses are
 // interleaved (a burst in one course does not starve the other), each waiting
-// submission knows its place, and a course's concurrency cap holds while the
-// other course's jobs run beside it.
+// submission knows its place, a course's concurrency cap holds while the other
+// course's jobs run beside it, and staff regrades wait behind student work.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/courses/access.js";
+import { ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { queuePlace } from "../../lib/jobs/queue-place.js";
+import { regradeProgress, startRegrade } from "../../lib/jobs/regrade.js";
 import { PRIORITY_BAND } from "../../lib/jobs/scheduling.js";
 import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
+import { getSubmissionReportOrThrow } from "../../lib/submissions/submission-report.js";
+import { parseSuite } from "../../lib/suites/parse-suite.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
 
 let stack: GradingStack;
@@ -16,6 +20,14 @@ let alice: Actor;
 let dana: Actor;
 
 const submit = (actor: Actor, courseSlug: string) => stack.submitPythonEcho(actor, courseSlug);
+
+async function until(fn: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 async function waitAll(ids: string[]): Promise<void> {
   for (const id of ids) expect(await stack.waitForFinalStatus(id, 180_000)).toBe("GRADED");
@@ -74,7 +86,7 @@ describe("fair scheduling", () => {
     await stack.db.course.update({ where: { id: courseA }, data: { maxConcurrentJobs: 1 } });
     const a = [await submit(alice, DEMO_COURSE_SLUG), await submit(alice, DEMO_COURSE_SLUG), await submit(alice, DEMO_COURSE_SLUG)];
     const b = [await submit(dana, "fair-b")];
-    await stack.startRunner("fair-runner-2", { concurrency: 2 });
+    const runner = await stack.startRunner("fair-runner-2", { concurrency: 2 });
     await waitAll([...a, ...b].map((s) => s.id));
     const rows = await stack.db.submission.findMany({
       where: { id: { in: [...a, ...b].map((s) => s.id) } },
@@ -86,5 +98,51 @@ describe("fair scheduling", () => {
     for (let i = 0; i < aSpans.length; i++) for (let j = i + 1; j < aSpans.length; j++) expect(overlaps(aSpans[i]!, aSpans[j]!)).toBe(false);
     // Course B was not held back by A's cap: its job ran while one of A's did.
     expect(aSpans.some((s) => overlaps(s, spans(courseB)[0]!))).toBe(true);
+    await runner.close();
+    await stack.db.course.update({ where: { id: courseA }, data: { maxConcurrentJobs: null } });
+  }, 300_000);
+
+  it("regrades each student's latest submission against the new suite, after waiting student work, with progress for staff only", async () => {
+    const carol = await stack.actor("carol@demo.labgrade.test");
+    const ta = await stack.actor("ta@demo.labgrade.test");
+    const runner1 = await stack.startRunner("fair-runner-3");
+    const carols = await submit(carol, DEMO_COURSE_SLUG);
+    await waitAll([carols.id]);
+    await runner1.close();
+    // Staff publish version 2 of the suite: a second test.
+    const lab = await stack.db.lab.findFirstOrThrow({ where: { courseId: courseA, slug: "py-echo" } });
+    const source = "tests:\n  - name: echo\n    workload: echo\n    nodes: 1\n    rate: 5\n    durationSeconds: 1\n  - name: echo-again\n    workload: echo\n    nodes: 1\n    rate: 5\n    durationSeconds: 1\n";
+    const parsed = parseSuite(source);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const v2 = await stack.db.suiteVersion.create({ data: { labId: lab.id, version: 2, source, spec: parsed.spec as object, sourceHash: parsed.sourceHash, publishedAt: new Date() } });
+
+    const input = { courseSlug: DEMO_COURSE_SLUG, labSlug: "py-echo", scope: { kind: "latest-per-student" as const } };
+    await expect(startRegrade({ db: stack.db, queue: stack.queue }, alice, input)).rejects.toBeInstanceOf(ForbiddenError);
+    const started = await startRegrade({ db: stack.db, queue: stack.queue }, ta, input);
+    expect(started).toMatchObject({ suiteVersion: 2, total: 2, skipped: 0 });
+    const latestAlice = await stack.db.submission.findFirstOrThrow({ where: { userId: alice.userId, labId: lab.id }, orderBy: { createdAt: "desc" } });
+    expect(latestAlice.status).toBe("QUEUED");
+    // A student's new submission, sent after the regrade began, still goes first.
+    const fresh = await submit(dana, "fair-b");
+    expect(await regradeProgress(stack.db, ta, started.batchId)).toMatchObject({ total: 2, queued: 2, done: 0 });
+    await expect(regradeProgress(stack.db, alice, started.batchId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(regradeProgress(stack.db, dana, started.batchId)).rejects.toBeInstanceOf(NotFoundError);
+
+    const runner = await stack.startRunner("fair-runner-4");
+    await waitAll([fresh.id, latestAlice.id, carols.id]);
+    await until(async () => (await regradeProgress(stack.db, ta, started.batchId)).done === 1);
+    expect(await regradeProgress(stack.db, ta, started.batchId)).toMatchObject({ total: 2, succeeded: 2, failed: 0, done: 1 });
+    const regradeJobs = await stack.db.gradingJob.findMany({ where: { regradeBatchId: started.batchId }, include: { attempts: true } });
+    const freshStart = (await stack.db.gradingJob.findFirstOrThrow({ where: { submissionId: fresh.id }, include: { attempts: true } })).attempts[0]!.startedAt;
+    for (const j of regradeJobs) expect(j.attempts[0]!.startedAt.getTime()).toBeGreaterThan(freshStart.getTime());
+    for (const id of [latestAlice.id, carols.id]) {
+      const s = await stack.db.submission.findUniqueOrThrow({ where: { id } });
+      expect(s).toMatchObject({ status: "GRADED", suiteVersionId: v2.id, score: s.maxScore });
+      const report = await getSubmissionReportOrThrow(stack.db, ta, id);
+      expect(report.results.map((r) => r.testName).sort()).toEqual(["echo", "echo-again"]);
+    }
+    // The regrade did not use up anyone's submissions.
+    expect(await stack.db.submission.count({ where: { labId: lab.id, userId: carol.userId } })).toBe(1);
+    await runner.close();
   }, 300_000);
 });

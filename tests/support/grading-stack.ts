@@ -15,7 +15,7 @@ import { createGradingQueue } from "../../lib/queue.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createSubmission } from "../../lib/submissions/create-submission.js";
 import { parseSuite } from "../../lib/suites/parse-suite.js";
-import { runnerLimits } from "../../runner/limits.js";
+import { runnerLimits, type RunnerLimits } from "../../runner/limits.js";
 import { startRunner, type RunningRunner } from "../../runner/worker.js";
 import { createMigratedDatabase, type ScratchDatabase } from "./databases.js";
 
@@ -32,7 +32,7 @@ export interface GradingStack {
   runner?: RunningRunner;
   redisUrl: string;
   /** A runner in this process; `databaseUrl` points it elsewhere than the stack's database (e.g. through a proxy). */
-  startRunner(id?: string, opts?: { concurrency?: number; databaseUrl?: string }): Promise<RunningRunner>;
+  startRunner(id?: string, opts?: { concurrency?: number; databaseUrl?: string; limits?: Partial<RunnerLimits> }): Promise<RunningRunner>;
   /** A published Python echo lab "py-echo" in the course (no build step, one 1-node test): cheap to grade many times. */
   createPythonEchoLab(courseId: string, opts?: { durationSeconds?: number }): Promise<void>;
   submitPythonEcho(actor: Actor, courseSlug: string): Promise<{ id: string; status: string }>;
@@ -73,7 +73,7 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
         queue: { redisUrl, prefix },
         runnerId: id ?? `${prefix}-runner-${runners.length}`,
         concurrency: runnerOpts?.concurrency ?? 1,
-        limits: runnerLimits(parseConfig({})),
+        limits: { ...runnerLimits(parseConfig({})), ...runnerOpts?.limits },
         log: () => undefined,
       });
       runners.push(runner);
