@@ -4,7 +4,8 @@
 import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { signIn, signOut } from "@/lib/auth/auth";
+import { parseLockedCode, signIn, signOut } from "@/lib/auth/auth";
+import { describeRetry } from "@/lib/auth/sign-in-limits";
 import { returnPath } from "./return-path";
 
 export interface SignInState {
@@ -31,6 +32,11 @@ export async function signInWithPassword(_previous: SignInState, formData: FormD
     await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirect: false });
   } catch (err) {
     if (err instanceof AuthError) {
+      const locked = parseLockedCode((err as { code?: unknown }).code);
+      if (locked) {
+        const who = locked.scope === "account" ? "this account" : "your address";
+        return { error: `Too many failed sign-ins for ${who}. Try again ${describeRetry(locked.retryAt)} (at ${locked.retryAt.toISOString().slice(11, 16)} UTC).`, email };
+      }
       return { error: err.type === "CredentialsSignin" ? "Wrong email or password" : "Signing in failed; please try again", email };
     }
     throw err;

@@ -7,12 +7,27 @@
 // Configuration is read lazily (per request) from lib/config.ts, so `next
 // build` needs no secret. Cookies are `__Secure-` prefixed whenever AUTH_URL is
 // https.
-import NextAuth, { AuthError, type DefaultSession, type NextAuthConfig } from "next-auth";
+import NextAuth, { AuthError, CredentialsSignin, type DefaultSession, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { config } from "../config.js";
 import { db } from "../db.js";
 import { verifyCredentials } from "./credentials.js";
+import { clientAddress, signInLimiter, type SignInRefusal } from "./sign-in-limits.js";
+
+/** Too many failed sign-ins: its code carries when to try again ("locked:<scope>:<epoch ms>"). */
+export class SignInLocked extends CredentialsSignin {
+  constructor(refusal: SignInRefusal) {
+    super();
+    this.code = `locked:${refusal.scope}:${refusal.retryAt.getTime()}`;
+  }
+}
+
+/** The refusal a SignInLocked code carries, if the code is one. */
+export function parseLockedCode(code: unknown): SignInRefusal | null {
+  const match = typeof code === "string" ? /^locked:(account|address):(\d+)$/.exec(code) : null;
+  return match ? { allowed: false, scope: match[1] as SignInRefusal["scope"], retryAt: new Date(Number(match[2])) } : null;
+}
 
 declare module "next-auth" {
   interface Session {
@@ -43,11 +58,24 @@ function providers(): NextAuthConfig["providers"] {
       id: "credentials",
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      // This runs for the sign-in form and for a direct POST to Auth.js's
+      // callback alike, so the limits cannot be walked around.
+      async authorize(raw, request) {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
-        const user = await verifyCredentials(db(), parsed.data.email, parsed.data.password);
-        return user && { id: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin };
+        const { email, password } = parsed.data;
+        const limiter = signInLimiter();
+        const address = clientAddress(request.headers);
+        const check = await limiter.check(email, address);
+        if (!check.allowed) throw new SignInLocked(check);
+        const user = await verifyCredentials(db(), email, password);
+        if (!user) {
+          const after = await limiter.fail(email, address);
+          if (!after.allowed) throw new SignInLocked(after);
+          return null;
+        }
+        await limiter.succeed(email);
+        return { id: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin };
       },
     }),
   ];

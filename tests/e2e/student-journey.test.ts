@@ -2,8 +2,8 @@
 // open the course and the echo lab, upload the reference solution, and watch
 // the submission page reach GRADED with a PASS on its own (a real runner
 // grades it on Docker meanwhile). Then: a wrong password gets the generic
-// error, and another student gets a 404 for that submission, on the page and
-// on its JSON route.
+// error, five lock the account out, and another student gets a 404 for that
+// submission, on the page and on its JSON route.
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -20,6 +20,7 @@ import { assertNextBuildExists, startWebServer, type WebServer } from "../suppor
 const SCREENSHOTS = path.resolve("test-results/screenshots");
 const ALICE = "alice@demo.labgrade.test";
 const BOB = "bob@demo.labgrade.test";
+const CAROL = "carol@demo.labgrade.test";
 const GRADING_TIMEOUT_MS = 150_000;
 
 let stack: GradingStack | undefined;
@@ -137,6 +138,28 @@ describe("student journey in the browser", () => {
       await signIn(page, "nobody@demo.labgrade.test", "not-the-password");
       await formError.waitFor();
       await expect(formError.textContent()).resolves.toBe("Wrong email or password");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("five wrong passwords lock the account for 15 minutes, even against the right password", async () => {
+    const { context, page } = await newStudentPage();
+    try {
+      const formError = page.locator("form [role=alert]");
+      for (let i = 1; i <= 4; i++) {
+        await signIn(page, CAROL, `wrong-${i}`);
+        await formError.waitFor();
+        await expect(formError.textContent()).resolves.toBe("Wrong email or password");
+      }
+      await signIn(page, CAROL, "wrong-5");
+      await expect(page.locator("form [role=alert]", { hasText: "Too many failed sign-ins" }).textContent()).resolves.toMatch(
+        /^Too many failed sign-ins for this account\. Try again in 15 minutes \(at \d\d:\d\d UTC\)\.$/,
+      );
+      await page.screenshot({ path: path.join(SCREENSHOTS, "signin-locked.png"), fullPage: true });
+      await signIn(page, CAROL, DEMO_PASSWORD);
+      await expect(page.locator("form [role=alert]", { hasText: "Too many failed sign-ins" }).textContent()).resolves.toMatch(/Try again in 1[45] minutes/);
+      expect(new URL(page.url()).pathname).toBe("/signin");
     } finally {
       await context.close();
     }
