@@ -30,6 +30,42 @@ export const DEBIAN_MIRROR = "http://deb.debian.org/debian";
 /** uid and gid that every program we start inside a container runs as. */
 export const SANDBOX_UID = 10001;
 
+/** Where the go image keeps its prebuilt standard-library build cache (copied into each build's GOCACHE). */
+export const GO_STD_CACHE = "/opt/go-std-cache";
+
+/** Standard packages (with their dependencies) compiled into GO_STD_CACHE: what Maelstrom-style nodes use. */
+const GO_PREBUILT_PACKAGES = [
+  "bufio",
+  "bytes",
+  "container/heap",
+  "container/list",
+  "context",
+  "crypto/sha256",
+  "encoding/base64",
+  "encoding/binary",
+  "encoding/json",
+  "errors",
+  "flag",
+  "fmt",
+  "hash/fnv",
+  "io",
+  "log",
+  "maps",
+  "math",
+  "math/rand",
+  "math/rand/v2",
+  "net",
+  "os",
+  "os/signal",
+  "slices",
+  "sort",
+  "strconv",
+  "strings",
+  "sync",
+  "sync/atomic",
+  "time",
+];
+
 export const RECIPES: ImageRecipe[] = [
   {
     name: "base",
@@ -45,7 +81,16 @@ export const RECIPES: ImageRecipe[] = [
     packages: ["golang-1.23-go"],
     aptSources: [`deb ${DEBIAN_MIRROR} bookworm-backports main`],
     targetRelease: "bookworm-backports",
-    postInstall: ["ln -sf /usr/lib/go-1.23/bin/go /usr/local/bin/go", "ln -sf /usr/lib/go-1.23/bin/gofmt /usr/local/bin/gofmt"],
+    postInstall: [
+      "ln -sf /usr/lib/go-1.23/bin/go /usr/local/bin/go",
+      "ln -sf /usr/lib/go-1.23/bin/gofmt /usr/local/bin/gofmt",
+      // The standard library packages labs use, compiled once into a build
+      // cache that each build starts from (a copy: builds never share a
+      // writable cache). With the image's own environment, so the cache keys
+      // match: a student's build then compiles only their own code (~0.2 s
+      // instead of ~10 s for an echo server).
+      `mkdir -p ${GO_STD_CACHE} && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp GOCACHE=${GO_STD_CACHE} GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-buildvcs=false CGO_ENABLED=0 go build ${GO_PREBUILT_PACKAGES.join(" ")} && chmod -R a+rX ${GO_STD_CACHE}`,
+    ],
     // GOFLAGS=-mod=vendor would break modules without vendor/; Go picks vendor/ by itself when present.
     env: { GOTOOLCHAIN: "local", GOPROXY: "off", GOFLAGS: "-buildvcs=false", CGO_ENABLED: "0" },
   },

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packDirectory } from "../../lib/archive.js";
 import { BUILTIN_LABS } from "../../lib/labs/builtin.js";
 import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
-import { launchBrowser } from "../support/browser.js";
+import { launchBrowser, signInWithForm } from "../support/browser.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
 import { assertNextBuildExists, startWebServer, type WebServer } from "../support/web-server.js";
 
@@ -42,12 +42,7 @@ async function newStudentPage(): Promise<{ context: BrowserContext; page: Page }
   return { context, page };
 }
 
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
+const signIn = signInWithForm;
 
 describe("student journey in the browser", () => {
   beforeAll(async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/courses/access.js";
 import { ForbiddenError, NotFoundError } from "../../lib/errors.js";
+import { queueOverviewForStaff } from "../../lib/jobs/queue-overview.js";
 import { queuePlace } from "../../lib/jobs/queue-place.js";
 import { regradeProgress, startRegrade } from "../../lib/jobs/regrade.js";
 import { PRIORITY_BAND } from "../../lib/jobs/scheduling.js";
@@ -145,4 +146,21 @@ describe("fair scheduling", () => {
     expect(await stack.db.submission.count({ where: { labId: lab.id, userId: carol.userId } })).toBe(1);
     await runner.close();
   }, 300_000);
+
+  it("shows a course's staff their own gradings by name and the rest of the queue only as counts", async () => {
+    const mine = await submit(alice, DEMO_COURSE_SLUG);
+    const theirs = await submit(dana, "fair-b");
+    const ta = await stack.actor("ta@demo.labgrade.test");
+    const overview = await queueOverviewForStaff(stack.db, ta, DEMO_COURSE_SLUG);
+    expect(overview.all.queued).toBe(2);
+    expect(overview.jobs.map((j) => j.submissionId)).toEqual([mine.id]);
+    expect(overview.jobs[0]).toMatchObject({ lab: "py-echo", kind: "SUBMISSION", status: "QUEUED" });
+    expect(JSON.stringify(overview)).not.toContain(theirs.id);
+    expect(overview.runners.map((r) => r.id)).toContain("fair-runner-4");
+    expect(overview.regrades).toHaveLength(1);
+    expect(overview.regrades[0]).toMatchObject({ lab: "py-echo", scope: "latest-per-student", total: 2, succeeded: 2 });
+    // Students, and another course's people, get "not found".
+    await expect(queueOverviewForStaff(stack.db, alice, DEMO_COURSE_SLUG)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(queueOverviewForStaff(stack.db, dana, DEMO_COURSE_SLUG)).rejects.toBeInstanceOf(NotFoundError);
+  });
 });

@@ -1,7 +1,7 @@
 // /courses/[course]: the course's labs, their deadlines and the student's best score.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
-import { listLabsForMember } from "@/lib/courses/access";
+import { isStaff, listLabsForMember } from "@/lib/courses/access";
 import { db } from "@/lib/db";
 import { bestScoresByLab } from "@/lib/submissions/best-scores";
 import { formatDateTime, formatScore } from "../../format";
@@ -10,7 +10,7 @@ import { orNotFound } from "../../or-not-found";
 export default async function CoursePage({ params }: { params: Promise<{ course: string }> }) {
   const { course: courseSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}`);
-  const { course, labs } = await orNotFound(listLabsForMember(db(), actor, courseSlug));
+  const { course, role, labs } = await orNotFound(listLabsForMember(db(), actor, courseSlug));
   const best = await bestScoresByLab(
     db(),
     actor,
@@ -24,6 +24,11 @@ export default async function CoursePage({ params }: { params: Promise<{ course:
       </nav>
       <h1>{course.title}</h1>
       {course.term && <p className="muted">{course.term}</p>}
+      {isStaff(role) && (
+        <p>
+          <Link href={`/courses/${course.slug}/grading`}>Grading: queue, runners and regrades</Link>
+        </p>
+      )}
       {labs.length === 0 ? (
         <p className="card empty-state muted">No labs are published yet.</p>
       ) : (

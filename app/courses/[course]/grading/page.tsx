@@ -1,0 +1,155 @@
+// /courses/[course]/grading (staff): the course's waiting and running
+// gradings, the whole queue's depth, the runners, and regrades with progress.
+import Link from "next/link";
+import { requireActor } from "@/lib/auth/require-actor";
+import { db } from "@/lib/db";
+import { queueOverviewForStaff } from "@/lib/jobs/queue-overview";
+import { formatDateTime } from "../../../format";
+import { orNotFound } from "../../../or-not-found";
+import { RegradeForm } from "./regrade-form";
+
+export const dynamic = "force-dynamic";
+
+export default async function GradingPage({ params }: { params: Promise<{ course: string }> }) {
+  const { course: courseSlug } = await params;
+  const actor = await requireActor(`/courses/${courseSlug}/grading`);
+  const overview = await orNotFound(queueOverviewForStaff(db(), actor, courseSlug));
+  const labs = await db().lab.findMany({ where: { courseId: overview.course.id }, orderBy: { createdAt: "asc" }, select: { slug: true, title: true } });
+  const { all } = overview;
+  return (
+    <>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link href="/">My courses</Link> / <Link href={`/courses/${overview.course.slug}`}>{overview.course.title}</Link>
+      </nav>
+      <h1>Grading</h1>
+      <section className="card">
+        <dl className="facts" data-testid="queue-facts">
+          <dt>Waiting (all courses)</dt>
+          <dd>
+            {all.queued}
+            {all.oldestQueuedAt && <span className="muted"> (oldest since {formatDateTime(all.oldestQueuedAt)})</span>}
+          </dd>
+          <dt>Running (all courses)</dt>
+          <dd>{all.running}</dd>
+          <dt>This course&apos;s cap</dt>
+          <dd>{overview.course.maxConcurrentJobs === null ? "none" : `${overview.course.maxConcurrentJobs} at once`}</dd>
+        </dl>
+      </section>
+
+      <section className="card">
+        <h2>This course&apos;s gradings</h2>
+        {overview.jobs.length === 0 ? (
+          <p className="muted">Nothing is waiting or running.</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table" data-testid="course-jobs">
+              <thead>
+                <tr>
+                  <th scope="col">Submission</th>
+                  <th scope="col">Lab</th>
+                  <th scope="col">Student</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Since</th>
+                </tr>
+              </thead>
+              <tbody>
+                {overview.jobs.map((j) => (
+                  <tr key={`${j.submissionId}-${j.kind}`}>
+                    <td>
+                      <Link href={`/submissions/${j.submissionId}`}>
+                        <code>{j.submissionId.slice(0, 10)}</code>
+                      </Link>
+                    </td>
+                    <td>{j.lab}</td>
+                    <td>{j.student}</td>
+                    <td>{j.kind.toLowerCase().replace("_", " ")}</td>
+                    <td>
+                      {j.status.toLowerCase()}
+                      {j.detail && <span className="muted"> — {j.detail}</span>}
+                    </td>
+                    <td>{formatDateTime(j.since)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>Regrades</h2>
+        <RegradeForm courseSlug={overview.course.slug} labs={labs} />
+        {overview.regrades.length > 0 && (
+          <div className="table-scroll">
+            <table className="table" data-testid="regrades">
+              <thead>
+                <tr>
+                  <th scope="col">Started</th>
+                  <th scope="col">Lab</th>
+                  <th scope="col">Scope</th>
+                  <th scope="col" className="numeric">
+                    Done
+                  </th>
+                  <th scope="col">Progress</th>
+                </tr>
+              </thead>
+              <tbody>
+                {overview.regrades.map((r) => (
+                  <tr key={r.batchId}>
+                    <td>{formatDateTime(r.createdAt)}</td>
+                    <td>{r.lab}</td>
+                    <td>{r.scope}</td>
+                    <td className="numeric">
+                      {r.succeeded + r.failed + r.cancelled} / {r.total}
+                    </td>
+                    <td>
+                      <progress max={1} value={r.done} aria-label={`regrade ${Math.round(r.done * 100)} % done`} /> {r.queued} waiting, {r.running} running
+                      {r.failed > 0 && `, ${r.failed} failed`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>Runners</h2>
+        {overview.runners.length === 0 ? (
+          <p className="muted">No runner has ever reported in.</p>
+        ) : (
+          <table className="table" data-testid="runners">
+            <thead>
+              <tr>
+                <th scope="col">Runner</th>
+                <th scope="col">State</th>
+                <th scope="col" className="numeric">
+                  Slots
+                </th>
+                <th scope="col">Engine</th>
+                <th scope="col">netem</th>
+                <th scope="col">Last heartbeat</th>
+              </tr>
+            </thead>
+            <tbody>
+              {overview.runners.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <code>{r.id}</code>
+                  </td>
+                  <td>{r.alive ? "alive" : <span className="muted">gone</span>}</td>
+                  <td className="numeric">{r.concurrency ?? "—"}</td>
+                  <td>{r.engine ?? "—"}</td>
+                  <td>{r.netem === null ? "—" : r.netem ? "yes" : "no (delay, jitter, reorder, duplicate refused)"}</td>
+                  <td>{formatDateTime(r.heartbeatAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

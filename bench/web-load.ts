@@ -1,0 +1,145 @@
+// Benchmark: the built web app under load (autocannon on loopback), with 10k
+// graded submissions in a scratch database: requests/s and latency
+// quantiles for the sign-in page (no database: the baseline), a lab page and
+// a submission page, as a signed-in student, at 50 concurrent connections.
+// Prints figures and ratios to the baseline; asserts nothing about time.
+// Needs a production build (`npx next build`; infra/up makes one).
+// Run: npx tsx bench/web-load.ts [seconds per page = 10] [connections = 50]
+import { randomBytes, randomUUID } from "node:crypto";
+import autocannon from "autocannon";
+import { createDb } from "../lib/db.js";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../lib/seed/demo-course.js";
+import { createMigratedDatabase } from "../tests/support/databases.js";
+import { REDIS_URL } from "../tests/support/grading-stack.js";
+import { startWebServer } from "../tests/support/web-server.js";
+
+const SECONDS = Number(process.argv[2] ?? 10);
+const CONNECTIONS = Number(process.argv[3] ?? 50);
+const SUBMISSIONS = 10_000;
+if (!Number.isInteger(SECONDS) || SECONDS < 1 || !Number.isInteger(CONNECTIONS) || CONNECTIONS < 1) {
+  console.error("usage: npx tsx bench/web-load.ts [seconds per page ≥ 1] [connections ≥ 1]");
+  process.exit(64);
+}
+
+/** 10k graded submissions over the demo students and 47 more, each with a job, an attempt and a result. */
+async function fill(db: ReturnType<typeof createDb>): Promise<{ aliceSubmissionId: string }> {
+  const course = await db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } });
+  const lab = await db.lab.findFirstOrThrow({ where: { courseId: course.id, slug: "echo" } });
+  const suite = await db.suiteVersion.findFirstOrThrow({ where: { labId: lab.id }, orderBy: { version: "desc" } });
+  const students = await db.user.findMany({ where: { memberships: { some: { courseId: course.id, role: "STUDENT" } } }, select: { id: true, email: true } });
+  const extra = Array.from({ length: 47 }, (_, i) => ({ id: randomUUID(), email: `load-${i}@demo.labgrade.test` }));
+  await db.user.createMany({ data: extra });
+  await db.membership.createMany({ data: extra.map((u) => ({ courseId: course.id, userId: u.id, role: "STUDENT" as const })) });
+  const users = [...students, ...extra];
+  const alice = students.find((u) => u.email.startsWith("alice@"))!;
+  const start = Date.now() - SUBMISSIONS * 60_000;
+  let aliceSubmissionId = "";
+  for (let offset = 0; offset < SUBMISSIONS; offset += 1000) {
+    const submissions = [];
+    const jobs = [];
+    const attempts = [];
+    const results = [];
+    for (let i = offset; i < Math.min(SUBMISSIONS, offset + 1000); i++) {
+      const user = i % 50 === 0 ? alice : users[i % users.length]!;
+      const at = new Date(start + i * 60_000);
+      const id = randomUUID();
+      if (user.id === alice.id) aliceSubmissionId = id;
+      submissions.push({
+        id,
+        courseId: course.id,
+        labId: lab.id,
+        userId: user.id,
+        suiteVersionId: suite.id,
+        archiveKey: `archives/load-${i}`,
+        archiveBytes: 2048,
+        contentHash: randomBytes(32).toString("hex"),
+        status: "GRADED" as const,
+        statusDetail: "all tests passed",
+        score: 1,
+        maxScore: 1,
+        finalScore: 1,
+        createdAt: at,
+        startedAt: at,
+        finishedAt: new Date(at.getTime() + 15_000),
+      });
+      const jobId = randomUUID();
+      jobs.push({ id: jobId, submissionId: id, suiteVersionId: suite.id, status: "SUCCEEDED" as const, createdAt: at, finishedAt: at });
+      const attemptId = randomUUID();
+      attempts.push({ id: attemptId, jobId, number: 1, runnerId: "load", startedAt: at, finishedAt: at, outcome: "GRADED" as const });
+      results.push({ attemptId, testName: "echo-3-nodes", repetition: 0, seed: "1", verdict: "PASS" as const, reason: "all echoes came back", points: 1, maxPoints: 1, durationMs: 4000 });
+    }
+    await db.submission.createMany({ data: submissions });
+    await db.gradingJob.createMany({ data: jobs });
+    await db.gradingAttempt.createMany({ data: attempts });
+    await db.testResult.createMany({ data: results });
+  }
+  return { aliceSubmissionId };
+}
+
+/** Signs in through Auth.js's own endpoints and returns the session cookie. */
+async function signIn(base: string, email: string): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]);
+  const response = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: new URLSearchParams({ csrfToken, email, password: DEMO_PASSWORD }),
+  });
+  const session = response.headers.getSetCookie().find((c) => c.includes("session-token="));
+  if (!session) throw new Error(`sign-in as ${email} failed (${response.status})`);
+  return session.split(";")[0]!;
+}
+
+interface Row {
+  page: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(base: string, page: string, path: string, cookie?: string): Promise<Row> {
+  const result = await autocannon({ url: `${base}${path}`, connections: CONNECTIONS, duration: SECONDS, headers: cookie ? { cookie } : {} });
+  return { page, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+async function main(): Promise<void> {
+  const database = await createMigratedDatabase("bench-web-load");
+  const db = createDb(database.url);
+  let server: Awaited<ReturnType<typeof startWebServer>> | undefined;
+  try {
+    await seedDemoCourse(db);
+    const t0 = Date.now();
+    const { aliceSubmissionId } = await fill(db);
+    console.log(`web app under load: ${SUBMISSIONS} graded submissions (inserted in ${((Date.now() - t0) / 1000).toFixed(1)} s), ${CONNECTIONS} connections, ${SECONDS} s per page, loopback\n`);
+    server = await startWebServer({
+      env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex") },
+    });
+    const cookie = await signIn(server.url, "alice@demo.labgrade.test");
+    // Warm up every page once (compilation caches, connection pools).
+    for (const p of ["/signin", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, `/submissions/${aliceSubmissionId}`]) {
+      const r = await fetch(`${server.url}${p}`, { headers: { cookie } });
+      if (r.status !== 200) throw new Error(`${p} answered ${r.status}`);
+    }
+    const rows = [
+      await load(server.url, "sign-in page (baseline)", "/signin"),
+      await load(server.url, "lab page", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, cookie),
+      await load(server.url, "submission page", `/submissions/${aliceSubmissionId}`, cookie),
+      await load(server.url, "submission JSON", `/api/submissions/${aliceSubmissionId}`, cookie),
+    ];
+    const pad = (v: string | number, w: number) => String(v).padStart(w);
+    console.log(`${pad("page", 24)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("× baseline time", 16)}`);
+    const base = rows[0]!;
+    for (const r of rows) {
+      console.log(`${pad(r.page, 24)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)} ${pad((base.rps / r.rps).toFixed(2), 16)}`);
+    }
+  } finally {
+    await server?.stop();
+    await db.$disconnect();
+    await database.drop();
+  }
+}
+
+await main();

@@ -1,0 +1,82 @@
+// A TA's grading page in a real browser: the runners and the course's queue,
+// and a regrade of each student's latest echo submission started from the
+// form and followed to the end. A student asking for the page gets a 404.
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
+import { launchBrowser, signInWithForm } from "../support/browser.js";
+import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
+import { startWebServer, type WebServer } from "../support/web-server.js";
+
+const SCREENSHOTS = path.resolve("test-results/screenshots");
+let stack: GradingStack | undefined;
+let server: WebServer | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  stack = await createGradingStack("e2e-staff");
+  await stack.startRunner("e2e-staff-runner");
+  server = await startWebServer({ env: { DATABASE_URL: stack.database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: stack.prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
+  browser = await launchBrowser();
+  await mkdir(SCREENSHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  await stack?.close();
+});
+
+describe("staff grading page", () => {
+  it("shows the runners and regrades each student's latest submission with live progress", async () => {
+    const graded = await stack!.submitReference("alice@demo.labgrade.test", "echo", "correct");
+    expect(await stack!.waitForFinalStatus(graded.id)).toBe("GRADED");
+
+    const context = await browser!.newContext({ baseURL: server!.url, viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    try {
+      await signInWithForm(page, "ta@demo.labgrade.test", DEMO_PASSWORD);
+      await page.waitForURL((url) => url.pathname === "/");
+      await page.goto(`/courses/${DEMO_COURSE_SLUG}`);
+      await page.getByRole("link", { name: /Grading/ }).click();
+      await page.waitForURL(`**/courses/${DEMO_COURSE_SLUG}/grading`);
+      await expect(page.getByTestId("runners").textContent()).resolves.toContain("e2e-staff-runner");
+
+      await page.getByLabel("Lab").selectOption("echo");
+      await page.getByLabel("Submissions").selectOption("latest-per-student");
+      await page.getByRole("button", { name: "Regrade against the current suite" }).click();
+      await expect(page.getByRole("status").textContent()).resolves.toBe("Regrading 1 submission of echo against suite version 1.");
+      // Progress: reload until the batch is done.
+      const deadline = Date.now() + 150_000;
+      for (;;) {
+        await page.reload();
+        const row = await page.getByTestId("regrades").locator("tbody tr").first().textContent();
+        if (row?.includes("1 / 1")) break;
+        if (Date.now() > deadline) throw new Error(`regrade not done: ${row}`);
+        await page.waitForTimeout(1000);
+      }
+      await page.screenshot({ path: path.join(SCREENSHOTS, "staff-grading.png"), fullPage: true });
+      const after = await stack!.db.submission.findUniqueOrThrow({ where: { id: graded.id } });
+      expect(after.status).toBe("GRADED");
+      expect(await stack!.db.gradingJob.count({ where: { submissionId: graded.id, kind: "REGRADE", status: "SUCCEEDED" } })).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("is a 404 for a student", async () => {
+    const context = await browser!.newContext({ baseURL: server!.url });
+    const page = await context.newPage();
+    try {
+      await signInWithForm(page, "bob@demo.labgrade.test", DEMO_PASSWORD);
+      await page.waitForURL((url) => url.pathname === "/");
+      const response = await page.goto(`/courses/${DEMO_COURSE_SLUG}/grading`);
+      expect(response?.status()).toBe(404);
+    } finally {
+      await context.close();
+    }
+  });
+});
