@@ -3,7 +3,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { auth } from "@/lib/auth/auth";
+import { currentSession } from "@/lib/auth/require-actor";
 import { signOutAndLeave } from "./session-actions";
 import "./globals.css";
 
@@ -13,7 +13,7 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const session = await auth();
+  const session = await currentSession();
   const user = session?.user;
   return (
     <html lang="en">

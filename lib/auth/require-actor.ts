@@ -4,11 +4,15 @@
 // currentActor() and answer 401 themselves.
 import "server-only";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import type { Actor } from "../courses/access.js";
 import { auth } from "./auth.js";
 
+/** The session, decoded once per request however many components ask (the layout and the page both do). */
+export const currentSession = cache(() => auth());
+
 export async function currentActor(): Promise<Actor | null> {
-  const session = await auth();
+  const session = await currentSession();
   const userId = session?.user?.id;
   if (!userId) return null;
   return { userId, isPlatformAdmin: session.user.isPlatformAdmin === true };
