@@ -11,7 +11,7 @@ import { createDb } from "../lib/db.js";
 import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../lib/seed/demo-course.js";
 import { createMigratedDatabase } from "../tests/support/databases.js";
 import { REDIS_URL } from "../tests/support/grading-stack.js";
-import { startWebServer } from "../tests/support/web-server.js";
+import { signInOverHttp, startWebServer } from "../tests/support/web-server.js";
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = Number(process.argv[3] ?? 50);
@@ -76,22 +76,6 @@ async function fill(db: ReturnType<typeof createDb>): Promise<{ aliceSubmissionI
   return { aliceSubmissionId };
 }
 
-/** Signs in through Auth.js's own endpoints and returns the session cookie. */
-async function signIn(base: string, email: string): Promise<string> {
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]);
-  const response = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
-    body: new URLSearchParams({ csrfToken, email, password: DEMO_PASSWORD }),
-  });
-  const session = response.headers.getSetCookie().find((c) => c.includes("session-token="));
-  if (!session) throw new Error(`sign-in as ${email} failed (${response.status})`);
-  return session.split(";")[0]!;
-}
-
 interface Row {
   page: string;
   rps: number;
@@ -117,7 +101,7 @@ async function main(): Promise<void> {
     server = await startWebServer({
       env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex") },
     });
-    const cookie = await signIn(server.url, "alice@demo.labgrade.test");
+    const cookie = await signInOverHttp(server.url, "alice@demo.labgrade.test", DEMO_PASSWORD);
     // Warm up every page once (compilation caches, connection pools).
     for (const p of ["/signin", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, `/submissions/${aliceSubmissionId}`]) {
       const r = await fetch(`${server.url}${p}`, { headers: { cookie } });

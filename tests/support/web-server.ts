@@ -98,3 +98,19 @@ export async function startWebServer(opts: { env: Record<string, string>; readyT
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** Signs in through Auth.js's own endpoints (CSRF token, credentials callback) and returns the session cookie. */
+export async function signInOverHttp(base: string, email: string, password: string): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]);
+  const response = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; ") },
+    body: new URLSearchParams({ csrfToken, email, password }),
+  });
+  const session = response.headers.getSetCookie().find((c) => c.includes("session-token="));
+  if (!session) throw new Error(`sign-in as ${email} failed (${response.status})`);
+  return session.split(";")[0]!;
+}

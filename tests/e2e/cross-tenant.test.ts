@@ -1,0 +1,144 @@
+// Every way across a tenant boundary, against the built web app and the
+// domain functions behind its forms: another course's pages, another
+// student's submission, staff pages as a student, a draft lab. Each answers
+// "not found" (404), exactly as for something that does not exist, or
+// "forbidden" where the thing is visible but the action is not theirs.
+import { randomBytes } from "node:crypto";
+import type { Queue } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "../../lib/courses/access.js";
+import { createDb, type Db } from "../../lib/db.js";
+import { ForbiddenError, NotFoundError } from "../../lib/errors.js";
+import { regradeProgress, startRegrade } from "../../lib/jobs/regrade.js";
+import { createGradingQueue } from "../../lib/queue.js";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import { cancelSubmission } from "../../lib/submissions/cancel-submission.js";
+import { createSubmission } from "../../lib/submissions/create-submission.js";
+import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { REDIS_URL } from "../support/grading-stack.js";
+import { signInOverHttp, startWebServer, type WebServer } from "../support/web-server.js";
+import { hashPassword } from "../../lib/auth/password.js";
+
+let database: ScratchDatabase;
+let db: Db;
+let queue: Queue;
+let server: WebServer;
+const cookies: Record<string, string> = {};
+const ids: Record<string, string> = {};
+const actors: Record<string, Actor> = {};
+
+/** A graded-looking submission inserted directly (no runner needed to look at it). */
+async function submission(userId: string, courseId: string, labId: string): Promise<string> {
+  const suite = await db.suiteVersion.findFirst({ where: { labId } });
+  const s = await db.submission.create({
+    data: { courseId, labId, userId, suiteVersionId: suite!.id, archiveKey: `archives/x-${randomBytes(4).toString("hex")}`, archiveBytes: 10, contentHash: "0".repeat(64), status: "GRADED", score: 1, maxScore: 1, finalScore: 1 },
+  });
+  return s.id;
+}
+
+beforeAll(async () => {
+  database = await createMigratedDatabase("cross-tenant");
+  db = createDb(database.url);
+  await seedDemoCourse(db);
+  const prefix = `test-cross-${randomBytes(4).toString("hex")}`;
+  queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
+  const demo = await db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } });
+  const echo = await db.lab.findFirstOrThrow({ where: { courseId: demo.id, slug: "echo" } });
+  const draft = await db.lab.create({ data: { ...(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest)(echo), slug: "draft-lab", title: "Draft", published: false } });
+  // Course B, with its own student, staff member and lab (a copy of echo).
+  const other = await db.course.create({ data: { slug: "other-course", title: "Other course" } });
+  const otherLab = await db.lab.create({ data: { ...(({ id: _id, createdAt: _c, updatedAt: _u, courseId: _k, ...rest }) => rest)(echo), courseId: other.id } });
+  const suite = await db.suiteVersion.findFirstOrThrow({ where: { labId: echo.id } });
+  await db.suiteVersion.create({ data: { labId: otherLab.id, version: 1, source: suite.source, spec: suite.spec as object, sourceHash: suite.sourceHash, publishedAt: new Date() } });
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const [email, role] of [
+    ["dana@other.labgrade.test", "STUDENT"],
+    ["olga@other.labgrade.test", "INSTRUCTOR"],
+  ] as const) {
+    const user = await db.user.create({ data: { email, passwordHash } });
+    await db.membership.create({ data: { courseId: other.id, userId: user.id, role } });
+  }
+  for (const email of ["alice@demo.labgrade.test", "bob@demo.labgrade.test", "ta@demo.labgrade.test", "dana@other.labgrade.test", "olga@other.labgrade.test"]) {
+    const user = await db.user.findUniqueOrThrow({ where: { email } });
+    actors[email.split("@")[0]!] = { userId: user.id, isPlatformAdmin: user.isPlatformAdmin };
+  }
+  ids.alice = await submission(actors.alice!.userId, demo.id, echo.id);
+  ids.dana = await submission(actors.dana!.userId, other.id, otherLab.id);
+  ids.draft = draft.slug;
+
+  server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
+  for (const name of ["alice", "bob", "ta", "dana", "olga"]) {
+    const email = `${name}@${name === "dana" || name === "olga" ? "other" : "demo"}.labgrade.test`;
+    cookies[name] = await signInOverHttp(server.url, email, DEMO_PASSWORD);
+  }
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await queue?.close();
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+async function status(who: string | null, path: string): Promise<number> {
+  const response = await fetch(`${server.url}${path}`, { redirect: "manual", headers: who ? { cookie: cookies[who]! } : {} });
+  return response.status;
+}
+
+describe("across tenants, over HTTP", () => {
+  const cases: Array<[who: string, path: () => string, expected: number, why: string]> = [
+    ["dana", () => `/courses/${DEMO_COURSE_SLUG}`, 404, "another course's page"],
+    ["dana", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo`, 404, "another course's lab"],
+    ["dana", () => `/courses/${DEMO_COURSE_SLUG}/grading`, 404, "another course's staff page"],
+    ["dana", () => `/submissions/${ids.alice}`, 404, "another course's submission"],
+    ["dana", () => `/api/submissions/${ids.alice}`, 404, "another course's submission (JSON)"],
+    ["olga", () => `/courses/${DEMO_COURSE_SLUG}/grading`, 404, "staff of another course on this course's staff page"],
+    ["olga", () => `/submissions/${ids.alice}`, 404, "staff of another course on this course's submission"],
+    ["bob", () => `/submissions/${ids.alice}`, 404, "a classmate's submission"],
+    ["bob", () => `/api/submissions/${ids.alice}`, 404, "a classmate's submission (JSON)"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/grading`, 404, "a staff page as a student"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/labs/${ids.draft}`, 404, "a draft lab as a student"],
+    ["bob", () => `/courses/other-course`, 404, "a course one is not in"],
+    ["bob", () => `/submissions/does-not-exist`, 404, "a submission that does not exist (the same answer)"],
+    ["ta", () => `/submissions/${ids.alice}`, 200, "staff on their own course's submission"],
+    ["ta", () => `/courses/${DEMO_COURSE_SLUG}/labs/${ids.draft}`, 200, "staff on their own course's draft lab"],
+    ["ta", () => `/submissions/${ids.dana}`, 404, "staff on another course's submission"],
+    ["alice", () => `/submissions/${ids.alice}`, 200, "one's own submission"],
+  ];
+  for (const [who, path, expected, why] of cases) {
+    it(`${who}: ${why} → ${expected}`, async () => {
+      expect(await status(who, path())).toBe(expected);
+    });
+  }
+
+  it("asks visitors to sign in, and answers 401 on JSON", async () => {
+    expect(await status(null, `/api/submissions/${ids.alice}`)).toBe(401);
+    const page = await fetch(`${server.url}/courses/${DEMO_COURSE_SLUG}`, { redirect: "manual" });
+    expect([303, 307]).toContain(page.status);
+    expect(page.headers.get("location")).toMatch(/\/signin\?next=%2Fcourses%2Fdemo-ds$/);
+  });
+});
+
+describe("across tenants, through the forms' domain functions", () => {
+  it("refuses to submit into another course's lab or a draft lab", async () => {
+    const upload = Buffer.from("not even an archive");
+    await expect(createSubmission({ db, queue }, actors.dana!, { courseSlug: DEMO_COURSE_SLUG, labSlug: "echo", upload })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(createSubmission({ db, queue }, actors.bob!, { courseSlug: DEMO_COURSE_SLUG, labSlug: ids.draft!, upload })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("refuses to cancel someone else's submission", async () => {
+    await expect(cancelSubmission(db, actors.bob!, ids.alice!)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(cancelSubmission(db, actors.olga!, ids.alice!)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("lets only a course's own staff regrade it and follow the regrade", async () => {
+    const input = { courseSlug: DEMO_COURSE_SLUG, labSlug: "echo", scope: { kind: "latest-per-student" as const } };
+    await expect(startRegrade({ db, queue }, actors.bob!, input)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(startRegrade({ db, queue }, actors.olga!, input)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(startRegrade({ db, queue }, actors.ta!, { ...input, scope: { kind: "one", submissionId: ids.dana! } })).rejects.toBeInstanceOf(NotFoundError);
+    const started = await startRegrade({ db, queue }, actors.ta!, input);
+    expect(started.total).toBe(1);
+    await expect(regradeProgress(db, actors.olga!, started.batchId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(regradeProgress(db, actors.ta!, started.batchId)).resolves.toMatchObject({ total: 1 });
+  });
+});
