@@ -104,6 +104,8 @@ describe("across tenants, over HTTP", () => {
     ["ta", () => `/courses/${DEMO_COURSE_SLUG}/labs/${ids.draft}`, 200, "staff on their own course's draft lab"],
     ["ta", () => `/submissions/${ids.dana}`, 404, "staff on another course's submission"],
     ["alice", () => `/submissions/${ids.alice}`, 200, "one's own submission"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/grades.csv`, 404, "the grade export as a student"],
+    ["olga", () => `/courses/${DEMO_COURSE_SLUG}/grades.csv`, 404, "another course's grade export"],
   ];
   for (const [who, path, expected, why] of cases) {
     it(`${who}: ${why} → ${expected}`, async () => {
@@ -116,6 +118,29 @@ describe("across tenants, over HTTP", () => {
     const page = await fetch(`${server.url}/courses/${DEMO_COURSE_SLUG}`, { redirect: "manual" });
     expect([303, 307]).toContain(page.status);
     expect(page.headers.get("location")).toMatch(/\/signin\?next=%2Fcourses%2Fdemo-ds$/);
+  });
+});
+
+describe("grade export", () => {
+  it("gives a course's staff every student's best score per lab, and nothing of other courses", async () => {
+    const response = await fetch(`${server.url}/courses/${DEMO_COURSE_SLUG}/grades.csv`, { headers: { cookie: cookies.ta! } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="demo-ds-grades-\d{4}-\d\d-\d\d\.csv"$/);
+    const lines = (await response.text()).trim().split("\n");
+    const header = lines[0]!.split(",");
+    expect(header[0]).toBe("email");
+    expect(header).toContain("echo");
+    expect(header).toContain(ids.draft);
+    expect(header.at(-1)).toBe("total");
+    const alice = lines.find((l) => l.startsWith("alice@"))!.split(",");
+    expect(alice[header.indexOf("echo")]).toBe("1");
+    expect(alice.at(-1)).toBe("1");
+    const bob = lines.find((l) => l.startsWith("bob@"))!.split(",");
+    expect(bob[header.indexOf("echo")]).toBe("");
+    expect(lines.some((l) => l.includes("dana@"))).toBe(false);
+    expect(lines.some((l) => l.startsWith("ta@"))).toBe(false); // staff are not graded
+    expect(await status(null, `/courses/${DEMO_COURSE_SLUG}/grades.csv`)).toBe(401);
   });
 });
 

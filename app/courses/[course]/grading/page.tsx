@@ -22,6 +22,11 @@ export default async function GradingPage({ params }: { params: Promise<{ course
         <Link href="/">My courses</Link> / <Link href={`/courses/${overview.course.slug}`}>{overview.course.title}</Link>
       </nav>
       <h1>Grading</h1>
+      <p>
+        <a href={`/courses/${overview.course.slug}/grades.csv`} download>
+          Export grades (CSV)
+        </a>
+      </p>
       <section className="card">
         <dl className="facts" data-testid="queue-facts">
           <dt>Waiting (all courses)</dt>
