@@ -1,6 +1,7 @@
-// A TA's grading page in a real browser: the runners and the course's queue,
-// and a regrade of each student's latest echo submission started from the
-// form and followed to the end. A student asking for the page gets a 404.
+// A TA in a real browser: the grading page (runners, the course's queue, a
+// regrade of each student's latest echo submission started from the form and
+// followed to the end) and an extension granted from the lab page. A student
+// asking for the grading page gets a 404.
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -62,6 +63,31 @@ describe("staff grading page", () => {
       const after = await stack!.db.submission.findUniqueOrThrow({ where: { id: graded.id } });
       expect(after.status).toBe("GRADED");
       expect(await stack!.db.gradingJob.count({ where: { submissionId: graded.id, kind: "REGRADE", status: "SUCCEEDED" } })).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("grants a student an extension from the lab page", async () => {
+    const context = await browser!.newContext({ baseURL: server!.url, viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    try {
+      await signInWithForm(page, "ta@demo.labgrade.test", DEMO_PASSWORD);
+      await page.waitForURL((url) => url.pathname === "/");
+      await page.goto(`/courses/${DEMO_COURSE_SLUG}/labs/echo`);
+      const due = new Date(Date.now() + 7 * 24 * 3600_000).toISOString().slice(0, 16);
+      await page.getByLabel("Student's email").fill("carol@demo.labgrade.test");
+      await page.getByLabel("New due date (UTC)").fill(due);
+      await page.getByLabel("Reason (optional)").fill("illness");
+      await page.getByRole("button", { name: "Grant extension" }).click();
+      await expect(page.getByRole("status").textContent()).resolves.toBe(`carol@demo.labgrade.test is now due ${due.replace("T", " ")} UTC.`);
+      await expect(page.getByTestId("extensions").textContent()).resolves.toContain("carol@demo.labgrade.test");
+      await page.screenshot({ path: path.join(SCREENSHOTS, "staff-extension.png"), fullPage: true });
+      // A mistyped email is refused in words.
+      await page.getByLabel("Student's email").fill("carl@demo.labgrade.test");
+      await page.getByLabel("New due date (UTC)").fill(due);
+      await page.getByRole("button", { name: "Grant extension" }).click();
+      await expect(page.getByRole("alert").filter({ hasText: "No student" }).textContent()).resolves.toBe("No student with the email carl@demo.labgrade.test is in this course");
     } finally {
       await context.close();
     }

@@ -1,12 +1,15 @@
 "use server";
-// The submit form's server action: parse the form, hand the archive to
-// createSubmission, and go to the new submission's page. A refusal the student
+// The lab page's server actions. Submit: parse the form, hand the archive to
+// createSubmission, and go to the new submission's page; a refusal the student
 // can act on (archive, limit, deadline) comes back as the form's error.
+// Extensions (staff): grant one student a later due date for this lab.
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
-import { NotFoundError, StudentError } from "@/lib/errors";
+import { grantExtension } from "@/lib/courses/extensions";
+import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
 import { gradingQueue } from "@/lib/queue";
 import { createSubmission } from "@/lib/submissions/create-submission";
 
@@ -45,4 +48,43 @@ export async function submitSolution(_previous: SubmitState, formData: FormData)
     throw err;
   }
   redirect(`/submissions/${submissionId}`);
+}
+
+export interface ExtensionState {
+  message: string | null;
+  ok: boolean;
+}
+
+const extensionForm = z.object({
+  courseSlug: z.string().min(1).max(200),
+  labSlug: z.string().min(1).max(200),
+  studentEmail: z.string().trim().min(1, "Enter the student's email").max(320),
+  // <input type="datetime-local"> sends "2026-12-01T17:00"; the form says the time is UTC.
+  dueAt: z
+    .string()
+    .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/, "Enter the new due date and time")
+    .transform((value) => new Date(`${value}:00Z`)),
+  reason: z.string().max(500, "Keep the reason under 500 characters").optional(),
+});
+
+export async function grantExtensionAction(_previous: ExtensionState, formData: FormData): Promise<ExtensionState> {
+  const parsed = extensionForm.safeParse({
+    courseSlug: formData.get("courseSlug"),
+    labSlug: formData.get("labSlug"),
+    studentEmail: formData.get("studentEmail"),
+    dueAt: formData.get("dueAt"),
+    reason: formData.get("reason") ?? undefined,
+  });
+  if (!parsed.success) return { message: parsed.error.issues[0]?.message ?? "The form was incomplete", ok: false };
+  const { courseSlug, labSlug, ...input } = parsed.data;
+  const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}`);
+  try {
+    const extension = await grantExtension(db(), actor, { courseSlug, labSlug, ...input });
+    revalidatePath(`/courses/${courseSlug}/labs/${labSlug}`);
+    return { message: `${input.studentEmail} is now due ${extension.dueAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`, ok: true };
+  } catch (err) {
+    if (err instanceof StudentError || err instanceof ForbiddenError) return { message: sentence(err.message), ok: false };
+    if (err instanceof NotFoundError) return { message: "This lab is not in a course you teach", ok: false };
+    throw err;
+  }
 }

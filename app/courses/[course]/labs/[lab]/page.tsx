@@ -3,12 +3,14 @@
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { getLabForMemberOrThrow, isStaff, listMySubmissions } from "@/lib/courses/access";
+import { listExtensions } from "@/lib/courses/extensions";
 import { db } from "@/lib/db";
 import { renderLabDescription } from "@/lib/labs/lab-description";
 import { submissionLimitState, type SubmissionLimitState } from "@/lib/submissions/create-submission";
 import { formatDateTime, formatScore, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
+import { ExtensionForm } from "./extension-form";
 import { SubmitForm } from "./submit-form";
 
 function limitSummary(limit: SubmissionLimitState, windowSeconds: number | null): { text: string; blocked: string | null } {
@@ -31,6 +33,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
     listMySubmissions(db(), actor, lab.id),
   ]);
   const summary = limitSummary(limit, lab.submissionWindowSeconds);
+  const extensions = isStaff(role) ? await listExtensions(db(), actor, course.slug, lab.slug) : null;
   const now = new Date();
   return (
     <>
@@ -63,6 +66,32 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
             </p>
             <SubmitForm courseSlug={course.slug} labSlug={lab.slug} maxArchiveBytes={lab.maxArchiveBytes} blockedReason={summary.blocked} />
           </section>
+          {extensions && (
+            <section className="card">
+              <h2>Extensions</h2>
+              {extensions.length > 0 && (
+                <table className="table table-compact" data-testid="extensions">
+                  <thead>
+                    <tr>
+                      <th scope="col">Student</th>
+                      <th scope="col">Due</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {extensions.map((e) => (
+                      <tr key={e.id}>
+                        <td title={e.reason ?? undefined}>{e.user.email}</td>
+                        <td>
+                          <time dateTime={e.dueAt.toISOString()}>{formatDateTime(e.dueAt)}</time>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              <ExtensionForm courseSlug={course.slug} labSlug={lab.slug} />
+            </section>
+          )}
           <section className="card">
             <h2>My submissions</h2>
             {submissions.length === 0 ? (
