@@ -1,6 +1,7 @@
 "use client";
 // The regrade form on the grading page; works without JavaScript too.
 import { useActionState } from "react";
+import { FormMessage } from "../../../form-message";
 import { regradeLab, type RegradeState } from "./actions";
 
 export function RegradeForm({ courseSlug, labs }: { courseSlug: string; labs: Array<{ slug: string; title: string }> }) {
@@ -24,11 +25,7 @@ export function RegradeForm({ courseSlug, labs }: { courseSlug: string; labs: Ar
         <option value="latest-per-student">Each student&apos;s latest</option>
         <option value="all">All of them</option>
       </select>
-      {state.message && (
-        <p className={state.ok ? "form-note" : "form-error"} role={state.ok ? "status" : "alert"}>
-          {state.message}
-        </p>
-      )}
+      <FormMessage message={state.message} ok={state.ok} />
       <button type="submit" className="button button-primary" disabled={pending}>
         {pending ? "Starting…" : "Regrade against the current suite"}
       </button>

@@ -1,6 +1,7 @@
 "use client";
 // Staff grant a student an extension from the lab page; works without JavaScript too.
 import { useActionState } from "react";
+import { FormMessage } from "../../../../form-message";
 import { grantExtensionAction, type ExtensionState } from "./actions";
 
 export function ExtensionForm({ courseSlug, labSlug }: { courseSlug: string; labSlug: string }) {
@@ -15,11 +16,7 @@ export function ExtensionForm({ courseSlug, labSlug }: { courseSlug: string; lab
       <input id="extension-due" name="dueAt" type="datetime-local" required />
       <label htmlFor="extension-reason">Reason (optional)</label>
       <input id="extension-reason" name="reason" type="text" maxLength={500} />
-      {state.message && (
-        <p className={state.ok ? "form-note" : "form-error"} role={state.ok ? "status" : "alert"}>
-          {state.message}
-        </p>
-      )}
+      <FormMessage message={state.message} ok={state.ok} />
       <button type="submit" className="button button-primary" disabled={pending}>
         {pending ? "Granting…" : "Grant extension"}
       </button>
