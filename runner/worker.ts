@@ -82,10 +82,10 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       if (!payload.success) throw new UnrecoverableError(`invalid payload: ${payload.error.message}`);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log(`job ${payload.data.gradingJobId}: attempt ${job.attemptsMade + 1}`);
-      // Staff or the student may cancel from the web: the request is a column
-      // in the database, watched here and turned into an abort all the way down.
       // A database that went away is waited for here, not turned into failed attempts.
       await waitForDatabase(db, { log });
+      // Staff or the student may cancel from the web: the request is a column
+      // in the database, watched here and turned into an abort all the way down.
       const cancel = new AbortController();
       const watch = setInterval(() => {
         void db.gradingJob
