@@ -1,15 +1,23 @@
 // Cancelling a grading: the student who submitted it, or staff of its course.
 // A queued job is cancelled at once; a running one is flagged, and its runner
-// aborts it within a second (runner/worker.ts), removing its containers.
-import { getSubmissionForViewerOrThrow, type Actor } from "../courses/access.js";
+// aborts it within a second (runner/worker.ts), removing its containers. A
+// regrade is staff's: the student cannot cancel it (and so dodge it).
+import { getSubmissionForViewerOrThrow, STAFF_ROLES, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
-import { StudentError } from "../errors.js";
+import { ForbiddenError, StudentError } from "../errors.js";
 
 const FINAL = ["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"];
 
 export async function cancelSubmission(db: Db, actor: Actor, submissionId: string): Promise<void> {
   const submission = await getSubmissionForViewerOrThrow(db, actor, submissionId);
   if (FINAL.includes(submission.status)) throw new StudentError("submission.finished", `this submission is already ${submission.status.toLowerCase().replace("_", " ")}`);
+  const inFlight = await db.gradingJob.findMany({ where: { submissionId, status: { in: ["QUEUED", "RUNNING"] } }, select: { kind: true } });
+  if (inFlight.some((j) => j.kind !== "SUBMISSION")) {
+    const staff =
+      actor.isPlatformAdmin ||
+      (await db.membership.count({ where: { courseId: submission.courseId, userId: actor.userId, role: { in: [...STAFF_ROLES] } } })) > 0;
+    if (!staff) throw new ForbiddenError("a regrade started by the course staff can only be cancelled by them");
+  }
   const now = new Date();
   await db.$transaction([
     db.gradingJob.updateMany({ where: { submissionId, status: { in: ["QUEUED", "RUNNING"] } }, data: { cancelRequestedAt: now } }),

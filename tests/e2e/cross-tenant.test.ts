@@ -165,5 +165,9 @@ describe("across tenants, through the forms' domain functions", () => {
     expect(started.total).toBe(1);
     await expect(regradeProgress(db, actors.olga!, started.batchId)).rejects.toBeInstanceOf(NotFoundError);
     await expect(regradeProgress(db, actors.ta!, started.batchId)).resolves.toMatchObject({ total: 1 });
+    // The student cannot dodge the regrade by cancelling it; staff can cancel it.
+    await expect(cancelSubmission(db, actors.alice!, ids.alice!)).rejects.toBeInstanceOf(ForbiddenError);
+    await cancelSubmission(db, actors.ta!, ids.alice!);
+    await expect(regradeProgress(db, actors.ta!, started.batchId)).resolves.toMatchObject({ cancelled: 1, done: 1 });
   });
 });
