@@ -10,8 +10,13 @@ import { checkBroadcast, checkGSet } from "./set-completeness.js";
 import type { CheckContext, CheckResult } from "./types.js";
 import { checkUniqueIds } from "./unique-ids.js";
 
-/** How long a checker may search (linearizability) before its verdict is UNKNOWN. */
-export const DEFAULT_CHECK_BUDGET_MS = 30_000;
+/**
+ * How long a checker may search (linearizability) before its verdict is
+ * UNKNOWN. Checks run on the runner's event loop, which also renews the job's
+ * 30-s BullMQ lock every 15 s: the search plus its evidence (at least 10 % more)
+ * must stay well under the lock, or a long check would look like a dead runner.
+ */
+export const DEFAULT_CHECK_BUDGET_MS = 20_000;
 
 export type Checker = (events: readonly HistoryEvent[], ctx: CheckContext) => CheckResult;
 
