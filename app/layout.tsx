@@ -25,9 +25,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </Link>
             {user?.id && (
               <div className="session">
-                <span className="session-user" title={user.email ?? undefined}>
+                <Link href="/account" className="session-user" title={user.email ?? undefined}>
                   {user.name ?? user.email}
-                </span>
+                </Link>
                 <form action={signOutAndLeave}>
                   <button type="submit" className="button button-quiet">
                     Sign out

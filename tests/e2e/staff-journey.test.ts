@@ -1,7 +1,8 @@
 // A TA in a real browser: the grading page (runners, the course's queue, a
 // regrade of each student's latest echo submission started from the form and
-// followed to the end) and an extension granted from the lab page. A student
-// asking for the grading page gets a 404.
+// followed to the end), an extension granted from the lab page, and an
+// instructor changing their password. A student asking for the grading page
+// gets a 404.
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -88,6 +89,34 @@ describe("staff grading page", () => {
       await page.getByLabel("New due date (UTC)").fill(due);
       await page.getByRole("button", { name: "Grant extension" }).click();
       await expect(page.getByRole("alert").filter({ hasText: "No student" }).textContent()).resolves.toBe("No student with the email carl@demo.labgrade.test is in this course");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("an instructor changes their password from the account page and signs in with the new one", async () => {
+    const context = await browser!.newContext({ baseURL: server!.url });
+    const page = await context.newPage();
+    try {
+      await signInWithForm(page, "instructor@demo.labgrade.test", DEMO_PASSWORD);
+      await page.waitForURL((url) => url.pathname === "/");
+      await page.getByRole("link", { name: "Ivan Instructor" }).click();
+      await page.waitForURL("**/account");
+      await page.getByLabel("Current password").fill("not-my-password");
+      await page.getByLabel(/^New password \(at least/).fill("a brand new password");
+      await page.getByLabel("New password again").fill("a brand new password");
+      await page.getByRole("button", { name: "Change password" }).click();
+      await expect(page.getByRole("alert").filter({ hasText: "current password" }).textContent()).resolves.toBe("The current password is wrong");
+      await page.getByLabel("Current password").fill(DEMO_PASSWORD);
+      await page.getByLabel(/^New password \(at least/).fill("a brand new password");
+      await page.getByLabel("New password again").fill("a brand new password");
+      await page.getByRole("button", { name: "Change password" }).click();
+      await expect(page.getByRole("status").textContent()).resolves.toBe("Your password is changed. Use the new one next time you sign in.");
+      await page.screenshot({ path: path.join(SCREENSHOTS, "account-password.png"), fullPage: true });
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL("**/signin");
+      await signInWithForm(page, "instructor@demo.labgrade.test", "a brand new password");
+      await page.waitForURL((url) => url.pathname === "/");
     } finally {
       await context.close();
     }

@@ -1,0 +1,29 @@
+"use server";
+// The account page's server action: change my password.
+import { headers } from "next/headers";
+import { changePassword } from "@/lib/auth/account";
+import { requireActor } from "@/lib/auth/require-actor";
+import { clientAddress, signInLimiter } from "@/lib/auth/sign-in-limits";
+import { db } from "@/lib/db";
+import { StudentError } from "@/lib/errors";
+
+export interface PasswordState {
+  message: string | null;
+  ok: boolean;
+}
+
+const text = (value: FormDataEntryValue | null) => (typeof value === "string" ? value : "");
+
+export async function changePasswordAction(_previous: PasswordState, formData: FormData): Promise<PasswordState> {
+  const actor = await requireActor("/account");
+  const input = { current: text(formData.get("current")), next: text(formData.get("next")), repeat: text(formData.get("repeat")) };
+  if (!input.current) return { message: "Enter your current password", ok: false };
+  if (!input.next) return { message: "Enter a new password", ok: false };
+  try {
+    await changePassword(db(), signInLimiter(), actor, { ...input, address: clientAddress(await headers()) });
+    return { message: "Your password is changed. Use the new one next time you sign in.", ok: true };
+  } catch (err) {
+    if (err instanceof StudentError) return { message: err.message.charAt(0).toUpperCase() + err.message.slice(1), ok: false };
+    throw err;
+  }
+}
