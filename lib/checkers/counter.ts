@@ -12,7 +12,7 @@
 //                double-counted increments, never a merely stale read.
 // Every node must answer its final read, and at least one add must succeed.
 import { pairOperations, type HistoryEvent } from "../history.js";
-import type { CheckContext, CheckResult } from "./types.js";
+import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 const MAX_EXAMPLES = 5;
 /** Past this many disjoint ranges the acceptable set is widened to its hull (still sound, only less strict). */
@@ -108,7 +108,7 @@ export function checkCounter(events: readonly HistoryEvent[], ctx: CheckContext)
       `${badOther.length} read${badOther.length === 1 ? "" : "s"} returned a value no subset of the adds invoked so far can sum to; e.g. ${first.node} at ${(first.timeUs / 1e6).toFixed(3)} s returned ${JSON.stringify(first.value)}, outside ${lo}…${hi}`,
     );
   }
-  if (addsOk === 0) problems.push(addsAttempted === 0 ? "no add operation was attempted (did every node answer init?)" : `none of the ${addsAttempted} add requests was acknowledged`);
+  if (addsOk === 0) problems.push(noneAcknowledged("add", addsAttempted, "was acknowledged"));
   if (problems.length > 0) return { verdict: "FAIL", reason: problems.join("; "), evidence };
   return {
     verdict: "PASS",

@@ -2,7 +2,7 @@
 // and at least one operation must have succeeded (a node that never answers
 // cannot pass by saying nothing wrong).
 import { pairOperations, type HistoryEvent } from "../history.js";
-import type { CheckResult } from "./types.js";
+import { noneAcknowledged, type CheckResult } from "./types.js";
 
 const MAX_EXAMPLES = 5;
 
@@ -39,10 +39,7 @@ export function checkEcho(events: readonly HistoryEvent[]): CheckResult {
   if (ok === 0) {
     return {
       verdict: "FAIL",
-      reason:
-        ops.length === 0
-          ? "no echo operation was attempted (did every node answer init?)"
-          : `none of the ${ops.length} echo requests was answered with echo_ok (${fail} failed, ${info} got no reply)`,
+      reason: noneAcknowledged("echo", ops.length, `was answered with echo_ok (${fail} failed, ${info} got no reply)`),
       evidence: counts,
     };
   }

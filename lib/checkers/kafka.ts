@@ -23,7 +23,7 @@
 //   duplicated          one message at two offsets of a key (reported, not judged).
 // Every node must answer its final poll, and at least one send must succeed.
 import { pairOperations, type HistoryEvent } from "../history.js";
-import type { CheckContext, CheckResult } from "./types.js";
+import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 const MAX_EXAMPLES = 5;
 
@@ -346,7 +346,7 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
     const m = malformed[0]!;
     problems.push(`${malformed.length} ${m.f}_ok repl${malformed.length === 1 ? "y was" : "ies were"} malformed; e.g. from ${m.node}: ${JSON.stringify(m.value)}`);
   }
-  if (acked.length === 0) problems.push(sends.length === 0 ? "no send operation was attempted (did every node answer init?)" : `none of the ${sends.length} send requests was acknowledged`);
+  if (acked.length === 0) problems.push(noneAcknowledged("send", sends.length, "was acknowledged"));
   if (problems.length > 0) return { verdict: "FAIL", reason: problems.join("; "), evidence };
   const notes = duplicated.length > 0 ? ` (${duplicated.length} messages appear at more than one offset)` : "";
   return {

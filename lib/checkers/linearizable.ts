@@ -26,7 +26,7 @@
 // faithful explanation rather than an artefact of cutting the history.
 import { pairOperations, type HistoryEvent, type Operation } from "../history.js";
 import { linKvKey } from "../workloads/lin-kv.js";
-import type { CheckContext, CheckResult } from "./types.js";
+import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 /** At most this many operations are kept in the evidence. */
 const MAX_EVIDENCE_OPS = 50;
@@ -681,10 +681,7 @@ export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckCon
   if (counts.ok === 0) {
     return {
       verdict: "FAIL",
-      reason:
-        counts.operations === 0
-          ? "no read, write or cas operation was attempted (did every node answer init?)"
-          : `none of the ${counts.operations} read, write or cas requests succeeded (${counts.fail} failed, ${counts.indeterminate} got no definite answer)`,
+      reason: noneAcknowledged("read, write or cas", counts.operations, `succeeded (${counts.fail} failed, ${counts.indeterminate} got no definite answer)`),
       evidence: counts,
     };
   }

@@ -16,7 +16,7 @@
 // Cost: linear in the total size of the reads, plus sorting the reads.
 import { pairOperations, type HistoryEvent } from "../history.js";
 import { quantile } from "../metrics.js";
-import type { CheckContext, CheckResult } from "./types.js";
+import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 const MAX_LISTED = 10;
 const MAX_EXAMPLES = 5;
@@ -231,7 +231,7 @@ export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: Check
   }
   if (acknowledged.length === 0) {
     const attempts = ops.filter((op) => op.f === addF).length;
-    problems.push(attempts === 0 ? `no ${addF} operation was attempted (did every node answer init?)` : `none of the ${attempts} ${addF} requests was acknowledged`);
+    problems.push(noneAcknowledged(addF, attempts, "was acknowledged"));
   }
   if (problems.length > 0) return { verdict: "FAIL", reason: problems.join("; "), evidence };
 

@@ -17,6 +17,15 @@ export interface CheckContext {
   budgetMs: number;
 }
 
+/**
+ * Why a history with no acknowledged `f` operation fails: none was even
+ * attempted (the nodes never became ready), or every request ended as
+ * `outcome` says (e.g. "was acknowledged").
+ */
+export function noneAcknowledged(f: string, attempted: number, outcome: string): string {
+  return attempted === 0 ? `no ${f} operation was attempted (did every node answer init?)` : `none of the ${attempted} ${f} requests ${outcome}`;
+}
+
 /** Format name of the results document (README, "Results format"). */
 export const RESULT_FORMAT = "labgrade-result/1";
 

@@ -3,7 +3,7 @@
 // is), every generate_ok must carry an id, and at least one generate must
 // have succeeded.
 import { pairOperations, type HistoryEvent } from "../history.js";
-import type { CheckResult } from "./types.js";
+import { noneAcknowledged, type CheckResult } from "./types.js";
 
 const MAX_EXAMPLES = 5;
 
@@ -68,10 +68,7 @@ export function checkUniqueIds(events: readonly HistoryEvent[]): CheckResult {
   if (ok === 0) {
     return {
       verdict: "FAIL",
-      reason:
-        ops.length === 0
-          ? "no generate operation was attempted (did every node answer init?)"
-          : `none of the ${ops.length} generate requests was answered with generate_ok (${fail} failed, ${info} got no reply)`,
+      reason: noneAcknowledged("generate", ops.length, `was answered with generate_ok (${fail} failed, ${info} got no reply)`),
       evidence: counts,
     };
   }
