@@ -53,6 +53,23 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
     timeline.push({ atMs: wallMs - opts.startWallMs, wallMs, kind, nodes, detail, ok });
   const pick = (choice: string, from: string[]) => (choice === "random" ? opts.rng.pick(from) : choice);
   const steps = [...opts.steps].sort((a, b) => a.at - b.at);
+  // Kill and pause take a node not already held (nor in `skip`) and hold it in
+  // their set; restart and resume give back one held node, or all of them.
+  const hold = async (kind: "kill" | "pause", choice: string, held: Set<string>, act: (node: string) => Promise<void>, detail: string, skip = new Set<string>()) => {
+    const node = pick(choice, opts.nodeIds.filter((n) => !held.has(n) && !skip.has(n)));
+    await act(node);
+    held.add(node);
+    record(kind, [node], `${node} ${detail}`);
+  };
+  const release = async (kind: "restart" | "resume", choice: string, held: Set<string>, act: (node: string) => Promise<void>, detail: string) => {
+    const began = Date.now();
+    const nodes = choice === "all" ? [...held] : [pick(choice, [...held])];
+    for (const node of nodes) {
+      await act(node);
+      held.delete(node);
+    }
+    record(kind, nodes, `${nodes.join(", ") || "no node"} ${detail}`, true, began);
+  };
 
   for (const step of steps) {
     if (step.at * 1000 >= opts.mainPhaseMs) break;
@@ -82,40 +99,18 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
           await opts.faults.bandwidth(step.kbitPerSecond);
           record("bandwidth", opts.nodeIds, `outgoing bandwidth limited to ${step.kbitPerSecond} kbit/s`);
           break;
-        case "kill": {
-          const node = pick(step.node, opts.nodeIds.filter((n) => !killed.has(n)));
-          await opts.faults.kill(node);
-          killed.add(node);
-          record("kill", [node], `${node} killed (SIGKILL)`);
+        case "kill":
+          await hold("kill", step.node, killed, (n) => opts.faults.kill(n), "killed (SIGKILL)");
           break;
-        }
-        case "restart": {
-          const began = Date.now();
-          const nodes = step.node === "all" ? [...killed] : [pick(step.node, [...killed])];
-          for (const node of nodes) {
-            await opts.faults.restart(node);
-            killed.delete(node);
-          }
-          record("restart", nodes, `${nodes.join(", ") || "no node"} restarted`, true, began);
+        case "restart":
+          await release("restart", step.node, killed, (n) => opts.faults.restart(n), "restarted");
           break;
-        }
-        case "pause": {
-          const node = pick(step.node, opts.nodeIds.filter((n) => !paused.has(n) && !killed.has(n)));
-          await opts.faults.pause(node);
-          paused.add(node);
-          record("pause", [node], `${node} paused (cgroup frozen)`);
+        case "pause":
+          await hold("pause", step.node, paused, (n) => opts.faults.pause(n), "paused (cgroup frozen)", killed);
           break;
-        }
-        case "resume": {
-          const began = Date.now();
-          const nodes = step.node === "all" ? [...paused] : [pick(step.node, [...paused])];
-          for (const node of nodes) {
-            await opts.faults.resume(node);
-            paused.delete(node);
-          }
-          record("resume", nodes, `${nodes.join(", ") || "no node"} resumed`, true, began);
+        case "resume":
+          await release("resume", step.node, paused, (n) => opts.faults.resume(n), "resumed");
           break;
-        }
         case "delay":
         case "jitter":
         case "reorder":
