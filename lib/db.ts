@@ -3,9 +3,11 @@
 // client as a parameter so tests can point them at their own database.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { config } from "./config.js";
-import { PrismaClient } from "./generated/prisma/client.js";
+import { PrismaClient, type Prisma as PrismaTypes } from "./generated/prisma/client.js";
 
 export type Db = PrismaClient;
+/** The client inside `db.$transaction(async (tx) => …)`. */
+export type Tx = PrismaTypes.TransactionClient;
 export { Prisma } from "./generated/prisma/client.js";
 
 export function createDb(databaseUrl: string): Db {

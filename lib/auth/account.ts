@@ -11,6 +11,14 @@ import { describeRetry, type SignInLimiter } from "./sign-in-limits.js";
 /** Longest password accepted (hashing is bounded work). */
 export const MAX_PASSWORD_LENGTH = 1024;
 
+/** Throws a StudentError saying what is wrong with a chosen password (and its repetition), if anything. */
+export function checkNewPassword(next: string, repeat: string, email: string): void {
+  if (next.length < MIN_PASSWORD_LENGTH) throw new StudentError("account.short", `the new password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (next.length > MAX_PASSWORD_LENGTH) throw new StudentError("account.long", `the new password may have at most ${MAX_PASSWORD_LENGTH} characters`);
+  if (next !== repeat) throw new StudentError("account.mismatch", "the two new passwords differ");
+  if (next.trim().toLowerCase() === email.toLowerCase()) throw new StudentError("account.email", "the new password must not be your email address");
+}
+
 export async function changePassword(
   db: Db,
   limiter: SignInLimiter,
@@ -25,11 +33,8 @@ export async function changePassword(
     const after = await limiter.fail(user.email, input.address);
     throw new StudentError("account.wrong_password", after.allowed ? "the current password is wrong" : `the current password is wrong, and too many tries lock the account; try again ${describeRetry(after.retryAt)}`);
   }
-  if (input.next.length < MIN_PASSWORD_LENGTH) throw new StudentError("account.short", `the new password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (input.next.length > MAX_PASSWORD_LENGTH) throw new StudentError("account.long", `the new password may have at most ${MAX_PASSWORD_LENGTH} characters`);
-  if (input.next !== input.repeat) throw new StudentError("account.mismatch", "the two new passwords differ");
+  checkNewPassword(input.next, input.repeat, user.email);
   if (input.next === input.current) throw new StudentError("account.same", "the new password is the same as the current one");
-  if (input.next.trim().toLowerCase() === user.email.toLowerCase()) throw new StudentError("account.email", "the new password must not be your email address");
   await limiter.succeed(user.email);
   await db.user.update({ where: { id: actor.userId }, data: { passwordHash: await hashPassword(input.next), mustChangePassword: false } });
 }

@@ -3,7 +3,7 @@
 // `where`. A row of another course is "not found", never fetched and then
 // checked. Platform admins see every course.
 import type { Db } from "../db.js";
-import { NotFoundError } from "../errors.js";
+import { ForbiddenError, NotFoundError } from "../errors.js";
 import type { CourseRole } from "../generated/prisma/enums.js";
 
 export interface Actor {
@@ -16,6 +16,16 @@ export const STAFF_ROLES: readonly CourseRole[] = ["OWNER", "INSTRUCTOR", "TA"];
 export function isStaff(role: CourseRole | null): boolean {
   return role !== null && STAFF_ROLES.includes(role);
 }
+
+/** Roles that shape the course itself: labs, suites, roster. TAs grade; they do not edit. */
+export const EDITOR_ROLES: readonly CourseRole[] = ["OWNER", "INSTRUCTOR"];
+
+export function isEditor(role: CourseRole | null): boolean {
+  return role !== null && EDITOR_ROLES.includes(role);
+}
+
+/** Submissions staff made to dry-run a suite against a reference solution: not anyone's work. */
+export const NOT_A_DRY_RUN = { jobs: { none: { kind: "DRY_RUN" as const } } };
 
 /** Courses the actor belongs to, with their role in each. */
 export async function listMyCourses(db: Db, actor: Actor) {
@@ -36,6 +46,24 @@ export async function getCourseForMemberOrThrow(db: Db, actor: Actor, courseSlug
   if (!course) throw new NotFoundError("course");
   const role = course.memberships[0]?.role ?? (actor.isPlatformAdmin ? "OWNER" : null);
   return { course, role };
+}
+
+/**
+ * The course, for its owners and instructors (and platform admins) only: a
+ * member of another rank gets ForbiddenError naming `what`, a non-member
+ * NotFoundError.
+ */
+export async function getCourseForEditorOrThrow(db: Db, actor: Actor, courseSlug: string, what: string) {
+  const found = await getCourseForMemberOrThrow(db, actor, courseSlug);
+  if (!actor.isPlatformAdmin && !isEditor(found.role)) throw new ForbiddenError(`only the course's instructors may ${what}`);
+  return found;
+}
+
+/** getLabForMemberOrThrow for owners and instructors (see getCourseForEditorOrThrow). */
+export async function getLabForEditorOrThrow(db: Db, actor: Actor, courseSlug: string, labSlug: string, what: string) {
+  const found = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
+  if (!actor.isPlatformAdmin && !isEditor(found.role)) throw new ForbiddenError(`only the course's instructors may ${what}`);
+  return found;
 }
 
 /** A lab of a course the actor belongs to; students see only published labs. */
@@ -96,7 +124,7 @@ export async function getSubmissionForViewerOrThrow(db: Db, actor: Actor, submis
 
 export async function listMySubmissions(db: Db, actor: Actor, labId: string, take = 20) {
   return db.submission.findMany({
-    where: { labId, userId: actor.userId },
+    where: { labId, userId: actor.userId, ...NOT_A_DRY_RUN },
     orderBy: { createdAt: "desc" },
     take,
     select: { id: true, status: true, statusDetail: true, score: true, maxScore: true, createdAt: true, late: true },

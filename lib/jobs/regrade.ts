@@ -7,7 +7,7 @@
 // skipped), so no submission ever has two jobs in flight. Regrades never count
 // against a student's submission limit: they create no submission.
 import type { Queue } from "bullmq";
-import { getLabForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
+import { getLabForMemberOrThrow, isStaff, NOT_A_DRY_RUN, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
 import { enqueueGradingJob } from "../queue.js";
@@ -38,7 +38,7 @@ export async function startRegrade(
   if (!suite) throw new StudentError("lab.no_suite", "this lab has no published test suite to regrade against");
 
   const candidates = await db.submission.findMany({
-    where: { labId: lab.id, ...(input.scope.kind === "one" ? { id: input.scope.submissionId } : {}) },
+    where: { labId: lab.id, ...NOT_A_DRY_RUN, ...(input.scope.kind === "one" ? { id: input.scope.submissionId } : {}) },
     orderBy: { createdAt: "desc" },
     select: { id: true, userId: true, status: true },
   });

@@ -13,7 +13,7 @@
 // A course's concurrency cap (Course.maxConcurrentJobs) is enforced by the
 // runner when it starts a job (see admitJob): a job over the cap goes back to
 // wait for a moment, and other courses' jobs run meanwhile.
-import type { Prisma } from "../generated/prisma/client.js";
+import type { Tx } from "../db.js";
 
 export type JobKind = "SUBMISSION" | "DRY_RUN" | "REGRADE";
 
@@ -21,7 +21,6 @@ export type JobKind = "SUBMISSION" | "DRY_RUN" | "REGRADE";
 export const PRIORITY_BAND: Record<JobKind, number> = { SUBMISSION: 1, DRY_RUN: 600_001, REGRADE: 1_200_001 };
 const BAND_WIDTH = 600_000;
 
-type Tx = Prisma.TransactionClient;
 
 /** Lock key for priority assignment within a band (pg_advisory_xact_lock(int, int)). */
 const PRIORITY_LOCK = 0x4c47_5052; // "LGPR"
