@@ -1,10 +1,22 @@
 // The line under a form that says how its last submission went: a status
-// when it worked, an alert when it did not (screen readers announce both).
-export function FormMessage({ message, ok }: { message: string | null; ok: boolean }) {
+// when it worked, an alert when it did not (screen readers announce both),
+// and the problems by line when a document (suite, roster) was refused.
+import type { ActionState } from "./action-state";
+
+export function FormMessage({ message, ok, problems }: { message: string | null; ok: boolean; problems?: ActionState["problems"] }) {
   if (!message) return null;
   return (
-    <p className={ok ? "form-note" : "form-error"} role={ok ? "status" : "alert"}>
-      {message}
-    </p>
+    <div className={ok ? "form-note" : "form-error"} role={ok ? "status" : "alert"}>
+      <p>{message}</p>
+      {problems && problems.length > 0 && (
+        <ul className="problems" data-testid="problems">
+          {problems.map((p, i) => (
+            <li key={i}>
+              {p.line !== null && <span className="problem-line">line {p.line}</span>} {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

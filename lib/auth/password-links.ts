@@ -70,7 +70,7 @@ export async function passwordLinkOwner(db: Db, secret: string, now = new Date()
 }
 
 /** Sets the password and spends the link; returns the account's email. */
-export async function usePasswordLink(db: Db, limiter: SignInLimiter | null, input: { secret: string; next: string; repeat: string }, now = new Date()) {
+export async function spendPasswordLink(db: Db, limiter: SignInLimiter | null, input: { secret: string; next: string; repeat: string }, now = new Date()) {
   const { user } = await linkOrThrow(db, input.secret, now);
   checkNewPassword(input.next, input.repeat, user.email);
   const passwordHash = await hashPassword(input.next);

@@ -12,6 +12,7 @@ import { putBlob } from "../blobs.js";
 import { getLabForEditorOrThrow, getLabForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
+import type { SubmissionStatus } from "../generated/prisma/enums.js";
 import { fairPriority } from "../jobs/scheduling.js";
 import { enqueueGradingJob } from "../queue.js";
 import { parseSuite, type SuiteError } from "./parse-suite.js";
@@ -74,7 +75,7 @@ export async function publishSuiteVersion(db: Db, actor: Actor, input: { courseS
   });
 }
 
-/** A lab's versions, newest first, for its staff (TAs read; editors write). */
+/** A lab's versions, newest first, and its reference solutions, for its staff (TAs read; editors write). */
 export async function listSuiteVersions(db: Db, actor: Actor, courseSlug: string, labSlug: string) {
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
   if (!actor.isPlatformAdmin && !isStaff(role)) throw new ForbiddenError("only course staff may see test suites");
@@ -83,7 +84,8 @@ export async function listSuiteVersions(db: Db, actor: Actor, courseSlug: string
     orderBy: { version: "desc" },
     select: { id: true, version: true, source: true, sourceHash: true, publishedAt: true, createdAt: true, createdById: true },
   });
-  return { course, role, lab, versions };
+  const references = await db.referenceSolution.findMany({ where: { labId: lab.id }, orderBy: { name: "asc" }, select: { name: true, expectPass: true, createdAt: true } });
+  return { course, role, lab, versions, references };
 }
 
 /** Stores (or replaces, by name) a reference solution of the lab, validated like any submission. */
@@ -169,7 +171,7 @@ export interface DryRunRow {
   version: number;
   reference: string;
   expectPass: boolean;
-  status: string;
+  status: SubmissionStatus;
   score: number | null;
   maxScore: number | null;
   /** null while grading; true when the reference did what was expected (full marks, or less on purpose). */

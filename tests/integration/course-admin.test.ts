@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { usePasswordLink, createPasswordLink, passwordLinkOwner } from "../../lib/auth/password-links.js";
+import { spendPasswordLink, createPasswordLink, passwordLinkOwner } from "../../lib/auth/password-links.js";
 import { verifyCredentials } from "../../lib/auth/credentials.js";
 import { listMySubmissions, type Actor } from "../../lib/courses/access.js";
 import { acceptInvitation, createInvitation, invitationBySecret, signUpWithInvitation } from "../../lib/courses/invitations.js";
@@ -264,9 +264,9 @@ describe("password links", () => {
     const made = await createPasswordLink(db, instructor, { courseSlug: C, userId: bob.userId });
     const secret = made.path.split("/").pop()!;
     expect(await passwordLinkOwner(db, secret)).toMatchObject({ email: "bob@demo.labgrade.test" });
-    expect(await usePasswordLink(db, null, { secret, next: "bobs-new-password", repeat: "bobs-new-password" })).toBe("bob@demo.labgrade.test");
+    expect(await spendPasswordLink(db, null, { secret, next: "bobs-new-password", repeat: "bobs-new-password" })).toBe("bob@demo.labgrade.test");
     expect(await verifyCredentials(db, "bob@demo.labgrade.test", "bobs-new-password")).not.toBeNull();
-    await expect(usePasswordLink(db, null, { secret, next: "another-password", repeat: "another-password" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(spendPasswordLink(db, null, { secret, next: "another-password", repeat: "another-password" })).rejects.toBeInstanceOf(NotFoundError);
     // Alice is also a student of another course: her account is not this instructor's to hand out.
     await expect(createPasswordLink(db, instructor, { courseSlug: C, userId: alice.userId })).rejects.toThrow(/course you do not run/);
     // A TA may not; an instructor may not reset a fellow instructor's or an admin's.

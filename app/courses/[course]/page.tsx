@@ -1,7 +1,7 @@
 // /courses/[course]: the course's labs, their deadlines and the student's best score.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
-import { isStaff, listLabsForMember } from "@/lib/courses/access";
+import { isEditor, isStaff, listLabsForMember } from "@/lib/courses/access";
 import { db } from "@/lib/db";
 import { bestScoresByLab } from "@/lib/submissions/best-scores";
 import { formatDateTime, formatScore } from "../../format";
@@ -24,9 +24,11 @@ export default async function CoursePage({ params }: { params: Promise<{ course:
       </nav>
       <h1>{course.title}</h1>
       {course.term && <p className="muted">{course.term}</p>}
-      {isStaff(role) && (
-        <p>
+      {(isStaff(role) || actor.isPlatformAdmin) && (
+        <p className="staff-links">
           <Link href={`/courses/${course.slug}/grading`}>Grading: queue, runners and regrades</Link>
+          <Link href={`/courses/${course.slug}/roster`}>Roster and invitations</Link>
+          {(isEditor(role) || actor.isPlatformAdmin) && <Link href={`/courses/${course.slug}/labs/new`}>New lab</Link>}
         </p>
       )}
       {labs.length === 0 ? (

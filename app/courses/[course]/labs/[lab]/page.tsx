@@ -2,7 +2,7 @@
 // the submissions left, and the student's own submissions.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
-import { getLabForMemberOrThrow, isStaff, listMySubmissions } from "@/lib/courses/access";
+import { getLabForMemberOrThrow, isEditor, isStaff, listMySubmissions } from "@/lib/courses/access";
 import { listExtensions } from "@/lib/courses/extensions";
 import { db } from "@/lib/db";
 import { renderLabDescription } from "@/lib/labs/lab-description";
@@ -41,6 +41,13 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
         <Link href="/">My courses</Link> / <Link href={`/courses/${course.slug}`}>{course.title}</Link>
       </nav>
       <h1>{lab.title}</h1>
+      {isStaff(role) && (
+        <p className="staff-links">
+          {!lab.published && <span className="tag">draft: students do not see it</span>}
+          {isEditor(role) && <Link href={`/courses/${course.slug}/labs/${lab.slug}/edit`}>Edit lab</Link>}
+          <Link href={`/courses/${course.slug}/labs/${lab.slug}/suite`}>Test suite and dry runs</Link>
+        </p>
+      )}
       <p className="lab-dates muted">
         {lab.dueAt ? (
           <>

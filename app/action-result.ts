@@ -1,0 +1,32 @@
+// The one place that turns the domain's refusals into a form's ActionState:
+// a StudentError, ForbiddenError or a schema's complaint becomes the form's
+// message (with the lines of a suite or roster, when the error has them);
+// NotFoundError becomes `notFound`, the words for "not in a course you may
+// change" (never which one exists). Anything else is a bug and propagates to
+// the error page (so does Next's redirect).
+import "server-only";
+import { ZodError } from "zod";
+import { RosterInvalidError } from "@/lib/courses/roster";
+import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
+import { SuiteInvalidError } from "@/lib/suites/suite-versions";
+import type { ActionState } from "./action-state";
+
+export function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+export async function actionState(work: () => Promise<string>, notFound: string): Promise<ActionState> {
+  try {
+    return { message: await work(), ok: true };
+  } catch (err) {
+    if (err instanceof ZodError) return { message: sentence(err.issues[0]?.message ?? "The form was incomplete"), ok: false };
+    if (err instanceof StudentError || err instanceof ForbiddenError) {
+      const message = sentence(err.message);
+      if (err instanceof SuiteInvalidError) return { message, ok: false, problems: err.errors.map((e) => ({ line: e.line, message: e.path ? `${e.path}: ${e.message}` : e.message })) };
+      if (err instanceof RosterInvalidError) return { message, ok: false, problems: err.problems };
+      return { message, ok: false };
+    }
+    if (err instanceof NotFoundError) return { message: notFound, ok: false };
+    throw err;
+  }
+}

@@ -1,0 +1,12 @@
+// What a server action's form shows after a submission (shared by the forms,
+// which run in the browser, and the actions; see action-result.ts for the one
+// place that turns the domain's refusals into it).
+
+export interface ActionState {
+  message: string | null;
+  ok: boolean;
+  /** Problems by line, for the suite editor and roster import. */
+  problems?: Array<{ line: number | null; message: string }>;
+}
+
+export const IDLE: ActionState = { message: null, ok: false };

@@ -1,0 +1,83 @@
+"use client";
+// The suite page's forms: the editor (problems listed by line), the per-version
+// publish and dry-run buttons, and the reference upload. Each works without
+// JavaScript too.
+import { useActionState } from "react";
+import { IDLE, type ActionState } from "../../../../../action-state";
+import { FormMessage } from "../../../../../form-message";
+import { dryRunAction, publishSuiteAction, saveSuiteAction, uploadReferenceAction } from "./actions";
+
+type Ids = { courseSlug: string; labSlug: string };
+
+function Hidden({ courseSlug, labSlug }: Ids) {
+  return (
+    <>
+      <input type="hidden" name="courseSlug" value={courseSlug} />
+      <input type="hidden" name="labSlug" value={labSlug} />
+    </>
+  );
+}
+
+export function SuiteEditor({ source, ...ids }: Ids & { source: string }) {
+  const [state, formAction, pending] = useActionState<ActionState, FormData>(saveSuiteAction, IDLE);
+  return (
+    <form action={formAction} className="form form-wide" data-testid="suite-editor">
+      <Hidden {...ids} />
+      <label htmlFor="suite-source">Suite (YAML or JSON)</label>
+      <textarea id="suite-source" name="source" className="code-input" rows={22} spellCheck={false} defaultValue={source} />
+      <FormMessage message={state.message} ok={state.ok} problems={state.problems} />
+      <button type="submit" className="button button-primary" disabled={pending}>
+        {pending ? "Checking…" : "Save as a new version"}
+      </button>
+    </form>
+  );
+}
+
+export function VersionActions({ version, published, ...ids }: Ids & { version: number; published: boolean }) {
+  const [dry, dryAction, dryPending] = useActionState<ActionState, FormData>(dryRunAction, IDLE);
+  const [pub, pubAction, pubPending] = useActionState<ActionState, FormData>(publishSuiteAction, IDLE);
+  const last = pub.message ? pub : dry;
+  return (
+    <div className="inline-forms">
+      <form action={dryAction}>
+        <Hidden {...ids} />
+        <input type="hidden" name="version" value={version} />
+        <button type="submit" className="button" disabled={dryPending} aria-label={`Dry run version ${version}`}>
+          {dryPending ? "Starting…" : "Dry run"}
+        </button>
+      </form>
+      {!published && (
+        <form action={pubAction}>
+          <Hidden {...ids} />
+          <input type="hidden" name="version" value={version} />
+          <button type="submit" className="button button-primary" disabled={pubPending} aria-label={`Publish version ${version}`}>
+            {pubPending ? "Publishing…" : "Publish"}
+          </button>
+        </form>
+      )}
+      <FormMessage message={last.message} ok={last.ok} />
+    </div>
+  );
+}
+
+export function ReferenceUpload(ids: Ids) {
+  const [state, formAction, pending] = useActionState<ActionState, FormData>(uploadReferenceAction, IDLE);
+  return (
+    <form action={formAction} className="form" data-testid="reference-upload">
+      <Hidden {...ids} />
+      <label htmlFor="reference-name">Name</label>
+      <input id="reference-name" name="name" type="text" required pattern="[a-z0-9][a-z0-9\-]{0,62}" placeholder="correct" />
+      <label htmlFor="reference-expect">Expected result</label>
+      <select id="reference-expect" name="expectPass" defaultValue="pass">
+        <option value="pass">passes every test</option>
+        <option value="fail">fails on purpose</option>
+      </select>
+      <label htmlFor="reference-archive">Archive (.tar.gz or .tar)</label>
+      <input id="reference-archive" name="archive" type="file" accept=".tar.gz,.tgz,.tar,application/gzip,application/x-tar" required />
+      <FormMessage message={state.message} ok={state.ok} />
+      <button type="submit" className="button" disabled={pending}>
+        {pending ? "Uploading…" : "Upload reference solution"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,69 @@
+"use server";
+// Staff create and edit labs from the lab form. The form's strings become the
+// domain's typed fields here (empty is "none"; dates are UTC as the form
+// says); lib/labs/manage-labs.ts validates and stores them.
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { requireActor } from "@/lib/auth/require-actor";
+import { db } from "@/lib/db";
+import { createLab, labFieldsSchema, updateLab, type LabFields } from "@/lib/labs/manage-labs";
+import { actionState, sentence } from "../../../action-result";
+import type { ActionState } from "../../../action-state";
+
+const text = (formData: FormData, name: string) => {
+  const value = formData.get(name);
+  return typeof value === "string" ? value : "";
+};
+const optionalNumber = (formData: FormData, name: string) => (text(formData, name).trim() === "" ? null : Number(text(formData, name)));
+// <input type="datetime-local"> sends "2026-12-01T17:00"; the form says the time is UTC.
+const optionalDate = (formData: FormData, name: string) => (text(formData, name) === "" ? null : new Date(`${text(formData, name)}:00Z`));
+
+function fieldsFromForm(formData: FormData): { fields: LabFields } | { error: string } {
+  const parsed = labFieldsSchema.safeParse({
+    title: text(formData, "title"),
+    description: text(formData, "description").replace(/\r\n/g, "\n"),
+    workload: text(formData, "workload"),
+    toolchain: text(formData, "toolchain"),
+    buildCommand: text(formData, "buildCommand"),
+    runCommand: text(formData, "runCommand"),
+    opensAt: optionalDate(formData, "opensAt"),
+    dueAt: optionalDate(formData, "dueAt"),
+    latePolicy: text(formData, "latePolicy"),
+    latePenaltyPerDay: (optionalNumber(formData, "latePenaltyPercent") ?? 0) / 100,
+    submissionLimit: optionalNumber(formData, "submissionLimit"),
+    submissionWindowHours: optionalNumber(formData, "submissionWindowHours"),
+    maxArchiveMegabytes: optionalNumber(formData, "maxArchiveMegabytes") ?? 10,
+    published: formData.get("published") === "on",
+    leaderboardVisible: formData.get("leaderboardVisible") === "on",
+  });
+  if (parsed.success) return { fields: parsed.data };
+  const issue = parsed.error.issues[0];
+  // "Invalid date" and NaN come from fields a browser without date inputs let through.
+  return { error: sentence(issue?.message.startsWith("Invalid input: expected") ? `check the field "${issue.path.join(".")}"` : (issue?.message ?? "the form was incomplete")) };
+}
+
+const slugs = z.object({ courseSlug: z.string().min(1).max(200), labSlug: z.string().max(200) });
+
+export async function saveLabAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  const ids = slugs.safeParse({ courseSlug: formData.get("courseSlug"), labSlug: formData.get("labSlug") });
+  if (!ids.success) return { message: "The form was incomplete; reload the page", ok: false };
+  const { courseSlug, labSlug } = ids.data;
+  const creating = formData.get("mode") === "create";
+  const actor = await requireActor(`/courses/${courseSlug}`);
+  const parsed = fieldsFromForm(formData);
+  if ("error" in parsed) return { message: parsed.error, ok: false };
+  let createdSlug: string | null = null;
+  const state = await actionState(async () => {
+    if (creating) {
+      createdSlug = (await createLab(db(), actor, { courseSlug, slug: labSlug, fields: parsed.fields })).slug;
+      return "Lab created.";
+    }
+    await updateLab(db(), actor, { courseSlug, labSlug, fields: parsed.fields });
+    revalidatePath(`/courses/${courseSlug}/labs/${labSlug}`);
+    return "Saved.";
+  }, "This course is not one you teach");
+  // A new lab's next step is its test suite.
+  if (createdSlug) redirect(`/courses/${courseSlug}/labs/${createdSlug}/suite`);
+  return state;
+}

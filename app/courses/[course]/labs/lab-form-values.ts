@@ -1,0 +1,44 @@
+// The lab form's initial values: a new lab's defaults, or an existing lab's
+// stored fields as the form's strings.
+import { TOOLCHAINS, type LabFields } from "@/lib/labs/manage-labs";
+import { WORKLOAD_NAMES } from "@/lib/workloads";
+import type { LabFormValues } from "./lab-form";
+
+const utcMinutes = (date: Date | null) => (date ? date.toISOString().slice(0, 16) : "");
+const numberText = (n: number | null) => (n === null ? "" : String(Math.round(n * 1000) / 1000));
+
+export function formValues(fields: LabFields): LabFormValues {
+  return {
+    ...fields,
+    opensAt: utcMinutes(fields.opensAt),
+    dueAt: utcMinutes(fields.dueAt),
+    latePenaltyPercent: numberText(fields.latePenaltyPerDay * 100),
+    submissionLimit: numberText(fields.submissionLimit),
+    submissionWindowHours: numberText(fields.submissionWindowHours),
+    maxArchiveMegabytes: numberText(fields.maxArchiveMegabytes),
+  };
+}
+
+export const NEW_LAB_VALUES: LabFormValues = formValues({
+  title: "",
+  description: "",
+  workload: "echo",
+  toolchain: "go",
+  buildCommand: "",
+  runCommand: "",
+  opensAt: null,
+  dueAt: null,
+  latePolicy: "ACCEPT",
+  latePenaltyPerDay: 0,
+  submissionLimit: 20,
+  submissionWindowHours: 24,
+  maxArchiveMegabytes: 10,
+  published: false,
+  leaderboardVisible: true,
+});
+
+export const FORM_CHOICES = {
+  workloads: WORKLOAD_NAMES,
+  toolchains: Object.entries(TOOLCHAINS).map(([name, t]) => ({ name, label: t.label, buildCommand: t.buildCommand, runCommand: t.runCommand })),
+};
+

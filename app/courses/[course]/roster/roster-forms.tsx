@@ -1,0 +1,98 @@
+"use client";
+// The roster page's forms; each works without JavaScript too.
+import { useActionState } from "react";
+import { IDLE, type ActionState } from "../../../action-state";
+import { FormMessage } from "../../../form-message";
+import { importRosterAction, invitationAction, passwordLinkAction, revokeInvitationAction, setRoleAction } from "./actions";
+
+const ROLES = ["STUDENT", "TA", "INSTRUCTOR", "OWNER"] as const;
+
+export function RosterImport({ courseSlug }: { courseSlug: string }) {
+  const [state, formAction, pending] = useActionState<ActionState, FormData>(importRosterAction, IDLE);
+  return (
+    <form action={formAction} className="form" data-testid="roster-import">
+      <input type="hidden" name="courseSlug" value={courseSlug} />
+      <label htmlFor="roster-file">CSV file</label>
+      <input id="roster-file" name="file" type="file" accept=".csv,text/csv" />
+      <label htmlFor="roster-csv">… or paste its lines</label>
+      <textarea id="roster-csv" name="csv" rows={4} className="code-input" placeholder={"email,name,role\nada@uni.edu,Ada Lovelace,student"} />
+      <FormMessage message={state.message} ok={state.ok} problems={state.problems} />
+      <button type="submit" className="button button-primary" disabled={pending}>
+        {pending ? "Importing…" : "Import roster"}
+      </button>
+    </form>
+  );
+}
+
+export function MemberActions({ courseSlug, userId, email, role }: { courseSlug: string; userId: string; email: string; role: string }) {
+  const [roleState, roleAction, rolePending] = useActionState<ActionState, FormData>(setRoleAction, IDLE);
+  const [linkState, linkAction, linkPending] = useActionState<ActionState, FormData>(passwordLinkAction, IDLE);
+  const last = linkState.message ? linkState : roleState;
+  return (
+    <div className="inline-forms">
+      <form action={roleAction}>
+        <input type="hidden" name="courseSlug" value={courseSlug} />
+        <input type="hidden" name="userId" value={userId} />
+        <select name="role" defaultValue={role} aria-label={`Role of ${email}`}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r.toLowerCase()}
+            </option>
+          ))}
+        </select>
+        <button type="submit" className="button" disabled={rolePending} aria-label={`Change the role of ${email}`}>
+          Set
+        </button>
+      </form>
+      <form action={linkAction}>
+        <input type="hidden" name="courseSlug" value={courseSlug} />
+        <input type="hidden" name="userId" value={userId} />
+        <button type="submit" className="button" disabled={linkPending} aria-label={`Password link for ${email}`}>
+          Password link
+        </button>
+      </form>
+      <FormMessage message={last.message} ok={last.ok} />
+    </div>
+  );
+}
+
+export function InvitationForm({ courseSlug }: { courseSlug: string }) {
+  const [state, formAction, pending] = useActionState<ActionState, FormData>(invitationAction, IDLE);
+  return (
+    <form action={formAction} className="form" data-testid="invitation-form">
+      <input type="hidden" name="courseSlug" value={courseSlug} />
+      <label htmlFor="invite-role">Role</label>
+      <select id="invite-role" name="role" defaultValue="STUDENT">
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r.toLowerCase()}
+          </option>
+        ))}
+      </select>
+      <label htmlFor="invite-email">For one email (optional)</label>
+      <input id="invite-email" name="email" type="email" />
+      <label htmlFor="invite-uses">Uses (for a link without an email)</label>
+      <input id="invite-uses" name="maxUses" type="number" min={1} max={2000} defaultValue={100} />
+      <label htmlFor="invite-days">Valid for (days)</label>
+      <input id="invite-days" name="expiresInDays" type="number" min={1} max={120} defaultValue={14} />
+      <FormMessage message={state.message} ok={state.ok} />
+      <button type="submit" className="button button-primary" disabled={pending}>
+        {pending ? "Making…" : "Make invitation link"}
+      </button>
+    </form>
+  );
+}
+
+export function RevokeInvitation({ courseSlug, invitationId }: { courseSlug: string; invitationId: string }) {
+  const [state, formAction, pending] = useActionState<ActionState, FormData>(revokeInvitationAction, IDLE);
+  return (
+    <form action={formAction}>
+      <input type="hidden" name="courseSlug" value={courseSlug} />
+      <input type="hidden" name="invitationId" value={invitationId} />
+      <button type="submit" className="button" disabled={pending}>
+        Revoke
+      </button>
+      <FormMessage message={state.message} ok={state.ok} />
+    </form>
+  );
+}
