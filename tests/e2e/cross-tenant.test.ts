@@ -18,6 +18,10 @@ import { createMigratedDatabase, type ScratchDatabase } from "../support/databas
 import { REDIS_URL } from "../support/grading-stack.js";
 import { signInOverHttp, startWebServer, type WebServer } from "../support/web-server.js";
 import { hashPassword } from "../../lib/auth/password.js";
+import { createPasswordLink } from "../../lib/auth/password-links.js";
+import { createInvitation } from "../../lib/courses/invitations.js";
+import { importRoster, setMemberRole } from "../../lib/courses/roster.js";
+import { publishSuiteVersion, saveSuiteVersion, startDryRun, uploadReferenceSolution } from "../../lib/suites/suite-versions.js";
 
 let database: ScratchDatabase;
 let db: Db;
@@ -106,6 +110,19 @@ describe("across tenants, over HTTP", () => {
     ["alice", () => `/submissions/${ids.alice}`, 200, "one's own submission"],
     ["bob", () => `/courses/${DEMO_COURSE_SLUG}/grades.csv`, 404, "the grade export as a student"],
     ["olga", () => `/courses/${DEMO_COURSE_SLUG}/grades.csv`, 404, "another course's grade export"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/roster`, 404, "the roster as a student"],
+    ["olga", () => `/courses/${DEMO_COURSE_SLUG}/roster`, 404, "another course's roster"],
+    ["ta", () => `/courses/${DEMO_COURSE_SLUG}/roster`, 200, "the roster as the course's TA (read only)"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/labs/new`, 404, "the new-lab form as a student"],
+    ["ta", () => `/courses/${DEMO_COURSE_SLUG}/labs/new`, 404, "the new-lab form as a TA (instructors create labs)"],
+    ["olga", () => `/courses/${DEMO_COURSE_SLUG}/labs/new`, 404, "another course's new-lab form"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/edit`, 404, "a lab's edit form as a student"],
+    ["olga", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/edit`, 404, "another course's lab edit form"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/suite`, 404, "a lab's test suite as a student"],
+    ["olga", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/suite`, 404, "another course's test suite"],
+    ["ta", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/suite`, 200, "the test suite as the course's TA (read only)"],
+    ["bob", () => `/invite/not-a-real-secret`, 404, "an invitation that does not exist"],
+    ["bob", () => `/password/not-a-real-secret`, 404, "a password link that does not exist"],
   ];
   for (const [who, path, expected, why] of cases) {
     it(`${who}: ${why} → ${expected}`, async () => {
@@ -169,5 +186,28 @@ describe("across tenants, through the forms' domain functions", () => {
     await expect(cancelSubmission(db, actors.alice!, ids.alice!)).rejects.toBeInstanceOf(ForbiddenError);
     await cancelSubmission(db, actors.ta!, ids.alice!);
     await expect(regradeProgress(db, actors.ta!, started.batchId)).resolves.toMatchObject({ cancelled: 1, done: 1 });
+  });
+
+  it("lets nobody outside the course, and no student or TA inside it, shape the course", async () => {
+    const lab = { courseSlug: DEMO_COURSE_SLUG, labSlug: "echo" };
+    const alice = actors.alice!.userId;
+    const attempts: Array<[name: string, run: (who: Actor) => Promise<unknown>]> = [
+      ["save a suite version", (who) => saveSuiteVersion(db, who, { ...lab, source: "tests:\n  - name: x\n    workload: echo\n" })],
+      ["publish a suite version", (who) => publishSuiteVersion(db, who, { ...lab, version: 1 })],
+      ["dry-run a suite", (who) => startDryRun({ db, queue }, who, { ...lab, version: 1 })],
+      ["upload a reference solution", (who) => uploadReferenceSolution(db, who, { ...lab, name: "evil", expectPass: true, upload: Buffer.from("x") })],
+      ["import a roster", (who) => importRoster(db, who, { courseSlug: DEMO_COURSE_SLUG, csv: "email\nmallory@evil.test\n" })],
+      ["change a role", (who) => setMemberRole(db, who, { courseSlug: DEMO_COURSE_SLUG, userId: alice, role: "TA" })],
+      ["make an invitation", (who) => createInvitation(db, who, DEMO_COURSE_SLUG, { role: "INSTRUCTOR", email: null, maxUses: 1, expiresInDays: 1 })],
+      ["make a password link", (who) => createPasswordLink(db, who, { courseSlug: DEMO_COURSE_SLUG, userId: alice })],
+    ];
+    for (const [name, run] of attempts) {
+      await expect(run(actors.olga!), `olga: ${name}`).rejects.toBeInstanceOf(NotFoundError);
+      await expect(run(actors.bob!), `bob: ${name}`).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(run(actors.ta!), `ta: ${name}`).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    expect(await db.user.count({ where: { email: "mallory@evil.test" } })).toBe(0);
+    expect(await db.suiteVersion.count({ where: { lab: { slug: "echo", course: { slug: DEMO_COURSE_SLUG } } } })).toBe(1);
+    expect(await db.invitation.count()).toBe(0);
   });
 });
