@@ -44,6 +44,11 @@ export async function signInWithPassword(_previous: SignInState, formData: FormD
   redirect(parsed.data.next);
 }
 
+/** Off to the university's sign-in page; Auth.js brings the visitor back to `next`. */
+export async function signInWithSso(formData: FormData): Promise<void> {
+  await signIn("sso", { redirectTo: returnPath.parse(formData.get("next") ?? "/") });
+}
+
 export async function signOutAndLeave(): Promise<void> {
   await signOut({ redirectTo: "/signin" });
 }

@@ -36,7 +36,20 @@ const schema = z.object({
   LABGRADE_CONTAINER_MEMORY_MIB: positiveInt.default(256),
   /** Subnet every lab network is carved from (must stay in 198.18.0.0/15). */
   LABGRADE_LAB_SUBNET_POOL: z.string().default("198.18.0.0/16"),
+  /** University single sign-on: the OpenID Connect issuer URL (discovery at <issuer>/.well-known/openid-configuration). Unset: password sign-in only. */
+  LABGRADE_OIDC_ISSUER: z.string().url("must be the issuer's URL, e.g. https://login.example.edu/realms/students").optional(),
+  /** The client this site is registered as at the issuer; its redirect URI is <AUTH_URL>/api/auth/callback/sso. */
+  LABGRADE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  LABGRADE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** What the sign-in button says ("Sign in with <name>"). */
+  LABGRADE_OIDC_NAME: z.string().min(1).max(60).default("university single sign-on"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+}).superRefine((env, ctx) => {
+  const oidc = ["LABGRADE_OIDC_ISSUER", "LABGRADE_OIDC_CLIENT_ID", "LABGRADE_OIDC_CLIENT_SECRET"] as const;
+  const set = oidc.filter((name) => env[name] !== undefined);
+  if (set.length > 0 && set.length < oidc.length) {
+    for (const name of oidc.filter((n) => env[n] === undefined)) ctx.addIssue({ code: "custom", path: [name], message: `single sign-on needs all of ${oidc.join(", ")}; this one is missing` });
+  }
 });
 
 export type Config = z.infer<typeof schema>;

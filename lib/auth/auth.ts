@@ -7,13 +7,15 @@
 // Configuration is read lazily (per request) from lib/config.ts, so `next
 // build` needs no secret. Cookies are `__Secure-` prefixed whenever AUTH_URL is
 // https.
-import NextAuth, { AuthError, CredentialsSignin, type DefaultSession, type NextAuthConfig } from "next-auth";
+import NextAuth, { AuthError, CredentialsSignin, type DefaultSession, type NextAuthConfig, type Profile } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { config } from "../config.js";
 import { db } from "../db.js";
+import { StudentError } from "../errors.js";
 import { verifyCredentials } from "./credentials.js";
 import { clientAddress, signInLimiter, type SignInRefusal } from "./sign-in-limits.js";
+import { SSO_PROVIDER_ID, userForSsoIdentity, type SsoIdentity } from "./sso.js";
 
 /** Too many failed sign-ins: its code carries when to try again ("locked:<scope>:<epoch ms>"). */
 export class SignInLocked extends CredentialsSignin {
@@ -48,12 +50,33 @@ const credentialsSchema = z.object({
   password: z.string().min(1).max(1024),
 });
 
-/**
- * Every way to sign in. An OpenID Connect provider (university single sign-on)
- * is added here, configured from lib/config.ts, next to the password one.
- */
+/** University single sign-on, when LABGRADE_OIDC_* are set (see lib/config.ts and sso.ts). */
+function ssoProvider(): NextAuthConfig["providers"] {
+  const cfg = config();
+  if (!cfg.LABGRADE_OIDC_ISSUER || !cfg.LABGRADE_OIDC_CLIENT_ID || !cfg.LABGRADE_OIDC_CLIENT_SECRET) return [];
+  return [
+    {
+      id: SSO_PROVIDER_ID,
+      name: cfg.LABGRADE_OIDC_NAME,
+      type: "oidc",
+      issuer: cfg.LABGRADE_OIDC_ISSUER,
+      clientId: cfg.LABGRADE_OIDC_CLIENT_ID,
+      clientSecret: cfg.LABGRADE_OIDC_CLIENT_SECRET,
+      checks: ["pkce", "state", "nonce"],
+      authorization: { params: { scope: "openid email profile" } },
+    },
+  ];
+}
+
+/** The identity an SSO sign-in carries, from the issuer's ID token claims. */
+function ssoIdentity(profile: Profile | undefined, account: { providerAccountId: string }): SsoIdentity {
+  return { subject: account.providerAccountId, email: profile?.email, emailVerified: profile?.email_verified as boolean | undefined, name: profile?.name };
+}
+
+/** Every way to sign in: email and password, and single sign-on when configured. */
 function providers(): NextAuthConfig["providers"] {
   return [
+    ...ssoProvider(),
     Credentials({
       id: "credentials",
       name: "Email and password",
@@ -81,6 +104,11 @@ function providers(): NextAuthConfig["providers"] {
   ];
 }
 
+/** The sign-in button's words for single sign-on, or null when it is not configured. */
+export function ssoName(): string | null {
+  return ssoProvider().length > 0 ? config().LABGRADE_OIDC_NAME : null;
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const cfg = config();
   return {
@@ -91,7 +119,24 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     pages: { signIn: "/signin", error: "/signin" },
     providers: providers(),
     callbacks: {
-      jwt({ token, user }) {
+      async signIn({ account, profile }) {
+        if (account?.provider !== SSO_PROVIDER_ID) return true;
+        try {
+          await userForSsoIdentity(db(), ssoIdentity(profile, account));
+          return true;
+        } catch (err) {
+          if (err instanceof StudentError) return `/signin?error=${encodeURIComponent(err.code)}`;
+          throw err;
+        }
+      },
+      async jwt({ token, user, account, profile }) {
+        if (account?.provider === SSO_PROVIDER_ID) {
+          // The issuer's subject becomes our user (linked in signIn above).
+          const ours = await userForSsoIdentity(db(), ssoIdentity(profile, account));
+          token.sub = ours.id;
+          token.isPlatformAdmin = ours.isPlatformAdmin;
+          return token;
+        }
         // `user` is present only on sign-in; later calls keep what was stored.
         if (user?.id) {
           token.sub = user.id;

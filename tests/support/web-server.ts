@@ -46,10 +46,15 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-export async function startWebServer(opts: { env: Record<string, string>; readyTimeoutMs?: number }): Promise<WebServer> {
+/**
+ * `siteName`: the host name in the site's URL (AUTH_URL). Still served on
+ * 127.0.0.1; "localhost" for tests that compare URLs Auth.js builds in
+ * different places (Next.js rewrites 127.0.0.1 to localhost in route handlers).
+ */
+export async function startWebServer(opts: { env: Record<string, string>; readyTimeoutMs?: number; siteName?: "127.0.0.1" | "localhost" }): Promise<WebServer> {
   assertNextBuildExists();
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${opts.siteName ?? "127.0.0.1"}:${port}`;
   const child = spawn(NEXT_BIN, ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: ROOT,
     // NODE_ENV: vitest sets "test", which `next start` must not inherit.

@@ -23,4 +23,12 @@ describe("configuration", () => {
     expect(message).toContain("LABGRADE_RUNNER_CONCURRENCY");
     expect(message).toContain("AUTH_SECRET: must be at least 32 characters");
   });
+
+  it("takes single sign-on whole or not at all, and says which part is missing", () => {
+    expect(parseConfig({}).LABGRADE_OIDC_ISSUER).toBeUndefined();
+    const full = { LABGRADE_OIDC_ISSUER: "https://login.uni.example/realms/students", LABGRADE_OIDC_CLIENT_ID: "labgrade", LABGRADE_OIDC_CLIENT_SECRET: "s3cret" };
+    expect(parseConfig(full)).toMatchObject({ ...full, LABGRADE_OIDC_NAME: "university single sign-on" });
+    expect(() => parseConfig({ LABGRADE_OIDC_ISSUER: full.LABGRADE_OIDC_ISSUER })).toThrow(/LABGRADE_OIDC_CLIENT_ID: single sign-on needs all of/);
+    expect(() => parseConfig({ ...full, LABGRADE_OIDC_ISSUER: "login.uni.example" })).toThrow(/LABGRADE_OIDC_ISSUER: must be the issuer's URL/);
+  });
 });
