@@ -1,7 +1,10 @@
 // Pseudonyms: what other students see of a student on leaderboards (real
-// names are for staff). Two words from our field, unique within the course.
+// names are for staff). Given two words from our field when a student joins,
+// unique within the course; students may pick their own.
 import { randomInt } from "node:crypto";
-import type { Tx } from "../db.js";
+import type { Db, Tx } from "../db.js";
+import { ForbiddenError, StudentError } from "../errors.js";
+import { getCourseForMemberOrThrow, type Actor } from "./access.js";
 
 const ADJECTIVES = ["quiet", "lazy", "brave", "eager", "gentle", "swift", "steady", "lucky", "clever", "patient", "bold", "calm", "keen", "merry", "nimble", "proud"];
 const NOUNS = ["raft", "gossip", "paxos", "quorum", "lease", "clock", "vector", "ledger", "replica", "shard", "leader", "follower", "epoch", "beacon", "packet", "gossiper"];
@@ -17,4 +20,20 @@ export async function freePseudonym(tx: Tx, courseId: string): Promise<string> {
     if (!taken) return name;
   }
   return `student-${randomInt(1_000_000, 10_000_000)}`;
+}
+
+/** A student picks the name others see on leaderboards; unique within the course. */
+export async function setMyPseudonym(db: Db, actor: Actor, courseSlug: string, wanted: string): Promise<string> {
+  const { course, role } = await getCourseForMemberOrThrow(db, actor, courseSlug);
+  if (role !== "STUDENT") throw new ForbiddenError("only students have a pseudonym");
+  const pseudonym = wanted.trim().toLowerCase();
+  if (!PSEUDONYM_PATTERN.test(pseudonym)) throw new StudentError("pseudonym.invalid", "a pseudonym is 3 to 40 lowercase letters, digits and dashes, starting with a letter");
+  const { count } = await db.membership
+    .updateMany({ where: { courseId: course.id, userId: actor.userId }, data: { pseudonym } })
+    .catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === "P2002") throw new StudentError("pseudonym.taken", `"${pseudonym}" is taken in this course; choose another`);
+      throw err;
+    });
+  if (count !== 1) throw new ForbiddenError("only students have a pseudonym");
+  return pseudonym;
 }

@@ -7,6 +7,7 @@ import { getCourseForEditorOrThrow, getLabForEditorOrThrow, type Actor } from ".
 import type { Db } from "../db.js";
 import { StudentError } from "../errors.js";
 import type { Lab } from "../generated/prisma/client.js";
+import { isTieBreaker, TIE_BREAKERS, type TieBreaker } from "../leaderboards.js";
 import { WORKLOAD_NAMES } from "../workloads/index.js";
 import { GO_TOOLCHAIN } from "./builtin-lab.js";
 
@@ -49,9 +50,17 @@ export const labFieldsSchema = z
     maxArchiveMegabytes: z.number().positive("The archive size limit must be positive").max(50, "Archives are at most 50 MB"),
     published: z.boolean(),
     leaderboardVisible: z.boolean(),
+    /** Efficiency figures that break score ties, in order. */
+    leaderboardTieBreakers: z
+      .array(z.enum(Object.keys(TIE_BREAKERS) as [TieBreaker, ...TieBreaker[]], { message: `A tie-breaker is one of ${Object.keys(TIE_BREAKERS).join(", ")}` }))
+      .max(3)
+      .refine((list) => new Set(list).size === list.length, "Choose each tie-breaker once"),
+    /** Submissions after the due date do not count on the leaderboard. */
+    leaderboardFreezeAtDue: z.boolean(),
   })
   .superRefine((lab, ctx) => {
     if (lab.opensAt && lab.dueAt && lab.dueAt <= lab.opensAt) ctx.addIssue({ code: "custom", path: ["dueAt"], message: "The due date must be after the opening date" });
+    if (lab.leaderboardFreezeAtDue && !lab.dueAt) ctx.addIssue({ code: "custom", path: ["leaderboardFreezeAtDue"], message: "Freezing the leaderboard at the due date needs a due date" });
     if (lab.submissionWindowHours !== null && lab.submissionLimit === null)
       ctx.addIssue({ code: "custom", path: ["submissionWindowHours"], message: "A window needs a submission limit" });
   });
@@ -81,6 +90,8 @@ function columns(fields: LabFields) {
     maxArchiveBytes: Math.round(fields.maxArchiveMegabytes * MB),
     published: fields.published,
     leaderboardVisible: fields.leaderboardVisible,
+    leaderboardTieBreakers: fields.leaderboardTieBreakers,
+    leaderboardFrozenAt: fields.leaderboardFreezeAtDue ? fields.dueAt : null,
   };
 }
 
@@ -103,6 +114,8 @@ export function labFieldsOf(lab: { [K in keyof ReturnType<typeof columns>]: Lab[
     maxArchiveMegabytes: lab.maxArchiveBytes / MB,
     published: lab.published,
     leaderboardVisible: lab.leaderboardVisible,
+    leaderboardTieBreakers: lab.leaderboardTieBreakers.filter(isTieBreaker),
+    leaderboardFreezeAtDue: lab.leaderboardFrozenAt !== null,
   };
 }
 

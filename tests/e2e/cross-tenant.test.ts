@@ -121,6 +121,9 @@ describe("across tenants, over HTTP", () => {
     ["bob", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/suite`, 404, "a lab's test suite as a student"],
     ["olga", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/suite`, 404, "another course's test suite"],
     ["ta", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/suite`, 200, "the test suite as the course's TA (read only)"],
+    ["dana", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/leaderboard`, 404, "another course's leaderboard"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/labs/${ids.draft}/leaderboard`, 404, "a draft lab's leaderboard as a student"],
+    ["bob", () => `/courses/${DEMO_COURSE_SLUG}/labs/echo/leaderboard`, 200, "one's own course's leaderboard"],
     ["bob", () => `/invite/not-a-real-secret`, 404, "an invitation that does not exist"],
     ["bob", () => `/password/not-a-real-secret`, 404, "a password link that does not exist"],
   ];

@@ -1,7 +1,8 @@
 // A student's journey through the built web app in a real browser: sign in,
 // open the course and the echo lab, upload the reference solution, and watch
 // the submission page reach GRADED with a PASS on its own (a real runner
-// grades it on Docker meanwhile). Then: a wrong password gets the generic
+// grades it on Docker meanwhile), and find herself on the lab's leaderboard
+// under her pseudonym. Then: a wrong password gets the generic
 // error, five lock the account out, and another student gets a 404 for that
 // submission, on the page and on its JSON route.
 import { randomBytes } from "node:crypto";
@@ -115,6 +116,16 @@ describe("student journey in the browser", () => {
       expect(verdicts.every((v) => v === "PASS")).toBe(true);
       await expect(page.getByTestId("score").textContent()).resolves.toMatch(/^1 \/ 1/);
       await page.screenshot({ path: path.join(SCREENSHOTS, "submission-graded.png"), fullPage: true });
+
+      // The lab's leaderboard: her row under her pseudonym, nobody's real name.
+      await page.goto(`/courses/${DEMO_COURSE_SLUG}/labs/echo`);
+      await page.getByRole("link", { name: "Leaderboard" }).click();
+      await page.waitForURL(`**/labs/echo/leaderboard`);
+      const mine = page.getByTestId("leaderboard").locator("tr.row-me");
+      await expect(mine.textContent()).resolves.toMatch(/^1quiet-raftyou1 \/ 1/);
+      const board = (await page.locator("main").textContent()) ?? "";
+      for (const real of ["Alice Student", "alice@", "Bob Student", "Carol Student"]) expect(board).not.toContain(real);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "leaderboard.png"), fullPage: true });
     } finally {
       await context.close();
     }

@@ -50,6 +50,8 @@ const fields = (over: Partial<LabFields> = {}): LabFields => ({
   maxArchiveMegabytes: 5,
   published: false,
   leaderboardVisible: true,
+  leaderboardTieBreakers: ["msgsPerOp"],
+  leaderboardFreezeAtDue: false,
   ...over,
 });
 const SUITE = "tests:\n  - name: echo\n    workload: echo\n    nodes: 1\n    durationSeconds: 1\n";

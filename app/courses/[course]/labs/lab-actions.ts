@@ -36,6 +36,8 @@ function fieldsFromForm(formData: FormData): { fields: LabFields } | { error: st
     maxArchiveMegabytes: optionalNumber(formData, "maxArchiveMegabytes") ?? 10,
     published: formData.get("published") === "on",
     leaderboardVisible: formData.get("leaderboardVisible") === "on",
+    leaderboardTieBreakers: [text(formData, "tieBreaker1"), text(formData, "tieBreaker2")].filter((t) => t !== ""),
+    leaderboardFreezeAtDue: formData.get("leaderboardFreezeAtDue") === "on",
   });
   if (parsed.success) return { fields: parsed.data };
   const issue = parsed.error.issues[0];

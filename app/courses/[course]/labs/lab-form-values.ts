@@ -1,6 +1,7 @@
 // The lab form's initial values: a new lab's defaults, or an existing lab's
 // stored fields as the form's strings.
 import { TOOLCHAINS, type LabFields } from "@/lib/labs/manage-labs";
+import { TIE_BREAKERS } from "@/lib/leaderboards";
 import { WORKLOAD_NAMES } from "@/lib/workloads";
 import type { LabFormValues } from "./lab-form";
 
@@ -10,6 +11,8 @@ const numberText = (n: number | null) => (n === null ? "" : String(Math.round(n 
 export function formValues(fields: LabFields): LabFormValues {
   return {
     ...fields,
+    tieBreaker1: fields.leaderboardTieBreakers[0] ?? "",
+    tieBreaker2: fields.leaderboardTieBreakers[1] ?? "",
     opensAt: utcMinutes(fields.opensAt),
     dueAt: utcMinutes(fields.dueAt),
     latePenaltyPercent: numberText(fields.latePenaltyPerDay * 100),
@@ -35,10 +38,13 @@ export const NEW_LAB_VALUES: LabFormValues = formValues({
   maxArchiveMegabytes: 10,
   published: false,
   leaderboardVisible: true,
+  leaderboardTieBreakers: ["msgsPerOp", "p50LatencyMs"],
+  leaderboardFreezeAtDue: false,
 });
 
 export const FORM_CHOICES = {
   workloads: WORKLOAD_NAMES,
+  tieBreakers: Object.entries(TIE_BREAKERS).map(([name, label]) => ({ name, label })),
   toolchains: Object.entries(TOOLCHAINS).map(([name, t]) => ({ name, label: t.label, buildCommand: t.buildCommand, runCommand: t.runCommand })),
 };
 

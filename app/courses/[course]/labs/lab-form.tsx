@@ -22,6 +22,10 @@ export interface LabFormValues {
   maxArchiveMegabytes: string;
   published: boolean;
   leaderboardVisible: boolean;
+  /** Names of TIE_BREAKERS, or "" for none. */
+  tieBreaker1: string;
+  tieBreaker2: string;
+  leaderboardFreezeAtDue: boolean;
 }
 
 interface Props {
@@ -31,9 +35,10 @@ interface Props {
   values: LabFormValues;
   workloads: string[];
   toolchains: Array<{ name: string; label: string; buildCommand: string; runCommand: string }>;
+  tieBreakers: Array<{ name: string; label: string }>;
 }
 
-export function LabForm({ courseSlug, labSlug, values, workloads, toolchains }: Props) {
+export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, tieBreakers }: Props) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(saveLabAction, IDLE);
   const field = (id: string, label: string, input: React.ReactNode, hint?: string) => (
     <>
@@ -109,6 +114,27 @@ export function LabForm({ courseSlug, labSlug, values, workloads, toolchains }: 
       </label>
       <label className="checkbox">
         <input name="leaderboardVisible" type="checkbox" defaultChecked={values.leaderboardVisible} /> Leaderboard visible to students
+      </label>
+      <div className="form-row">
+        {(["tieBreaker1", "tieBreaker2"] as const).map((name, i) => (
+          <div key={name}>
+            {field(
+              `lab-${name}`,
+              i === 0 ? "Leaderboard ties broken by" : "… then by",
+              <select id={`lab-${name}`} name={name} defaultValue={values[name]}>
+                <option value="">(nothing: earlier submission first)</option>
+                {tieBreakers.map((t) => (
+                  <option key={t.name} value={t.name}>
+                    {t.label}
+                  </option>
+                ))}
+              </select>,
+            )}
+          </div>
+        ))}
+      </div>
+      <label className="checkbox">
+        <input name="leaderboardFreezeAtDue" type="checkbox" defaultChecked={values.leaderboardFreezeAtDue} /> Freeze the leaderboard at the due date
       </label>
       <FormMessage message={state.message} ok={state.ok} />
       <button type="submit" className="button button-primary" disabled={pending}>

@@ -41,6 +41,11 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
         <Link href="/">My courses</Link> / <Link href={`/courses/${course.slug}`}>{course.title}</Link>
       </nav>
       <h1>{lab.title}</h1>
+      {(lab.leaderboardVisible || isStaff(role)) && (
+        <p>
+          <Link href={`/courses/${course.slug}/labs/${lab.slug}/leaderboard`}>Leaderboard</Link>
+        </p>
+      )}
       {isStaff(role) && (
         <p className="staff-links">
           {!lab.published && <span className="tag">draft: students do not see it</span>}

@@ -1,0 +1,116 @@
+// Leaderboards against a real database: each student's best submission,
+// ranked by score, then the lab's tie-breakers, then time; frozen boards
+// ignore later work; hidden boards are for staff; students see pseudonyms
+// only, never a real name or email (checked on everything they are given);
+// students pick their own pseudonym, unique in the course.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "../../lib/courses/access.js";
+import { setMyPseudonym } from "../../lib/courses/pseudonyms.js";
+import { createDb, type Db } from "../../lib/db.js";
+import { ForbiddenError, StudentError } from "../../lib/errors.js";
+import { leaderboard, submissionFigures } from "../../lib/leaderboards.js";
+import { DEMO_COURSE_SLUG, DEMO_USERS, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+
+const C = DEMO_COURSE_SLUG;
+let database: ScratchDatabase;
+let db: Db;
+const actor = async (email: string): Promise<Actor> => {
+  const u = await db.user.findUniqueOrThrow({ where: { email } });
+  return { userId: u.id, isPlatformAdmin: u.isPlatformAdmin };
+};
+
+/** A graded submission with one test result carrying these metrics. */
+async function graded(email: string, finalScore: number, metrics: object, createdAt: Date, kind: "SUBMISSION" | "DRY_RUN" = "SUBMISSION") {
+  const lab = await db.lab.findFirstOrThrow({ where: { slug: "echo", course: { slug: C } } });
+  const user = await actor(email);
+  const suite = await db.suiteVersion.findFirstOrThrow({ where: { labId: lab.id } });
+  const submission = await db.submission.create({
+    data: { courseId: lab.courseId, labId: lab.id, userId: user.userId, suiteVersionId: suite.id, archiveKey: `archives/${randomBytes(4).toString("hex")}`, archiveBytes: 1, contentHash: "0".repeat(64), status: "GRADED", score: finalScore, maxScore: 1, finalScore, createdAt },
+  });
+  const job = await db.gradingJob.create({ data: { submissionId: submission.id, suiteVersionId: suite.id, kind, status: "SUCCEEDED" } });
+  const attempt = await db.gradingAttempt.create({ data: { jobId: job.id, number: 1, runnerId: "test", outcome: "GRADED", finishedAt: createdAt } });
+  await db.testResult.create({ data: { attemptId: attempt.id, testName: "echo", repetition: 0, seed: "1", verdict: finalScore >= 1 ? "PASS" : "FAIL", reason: "", points: finalScore, maxPoints: 1, durationMs: 1000, metrics } });
+  return submission.id;
+}
+
+const at = (minutes: number) => new Date(Date.UTC(2026, 10, 1, 12, minutes));
+const figures = (msgsPerOp: number, p50: number) => ({ operations: 100, serverMessages: msgsPerOp * 100, latencyMs: { p50, p95: p50 * 2, p99: p50 * 3, max: p50 * 4 } });
+
+beforeAll(async () => {
+  database = await createMigratedDatabase("leaderboard");
+  db = createDb(database.url);
+  await seedDemoCourse(db);
+  // Alice and Bob both reach full marks; Bob with fewer messages, Alice first and faster.
+  await graded("alice@demo.labgrade.test", 0.5, figures(1, 1), at(0));
+  await graded("alice@demo.labgrade.test", 1, figures(6, 2), at(10));
+  await graded("bob@demo.labgrade.test", 1, figures(3, 9), at(20));
+  await graded("carol@demo.labgrade.test", 0.5, figures(1, 1), at(5));
+  // Staff dry runs never appear.
+  await graded("instructor@demo.labgrade.test", 1, figures(0.1, 0.1), at(1), "DRY_RUN");
+});
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+const order = (rows: Array<{ pseudonym: string; rank: number }>) => rows.map((r) => `${r.rank}:${r.pseudonym}`);
+
+describe("leaderboard", () => {
+  it("computes a submission's figures from its results", () => {
+    expect(submissionFigures([{ metrics: figures(6, 2) }, { metrics: figures(2, 4) }, { metrics: {} }])).toEqual({ msgsPerOp: 4, p50LatencyMs: 3, p99LatencyMs: 12 });
+    expect(submissionFigures([])).toEqual({ msgsPerOp: null, p50LatencyMs: null, p99LatencyMs: null });
+  });
+
+  it("ranks by score, then the chosen efficiency figure, then time", async () => {
+    const alice = await actor("alice@demo.labgrade.test");
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardTieBreakers: ["msgsPerOp"] } });
+    expect(order((await leaderboard(db, alice, C, "echo")).rows)).toEqual(["1:lazy-gossip", "2:quiet-raft", "3:brave-paxos"]);
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardTieBreakers: ["p50LatencyMs"] } });
+    expect(order((await leaderboard(db, alice, C, "echo")).rows)).toEqual(["1:quiet-raft", "2:lazy-gossip", "3:brave-paxos"]);
+    // No tie-breaker: who reached the score first.
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardTieBreakers: [] } });
+    const board = await leaderboard(db, alice, C, "echo");
+    expect(order(board.rows)).toEqual(["1:quiet-raft", "2:lazy-gossip", "3:brave-paxos"]);
+    expect(board.rows.find((r) => r.isMe)).toMatchObject({ pseudonym: "quiet-raft", finalScore: 1, figures: { msgsPerOp: 6 } });
+  });
+
+  it("shows students pseudonyms only, and staff who is who", async () => {
+    const bob = await actor("bob@demo.labgrade.test");
+    const student = await leaderboard(db, bob, C, "echo");
+    const given = JSON.stringify(student);
+    for (const u of DEMO_USERS) {
+      expect(given).not.toContain(u.email);
+      expect(given).not.toContain(u.name);
+    }
+    // Only their own submission is linked.
+    expect(student.rows.filter((r) => r.submissionId !== null).map((r) => r.pseudonym)).toEqual(["lazy-gossip"]);
+    const staff = await leaderboard(db, await actor("ta@demo.labgrade.test"), C, "echo");
+    expect(staff.rows.map((r) => r.student?.email)).toEqual(["alice@demo.labgrade.test", "bob@demo.labgrade.test", "carol@demo.labgrade.test"]);
+  });
+
+  it("ignores work after the freeze, and is hidden from students when the staff hide it", async () => {
+    const carol = await actor("carol@demo.labgrade.test");
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardFrozenAt: at(30), leaderboardTieBreakers: ["msgsPerOp"] } });
+    // Full marks with the fewest messages, but after the freeze.
+    await graded("carol@demo.labgrade.test", 1, figures(1, 1), at(40));
+    expect(order((await leaderboard(db, carol, C, "echo")).rows)).toEqual(["1:lazy-gossip", "2:quiet-raft", "3:brave-paxos"]);
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardFrozenAt: null } });
+    expect(order((await leaderboard(db, carol, C, "echo")).rows)).toEqual(["1:brave-paxos", "2:lazy-gossip", "3:quiet-raft"]);
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardVisible: false } });
+    await expect(leaderboard(db, carol, C, "echo")).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await leaderboard(db, await actor("ta@demo.labgrade.test"), C, "echo")).rows).toHaveLength(3);
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardVisible: true } });
+  });
+
+  it("lets a student pick a pseudonym that is free, and nobody else", async () => {
+    const alice = await actor("alice@demo.labgrade.test");
+    expect(await setMyPseudonym(db, alice, C, "Fast-Paxos")).toBe("fast-paxos");
+    expect((await leaderboard(db, alice, C, "echo")).rows.find((r) => r.isMe)?.pseudonym).toBe("fast-paxos");
+    await expect(setMyPseudonym(db, alice, C, "lazy-gossip")).rejects.toThrow(/taken/);
+    await expect(setMyPseudonym(db, alice, C, "x")).rejects.toBeInstanceOf(StudentError);
+    await expect(setMyPseudonym(db, await actor("ta@demo.labgrade.test"), C, "sneaky-ta")).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
