@@ -9,11 +9,7 @@ import { ZodError } from "zod";
 import { RosterInvalidError } from "@/lib/courses/roster";
 import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
 import { SuiteInvalidError } from "@/lib/suites/suite-versions";
-import type { ActionState } from "./action-state";
-
-export function sentence(message: string): string {
-  return message.charAt(0).toUpperCase() + message.slice(1);
-}
+import { sentence, type ActionState } from "./action-state";
 
 export async function actionState(work: () => Promise<string>, notFound: string): Promise<ActionState> {
   try {

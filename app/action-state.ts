@@ -10,3 +10,8 @@ export interface ActionState {
 }
 
 export const IDLE: ActionState = { message: null, ok: false };
+
+/** A message from the domain ("the lab is closed") as a sentence's start ("The lab is closed"). */
+export function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}

@@ -6,6 +6,7 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { clientAddress, signInLimiter } from "@/lib/auth/sign-in-limits";
 import { db } from "@/lib/db";
 import { StudentError } from "@/lib/errors";
+import { sentence } from "../action-state";
 
 export interface PasswordState {
   message: string | null;
@@ -23,7 +24,7 @@ export async function changePasswordAction(_previous: PasswordState, formData: F
     await changePassword(db(), signInLimiter(), actor, { ...input, address: clientAddress(await headers()) });
     return { message: "Your password is changed. Use the new one next time you sign in.", ok: true };
   } catch (err) {
-    if (err instanceof StudentError) return { message: err.message.charAt(0).toUpperCase() + err.message.slice(1), ok: false };
+    if (err instanceof StudentError) return { message: sentence(err.message), ok: false };
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 // A student's best result per lab: the highest score after the late policy
 // (finalScore) among their GRADED submissions. Only the actor's own
 // submissions are read.
-import type { Actor } from "../courses/access.js";
+import { NOT_A_DRY_RUN, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 
 export interface BestScore {
@@ -14,7 +14,7 @@ export async function bestScoresByLab(db: Db, actor: Actor, labIds: string[]): P
   if (labIds.length === 0) return new Map();
   const rows = await db.submission.groupBy({
     by: ["labId"],
-    where: { userId: actor.userId, labId: { in: labIds }, status: "GRADED", finalScore: { not: null } },
+    where: { userId: actor.userId, labId: { in: labIds }, status: "GRADED", finalScore: { not: null }, ...NOT_A_DRY_RUN },
     _max: { finalScore: true, maxScore: true },
   });
   const best = new Map<string, BestScore>();

@@ -5,26 +5,16 @@ import Link from "next/link";
 import { currentActor } from "@/lib/auth/require-actor";
 import { invitationBySecret } from "@/lib/courses/invitations";
 import { db } from "@/lib/db";
-import { StudentError } from "@/lib/errors";
 import { JoinForm, SignUpForm } from "../../link-forms";
-import { orNotFound } from "../../or-not-found";
+import { lookUpLink } from "../../link-problem";
 
 export const metadata: Metadata = { title: "Invitation · labgrade", referrer: "no-referrer" };
 
 export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  let invitation;
-  try {
-    invitation = await orNotFound(invitationBySecret(db(), token));
-  } catch (err) {
-    if (!(err instanceof StudentError)) throw err;
-    return (
-      <section className="signin card">
-        <h1>Invitation</h1>
-        <p role="alert">{err.message.charAt(0).toUpperCase() + err.message.slice(1)}.</p>
-      </section>
-    );
-  }
+  const lookup = await lookUpLink(invitationBySecret(db(), token), "Invitation");
+  if ("problem" in lookup) return lookup.problem;
+  const invitation = lookup.found;
   const actor = await currentActor();
   const role = invitation.role.toLowerCase();
   return (

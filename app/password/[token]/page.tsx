@@ -2,26 +2,16 @@
 import type { Metadata } from "next";
 import { passwordLinkOwner } from "@/lib/auth/password-links";
 import { db } from "@/lib/db";
-import { StudentError } from "@/lib/errors";
 import { SetPasswordForm } from "../../link-forms";
-import { orNotFound } from "../../or-not-found";
+import { lookUpLink } from "../../link-problem";
 
 export const metadata: Metadata = { title: "Set your password · labgrade", referrer: "no-referrer" };
 
 export default async function PasswordLinkPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  let owner;
-  try {
-    owner = await orNotFound(passwordLinkOwner(db(), token));
-  } catch (err) {
-    if (!(err instanceof StudentError)) throw err;
-    return (
-      <section className="signin card">
-        <h1>Set your password</h1>
-        <p role="alert">{err.message.charAt(0).toUpperCase() + err.message.slice(1)}.</p>
-      </section>
-    );
-  }
+  const lookup = await lookUpLink(passwordLinkOwner(db(), token), "Set your password");
+  if ("problem" in lookup) return lookup.problem;
+  const owner = lookup.found;
   return (
     <section className="signin card">
       <h1>Set your password</h1>

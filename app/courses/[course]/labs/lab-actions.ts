@@ -8,7 +8,8 @@ import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { createLab, labFieldsSchema, updateLab, type LabFields } from "@/lib/labs/manage-labs";
-import { actionState, sentence } from "../../../action-result";
+import { actionState } from "../../../action-result";
+import { sentence } from "../../../action-state";
 import type { ActionState } from "../../../action-state";
 
 const text = (formData: FormData, name: string) => {

@@ -12,6 +12,7 @@ import { grantExtension } from "@/lib/courses/extensions";
 import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
 import { gradingQueue } from "@/lib/queue";
 import { createSubmission } from "@/lib/submissions/create-submission";
+import { sentence } from "../../../../action-state";
 
 export interface SubmitState {
   error: string | null;
@@ -24,10 +25,6 @@ const submitForm = z.object({
     .instanceof(File, { message: "Choose a .tar.gz or .tar file to submit" })
     .refine((file) => file.size > 0, "Choose a .tar.gz or .tar file to submit (the chosen file is empty)"),
 });
-
-function sentence(message: string): string {
-  return message.charAt(0).toUpperCase() + message.slice(1);
-}
 
 export async function submitSolution(_previous: SubmitState, formData: FormData): Promise<SubmitState> {
   const parsed = submitForm.safeParse({
