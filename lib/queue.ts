@@ -16,6 +16,16 @@ export function defaultQueueOptions(): QueueOptions {
   return { redisUrl: config().REDIS_URL, prefix: config().LABGRADE_QUEUE_PREFIX };
 }
 
+/**
+ * A connection for rate limits: each command fails fast while Redis is down
+ * (the limiters' insurance counts in memory then) instead of waiting for it.
+ */
+export function createFailFastRedis(redisUrl: string): Redis {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+  redis.on("error", () => undefined);
+  return redis;
+}
+
 export function createRedis(redisUrl: string): Redis {
   // BullMQ workers need maxRetriesPerRequest: null (blocking commands).
   return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true });

@@ -1,13 +1,19 @@
-// /account: who I am, and changing my password.
+// /account: who I am, changing my password, and my personal API tokens.
 import Link from "next/link";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
+import { config } from "@/lib/config";
+import { listApiTokens } from "@/lib/api/tokens";
+import { formatDateTime } from "../format";
 import { PasswordForm } from "./password-form";
+import { NewTokenForm, RevokeTokenForm } from "./token-forms";
 
 export default async function AccountPage() {
   const actor = await requireActor("/account");
   const user = await db().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true, name: true, passwordHash: true } });
+  const tokens = await listApiTokens(db(), actor);
+  const now = new Date();
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -25,6 +31,44 @@ export default async function AccountPage() {
       <section className="card">
         <h2>Password</h2>
         {user.passwordHash ? <PasswordForm minLength={MIN_PASSWORD_LENGTH} /> : <p className="muted">You sign in through single sign-on; there is no password to change here.</p>}
+      </section>
+      <section className="card table-scroll">
+        <h2>API tokens</h2>
+        <p className="muted">
+          For scripts and the command line: send one as <code>Authorization: Bearer lgp_…</code> to <code>/api/v1</code>. Each may make {config().LABGRADE_API_CALLS_PER_MINUTE} calls a minute.
+        </p>
+        {tokens.length > 0 && (
+          <table className="table table-compact" data-testid="tokens">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">May</th>
+                <th scope="col">Starts with</th>
+                <th scope="col">Last used</th>
+                <th scope="col">State</th>
+                <th scope="col" />
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((t) => {
+                const expired = t.expiresAt !== null && t.expiresAt <= now;
+                return (
+                  <tr key={t.id}>
+                    <td>{t.name}</td>
+                    <td>{t.scope === "SUBMIT" ? "read, submit" : "read"}</td>
+                    <td>
+                      <code>{t.prefix}…</code>
+                    </td>
+                    <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : <span className="muted">never</span>}</td>
+                    <td>{t.revokedAt ? "revoked" : expired ? "expired" : t.expiresAt ? `until ${formatDateTime(t.expiresAt)}` : "active"}</td>
+                    <td>{!t.revokedAt && !expired && <RevokeTokenForm tokenId={t.id} name={t.name} />}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+        <NewTokenForm />
       </section>
     </>
   );

@@ -8,8 +8,9 @@
 // says when the next attempt is allowed. A success clears the account's count.
 // Counting failures only (not attempts) means a user who types the right
 // password is never slowed down by their own earlier success.
-import Redis from "ioredis";
+import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { createFailFastRedis } from "../queue.js";
 import { config } from "../config.js";
 
 export const SIGN_IN_LIMITS = {
@@ -89,9 +90,7 @@ const globalForLimiter = globalThis as unknown as { labgradeSignInLimiter?: Sign
 export function signInLimiter(): SignInLimiter {
   if (!globalForLimiter.labgradeSignInLimiter) {
     const cfg = config();
-    const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
-    redis.on("error", () => undefined); // each command that fails falls back to memory
-    globalForLimiter.labgradeSignInLimiter = createSignInLimiter(redis, cfg.LABGRADE_QUEUE_PREFIX);
+    globalForLimiter.labgradeSignInLimiter = createSignInLimiter(createFailFastRedis(cfg.REDIS_URL), cfg.LABGRADE_QUEUE_PREFIX);
   }
   return globalForLimiter.labgradeSignInLimiter;
 }

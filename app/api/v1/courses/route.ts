@@ -1,0 +1,9 @@
+// GET /api/v1/courses: the courses I belong to, with my role.
+import { listMyCourses } from "@/lib/courses/access";
+import { db } from "@/lib/db";
+import { apiJson, apiRoute } from "../api-route";
+
+export const GET = apiRoute("READ", async (_request, { actor }) => {
+  const courses = await listMyCourses(db(), actor);
+  return apiJson({ courses: courses.map((c) => ({ slug: c.slug, title: c.title, term: c.term, role: c.role })) });
+});

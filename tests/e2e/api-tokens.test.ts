@@ -1,0 +1,131 @@
+// The REST API's personal tokens against the built app over HTTP: no token or
+// a bad one is 401; a READ token reads but cannot submit (403); a SUBMIT
+// token submits an archive (201) and reads its status; another student's
+// submission and another course are 404; a bad archive is 422 with a code;
+// a revoked or expired token stops working at its next call; and each token
+// has its own per-minute limit (429 with Retry-After), counted in Redis.
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import type { Queue } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken, revokeApiToken } from "../../lib/api/tokens.js";
+import type { Actor } from "../../lib/courses/access.js";
+import { createDb, type Db } from "../../lib/db.js";
+import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
+import { createGradingQueue } from "../../lib/queue.js";
+import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { REDIS_URL } from "../support/grading-stack.js";
+import { startWebServer, type WebServer } from "../support/web-server.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const CALLS_PER_MINUTE = 8;
+let database: ScratchDatabase;
+let db: Db;
+let queue: Queue;
+let server: WebServer;
+const prefix = `test-api-${randomBytes(4).toString("hex")}`;
+
+const actor = async (email: string): Promise<Actor> => {
+  const u = await db.user.findUniqueOrThrow({ where: { email } });
+  return { userId: u.id, isPlatformAdmin: u.isPlatformAdmin };
+};
+const token = async (email: string, scope: "READ" | "SUBMIT", expiresInDays: number | null = 30) => (await createApiToken(db, await actor(email), { name: `${scope} ${randomBytes(2).toString("hex")}`, scope, expiresInDays })).token;
+
+async function call(method: string, route: string, bearer: string | null, body?: Buffer) {
+  const response = await fetch(`${server.url}/api/v1${route}`, {
+    method,
+    headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body ? { "content-type": "application/gzip" } : {}) },
+    body: body ? new Uint8Array(body) : undefined,
+  });
+  return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+}
+
+beforeAll(async () => {
+  database = await createMigratedDatabase("api-tokens");
+  db = createDb(database.url);
+  await seedDemoCourse(db);
+  await db.course.create({ data: { slug: "other-course", title: "Other course" } });
+  queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
+  server = await startWebServer({
+    env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_API_CALLS_PER_MINUTE: String(CALLS_PER_MINUTE) },
+  });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await queue?.obliterate({ force: true }).catch(() => undefined);
+  await queue?.close();
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+describe("API tokens", () => {
+  it("refuses calls without a valid token, with a JSON error that says what to send", async () => {
+    const none = await call("GET", "/courses", null);
+    expect(none.status).toBe(401);
+    expect(none.json.error).toMatchObject({ code: "auth.token", message: expect.stringContaining("Authorization: Bearer") });
+    expect((await call("GET", "/courses", "lgp_not-a-real-token-at-all-000000")).status).toBe(401);
+  });
+
+  it("lets a READ token read but not submit", async () => {
+    const read = await token("alice@demo.labgrade.test", "READ");
+    const courses = await call("GET", "/courses", read);
+    expect(courses.status).toBe(200);
+    expect(courses.json.courses).toEqual([{ slug: DEMO_COURSE_SLUG, title: "Distributed Systems (demo)", term: "Fall 2026", role: "STUDENT" }]);
+    const labs = await call("GET", `/courses/${DEMO_COURSE_SLUG}/labs`, read);
+    expect((labs.json.labs as Array<{ slug: string }>).map((l) => l.slug)).toContain("echo");
+    const archive = await packReferenceSolution(path.join(ROOT, "lib/labs/echo/reference/correct"));
+    const refused = await call("POST", `/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions`, read, archive);
+    expect(refused.status).toBe(403);
+    expect(refused.json.error?.code).toBe("auth.scope");
+    expect(await db.submission.count()).toBe(0);
+  });
+
+  it("lets a SUBMIT token submit and follow its submission; others' things are 404; a bad archive is 422", async () => {
+    const submit = await token("alice@demo.labgrade.test", "SUBMIT");
+    const archive = await packReferenceSolution(path.join(ROOT, "lib/labs/echo/reference/correct"));
+    const created = await call("POST", `/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions`, submit, archive);
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const status = await call("GET", `/submissions/${id}`, submit);
+    expect(status.status).toBe(200);
+    expect(status.json).toMatchObject({ id, course: DEMO_COURSE_SLUG, lab: "echo", status: "QUEUED", suiteVersion: 1, results: [] });
+    const bob = await token("bob@demo.labgrade.test", "READ");
+    expect((await call("GET", `/submissions/${id}`, bob)).status).toBe(404);
+    expect((await call("GET", "/courses/other-course/labs", submit)).status).toBe(404);
+    const bad = await call("POST", `/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions`, submit, Buffer.from("this is not a tar archive"));
+    expect(bad.status).toBe(422);
+    expect(bad.json.error?.code).toMatch(/^archive\./);
+    expect((await call("POST", `/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions`, submit, Buffer.alloc(0))).json.error?.code).toBe("archive.missing");
+  });
+
+  it("stops a revoked token and an expired one at their next call", async () => {
+    const alice = await actor("alice@demo.labgrade.test");
+    const made = await createApiToken(db, alice, { name: "to revoke", scope: "READ", expiresInDays: null });
+    expect((await call("GET", "/courses", made.token)).status).toBe(200);
+    await revokeApiToken(db, alice, made.id);
+    expect((await call("GET", "/courses", made.token)).status).toBe(401);
+    const expiring = await createApiToken(db, alice, { name: "short", scope: "READ", expiresInDays: 1 });
+    await db.apiToken.update({ where: { id: expiring.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await call("GET", "/courses", expiring.token)).status).toBe(401);
+    // Nobody revokes another person's token.
+    await expect(revokeApiToken(db, await actor("bob@demo.labgrade.test"), expiring.id)).rejects.toThrow(/not found/);
+  });
+
+  it("limits each token to its calls per minute, independently of other tokens", async () => {
+    const busy = await token("carol@demo.labgrade.test", "READ");
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < CALLS_PER_MINUTE + 2; i++) {
+      last = await call("GET", "/courses", busy);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([...Array<number>(CALLS_PER_MINUTE).fill(200), 429, 429]);
+    expect(last!.json.error?.code).toBe("rate.limited");
+    expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(Number(last!.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    // Another token of the same person has its own count.
+    expect((await call("GET", "/courses", await token("carol@demo.labgrade.test", "READ"))).status).toBe(200);
+  });
+});
