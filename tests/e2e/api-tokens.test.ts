@@ -17,6 +17,8 @@ import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js"
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
 import { REDIS_URL } from "../support/grading-stack.js";
 import { startWebServer, type WebServer } from "../support/web-server.js";
+import { launchBrowser, signInWithForm } from "../support/browser.js";
+import { DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CALLS_PER_MINUTE = 8;
@@ -127,5 +129,34 @@ describe("API tokens", () => {
     expect(Number(last!.headers.get("retry-after"))).toBeLessThanOrEqual(60);
     // Another token of the same person has its own count.
     expect((await call("GET", "/courses", await token("carol@demo.labgrade.test", "READ"))).status).toBe(200);
+  });
+
+  it("makes a token on the account page, shown once, that works until revoked there", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+      await signInWithForm(page, "bob@demo.labgrade.test", DEMO_PASSWORD);
+      await page.waitForURL((url) => url.pathname === "/");
+      await page.goto("/account");
+      const form = page.getByTestId("new-token");
+      await form.getByLabel("Name").fill("my laptop");
+      await form.getByLabel("May").selectOption("READ");
+      await form.getByRole("button", { name: "Make token" }).click();
+      const status = form.getByRole("status");
+      await status.waitFor();
+      const made = /(lgp_[A-Za-z0-9_-]+)$/.exec((await status.textContent()) ?? "")?.[1];
+      expect(made).toBeDefined();
+      expect((await call("GET", "/courses", made!)).status).toBe(200);
+      await page.reload();
+      // Listed by its first characters only; the token itself is not on the page any more.
+      await expect(page.getByTestId("tokens").textContent()).resolves.toContain(`${made!.slice(0, 10)}…`);
+      expect(await page.content()).not.toContain(made!);
+      await page.getByRole("button", { name: "Revoke my laptop" }).click();
+      // The page shows the row as revoked (its button is gone).
+      await page.getByTestId("tokens").locator("tr", { hasText: "my laptop" }).filter({ hasText: "revoked" }).waitFor();
+      expect((await call("GET", "/courses", made!)).status).toBe(401);
+    } finally {
+      await browser.close();
+    }
   });
 });
