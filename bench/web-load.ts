@@ -1,12 +1,14 @@
 // Benchmark: the built web app under load (autocannon on loopback), with 10k
 // graded submissions in a scratch database: requests/s and latency
-// quantiles for the sign-in page (no database: the baseline), a lab page and
-// a submission page, as a signed-in student, at 50 concurrent connections.
+// quantiles for the sign-in page (no database: the baseline), a lab page, a
+// submission page and the lab's leaderboard, as a signed-in student, and the
+// submission through the API with a personal token, at 50 concurrent connections.
 // Prints figures and ratios to the baseline; asserts nothing about time.
 // Needs a production build (`npx next build`; infra/up makes one).
 // Run: npx tsx bench/web-load.ts [seconds per page = 10] [connections = 50]
 import { randomBytes, randomUUID } from "node:crypto";
 import autocannon from "autocannon";
+import { createApiToken } from "../lib/api/tokens.js";
 import { createDb } from "../lib/db.js";
 import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../lib/seed/demo-course.js";
 import { createMigratedDatabase } from "../tests/support/databases.js";
@@ -84,8 +86,8 @@ interface Row {
   errors: number;
 }
 
-async function load(base: string, page: string, path: string, cookie?: string): Promise<Row> {
-  const result = await autocannon({ url: `${base}${path}`, connections: CONNECTIONS, duration: SECONDS, headers: cookie ? { cookie } : {} });
+async function load(base: string, page: string, path: string, headers: Record<string, string> = {}): Promise<Row> {
+  const result = await autocannon({ url: `${base}${path}`, connections: CONNECTIONS, duration: SECONDS, headers });
   return { page, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
 }
 
@@ -99,12 +101,15 @@ async function main(): Promise<void> {
     const { aliceSubmissionId } = await fill(db);
     console.log(`web app under load: ${SUBMISSIONS} graded submissions (inserted in ${((Date.now() - t0) / 1000).toFixed(1)} s), ${CONNECTIONS} connections, ${SECONDS} s per page, loopback\n`);
     server = await startWebServer({
-      env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex") },
+      // The API's per-token limit is lifted: this measures the route, not the limiter's refusals.
+      env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_API_CALLS_PER_MINUTE: "100000" },
     });
-    const cookie = await signInOverHttp(server.url, "alice@demo.labgrade.test", DEMO_PASSWORD);
+    const cookie = { cookie: await signInOverHttp(server.url, "alice@demo.labgrade.test", DEMO_PASSWORD) };
+    const alice = await db.user.findUniqueOrThrow({ where: { email: "alice@demo.labgrade.test" } });
+    const bearer = { authorization: `Bearer ${(await createApiToken(db, { userId: alice.id, isPlatformAdmin: false }, { name: "bench", scope: "READ", expiresInDays: 1 })).token}` };
     // Warm up every page once (compilation caches, connection pools).
-    for (const p of ["/signin", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, `/submissions/${aliceSubmissionId}`]) {
-      const r = await fetch(`${server.url}${p}`, { headers: { cookie } });
+    for (const p of ["/signin", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, `/submissions/${aliceSubmissionId}`, `/courses/${DEMO_COURSE_SLUG}/labs/echo/leaderboard`]) {
+      const r = await fetch(`${server.url}${p}`, { headers: cookie });
       if (r.status !== 200) throw new Error(`${p} answered ${r.status}`);
     }
     const rows = [
@@ -112,6 +117,8 @@ async function main(): Promise<void> {
       await load(server.url, "lab page", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, cookie),
       await load(server.url, "submission page", `/submissions/${aliceSubmissionId}`, cookie),
       await load(server.url, "submission JSON", `/api/submissions/${aliceSubmissionId}`, cookie),
+      await load(server.url, "leaderboard page", `/courses/${DEMO_COURSE_SLUG}/labs/echo/leaderboard`, cookie),
+      await load(server.url, "API submission (token)", `/api/v1/submissions/${aliceSubmissionId}`, bearer),
     ];
     const pad = (v: string | number, w: number) => String(v).padStart(w);
     console.log(`${pad("page", 24)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("× baseline time", 16)}`);

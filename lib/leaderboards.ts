@@ -4,8 +4,8 @@
 // under pseudonyms; real names and emails are in the rows only for staff.
 // Staff may hide the board from students (Lab.leaderboardVisible) and freeze
 // it (Lab.leaderboardFrozenAt: later submissions do not count).
-import type { Db } from "./db.js";
-import { getLabForMemberOrThrow, isStaff, NOT_A_DRY_RUN, type Actor } from "./courses/access.js";
+import { Prisma, type Db } from "./db.js";
+import { getLabForMemberOrThrow, isStaff, type Actor } from "./courses/access.js";
 import { ForbiddenError } from "./errors.js";
 
 /** Efficiency figures a lab may break ties with; all "lower is better". */
@@ -32,35 +32,22 @@ export interface LeaderboardRow {
   submissionId: string | null;
 }
 
-interface ResultMetrics {
-  operations?: number;
-  serverMessages?: number;
-  latencyMs?: { p50: number; p99: number } | null;
+/** What the database adds up over a submission's latest graded attempt (see contendersOf). */
+export interface ResultSums {
+  operations: number | null;
+  messages: number | null;
+  /** Mean of the tests' median latencies; worst of their p99s. */
+  meanP50: number | null;
+  worstP99: number | null;
 }
 
-/**
- * A submission's figures from its test results: messages per operation over
- * all tests, the mean of the tests' median latencies, the worst p99.
- */
-export function submissionFigures(results: ReadonlyArray<{ metrics: unknown }>): Figures {
-  let operations = 0;
-  let messages = 0;
-  const p50s: number[] = [];
-  let p99: number | null = null;
-  for (const { metrics } of results) {
-    const m = (metrics ?? {}) as ResultMetrics;
-    operations += m.operations ?? 0;
-    messages += m.serverMessages ?? 0;
-    if (m.latencyMs) {
-      p50s.push(m.latencyMs.p50);
-      p99 = Math.max(p99 ?? 0, m.latencyMs.p99);
-    }
-  }
-  const round = (n: number) => Math.round(n * 100) / 100;
+/** Messages per operation over all tests, the mean median latency, the worst p99 (rounded to 0.01). */
+export function figuresFrom(sums: ResultSums): Figures {
+  const round = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
   return {
-    msgsPerOp: operations > 0 ? round(messages / operations) : null,
-    p50LatencyMs: p50s.length > 0 ? round(p50s.reduce((a, b) => a + b, 0) / p50s.length) : null,
-    p99LatencyMs: p99,
+    msgsPerOp: sums.operations ? round((sums.messages ?? 0) / sums.operations) : null,
+    p50LatencyMs: round(sums.meanP50),
+    p99LatencyMs: round(sums.worstP99),
   };
 }
 
@@ -89,41 +76,17 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
     where: { courseId: course.id, role: "STUDENT" },
     select: { userId: true, pseudonym: true, user: { select: { name: true, email: true } } },
   });
-  // Each student's best score first (one grouped query), then only the submissions that reach it.
-  const graded = {
-    labId: lab.id,
-    userId: { in: students.map((s) => s.userId) },
-    status: "GRADED" as const,
-    finalScore: { not: null },
-    ...NOT_A_DRY_RUN,
-    ...(lab.leaderboardFrozenAt ? { createdAt: { lte: lab.leaderboardFrozenAt } } : {}),
-  };
-  const best = await db.submission.groupBy({ by: ["userId"], where: graded, _max: { finalScore: true } });
-  const contenders = await db.submission.findMany({
-    where: { ...graded, OR: best.map((b) => ({ userId: b.userId, finalScore: b._max.finalScore! })) },
-    select: {
-      id: true,
-      userId: true,
-      finalScore: true,
-      maxScore: true,
-      createdAt: true,
-      jobs: {
-        orderBy: { createdAt: "desc" },
-        take: 1,
-        select: { attempts: { where: { outcome: "GRADED" }, orderBy: { number: "desc" }, take: 1, select: { results: { select: { metrics: true } } } } },
-      },
-    },
-  });
   const order = compareEntries(tieBreakers);
-  const entries = contenders
-    .map((s) => ({ ...s, finalScore: s.finalScore!, submittedAt: s.createdAt, figures: submissionFigures(s.jobs[0]?.attempts[0]?.results ?? []) }))
+  const entries = (await contendersOf(db, lab, students.map((s) => s.userId), tieBreakers.length > 0))
+    .map((c) => ({ ...c, figures: figuresFrom(c) }))
     .sort(order);
+  const byUser = new Map(students.map((s) => [s.userId, s]));
   const seen = new Set<string>();
   const rows: LeaderboardRow[] = [];
   for (const entry of entries) {
     if (seen.has(entry.userId)) continue;
     seen.add(entry.userId);
-    const member = students.find((s) => s.userId === entry.userId)!;
+    const member = byUser.get(entry.userId)!;
     const previous = rows.at(-1);
     // Equal on everything that ranks: the same place.
     const tied = previous && order(previous, entry) === 0;
@@ -140,6 +103,48 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
       submissionId: staff || isMe ? entry.id : null,
     });
   }
-  const me = students.find((s) => s.userId === actor.userId);
+  const me = byUser.get(actor.userId);
   return { course, lab, staff, tieBreakers, frozenAt: lab.leaderboardFrozenAt, myPseudonym: me?.pseudonym ?? null, rows };
+}
+
+interface Contender extends ResultSums {
+  id: string;
+  userId: string;
+  finalScore: number;
+  maxScore: number | null;
+  submittedAt: Date;
+}
+
+/**
+ * Each student's submissions at their best score (only the earliest one when
+ * no figure breaks ties), with the sums of their latest graded attempt's test
+ * metrics: one query, so a lab with thousands of submissions at full marks
+ * costs one pass over its rows rather than one object per result.
+ */
+async function contendersOf(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null }, studentIds: string[], withFigures: boolean): Promise<Contender[]> {
+  if (studentIds.length === 0) return [];
+  const counted = Prisma.sql`s."labId" = ${lab.id} AND s.status = 'GRADED' AND s."finalScore" IS NOT NULL AND s."userId" = ANY(${studentIds})
+    AND NOT EXISTS (SELECT 1 FROM "GradingJob" d WHERE d."submissionId" = s.id AND d.kind = 'DRY_RUN')
+    ${lab.leaderboardFrozenAt ? Prisma.sql`AND s."createdAt" <= ${lab.leaderboardFrozenAt}` : Prisma.empty}`;
+  const rows = await db.$queryRaw<Array<Omit<Contender, "finalScore"> & { finalScore: number }>>`
+    WITH best AS (
+      SELECT s."userId", MAX(s."finalScore") AS score FROM "Submission" s WHERE ${counted} GROUP BY s."userId"
+    ), contenders AS (
+      SELECT ${withFigures ? Prisma.empty : Prisma.sql`DISTINCT ON (s."userId")`} s.id, s."userId", s."finalScore", s."maxScore", s."createdAt"
+      FROM "Submission" s JOIN best b ON b."userId" = s."userId" AND s."finalScore" = b.score
+      WHERE ${counted}
+      ${withFigures ? Prisma.empty : Prisma.sql`ORDER BY s."userId", s."createdAt"`}
+    ), latest AS (
+      SELECT DISTINCT ON (c.id) c.id AS "submissionId", a.id AS "attemptId"
+      FROM contenders c JOIN "GradingJob" j ON j."submissionId" = c.id JOIN "GradingAttempt" a ON a."jobId" = j.id AND a.outcome = 'GRADED'
+      ORDER BY c.id, a."finishedAt" DESC NULLS LAST, a.number DESC
+    )
+    SELECT c.id, c."userId", c."finalScore", c."maxScore", c."createdAt" AS "submittedAt",
+      SUM((r.metrics->>'operations')::float8) AS operations,
+      SUM((r.metrics->>'serverMessages')::float8) AS messages,
+      AVG((r.metrics->'latencyMs'->>'p50')::float8) AS "meanP50",
+      MAX((r.metrics->'latencyMs'->>'p99')::float8) AS "worstP99"
+    FROM contenders c LEFT JOIN latest l ON l."submissionId" = c.id LEFT JOIN "TestResult" r ON r."attemptId" = l."attemptId"
+    GROUP BY c.id, c."userId", c."finalScore", c."maxScore", c."createdAt"`;
+  return rows;
 }

@@ -5,7 +5,8 @@
 // and the lab; import a roster (a bad file refused by line, then a good one);
 // hand a password link to an imported student, who sets a password and finds
 // the lab; make an invitation link, with which a newcomer creates an account
-// and joins; export the grades. Screenshots of each staff page.
+// and joins; grant an extension and regrade; export the grades. Screenshots
+// of each staff page.
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -25,6 +26,8 @@ let stack: GradingStack | undefined;
 let server: WebServer | undefined;
 let browser: Browser | undefined;
 let instructor: { context: BrowserContext; page: Page } | undefined;
+/** The imported student's submission to the new lab, regraded later. */
+let studentSubmissionId: string | undefined;
 
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser!.newContext({ baseURL: server!.url, viewport: { width: 1280, height: 1000 } });
@@ -182,6 +185,12 @@ describe("an instructor", () => {
       await student.page.getByRole("link", { name: "Echo, the first lab" }).click();
       await student.page.waitForURL(`**/labs/${LAB}`);
       await expect(student.page.getByRole("heading", { level: 1, name: "Echo, the first lab" }).count()).resolves.toBe(1);
+      // …and submits, for the regrade below.
+      const archive = await packReferenceSolution(path.join(ROOT, "lib/labs/echo/reference/correct"));
+      await student.page.locator("input[type=file]").setInputFiles({ name: "echo.tar.gz", mimeType: "application/gzip", buffer: archive });
+      await student.page.getByRole("button", { name: "Submit for grading" }).click();
+      await student.page.waitForURL((url) => url.pathname.startsWith("/submissions/"));
+      studentSubmissionId = new URL(student.page.url()).pathname.split("/").pop();
       // The link works once.
       expect((await student.page.goto(link))?.status()).toBe(404);
     } finally {
@@ -215,6 +224,23 @@ describe("an instructor", () => {
     const member = await stack!.db.membership.findFirstOrThrow({ where: { user: { email: "walk.in@uni.test" } } });
     expect(member.role).toBe("STUDENT");
     expect(member.pseudonym).toMatch(/^[a-z]+-[a-z]+/);
+  });
+
+  it("grants the new student an extension and regrades the lab's latest submissions", async () => {
+    expect(await stack!.waitForFinalStatus(studentSubmissionId!)).toBe("GRADED");
+    const { page } = instructor!;
+    await page.goto(`/courses/${C}/labs/${LAB}`);
+    const due = new Date(Date.now() + 21 * 24 * 3600_000).toISOString().slice(0, 16);
+    await page.getByLabel("Student's email").fill("new.student@uni.test");
+    await page.getByLabel("New due date (UTC)").fill(due);
+    await page.getByRole("button", { name: "Grant extension" }).click();
+    await page.getByRole("status").filter({ hasText: `new.student@uni.test is now due ${due.replace("T", " ")} UTC.` }).waitFor();
+    await page.goto(`/courses/${C}/grading`);
+    await page.getByLabel("Lab").selectOption(LAB);
+    await page.getByLabel("Submissions").selectOption("latest-per-student");
+    await page.getByRole("button", { name: "Regrade against the current suite" }).click();
+    await page.getByRole("status").filter({ hasText: `Regrading 1 submission of ${LAB} against suite version 1.` }).waitFor();
+    expect(await stack!.db.gradingJob.count({ where: { submissionId: studentSubmissionId!, kind: "REGRADE" } })).toBe(1);
   });
 
   it("exports grades with a column for the new lab", async () => {

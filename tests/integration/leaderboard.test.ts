@@ -9,7 +9,7 @@ import type { Actor } from "../../lib/courses/access.js";
 import { setMyPseudonym } from "../../lib/courses/pseudonyms.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { ForbiddenError, StudentError } from "../../lib/errors.js";
-import { leaderboard, submissionFigures } from "../../lib/leaderboards.js";
+import { figuresFrom, leaderboard } from "../../lib/leaderboards.js";
 import { DEMO_COURSE_SLUG, DEMO_USERS, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
 
@@ -59,9 +59,13 @@ afterAll(async () => {
 const order = (rows: Array<{ pseudonym: string; rank: number }>) => rows.map((r) => `${r.rank}:${r.pseudonym}`);
 
 describe("leaderboard", () => {
-  it("computes a submission's figures from its results", () => {
-    expect(submissionFigures([{ metrics: figures(6, 2) }, { metrics: figures(2, 4) }, { metrics: {} }])).toEqual({ msgsPerOp: 4, p50LatencyMs: 3, p99LatencyMs: 12 });
-    expect(submissionFigures([])).toEqual({ msgsPerOp: null, p50LatencyMs: null, p99LatencyMs: null });
+  it("computes a submission's figures from the sums over its results", async () => {
+    expect(figuresFrom({ operations: 300, messages: 1200, meanP50: 3.333, worstP99: 12 })).toEqual({ msgsPerOp: 4, p50LatencyMs: 3.33, p99LatencyMs: 12 });
+    expect(figuresFrom({ operations: null, messages: null, meanP50: null, worstP99: null })).toEqual({ msgsPerOp: null, p50LatencyMs: null, p99LatencyMs: null });
+    // From the database: Alice's best (6 messages per operation, p50 2 ms, p99 6 ms).
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardTieBreakers: ["msgsPerOp"] } });
+    const board = await leaderboard(db, await actor("alice@demo.labgrade.test"), C, "echo");
+    expect(board.rows.find((r) => r.isMe)?.figures).toEqual({ msgsPerOp: 6, p50LatencyMs: 2, p99LatencyMs: 6 });
   });
 
   it("ranks by score, then the chosen efficiency figure, then time", async () => {
