@@ -166,8 +166,11 @@ export async function normaliseArchive(
 /** One entry of an archive packed here: a folder, or a file with its bytes. */
 export type PackEntry = { path: string; type: "directory" } | { path: string; type: "file"; mode: number; content: Buffer };
 
-/** A folder's sub-folders and files as archive entries, in name order (for seeds, tests and the CLI). */
-export async function directoryEntries(dir: string): Promise<PackEntry[]> {
+/**
+ * A folder's sub-folders and files as archive entries, in name order (for
+ * seeds, tests and the CLI); `skip` leaves out a path (a folder with all it holds).
+ */
+export async function directoryEntries(dir: string, skip: (relPath: string, isDirectory: boolean) => boolean = () => false): Promise<PackEntry[]> {
   const { readdir, readFile, stat } = await import("node:fs/promises");
   const nodePath = await import("node:path");
   const entries: PackEntry[] = [];
@@ -176,6 +179,7 @@ export async function directoryEntries(dir: string): Promise<PackEntry[]> {
       const relPath = rel ? `${rel}/${name}` : name;
       const full = nodePath.join(dir, relPath);
       const info = await stat(full);
+      if (skip(relPath, info.isDirectory())) continue;
       if (info.isDirectory()) {
         entries.push({ path: relPath, type: "directory" });
         await walk(relPath);

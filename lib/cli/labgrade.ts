@@ -1,0 +1,233 @@
+// labgrade: the command-line client of the REST API (/api/v1), for students
+// who live in the terminal. It works against any server URL with a personal
+// token from the account page, kept in the user's config directory with
+// private permissions.
+//
+//   labgrade login --server URL [--token lgp_…]   (or the token on stdin, or LABGRADE_TOKEN)
+//   labgrade labs [COURSE]                         courses, or a course's labs
+//   labgrade submit COURSE LAB [DIR]               pack DIR (honouring .labgradeignore) and submit
+//   labgrade status ID                             one line: status and score
+//   labgrade watch ID                              follow until the verdict
+//   labgrade report ID                             per-test verdicts and reasons, and the web link
+//
+// Exit codes: 0 ok (watch: full marks), 1 graded below full marks or not graded
+// (build failed, cancelled, timed out), 2 the server refused or failed, 64 bad usage.
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import ignore from "ignore";
+import { directoryEntries, packEntries } from "../archive.js";
+
+const USAGE = `usage:
+  labgrade login --server URL [--token TOKEN]
+  labgrade labs [COURSE]
+  labgrade submit COURSE LAB [DIR]
+  labgrade status ID
+  labgrade watch ID
+  labgrade report ID`;
+
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Saved {
+  server: string;
+  token: string;
+}
+
+function configFile(): string {
+  const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config");
+  return path.join(base, "labgrade", "config.json");
+}
+
+async function loadConfig(): Promise<Saved> {
+  // Empty counts as unset.
+  const envToken = process.env.LABGRADE_TOKEN || undefined;
+  const envServer = process.env.LABGRADE_SERVER || undefined;
+  let saved: Partial<Saved> = {};
+  try {
+    saved = JSON.parse(await readFile(configFile(), "utf8")) as Partial<Saved>;
+  } catch {
+    // Not logged in yet: the environment may still say everything.
+  }
+  const server = envServer ?? saved.server;
+  const token = envToken ?? saved.token;
+  if (!server || !token) throw new CliError("not logged in: run `labgrade login --server URL` first", 64);
+  return { server, token };
+}
+
+async function api(cfg: Saved, method: string, route: string, body?: Buffer): Promise<Record<string, unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(`/api/v1${route}`, cfg.server), {
+      method,
+      headers: { authorization: `Bearer ${cfg.token}`, ...(body ? { "content-type": "application/gzip" } : {}) },
+      body: body ? new Uint8Array(body) : undefined,
+    });
+  } catch (err) {
+    throw new CliError(`cannot reach ${cfg.server}: ${(err as Error).message}`, 2);
+  }
+  const json = (await response.json().catch(() => ({}))) as Record<string, unknown> & { error?: { code: string; message: string } };
+  if (!response.ok) {
+    const error = json.error ?? { code: `http.${response.status}`, message: response.statusText };
+    throw new CliError(`${error.message} (${error.code}, HTTP ${response.status})`, 2);
+  }
+  return json;
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  if (!value) throw new CliError(`${name} needs a value\n${USAGE}`, 64);
+  args.splice(i, 2);
+  return value;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8").trim();
+}
+
+async function login(args: string[]): Promise<void> {
+  const server = option(args, "--server");
+  if (!server || !/^https?:\/\//.test(server)) throw new CliError(`login needs --server http(s)://…\n${USAGE}`, 64);
+  const token = option(args, "--token") || process.env.LABGRADE_TOKEN || (process.stdin.isTTY ? undefined : await readStdin());
+  if (!token) throw new CliError("give the token with --token, LABGRADE_TOKEN or on stdin (make one on your account page)", 64);
+  const cfg = { server: server.replace(/\/+$/, ""), token };
+  const { courses } = (await api(cfg, "GET", "/courses")) as { courses: Array<{ slug: string }> };
+  const file = configFile();
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, `${JSON.stringify(cfg, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  console.log(`logged in to ${cfg.server} (${courses.length} course${courses.length === 1 ? "" : "s"}); token saved in ${file}`);
+}
+
+async function labs(args: string[]): Promise<void> {
+  const cfg = await loadConfig();
+  const course = args[0];
+  if (!course) {
+    const { courses } = (await api(cfg, "GET", "/courses")) as { courses: Array<{ slug: string; title: string; role: string }> };
+    for (const c of courses) console.log(`${c.slug}\t${c.title}\t${c.role.toLowerCase()}`);
+    return;
+  }
+  const { labs: list } = (await api(cfg, "GET", `/courses/${encodeURIComponent(course)}/labs`)) as {
+    labs: Array<{ slug: string; title: string; dueAt: string | null; bestScore: { finalScore: number; maxScore: number | null } | null }>;
+  };
+  for (const l of list) {
+    const best = l.bestScore ? `best ${l.bestScore.finalScore}/${l.bestScore.maxScore ?? "?"}` : "not graded yet";
+    console.log(`${l.slug}\t${l.title}\t${l.dueAt ? `due ${l.dueAt}` : "no deadline"}\t${best}`);
+  }
+}
+
+/** The folder as a .tar.gz, leaving out .git, node_modules and whatever .labgradeignore names (gitignore syntax). */
+export async function packForSubmission(dir: string): Promise<{ archive: Buffer; files: number }> {
+  const rules = ignore().add([".git", "node_modules", ".labgradeignore"]);
+  try {
+    rules.add(await readFile(path.join(dir, ".labgradeignore"), "utf8"));
+  } catch {
+    // No ignore file: the defaults only.
+  }
+  const entries = await directoryEntries(dir, (rel, isDirectory) => rules.ignores(isDirectory ? `${rel}/` : rel));
+  return { archive: await packEntries(entries), files: entries.filter((e) => e.type === "file").length };
+}
+
+async function submit(args: string[]): Promise<void> {
+  const [course, lab, dir = "."] = args;
+  if (!course || !lab) throw new CliError(`submit needs COURSE and LAB\n${USAGE}`, 64);
+  const cfg = await loadConfig();
+  const { archive, files } = await packForSubmission(path.resolve(dir));
+  process.stderr.write(`uploading ${files} files (${(archive.length / 1024).toFixed(1)} KiB)… `);
+  const created = (await api(cfg, "POST", `/courses/${encodeURIComponent(course)}/labs/${encodeURIComponent(lab)}/submissions`, archive)) as { id: string; url: string };
+  process.stderr.write("done\n");
+  console.log(created.id);
+  console.error(`follow it: labgrade watch ${created.id}  or  ${new URL(created.url, cfg.server)}`);
+}
+
+interface SubmissionView {
+  id: string;
+  status: string;
+  statusDetail: string | null;
+  score: number | null;
+  maxScore: number | null;
+  finalScore: number | null;
+  queue: { position: number } | null;
+  results: Array<{ test: string; repetition: number; verdict: string; reason: string; points: number; maxPoints: number; seed: string }>;
+  withheldResults: number;
+}
+
+const FINAL = new Set(["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"]);
+const line = (s: SubmissionView) =>
+  `${s.status}${s.score !== null ? ` ${s.score}/${s.maxScore}` : ""}${s.queue ? ` (place ${s.queue.position} in the queue)` : ""}${s.statusDetail ? `: ${s.statusDetail}` : ""}`;
+const passed = (s: SubmissionView) => s.status === "GRADED" && s.score !== null && s.maxScore !== null && s.score >= s.maxScore;
+
+async function fetchSubmission(cfg: Saved, id: string | undefined): Promise<SubmissionView> {
+  if (!id) throw new CliError(`needs a submission ID\n${USAGE}`, 64);
+  return (await api(cfg, "GET", `/submissions/${encodeURIComponent(id)}`)) as unknown as SubmissionView;
+}
+
+async function status(args: string[]): Promise<void> {
+  console.log(line(await fetchSubmission(await loadConfig(), args[0])));
+}
+
+async function watch(args: string[]): Promise<number> {
+  const cfg = await loadConfig();
+  const everyMs = Number(process.env.LABGRADE_WATCH_INTERVAL_MS ?? 2000);
+  let last = "";
+  for (;;) {
+    const s = await fetchSubmission(cfg, args[0]);
+    const now = line(s);
+    if (now !== last) console.log(now);
+    last = now;
+    if (FINAL.has(s.status)) return passed(s) ? 0 : 1;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+async function report(args: string[]): Promise<number> {
+  const cfg = await loadConfig();
+  const s = await fetchSubmission(cfg, args[0]);
+  console.log(line(s));
+  for (const r of s.results) console.log(`  ${r.verdict.padEnd(14)} ${r.test}#${r.repetition}  ${r.points}/${r.maxPoints}  seed ${r.seed}${r.reason ? `\n                 ${r.reason}` : ""}`);
+  if (s.withheldResults > 0) console.log(`  (${s.withheldResults} hidden result${s.withheldResults === 1 ? "" : "s"}, shown after the due date or release)`);
+  console.log(`full report: ${new URL(`/submissions/${s.id}`, cfg.server)}`);
+  return FINAL.has(s.status) && !passed(s) ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case "login":
+        await login(args);
+        return 0;
+      case "labs":
+        await labs(args);
+        return 0;
+      case "submit":
+        await submit(args);
+        return 0;
+      case "status":
+        await status(args);
+        return 0;
+      case "watch":
+        return await watch(args);
+      case "report":
+        return await report(args);
+      default:
+        throw new CliError(USAGE, 64);
+    }
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    console.error(`labgrade: ${err.message}`);
+    return err.exitCode;
+  }
+}
+
+if (process.argv[1] && /labgrade\.ts$|bin\.mjs$/.test(process.argv[1])) process.exitCode = await main(process.argv.slice(2));

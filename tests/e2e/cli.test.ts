@@ -1,0 +1,133 @@
+// The command-line client driving the real server (built app, real runner on
+// Docker), as a student in a terminal would: log in with a token (saved with
+// private permissions), list labs, submit a folder (its .labgradeignore
+// honoured), watch the correct solution pass (exit 0) and a broken one fail
+// (exit 1), read the report; a read-only token cannot submit, and a revoked
+// token stops working at once.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cp, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { list } from "tar";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken, revokeApiToken } from "../../lib/api/tokens.js";
+import { packForSubmission } from "../../lib/cli/labgrade.js";
+import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
+import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
+import { startWebServer, type WebServer } from "../support/web-server.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const BIN = path.join(ROOT, "lib/cli/bin.mjs");
+let stack: GradingStack | undefined;
+let server: WebServer | undefined;
+let home: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `labgrade …` as a separate process with its own config directory. */
+async function labgrade(args: string[], opts: { config?: string } = {}): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      env: { ...process.env, XDG_CONFIG_HOME: opts.config ?? home, LABGRADE_WATCH_INTERVAL_MS: "500", LABGRADE_TOKEN: "", LABGRADE_SERVER: "" },
+      timeout: 240_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+const tokenFor = async (email: string, scope: "READ" | "SUBMIT") => {
+  const user = await stack!.db.user.findUniqueOrThrow({ where: { email } });
+  return createApiToken(stack!.db, { userId: user.id, isPlatformAdmin: false }, { name: `cli ${scope}`, scope, expiresInDays: 1 });
+};
+
+beforeAll(async () => {
+  stack = await createGradingStack("e2e-cli");
+  await stack.startRunner("e2e-cli-runner");
+  server = await startWebServer({ env: { DATABASE_URL: stack.database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: stack.prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
+  home = await mkdtemp(path.join(os.tmpdir(), "labgrade-cli-"));
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await stack?.close();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+/** A copy of a reference solution with a file its .labgradeignore leaves out. */
+async function solution(name: string): Promise<string> {
+  const dir = path.join(home, `src-${name}`);
+  await cp(path.join(ROOT, "lib/labs/echo/reference", name), dir, { recursive: true });
+  await writeFile(path.join(dir, "notes.secret"), "not for the grader\n");
+  await writeFile(path.join(dir, ".labgradeignore"), "*.secret\n");
+  return dir;
+}
+
+describe("labgrade (command line)", () => {
+  it("logs in with a token, keeps it private, and lists courses and labs", async () => {
+    const { token } = await tokenFor("alice@demo.labgrade.test", "SUBMIT");
+    const login = await labgrade(["login", "--server", server!.url, "--token", token]);
+    expect(login, login.stderr).toMatchObject({ code: 0 });
+    expect(login.stdout).toContain(`logged in to ${server!.url} (1 course)`);
+    const saved = await stat(path.join(home, "labgrade", "config.json"));
+    expect(saved.mode & 0o777).toBe(0o600);
+    expect((await labgrade(["labs"])).stdout).toContain(`${DEMO_COURSE_SLUG}\tDistributed Systems (demo)\tstudent`);
+    expect((await labgrade(["labs", DEMO_COURSE_SLUG])).stdout).toMatch(/^echo\tEcho\t/m);
+    const bad = await labgrade(["login", "--server", server!.url, "--token", "lgp_wrong-token-wrong-token-wrong"], { config: path.join(home, "other") });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("auth.token");
+  });
+
+  it("packs a folder without what .labgradeignore names", async () => {
+    const { archive } = await packForSubmission(await solution("correct"));
+    const file = path.join(home, "packed.tar.gz");
+    await writeFile(file, archive);
+    const names: string[] = [];
+    await list({ file, onReadEntry: (entry) => void names.push(entry.path) });
+    expect(names).toContain("main.go");
+    expect(names).not.toContain("notes.secret");
+    expect(names).not.toContain(".labgradeignore");
+  });
+
+  it("submits the correct solution and watches it pass (exit 0), then a broken one fail (exit 1)", async () => {
+    const good = await labgrade(["submit", DEMO_COURSE_SLUG, "echo", await solution("correct")]);
+    expect(good, good.stderr).toMatchObject({ code: 0 });
+    const goodId = good.stdout.trim();
+    const watched = await labgrade(["watch", goodId]);
+    expect(watched, watched.stdout + watched.stderr).toMatchObject({ code: 0 });
+    expect(watched.stdout).toMatch(/^GRADED 1\/1/m);
+    const report = await labgrade(["report", goodId]);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(/PASS/);
+    expect(report.stdout).toContain(`full report: ${server!.url}/submissions/${goodId}`);
+
+    const broken = await labgrade(["submit", DEMO_COURSE_SLUG, "echo", await solution("wrong-echo")]);
+    expect(broken.code).toBe(0);
+    const failed = await labgrade(["watch", broken.stdout.trim()]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^GRADED 0\/1/m);
+    expect((await labgrade(["status", broken.stdout.trim()])).stdout).toMatch(/^GRADED 0\/1/);
+  });
+
+  it("cannot submit with a read-only token, and stops at once when the token is revoked", async () => {
+    const readOnly = await tokenFor("bob@demo.labgrade.test", "READ");
+    const config = path.join(home, "bob");
+    expect((await labgrade(["login", "--server", server!.url, "--token", readOnly.token], { config })).code).toBe(0);
+    const refused = await labgrade(["submit", DEMO_COURSE_SLUG, "echo", await solution("correct")], { config });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("this token may only read");
+    const bob = await stack!.db.user.findUniqueOrThrow({ where: { email: "bob@demo.labgrade.test" } });
+    await revokeApiToken(stack!.db, { userId: bob.id, isPlatformAdmin: false }, readOnly.id);
+    const after = await labgrade(["labs"], { config });
+    expect(after.code).toBe(2);
+    expect(after.stderr).toContain("HTTP 401");
+  });
+});
