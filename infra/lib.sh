@@ -88,7 +88,8 @@ install_npm_deps() {
   # for everything it lists. Install scripts stay disabled; nothing we use needs one.
   info "npm install (from package-lock.json)"
   (cd "$ROOT" && npm install --no-audit --no-fund >"$VAR/log/npm.log" 2>&1) || { grep -m 15 'npm error' "$VAR/log/npm.log" >&2; fail "npm install failed" "see $VAR/log/npm.log; the npm registry must be reachable"; }
-  stamp_write npm "$h"
+  # npm may have rewritten the lock file (e.g. a package.json field it mirrors): stamp what is there now.
+  stamp_write npm "$(hash_of "$ROOT/package.json" "$ROOT/package-lock.json")"
 }
 
 generate_prisma_client() {

@@ -7,7 +7,7 @@
 // Another course's or person's things are 404, as if they did not exist.
 import "server-only";
 import { NextResponse } from "next/server";
-import { ZodError } from "zod";
+import { ZodError, type z } from "zod";
 import { apiLimiter } from "@/lib/api/rate-limit";
 import { authenticateApiToken, type TokenActor } from "@/lib/api/tokens";
 import { db } from "@/lib/db";
@@ -19,8 +19,11 @@ export function apiError(status: number, code: string, message: string, headers:
   return NextResponse.json({ error: { code, message } }, { status, headers: { ...NO_STORE, ...headers } });
 }
 
-export function apiJson(body: unknown, status = 200) {
-  return NextResponse.json(body, { status, headers: NO_STORE });
+/** A response in its documented shape (lib/api/schemas.ts); a mismatch is our bug, a 500, never sent. */
+export function apiJson<T>(schema: z.ZodType<T>, body: T, status = 200) {
+  const checked = schema.safeParse(body);
+  if (!checked.success) throw new Error(`response does not match its schema: ${checked.error.message}`);
+  return NextResponse.json(checked.data, { status, headers: NO_STORE });
 }
 
 type Params = Record<string, string>;

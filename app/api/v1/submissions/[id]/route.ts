@@ -1,6 +1,7 @@
 // GET /api/v1/submissions/{id}: status, score and the results I may see (the
 // same visibility rules as the submission page: hidden tests are counted,
 // never returned).
+import { iso, submissionBody } from "@/lib/api/schemas";
 import { db } from "@/lib/db";
 import { queuePlace, wireQueuePlace } from "@/lib/jobs/queue-place";
 import { getSubmissionReportOrThrow } from "@/lib/submissions/submission-report";
@@ -9,7 +10,7 @@ import { apiJson, apiRoute } from "../../api-route";
 export const GET = apiRoute<{ id: string }>("READ", async (_request, { actor }, params) => {
   const { submission: s, results, passRates, withheldResults } = await getSubmissionReportOrThrow(db(), actor, params.id.slice(0, 64));
   const place = s.status === "QUEUED" ? await queuePlace(db(), s.id) : null;
-  return apiJson({
+  return apiJson(submissionBody, {
     id: s.id,
     course: s.course.slug,
     lab: s.lab.slug,
@@ -20,8 +21,8 @@ export const GET = apiRoute<{ id: string }>("READ", async (_request, { actor }, 
     finalScore: s.finalScore,
     late: s.late,
     suiteVersion: s.suiteVersion.version,
-    createdAt: s.createdAt,
-    finishedAt: s.finishedAt,
+    createdAt: s.createdAt.toISOString(),
+    finishedAt: iso(s.finishedAt),
     queue: place && wireQueuePlace(place),
     results: results.map((r) => ({ test: r.testName, repetition: r.repetition, verdict: r.verdict, reason: r.reason, points: r.points, maxPoints: r.maxPoints, seed: r.seed, durationMs: r.durationMs })),
     passRates,

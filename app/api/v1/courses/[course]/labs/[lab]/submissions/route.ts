@@ -2,6 +2,7 @@
 // (.tar.gz or .tar) as the request body. The same checks as the web form:
 // the archive is validated before anything is stored, and the lab's limits
 // apply (422 with the code and when the next submission is allowed).
+import { submissionCreatedBody } from "@/lib/api/schemas";
 import { db } from "@/lib/db";
 import { gradingQueue } from "@/lib/queue";
 import { createSubmission } from "@/lib/submissions/create-submission";
@@ -17,5 +18,5 @@ export const POST = apiRoute<{ course: string; lab: string }>("SUBMIT", async (r
   if (upload.length === 0) return apiError(400, "archive.missing", "send the archive (.tar.gz or .tar) as the request body");
   if (upload.length > MAX_BODY_BYTES) return apiError(413, "archive.too_large", "the archive is larger than 50 MB");
   const submission = await createSubmission({ db: db(), queue: gradingQueue() }, actor, { courseSlug: params.course, labSlug: params.lab, upload });
-  return apiJson({ id: submission.id, status: submission.status, url: `/submissions/${submission.id}` }, 201);
+  return apiJson(submissionCreatedBody, { id: submission.id, status: submission.status, url: `/submissions/${submission.id}` }, 201);
 });

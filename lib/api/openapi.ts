@@ -1,0 +1,65 @@
+// The OpenAPI 3.1 document of /api/v1, generated from the schemas that build
+// the responses (schemas.ts) with zod's own JSON Schema output. Served at
+// /api/v1/openapi.json; tests/e2e/openapi.test.ts calls every documented
+// route and checks each answer against it.
+import { z } from "zod";
+import { apiSchemas, coursesBody, errorBody, labsBody, submissionBody, submissionCreatedBody } from "./schemas.js";
+
+const json = (schema: z.ZodType) => ({ "application/json": { schema: { $ref: `#/components/schemas/${apiSchemas.get(schema)!.id}` } } });
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { description: ERROR_MEANINGS[status] ?? "error", content: json(errorBody) }]));
+const ERROR_MEANINGS: Record<number, string> = {
+  400: "the request is malformed",
+  401: "no valid token",
+  403: "the token's scope or the user's role does not allow it",
+  404: "not found, or not yours (the same answer)",
+  413: "the archive is too large",
+  422: "refused, with a code (archive, limit, deadline, suite)",
+  429: "too many calls with this token; see Retry-After",
+};
+const slug = (name: string, description: string) => ({ name, in: "path", required: true, schema: { type: "string" }, description });
+
+export function openApiDocument(serverUrl?: string) {
+  const { schemas } = z.toJSONSchema(apiSchemas, { io: "output", uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, Record<string, unknown>> };
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "labgrade API", version: "1", description: "Personal tokens from the account page: `Authorization: Bearer lgp_…`. Errors are `{error: {code, message}}`." },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    security: [{ token: [] }],
+    components: { securitySchemes: { token: { type: "http", scheme: "bearer" } }, schemas },
+    paths: {
+      "/api/v1/courses": {
+        get: { operationId: "listCourses", summary: "My courses, with my role", responses: { "200": { description: "the courses", content: json(coursesBody) }, ...errors(401, 429) } },
+      },
+      "/api/v1/courses/{course}/labs": {
+        get: {
+          operationId: "listLabs",
+          summary: "A course's labs I may see, with my best score",
+          parameters: [slug("course", "the course's short name")],
+          responses: { "200": { description: "the labs", content: json(labsBody) }, ...errors(401, 404, 429) },
+        },
+      },
+      "/api/v1/courses/{course}/labs/{lab}/submissions": {
+        post: {
+          operationId: "submit",
+          summary: "Submit an archive (needs a token with the submit scope)",
+          parameters: [slug("course", "the course's short name"), slug("lab", "the lab's short name")],
+          requestBody: { required: true, content: { "application/gzip": { schema: { type: "string", format: "binary" } }, "application/x-tar": { schema: { type: "string", format: "binary" } } } },
+          responses: { "201": { description: "accepted and queued", content: json(submissionCreatedBody) }, ...errors(400, 401, 403, 404, 413, 422, 429) },
+        },
+      },
+      "/api/v1/submissions/{id}": {
+        get: {
+          operationId: "getSubmission",
+          summary: "A submission's status and the results I may see",
+          parameters: [slug("id", "the submission's id")],
+          responses: { "200": { description: "the submission", content: json(submissionBody) }, ...errors(401, 404, 429) },
+        },
+      },
+    },
+  };
+}
