@@ -3,17 +3,21 @@
 // message (with the lines of a suite or roster, when the error has them);
 // NotFoundError becomes `notFound`, the words for "not in a course you may
 // change" (never which one exists). Anything else is a bug and propagates to
-// the error page (so does Next's redirect).
+// the error page (so does Next's redirect). After a success the page at
+// `revalidate`, if given, is rendered afresh.
 import "server-only";
+import { revalidatePath } from "next/cache";
 import { ZodError } from "zod";
 import { RosterInvalidError } from "@/lib/courses/roster";
 import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
 import { SuiteInvalidError } from "@/lib/suites/suite-versions";
 import { sentence, type ActionState } from "./action-state";
 
-export async function actionState(work: () => Promise<string>, notFound: string): Promise<ActionState> {
+export async function actionState(work: () => Promise<string>, notFound: string, revalidate?: string): Promise<ActionState> {
   try {
-    return { message: await work(), ok: true };
+    const message = await work();
+    if (revalidate) revalidatePath(revalidate);
+    return { message, ok: true };
   } catch (err) {
     if (err instanceof ZodError) return { message: sentence(err.issues[0]?.message ?? "The form was incomplete"), ok: false };
     if (err instanceof StudentError || err instanceof ForbiddenError) {

@@ -1,7 +1,6 @@
 "use server";
 // The account page's personal API tokens: make one (shown once, in the
 // form's message) or revoke one (effective at the token's next request).
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { createApiToken, revokeApiToken } from "@/lib/api/tokens";
 import { requireActor } from "@/lib/auth/require-actor";
@@ -12,24 +11,20 @@ import type { ActionState } from "../action-state";
 export async function createTokenAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
   const actor = await requireActor("/account");
   const days = String(formData.get("expiresInDays") ?? "").trim();
-  const state = await actionState(async () => {
+  return actionState(async () => {
     const made = await createApiToken(db(), actor, {
       name: String(formData.get("name") ?? ""),
       scope: formData.get("scope") === "SUBMIT" ? "SUBMIT" : "READ",
       expiresInDays: days === "" ? null : Number(days),
     });
     return `Token "${made.name}" made. Copy it now; it is not shown again: ${made.token}`;
-  }, "Your account was not found");
-  if (state.ok) revalidatePath("/account");
-  return state;
+  }, "Your account was not found", "/account");
 }
 
 export async function revokeTokenAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
   const actor = await requireActor("/account");
-  const state = await actionState(async () => {
+  return actionState(async () => {
     await revokeApiToken(db(), actor, z.string().min(1).max(100).parse(formData.get("tokenId")));
     return "Token revoked.";
-  }, "That token is not yours or is already revoked");
-  if (state.ok) revalidatePath("/account");
-  return state;
+  }, "That token is not yours or is already revoked", "/account");
 }

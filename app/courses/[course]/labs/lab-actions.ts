@@ -2,7 +2,6 @@
 // Staff create and edit labs from the lab form. The form's strings become the
 // domain's typed fields here (empty is "none"; dates are UTC as the form
 // says); lib/labs/manage-labs.ts validates and stores them.
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
@@ -63,9 +62,8 @@ export async function saveLabAction(_previous: ActionState, formData: FormData):
       return "Lab created.";
     }
     await updateLab(db(), actor, { courseSlug, labSlug, fields: parsed.fields });
-    revalidatePath(`/courses/${courseSlug}/labs/${labSlug}`);
     return "Saved.";
-  }, "This course is not one you teach");
+  }, "This course is not one you teach", creating ? undefined : `/courses/${courseSlug}/labs/${labSlug}`);
   // A new lab's next step is its test suite.
   if (createdSlug) redirect(`/courses/${courseSlug}/labs/${createdSlug}/suite`);
   return state;

@@ -3,7 +3,6 @@
 // link for a member, make or revoke an invitation link. Links are shown once,
 // in the form's message, as full addresses to hand over.
 import { headers } from "next/headers";
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { createPasswordLink } from "@/lib/auth/password-links";
 import { requireActor } from "@/lib/auth/require-actor";
@@ -22,9 +21,7 @@ async function inCourse(formData: FormData, work: (courseSlug: string, actor: Aw
   const courseSlug = courseField.safeParse(formData.get("courseSlug"));
   if (!courseSlug.success) return { message: "The form was incomplete; reload the page", ok: false };
   const actor = await requireActor(`/courses/${courseSlug.data}/roster`);
-  const state = await actionState(() => work(courseSlug.data, actor), NOT_YOURS);
-  if (state.ok) revalidatePath(`/courses/${courseSlug.data}/roster`);
-  return state;
+  return actionState(() => work(courseSlug.data, actor), NOT_YOURS, `/courses/${courseSlug.data}/roster`);
 }
 
 /** The site's own origin for links: AUTH_URL when set, else what the request came to. */

@@ -3,16 +3,16 @@
 // createSubmission, and go to the new submission's page; a refusal the student
 // can act on (archive, limit, deadline) comes back as the form's error.
 // Extensions (staff): grant one student a later due date for this lab.
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { grantExtension } from "@/lib/courses/extensions";
-import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
+import { NotFoundError, StudentError } from "@/lib/errors";
 import { gradingQueue } from "@/lib/queue";
 import { createSubmission } from "@/lib/submissions/create-submission";
-import { sentence } from "../../../../action-state";
+import { actionState } from "../../../../action-result";
+import { sentence, type ActionState } from "../../../../action-state";
 
 export interface SubmitState {
   error: string | null;
@@ -47,10 +47,7 @@ export async function submitSolution(_previous: SubmitState, formData: FormData)
   redirect(`/submissions/${submissionId}`);
 }
 
-export interface ExtensionState {
-  message: string | null;
-  ok: boolean;
-}
+export type ExtensionState = ActionState;
 
 const extensionForm = z.object({
   courseSlug: z.string().min(1).max(200),
@@ -75,13 +72,12 @@ export async function grantExtensionAction(_previous: ExtensionState, formData: 
   if (!parsed.success) return { message: parsed.error.issues[0]?.message ?? "The form was incomplete", ok: false };
   const { courseSlug, labSlug, ...input } = parsed.data;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}`);
-  try {
-    const extension = await grantExtension(db(), actor, { courseSlug, labSlug, ...input });
-    revalidatePath(`/courses/${courseSlug}/labs/${labSlug}`);
-    return { message: `${input.studentEmail} is now due ${extension.dueAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`, ok: true };
-  } catch (err) {
-    if (err instanceof StudentError || err instanceof ForbiddenError) return { message: sentence(err.message), ok: false };
-    if (err instanceof NotFoundError) return { message: "This lab is not in a course you teach", ok: false };
-    throw err;
-  }
+  return actionState(
+    async () => {
+      const extension = await grantExtension(db(), actor, { courseSlug, labSlug, ...input });
+      return `${input.studentEmail} is now due ${extension.dueAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`;
+    },
+    "This lab is not in a course you teach",
+    `/courses/${courseSlug}/labs/${labSlug}`,
+  );
 }

@@ -1,6 +1,5 @@
 "use server";
 // A student picks the pseudonym others see on the course's leaderboards.
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { setMyPseudonym } from "@/lib/courses/pseudonyms";
@@ -15,7 +14,5 @@ export async function pseudonymAction(_previous: ActionState, formData: FormData
   if (!parsed.success) return { message: "The form was incomplete; reload the page", ok: false };
   const { courseSlug, labSlug, pseudonym } = parsed.data;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}/leaderboard`);
-  const state = await actionState(async () => `You now appear as ${await setMyPseudonym(db(), actor, courseSlug, pseudonym)}.`, "This course is not yours");
-  if (state.ok) revalidatePath(`/courses/${courseSlug}/labs/${labSlug}/leaderboard`);
-  return state;
+  return actionState(async () => `You now appear as ${await setMyPseudonym(db(), actor, courseSlug, pseudonym)}.`, "This course is not yours", `/courses/${courseSlug}/labs/${labSlug}/leaderboard`);
 }

@@ -1,7 +1,6 @@
 "use server";
 // The suite page's actions: save the edited suite as a new version, publish a
 // version, dry-run one against the reference solutions, upload a reference.
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
@@ -19,9 +18,7 @@ async function withLab(formData: FormData, work: (ids: { courseSlug: string; lab
   const parsed = ids.safeParse({ courseSlug: formData.get("courseSlug"), labSlug: formData.get("labSlug") });
   if (!parsed.success) return { message: "The form was incomplete; reload the page", ok: false };
   const actor = await requireActor(`/courses/${parsed.data.courseSlug}/labs/${parsed.data.labSlug}/suite`);
-  const state = await actionState(() => work(parsed.data, actor), NOT_YOURS);
-  if (state.ok) revalidatePath(`/courses/${parsed.data.courseSlug}/labs/${parsed.data.labSlug}/suite`);
-  return state;
+  return actionState(() => work(parsed.data, actor), NOT_YOURS, `/courses/${parsed.data.courseSlug}/labs/${parsed.data.labSlug}/suite`);
 }
 
 export async function saveSuiteAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
