@@ -3,7 +3,7 @@
 // Refused with a message a student can act on: not a (gzipped) tar, a path
 // that escapes the folder, a link (symbolic links may only point inside),
 // device files, too many files, too large, or a decompression bomb.
-import { createHash } from "node:crypto";
+import { sha256 } from "./blobs.js";
 import path from "node:path/posix";
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
@@ -158,7 +158,7 @@ export async function normaliseArchive(
   const chunks: Buffer[] = [];
   for await (const chunk of out) chunks.push(chunk as Buffer);
   return {
-    archive: { contentHash: createHash("sha256").update(upload).digest("hex"), files, unpackedBytes },
+    archive: { contentHash: sha256(upload), files, unpackedBytes },
     tar: Buffer.concat(chunks),
   };
 }

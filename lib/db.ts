@@ -27,6 +27,11 @@ const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMED
 const CONNECTION_MESSAGES = /connection terminated|connection (?:was )?closed|can't reach database|server has closed the connection|terminating connection|ECONNREFUSED|ECONNRESET/i;
 
 /** Whether an error (or one it wraps) says the database went away, so waiting and trying again may help. */
+/** A unique constraint refused the write (Prisma's P2002): the caller says which name or value is taken. */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}
+
 export function isConnectionLoss(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 6; depth++) {
     const x = e as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown };

@@ -2,8 +2,9 @@
 // stored as sha256 only, scoped READ (look) or SUBMIT (look and submit),
 // optionally expiring. A request's token is checked on every call, so a
 // revocation takes effect at the next request.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { sha256 } from "../blobs.js";
 import type { Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { NotFoundError, StudentError } from "../errors.js";
@@ -13,8 +14,6 @@ export const TOKEN_PREFIX = "lgp_";
 export const MAX_ACTIVE_TOKENS = 20;
 /** lastUsedAt is written at most this often per token (a busy script would otherwise write on every call). */
 const LAST_USED_RESOLUTION_MS = 60_000;
-
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export const newTokenSchema = z.object({
   name: z.string().trim().min(1, "Name the token (e.g. the laptop or script that uses it)").max(100, "Keep the name under 100 characters"),
@@ -33,7 +32,7 @@ export async function createApiToken(db: Db, actor: Actor, raw: z.infer<typeof n
       userId: actor.userId,
       name: input.name,
       scope: input.scope,
-      tokenHash: hashToken(token),
+      tokenHash: sha256(token),
       prefix: token.slice(0, TOKEN_PREFIX.length + 6),
       expiresAt: input.expiresInDays === null ? null : new Date(now.getTime() + input.expiresInDays * 24 * 3600_000),
     },
@@ -66,7 +65,7 @@ export async function authenticateApiToken(db: Db, authorization: string | null,
   const token = /^Bearer\s+(lgp_[A-Za-z0-9_-]{20,100})\s*$/.exec(authorization ?? "")?.[1];
   if (!token) return null;
   const row = await db.apiToken.findUnique({
-    where: { tokenHash: hashToken(token) },
+    where: { tokenHash: sha256(token) },
     select: { id: true, scope: true, revokedAt: true, expiresAt: true, lastUsedAt: true, user: { select: { id: true, isPlatformAdmin: true } } },
   });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;

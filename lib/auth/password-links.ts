@@ -9,7 +9,8 @@
 // actor must outrank the member in *every* course the member belongs to
 // (an instructor may reset their students and TAs, an owner also their
 // instructors), and nobody but a platform admin resets a platform admin.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { sha256 } from "../blobs.js";
 import type { Actor } from "../courses/access.js";
 import { getCourseForEditorOrThrow } from "../courses/access.js";
 import type { Db } from "../db.js";
@@ -23,7 +24,6 @@ export const PASSWORD_LINK_HOURS = 72;
 const IDENTIFIER = (userId: string) => `password:${userId}`;
 export const RANK: Record<CourseRole, number> = { STUDENT: 0, TA: 1, INSTRUCTOR: 2, OWNER: 3 };
 
-export const secretHash = (secret: string) => createHash("sha256").update(secret).digest("hex");
 export const newSecret = () => randomBytes(32).toString("base64url");
 
 export async function createPasswordLink(db: Db, actor: Actor, input: { courseSlug: string; userId: string }, now = new Date()) {
@@ -47,7 +47,7 @@ export async function createPasswordLink(db: Db, actor: Actor, input: { courseSl
   const expiresAt = new Date(now.getTime() + PASSWORD_LINK_HOURS * 3600_000);
   await db.$transaction([
     db.verificationToken.deleteMany({ where: { identifier: IDENTIFIER(target.id) } }),
-    db.verificationToken.create({ data: { identifier: IDENTIFIER(target.id), token: secretHash(secret), expires: expiresAt } }),
+    db.verificationToken.create({ data: { identifier: IDENTIFIER(target.id), token: sha256(secret), expires: expiresAt } }),
     db.auditLog.create({
       data: { courseId: course.id, actorId: actor.userId, action: "user.password_link", targetType: "user", targetId: target.id, details: { email: target.email, expiresAt: expiresAt.toISOString() } },
     }),
@@ -56,7 +56,7 @@ export async function createPasswordLink(db: Db, actor: Actor, input: { courseSl
 }
 
 async function linkOrThrow(db: Db, secret: string, now: Date) {
-  const token = await db.verificationToken.findUnique({ where: { token: secretHash(secret) } });
+  const token = await db.verificationToken.findUnique({ where: { token: sha256(secret) } });
   if (!token || !token.identifier.startsWith("password:")) throw new NotFoundError("link");
   if (token.expires <= now) throw new StudentError("link.expired", "this link has expired; ask your course staff for a new one");
   const user = await db.user.findUnique({ where: { id: token.identifier.slice("password:".length) }, select: { id: true, email: true, name: true } });

@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { checkNewPassword } from "../auth/account.js";
 import { hashPassword } from "../auth/password.js";
-import { newSecret, secretHash } from "../auth/password-links.js";
+import { newSecret } from "../auth/password-links.js";
+import { sha256 } from "../blobs.js";
 import type { Db, Tx } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
 import type { CourseRole } from "../generated/prisma/enums.js";
@@ -31,7 +32,7 @@ export async function createInvitation(db: Db, actor: Actor, courseSlug: string,
   const expiresAt = new Date(now.getTime() + input.expiresInDays * 24 * 3600_000);
   const invitation = await db.$transaction(async (tx) => {
     const invitation = await tx.invitation.create({
-      data: { courseId: course.id, role: input.role, email: input.email?.toLowerCase() ?? null, maxUses: input.email ? 1 : input.maxUses, expiresAt, tokenHash: secretHash(secret), createdById: actor.userId },
+      data: { courseId: course.id, role: input.role, email: input.email?.toLowerCase() ?? null, maxUses: input.email ? 1 : input.maxUses, expiresAt, tokenHash: sha256(secret), createdById: actor.userId },
     });
     await tx.auditLog.create({
       data: {
@@ -69,7 +70,7 @@ export async function revokeInvitation(db: Db, actor: Actor, courseSlug: string,
 /** What a link offers, for its page; NotFoundError for unknown, StudentError for spent or expired. */
 export async function invitationBySecret(db: Db, secret: string, now = new Date()) {
   const invitation = await db.invitation.findUnique({
-    where: { tokenHash: secretHash(secret) },
+    where: { tokenHash: sha256(secret) },
     include: { course: { select: { id: true, slug: true, title: true, archivedAt: true } } },
   });
   if (!invitation || invitation.course.archivedAt) throw new NotFoundError("invitation");

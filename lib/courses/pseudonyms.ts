@@ -2,7 +2,7 @@
 // names are for staff). Given two words from our field when a student joins,
 // unique within the course; students may pick their own.
 import { randomInt } from "node:crypto";
-import type { Db, Tx } from "../db.js";
+import { isUniqueViolation, type Db, type Tx } from "../db.js";
 import { ForbiddenError, StudentError } from "../errors.js";
 import { getCourseForMemberOrThrow, type Actor } from "./access.js";
 
@@ -31,7 +31,7 @@ export async function setMyPseudonym(db: Db, actor: Actor, courseSlug: string, w
   const { count } = await db.membership
     .updateMany({ where: { courseId: course.id, userId: actor.userId }, data: { pseudonym } })
     .catch((err: unknown) => {
-      if ((err as { code?: unknown }).code === "P2002") throw new StudentError("pseudonym.taken", `"${pseudonym}" is taken in this course; choose another`);
+      if (isUniqueViolation(err)) throw new StudentError("pseudonym.taken", `"${pseudonym}" is taken in this course; choose another`);
       throw err;
     });
   if (count !== 1) throw new ForbiddenError("only students have a pseudonym");

@@ -4,7 +4,7 @@
 // have. Owners and instructors only; TAs grade, they do not edit.
 import { z } from "zod";
 import { getCourseForEditorOrThrow, getLabForEditorOrThrow, type Actor } from "../courses/access.js";
-import type { Db } from "../db.js";
+import { isUniqueViolation, type Db } from "../db.js";
 import { StudentError } from "../errors.js";
 import type { Lab } from "../generated/prisma/client.js";
 import { isTieBreaker, TIE_BREAKERS, type TieBreaker } from "../leaderboards.js";
@@ -117,10 +117,6 @@ export function labFieldsOf(lab: { [K in keyof ReturnType<typeof columns>]: Lab[
     leaderboardTieBreakers: lab.leaderboardTieBreakers.filter(isTieBreaker),
     leaderboardFreezeAtDue: lab.leaderboardFrozenAt !== null,
   };
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
 }
 
 export async function createLab(db: Db, actor: Actor, input: { courseSlug: string; slug: string; fields: LabFields }) {

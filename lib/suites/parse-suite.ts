@@ -1,7 +1,7 @@
 // Reads a suite document (YAML, or JSON which is YAML too) and validates it.
 // Every error names the line it is on, so staff editing in the browser can
 // fix it without guessing.
-import { createHash } from "node:crypto";
+import { sha256 } from "../blobs.js";
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { suiteSpecSchema, type SuiteSpec } from "./schema.js";
 
@@ -24,7 +24,7 @@ export function parseSuite(source: string): ParsedSuite {
     };
   }
   const result = suiteSpecSchema.safeParse(doc.toJS());
-  if (result.success) return { ok: true, spec: result.data, sourceHash: createHash("sha256").update(source).digest("hex") };
+  if (result.success) return { ok: true, spec: result.data, sourceHash: sha256(source) };
   return {
     ok: false,
     errors: result.error.issues.map((issue) => {
