@@ -9,12 +9,12 @@ import path from "node:path";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken, revokeApiToken } from "../../lib/api/tokens.js";
-import type { Actor } from "../../lib/courses/access.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { createGradingQueue } from "../../lib/queue.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { actorByEmail } from "../support/actors.js";
 import { REDIS_URL } from "../support/grading-stack.js";
 import { startWebServer, type WebServer } from "../support/web-server.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
@@ -28,10 +28,7 @@ let queue: Queue;
 let server: WebServer;
 const prefix = `test-api-${randomBytes(4).toString("hex")}`;
 
-const actor = async (email: string): Promise<Actor> => {
-  const u = await db.user.findUniqueOrThrow({ where: { email } });
-  return { userId: u.id, isPlatformAdmin: u.isPlatformAdmin };
-};
+const actor = (email: string) => actorByEmail(db, email);
 const token = async (email: string, scope: "READ" | "SUBMIT", expiresInDays: number | null = 30) => (await createApiToken(db, await actor(email), { name: `${scope} ${randomBytes(2).toString("hex")}`, scope, expiresInDays })).token;
 
 async function call(method: string, route: string, bearer: string | null, body?: Buffer) {

@@ -7,21 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changePassword } from "../../lib/auth/account.js";
 import { verifyCredentials } from "../../lib/auth/credentials.js";
 import { createSignInLimiter, type SignInLimiter } from "../../lib/auth/sign-in-limits.js";
-import type { Actor } from "../../lib/courses/access.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { StudentError } from "../../lib/errors.js";
 import { DEMO_PASSWORD, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { actorByEmail } from "../support/actors.js";
 import { REDIS_URL } from "../support/grading-stack.js";
 
 let database: ScratchDatabase;
 let db: Db;
 let redis: Redis;
 let limiter: SignInLimiter;
-const actor = async (email: string): Promise<Actor> => {
-  const u = await db.user.findUniqueOrThrow({ where: { email } });
-  return { userId: u.id, isPlatformAdmin: u.isPlatformAdmin };
-};
+const actor = (email: string) => actorByEmail(db, email);
 
 beforeAll(async () => {
   database = await createMigratedDatabase("account");

@@ -10,7 +10,7 @@ import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spendPasswordLink, createPasswordLink, passwordLinkOwner } from "../../lib/auth/password-links.js";
 import { verifyCredentials } from "../../lib/auth/credentials.js";
-import { listMySubmissions, type Actor } from "../../lib/courses/access.js";
+import { listMySubmissions } from "../../lib/courses/access.js";
 import { acceptInvitation, createInvitation, invitationBySecret, signUpWithInvitation } from "../../lib/courses/invitations.js";
 import { importRoster, listRoster, RosterInvalidError, setMemberRole } from "../../lib/courses/roster.js";
 import { createDb, type Db } from "../../lib/db.js";
@@ -23,6 +23,7 @@ import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js"
 import { createSubmission } from "../../lib/submissions/create-submission.js";
 import { listDryRuns, listSuiteVersions, publishSuiteVersion, saveSuiteVersion, startDryRun, SuiteInvalidError, uploadReferenceSolution } from "../../lib/suites/suite-versions.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { actorByEmail } from "../support/actors.js";
 import { REDIS_URL } from "../support/grading-stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -30,10 +31,7 @@ const C = DEMO_COURSE_SLUG;
 let database: ScratchDatabase;
 let db: Db;
 let queue: Queue;
-const actor = async (email: string): Promise<Actor> => {
-  const u = await db.user.findUniqueOrThrow({ where: { email } });
-  return { userId: u.id, isPlatformAdmin: u.isPlatformAdmin };
-};
+const actor = (email: string) => actorByEmail(db, email);
 const fields = (over: Partial<LabFields> = {}): LabFields => ({
   title: "Echo again",
   description: "# Echo\nAnswer every `echo`.",

@@ -6,7 +6,6 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../../lib/courses/access.js";
 import { grantExtension, listExtensions } from "../../lib/courses/extensions.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { ForbiddenError, StudentError } from "../../lib/errors.js";
@@ -15,16 +14,14 @@ import { createGradingQueue } from "../../lib/queue.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createSubmission } from "../../lib/submissions/create-submission.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { actorByEmail } from "../support/actors.js";
 import { REDIS_URL } from "../support/grading-stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let database: ScratchDatabase;
 let db: Db;
 let queue: Queue;
-const actor = async (email: string): Promise<Actor> => {
-  const u = await db.user.findUniqueOrThrow({ where: { email } });
-  return { userId: u.id, isPlatformAdmin: u.isPlatformAdmin };
-};
+const actor = (email: string) => actorByEmail(db, email);
 
 beforeAll(async () => {
   database = await createMigratedDatabase("extensions");

@@ -5,21 +5,18 @@
 // students pick their own pseudonym, unique in the course.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../../lib/courses/access.js";
 import { setMyPseudonym } from "../../lib/courses/pseudonyms.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { ForbiddenError, StudentError } from "../../lib/errors.js";
 import { figuresFrom, leaderboard } from "../../lib/leaderboards.js";
 import { DEMO_COURSE_SLUG, DEMO_USERS, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { actorByEmail } from "../support/actors.js";
 
 const C = DEMO_COURSE_SLUG;
 let database: ScratchDatabase;
 let db: Db;
-const actor = async (email: string): Promise<Actor> => {
-  const u = await db.user.findUniqueOrThrow({ where: { email } });
-  return { userId: u.id, isPlatformAdmin: u.isPlatformAdmin };
-};
+const actor = (email: string) => actorByEmail(db, email);
 
 /** A graded submission with one test result carrying these metrics. */
 async function graded(email: string, finalScore: number, metrics: object, createdAt: Date, kind: "SUBMISSION" | "DRY_RUN" = "SUBMISSION") {

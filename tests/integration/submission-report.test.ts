@@ -2,22 +2,19 @@
 // visibility for the student, everything for staff, nothing for another
 // student; and the best score per lab counts only the actor's own graded work.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../../lib/courses/access.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { NotFoundError } from "../../lib/errors.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { bestScoresByLab } from "../../lib/submissions/best-scores.js";
 import { getSubmissionReportOrThrow } from "../../lib/submissions/submission-report.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { actorByEmail } from "../support/actors.js";
 
 let database: ScratchDatabase;
 let db: Db;
 let labId: string;
 
-async function actor(email: string): Promise<Actor> {
-  const user = await db.user.findUniqueOrThrow({ where: { email } });
-  return { userId: user.id, isPlatformAdmin: user.isPlatformAdmin };
-}
+const actor = (email: string) => actorByEmail(db, email);
 
 /** A graded echo submission with one result per visibility. */
 async function gradedSubmission(email: string, finalScore: number) {

@@ -17,6 +17,7 @@ import { createSubmission } from "../../lib/submissions/create-submission.js";
 import { parseSuite } from "../../lib/suites/parse-suite.js";
 import { runnerLimits, type RunnerLimits } from "../../runner/limits.js";
 import { startRunner, type RunningRunner } from "../../runner/worker.js";
+import { actorByEmail } from "./actors.js";
 import { createMigratedDatabase, type ScratchDatabase } from "./databases.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -104,10 +105,7 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
       pythonEcho ??= await packReferenceSolution(path.join(ROOT, "tests/fixtures/kv-echo"));
       return createSubmission({ db, queue }, actor, { courseSlug, labSlug: "py-echo", upload: pythonEcho });
     },
-    async actor(email) {
-      const user = await db.user.findUniqueOrThrow({ where: { email } });
-      return { userId: user.id, isPlatformAdmin: user.isPlatformAdmin };
-    },
+    actor: (email) => actorByEmail(db, email),
     async submitReference(email, labSlug, referenceName) {
       const lab = BUILTIN_LABS.find((l) => l.slug === labSlug);
       const ref = lab?.references.find((r) => r.name === referenceName);
