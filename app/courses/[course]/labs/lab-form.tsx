@@ -38,6 +38,14 @@ interface Props {
   tieBreakers: Array<{ name: string; label: string }>;
 }
 
+/** A select's options from named, labelled choices. */
+const options = (choices: ReadonlyArray<{ name: string; label: string }>) =>
+  choices.map((c) => (
+    <option key={c.name} value={c.name}>
+      {c.label}
+    </option>
+  ));
+
 export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, tieBreakers }: Props) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(saveLabAction, IDLE);
   const field = (id: string, label: string, input: React.ReactNode, hint?: string) => (
@@ -62,11 +70,7 @@ export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, ti
             "lab-workload",
             "Workload",
             <select id="lab-workload" name="workload" defaultValue={values.workload}>
-              {workloads.map((w) => (
-                <option key={w} value={w}>
-                  {w}
-                </option>
-              ))}
+              {options(workloads.map((w) => ({ name: w, label: w })))}
             </select>,
           )}
         </div>
@@ -75,11 +79,7 @@ export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, ti
             "lab-toolchain",
             "Toolchain",
             <select id="lab-toolchain" name="toolchain" defaultValue={values.toolchain}>
-              {toolchains.map((t) => (
-                <option key={t.name} value={t.name}>
-                  {t.label}
-                </option>
-              ))}
+              {options(toolchains)}
             </select>,
           )}
         </div>
@@ -123,11 +123,7 @@ export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, ti
               i === 0 ? "Leaderboard ties broken by" : "… then by",
               <select id={`lab-${name}`} name={name} defaultValue={values[name]}>
                 <option value="">(nothing: earlier submission first)</option>
-                {tieBreakers.map((t) => (
-                  <option key={t.name} value={t.name}>
-                    {t.label}
-                  </option>
-                ))}
+                {options(tieBreakers)}
               </select>,
             )}
           </div>
