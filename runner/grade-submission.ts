@@ -18,6 +18,7 @@ import type { HistoryEvent } from "../lib/history.js";
 import { admitJob } from "../lib/jobs/scheduling.js";
 import { historyMetrics } from "../lib/metrics.js";
 import { newSeed, Random } from "../lib/random.js";
+import { plotData } from "../lib/reports/plot-data.js";
 import { suiteSpecSchema, type TestSpec } from "../lib/suites/schema.js";
 import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
@@ -350,6 +351,7 @@ async function recordTestResult(
       ? { kind: "HISTORY" as const, name: "history.json", bytes: historyJson, truncated: false }
       : undefined,
     { kind: "RESULTS" as const, name: "results.json", bytes: Buffer.from(JSON.stringify(results)), truncated: false },
+    { kind: "PLOT_DATA" as const, name: "plot.json", bytes: Buffer.from(JSON.stringify(plotData(judged.events, cluster.faults, run.test.durationSeconds * 1000))), truncated: false },
     ...cluster.nodes.map((n) => ({ kind: "NODE_LOG" as const, name: `${n.id}.log`, bytes: Buffer.from(n.log), truncated: n.logTruncated })),
     { kind: "NODE_LOG" as const, name: "controller.log", bytes: Buffer.from(cluster.controllerLog), truncated: false },
   ].filter((a) => a !== undefined);

@@ -165,7 +165,9 @@ interface SubmissionView {
 const FINAL = new Set(["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"]);
 const line = (s: SubmissionView) =>
   `${s.status}${s.score !== null ? ` ${s.score}/${s.maxScore}` : ""}${s.queue ? ` (place ${s.queue.position} in the queue)` : ""}${s.statusDetail ? `: ${s.statusDetail}` : ""}`;
-const passed = (s: SubmissionView) => s.status === "GRADED" && s.score !== null && s.maxScore !== null && s.score >= s.maxScore;
+/** Every test passed; with hidden results withheld (no score), every test shown passed. */
+const passed = (s: SubmissionView) =>
+  s.status === "GRADED" && (s.score !== null && s.maxScore !== null ? s.score >= s.maxScore : s.results.every((r) => r.verdict === "PASS"));
 
 async function fetchSubmission(cfg: Saved, id: string | undefined): Promise<SubmissionView> {
   if (!id) throw new CliError(`needs a submission ID\n${USAGE}`, 64);

@@ -101,7 +101,7 @@ export async function getSubmissionForViewerOrThrow(db: Db, actor: Actor, submis
           ],
         },
     include: {
-      lab: { select: { slug: true, title: true, dueAt: true } },
+      lab: { select: { slug: true, title: true, dueAt: true, resultsReleasedAt: true } },
       course: { select: { slug: true, title: true } },
       user: { select: { id: true, name: true, email: true } },
       suiteVersion: { select: { version: true } },

@@ -57,6 +57,8 @@ export const labFieldsSchema = z
       .refine((list) => new Set(list).size === list.length, "Choose each tie-breaker once"),
     /** Submissions after the due date do not count on the leaderboard. */
     leaderboardFreezeAtDue: z.boolean(),
+    /** From then on students see every test's full report (hidden and after-due tests too); null: after-due tests at the due date, hidden ones never. */
+    resultsReleasedAt: optionalDate,
   })
   .superRefine((lab, ctx) => {
     if (lab.opensAt && lab.dueAt && lab.dueAt <= lab.opensAt) ctx.addIssue({ code: "custom", path: ["dueAt"], message: "The due date must be after the opening date" });
@@ -92,6 +94,7 @@ function columns(fields: LabFields) {
     leaderboardVisible: fields.leaderboardVisible,
     leaderboardTieBreakers: fields.leaderboardTieBreakers,
     leaderboardFrozenAt: fields.leaderboardFreezeAtDue ? fields.dueAt : null,
+    resultsReleasedAt: fields.resultsReleasedAt,
   };
 }
 
@@ -116,6 +119,7 @@ export function labFieldsOf(lab: { [K in keyof ReturnType<typeof columns>]: Lab[
     leaderboardVisible: lab.leaderboardVisible,
     leaderboardTieBreakers: lab.leaderboardTieBreakers.filter(isTieBreaker),
     leaderboardFreezeAtDue: lab.leaderboardFrozenAt !== null,
+    resultsReleasedAt: lab.resultsReleasedAt,
   };
 }
 

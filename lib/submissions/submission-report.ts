@@ -1,11 +1,14 @@
 // What a viewer may see of a submission's grading: the submission (scoped by
 // getSubmissionForViewerOrThrow) and the results of its latest attempt,
 // filtered by each test's visibility. Staff and platform admins see every
-// result; the student sees "always" tests, and "after_due" tests once the
-// deadline (their extension's, if later) has passed. Withheld results are
-// counted, never returned.
+// result. The student sees "always" tests; "after_due" tests once the deadline
+// (their extension's, if later) has passed; and every test once the staff have
+// released the lab's results. A withheld result shows only its test's name
+// and repetition, and while any is withheld the total score is not shown
+// either (it would tell whether the hidden tests passed).
 import { getSubmissionForViewerOrThrow, STAFF_ROLES, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
+import { NotFoundError } from "../errors.js";
 
 export async function getSubmissionReportOrThrow(db: Db, actor: Actor, submissionId: string, now = new Date()) {
   const submission = await getSubmissionForViewerOrThrow(db, actor, submissionId);
@@ -16,8 +19,9 @@ export async function getSubmissionReportOrThrow(db: Db, actor: Actor, submissio
     })) > 0;
   const attempt = submission.jobs[0]?.attempts[0] ?? null;
   const results = attempt?.results ?? [];
+  const released = submission.lab.resultsReleasedAt !== null && now >= submission.lab.resultsReleasedAt;
   let deadlinePassed = false;
-  if (!staffView && results.some((r) => r.visibility === "after_due")) {
+  if (!staffView && !released && results.some((r) => r.visibility === "after_due")) {
     const extension = await db.extension.findUnique({
       where: { labId_userId: { labId: submission.labId, userId: submission.userId } },
       select: { dueAt: true },
@@ -25,8 +29,29 @@ export async function getSubmissionReportOrThrow(db: Db, actor: Actor, submissio
     const dueAt = [submission.lab.dueAt, extension?.dueAt].filter((d): d is Date => d instanceof Date).sort((a, b) => b.getTime() - a.getTime())[0];
     deadlinePassed = dueAt !== undefined && now > dueAt;
   }
-  const visible = results.filter((r) => staffView || r.visibility === "always" || (r.visibility === "after_due" && deadlinePassed));
-  return { submission, staffView, results: visible, passRates: passRates(visible), withheldResults: results.length - visible.length };
+  const shown = (r: { visibility: string }) => staffView || released || r.visibility === "always" || (r.visibility === "after_due" && deadlinePassed);
+  const visible = results.filter(shown);
+  const withheld = results.filter((r) => !shown(r)).map((r) => ({ testName: r.testName, repetition: r.repetition, visibility: r.visibility }));
+  return {
+    submission,
+    staffView,
+    results: visible,
+    passRates: passRates(visible),
+    withheld,
+    withheldResults: withheld.length,
+    /** Null while results are withheld: the total would reveal them. */
+    score: withheld.length > 0 ? null : { score: submission.score, finalScore: submission.finalScore, maxScore: submission.maxScore },
+    /** Points of the results shown. */
+    shownPoints: { earned: visible.reduce((sum, r) => sum + r.points, 0), possible: visible.reduce((sum, r) => sum + r.maxPoints, 0) },
+  };
+}
+
+/** Whether one test result of a submission may be shown to the actor (the report's rules), with the submission. */
+export async function getVisibleResultOrThrow(db: Db, actor: Actor, submissionId: string, resultId: string) {
+  const report = await getSubmissionReportOrThrow(db, actor, submissionId);
+  const result = report.results.find((r) => r.id === resultId);
+  if (!result) throw new NotFoundError("test result");
+  return { ...report, result };
 }
 
 export interface TestPassRate {

@@ -50,6 +50,7 @@ const fields = (over: Partial<LabFields> = {}): LabFields => ({
   leaderboardVisible: true,
   leaderboardTieBreakers: ["msgsPerOp"],
   leaderboardFreezeAtDue: false,
+  resultsReleasedAt: null,
   ...over,
 });
 const SUITE = "tests:\n  - name: echo\n    workload: echo\n    nodes: 1\n    durationSeconds: 1\n";

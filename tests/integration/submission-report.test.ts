@@ -68,7 +68,27 @@ describe("getSubmissionReportOrThrow", () => {
     const report = await getSubmissionReportOrThrow(db, await actor("alice@demo.labgrade.test"), submission.id);
     expect(names(report)).toEqual(["t-always"]);
     expect(report.withheldResults).toBe(2);
+    expect(report.withheld.map((r) => r.testName).sort()).toEqual(["t-after_due", "t-hidden"]);
     expect(report.staffView).toBe(false);
+    // The total would tell whether the hidden tests passed: only the points shown are.
+    expect(report.score).toBeNull();
+    expect(report.shownPoints).toEqual({ earned: 0, possible: 0 });
+  });
+
+  it("shows the student every result, and the total, once the staff release them", async () => {
+    await db.lab.update({ where: { id: labId }, data: { dueAt: new Date(Date.now() + 3600_000), resultsReleasedAt: new Date(Date.now() - 1000) } });
+    try {
+      const submission = await gradedSubmission("alice@demo.labgrade.test", 1.5);
+      const report = await getSubmissionReportOrThrow(db, await actor("alice@demo.labgrade.test"), submission.id);
+      expect(names(report)).toEqual(["t-after_due", "t-always", "t-hidden"]);
+      expect(report.withheld).toEqual([]);
+      expect(report.score).toEqual({ score: 1.5, finalScore: 1.5, maxScore: 3 });
+      // A release dated in the future is not one yet.
+      await db.lab.update({ where: { id: labId }, data: { resultsReleasedAt: new Date(Date.now() + 3600_000) } });
+      expect(names(await getSubmissionReportOrThrow(db, await actor("alice@demo.labgrade.test"), submission.id))).toEqual(["t-always"]);
+    } finally {
+      await db.lab.update({ where: { id: labId }, data: { resultsReleasedAt: null } });
+    }
   });
 
   it("adds the after-due results once the deadline has passed, never the hidden ones", async () => {

@@ -18,7 +18,7 @@ function When({ date }: { date: Date | null }) {
 export default async function SubmissionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const actor = await requireActor(`/submissions/${id}`);
-  const { submission: s, results, passRates, withheldResults } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
+  const { submission: s, results, passRates, withheld, score, shownPoints } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
   const own = s.userId === actor.userId;
   const queue = s.status === "QUEUED" ? await queuePlace(db(), s.id) : null;
   return (
@@ -38,9 +38,17 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
           <dd data-testid="status-detail">{s.statusDetail ?? <span className="muted">—</span>}</dd>
           <dt>Score</dt>
           <dd data-testid="score">
-            {formatScore(s.finalScore ?? s.score, s.maxScore)}
-            {s.late && s.finalScore !== null && s.score !== null && s.finalScore !== s.score && (
-              <span className="muted"> (before late penalty: {formatScore(s.score, s.maxScore)})</span>
+            {score ? (
+              <>
+                {formatScore(score.finalScore ?? score.score, score.maxScore)}
+                {s.late && score.finalScore !== null && score.score !== null && score.finalScore !== score.score && (
+                  <span className="muted"> (before late penalty: {formatScore(score.score, score.maxScore)})</span>
+                )}
+              </>
+            ) : (
+              <>
+                {formatScore(shownPoints.earned, shownPoints.possible)} <span className="muted">on the tests shown; the total appears when the hidden results are released</span>
+              </>
             )}
             {s.late && <span className="tag tag-warn">late</span>}
           </dd>
@@ -94,7 +102,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
 
       <section className="card">
         <h2>Tests</h2>
-        {results.length === 0 ? (
+        {results.length === 0 && withheld.length === 0 ? (
           <p className="muted">{s.status === "GRADED" || s.status === "BUILD_FAILED" ? "No test results." : "Results appear here as the tests finish."}</p>
         ) : (
           <>
@@ -130,7 +138,9 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
                 {results.map((r) => (
                   <tr key={r.id}>
                     <td>
-                      <code>{r.testName}</code>
+                      <Link href={`/submissions/${s.id}/results/${r.id}`}>
+                        <code>{r.testName}</code>
+                      </Link>
                     </td>
                     <td className="numeric">{r.repetition + 1}</td>
                     <td>
@@ -144,16 +154,21 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
                     <td className="numeric">{formatDurationMs(r.durationMs)}</td>
                   </tr>
                 ))}
+                {withheld.map((r) => (
+                  <tr key={`${r.testName}/${r.repetition}`} className="withheld">
+                    <td>
+                      <code>{r.testName}</code>
+                    </td>
+                    <td className="numeric">{r.repetition + 1}</td>
+                    <td colSpan={5} className="muted">
+                      hidden {r.visibility === "after_due" ? "until the due date or until the staff release it" : "until the staff release it"}
+                    </td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </div>
           </>
-        )}
-        {withheldResults > 0 && (
-          <p className="muted">
-            {withheldResults} more {withheldResults === 1 ? "result is" : "results are"} hidden until the course staff release{" "}
-            {withheldResults === 1 ? "it" : "them"}.
-          </p>
         )}
       </section>
     </>

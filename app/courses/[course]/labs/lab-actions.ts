@@ -38,6 +38,7 @@ function fieldsFromForm(formData: FormData): { fields: LabFields } | { error: st
     leaderboardVisible: formData.get("leaderboardVisible") === "on",
     leaderboardTieBreakers: [text(formData, "tieBreaker1"), text(formData, "tieBreaker2")].filter((t) => t !== ""),
     leaderboardFreezeAtDue: formData.get("leaderboardFreezeAtDue") === "on",
+    resultsReleasedAt: optionalDate(formData, "resultsReleasedAt"),
   });
   if (parsed.success) return { fields: parsed.data };
   const issue = parsed.error.issues[0];

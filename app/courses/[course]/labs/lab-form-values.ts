@@ -15,6 +15,7 @@ export function formValues(fields: LabFields): LabFormValues {
     tieBreaker2: fields.leaderboardTieBreakers[1] ?? "",
     opensAt: utcMinutes(fields.opensAt),
     dueAt: utcMinutes(fields.dueAt),
+    resultsReleasedAt: utcMinutes(fields.resultsReleasedAt),
     latePenaltyPercent: numberText(fields.latePenaltyPerDay * 100),
     submissionLimit: numberText(fields.submissionLimit),
     submissionWindowHours: numberText(fields.submissionWindowHours),
@@ -40,6 +41,7 @@ export const NEW_LAB_VALUES: LabFormValues = formValues({
   leaderboardVisible: true,
   leaderboardTieBreakers: ["msgsPerOp", "p50LatencyMs"],
   leaderboardFreezeAtDue: false,
+  resultsReleasedAt: null,
 });
 
 export const FORM_CHOICES = {

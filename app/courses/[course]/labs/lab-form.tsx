@@ -15,6 +15,7 @@ export interface LabFormValues {
   /** "YYYY-MM-DDTHH:MM" in UTC, or "". */
   opensAt: string;
   dueAt: string;
+  resultsReleasedAt: string;
   latePolicy: string;
   latePenaltyPercent: string;
   submissionLimit: string;
@@ -89,6 +90,13 @@ export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, ti
       <div className="form-row">
         <div>{field("lab-opens", "Opens (UTC, optional)", <input id="lab-opens" name="opensAt" type="datetime-local" defaultValue={values.opensAt} />)}</div>
         <div>{field("lab-due", "Due (UTC, optional)", <input id="lab-due" name="dueAt" type="datetime-local" defaultValue={values.dueAt} />)}</div>
+        <div>
+          {field(
+            "lab-release",
+            "Release all results (UTC, optional: hidden tests stay hidden until then)",
+            <input id="lab-release" name="resultsReleasedAt" type="datetime-local" defaultValue={values.resultsReleasedAt} />,
+          )}
+        </div>
       </div>
       <div className="form-row">
         <div>

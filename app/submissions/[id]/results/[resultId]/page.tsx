@@ -1,0 +1,370 @@
+// /submissions/[id]/results/[resultId]: one test run's full report: verdict
+// and reason, seed and suite version; the latency of every operation over
+// time with the faults under it and the throughput (RunCharts); for a
+// linearizability failure the checker's counterexample as lanes; broadcast
+// figures (lost, stale, stable latency); message statistics per node and per
+// message type; the fault timeline; the tail of each node's log; downloads.
+import Link from "next/link";
+import { requireActor } from "@/lib/auth/require-actor";
+import { db } from "@/lib/db";
+import { getRunReportOrThrow, LOG_TAIL_BYTES, type RunReport } from "@/lib/reports/run-report";
+import { formatBytes, formatDurationMs, formatScore } from "../../../../format";
+import { orNotFound } from "../../../../or-not-found";
+import { VerdictBadge } from "../../../../status-badge";
+import { describeEvidenceOp, isEvidenceOp } from "./evidence-op";
+import { CounterexampleLanes, RunCharts } from "./run-charts";
+
+const round = (n: number, digits = 2) => String(Math.round(n * 10 ** digits) / 10 ** digits);
+const ms = (us: number) => `${round(us / 1000, 1)} ms`;
+
+export default async function RunReportPage({ params }: { params: Promise<{ id: string; resultId: string }> }) {
+  const { id, resultId } = await params;
+  const actor = await requireActor(`/submissions/${id}/results/${resultId}`);
+  const report = await orNotFound(getRunReportOrThrow(db(), actor, id, resultId));
+  const { submission: s, result: r, metrics, evidence, artifacts } = report;
+  const download = (artifactId: string) => `/api/submissions/${s.id}/artifacts/${artifactId}`;
+  const plot = artifacts.find((a) => a.kind === "PLOT_DATA");
+  const counterexample = Array.isArray(evidence.operations) ? evidence.operations.filter(isEvidenceOp) : [];
+  const impossible = isEvidenceOp(evidence.impossible) ? evidence.impossible : null;
+  return (
+    <>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link href={`/courses/${s.course.slug}`}>{s.course.title}</Link> / <Link href={`/courses/${s.course.slug}/labs/${s.lab.slug}`}>{s.lab.title}</Link> /{" "}
+        <Link href={`/submissions/${s.id}`}>Submission</Link>
+      </nav>
+      <h1 className="with-badge">
+        <code>{r.testName}</code> run {r.repetition + 1} <VerdictBadge verdict={r.verdict} />
+      </h1>
+
+      <section className="card">
+        <p className="reason" data-testid="reason">
+          {r.reason}
+        </p>
+        <dl className="facts">
+          <dt>Points</dt>
+          <dd>{formatScore(r.points, r.maxPoints)}</dd>
+          <dt>Seed</dt>
+          <dd>
+            <code className="seed">{r.seed}</code> <span className="muted">(the same seed replays the same operations and faults)</span>
+          </dd>
+          <dt>Test suite</dt>
+          <dd>version {s.suiteVersion.version}</dd>
+          <dt>Duration</dt>
+          <dd>
+            {formatDurationMs(r.durationMs)}
+            {metrics.setupMs !== undefined && <span className="muted"> (cluster start {formatDurationMs(metrics.setupMs)})</span>}
+          </dd>
+          <dt>Downloads</dt>
+          <dd className="downloads">
+            {artifacts
+              .filter((a) => a.kind !== "NODE_LOG")
+              .map((a) => (
+                <a key={a.id} href={download(a.id)} download={a.name}>
+                  {a.name} <span className="muted">({formatBytes(a.sizeBytes)})</span>
+                </a>
+              ))}
+            {!artifacts.some((a) => a.kind === "HISTORY") && <span className="muted">the history was too large to keep</span>}
+          </dd>
+        </dl>
+      </section>
+
+      <section className="card">
+        <h2>Operations over time</h2>
+        <Summary metrics={metrics} />
+        {plot ? <RunCharts plotUrl={download(plot.id)} /> : <p className="muted">This run was graded before plots were recorded.</p>}
+      </section>
+
+      {counterexample.length > 0 && (
+        <section className="card" data-testid="counterexample">
+          <h2>Counterexample{evidence.key !== undefined && <> on key {JSON.stringify(evidence.key)}</>}</h2>
+          <p>
+            {evidence.minimal === true
+              ? "The smallest part of the history the checker found that no order of operations explains."
+              : "A failing part of the history; the checker ran out of time before it was the smallest."}{" "}
+            {evidence.initialValue === "any" ? "It starts from whatever value the key held then." : "It starts from an absent key."}
+            {typeof evidence.omittedOperations === "number" && ` ${evidence.omittedOperations} more operations are not drawn.`}
+          </p>
+          <CounterexampleLanes operations={counterexample} impossible={impossible} />
+          <div className="table-scroll">
+            <table className="table" data-testid="counterexample-operations">
+              <thead>
+                <tr>
+                  <th scope="col">Process</th>
+                  <th scope="col">Operation</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col" className="numeric">
+                    Invoked
+                  </th>
+                  <th scope="col" className="numeric">
+                    Completed
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {counterexample.map((op) => {
+                  const bad = impossible !== null && op.process === impossible.process && op.startUs === impossible.startUs;
+                  return (
+                    <tr key={`${op.process}/${op.startUs}`} className={bad ? "impossible" : undefined} data-process={op.process} data-start-us={op.startUs}>
+                      <td className="numeric">{op.process}</td>
+                      <td>
+                        <code>{describeEvidenceOp(op)}</code>
+                        {bad && <strong className="tag tag-fail">impossible</strong>}
+                      </td>
+                      <td>{op.type}</td>
+                      <td className="numeric">{ms(op.startUs)}</td>
+                      <td className="numeric">{op.endUs === null ? "no reply" : ms(op.endUs)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+
+      {"stableLatencyMs" in evidence && <BroadcastFigures evidence={evidence} />}
+      <MessageStatistics metrics={metrics} />
+      <FaultTimeline metrics={metrics} />
+
+      <section className="card">
+        <h2>Node logs</h2>
+        {report.logs.length === 0 && <p className="muted">No logs were kept.</p>}
+        {report.logs.map((log) => (
+          <details key={log.id} className="node-log">
+            <summary>
+              {log.name} <span className="muted">({formatBytes(log.sizeBytes)}{log.truncated ? ", cut at the size limit while running" : ""})</span>{" "}
+              <a href={download(log.id)} download={log.name}>
+                download
+              </a>
+            </summary>
+            {log.cut && <p className="muted">The last {formatBytes(LOG_TAIL_BYTES)}; download it for the whole log.</p>}
+            <pre className="log">{log.tail || "(empty)"}</pre>
+          </details>
+        ))}
+      </section>
+    </>
+  );
+}
+
+function Summary({ metrics }: { metrics: RunReport["metrics"] }) {
+  const ops = Object.entries(metrics.byOperation ?? {});
+  if (ops.length === 0) return null;
+  return (
+    <div className="table-scroll">
+      <table className="table" data-testid="operation-summary">
+        <thead>
+          <tr>
+            <th scope="col">Operation</th>
+            <th scope="col" className="numeric">
+              Invoked
+            </th>
+            <th scope="col" className="numeric">
+              ok
+            </th>
+            <th scope="col" className="numeric">
+              fail
+            </th>
+            <th scope="col" className="numeric">
+              info
+            </th>
+            <th scope="col" className="numeric">
+              p50 latency
+            </th>
+            <th scope="col" className="numeric">
+              p99 latency
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {ops.map(([f, m]) => (
+            <tr key={f}>
+              <td>
+                <code>{f}</code>
+              </td>
+              <td className="numeric">{m.invoked}</td>
+              <td className="numeric">{m.ok}</td>
+              <td className="numeric">{m.fail}</td>
+              <td className="numeric">{m.indeterminate}</td>
+              <td className="numeric">{m.latencyMs ? `${m.latencyMs.p50} ms` : "—"}</td>
+              <td className="numeric">{m.latencyMs ? `${m.latencyMs.p99} ms` : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function BroadcastFigures({ evidence }: { evidence: Record<string, unknown> }) {
+  const n = (key: string) => (typeof evidence[key] === "number" ? (evidence[key] as number) : 0);
+  const stable = evidence.stableLatencyMs as Record<string, number> | null;
+  const lostByNode = (evidence.lostByNode ?? {}) as Record<string, unknown[]>;
+  return (
+    <section className="card" data-testid="broadcast-figures">
+      <h2>Messages delivered</h2>
+      <dl className="facts">
+        <dt>Acknowledged</dt>
+        <dd>
+          {n("acknowledged")} of {n("attempted")} sent ({n("failed")} failed, {n("indeterminate")} without a definite answer)
+        </dd>
+        <dt>Lost</dt>
+        <dd data-testid="lost">
+          {n("lost")} acknowledged {n("lost") === 1 ? "message is" : "messages are"} missing from a final read{n("neverRead") > 0 && `; ${n("neverRead")} never read by any node`}
+        </dd>
+        <dt>Stale</dt>
+        <dd data-testid="stale">
+          {n("stale")} {n("stale") === 1 ? "message was" : "messages were"} still missing from a read that began after {n("stale") === 1 ? "it was" : "they were"} acknowledged
+        </dd>
+        <dt>Stable latency</dt>
+        <dd data-testid="stable-latency">
+          {stable
+            ? Object.entries(stable)
+                .map(([q, v]) => `${q === "1" ? "max" : `p${Math.round(Number(q) * 100)}`} ${Math.round(v)} ms`)
+                .join(", ")
+            : "—"}{" "}
+          <span className="muted">(from a send until every later read has it)</span>
+        </dd>
+      </dl>
+      {Object.keys(lostByNode).length > 0 && (
+        <ul className="lost-by-node">
+          {Object.entries(lostByNode).map(([node, values]) => (
+            <li key={node}>
+              <code>{node}</code>&apos;s final read lacks {values.length} {values.length === 1 ? "message" : "messages"}: {values.slice(0, 20).map((v) => JSON.stringify(v)).join(", ")}
+              {values.length > 20 && " …"}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
+  const nodes = metrics.perNode ?? [];
+  if (nodes.length === 0) return null;
+  const byType = new Map<string, number>();
+  for (const node of nodes) for (const [type, count] of Object.entries(node.sentByType ?? {})) byType.set(type, (byType.get(type) ?? 0) + count);
+  const operations = metrics.operations ?? 0;
+  return (
+    <section className="card" data-testid="message-statistics">
+      <h2>Messages</h2>
+      <p>
+        {metrics.serverMessages ?? 0} messages between nodes for {operations} client operations:{" "}
+        <strong data-testid="msgs-per-op">{metrics.msgsPerOp === null || metrics.msgsPerOp === undefined ? "—" : round(metrics.msgsPerOp)}</strong> per operation.
+      </p>
+      <div className="table-scroll">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col" className="numeric">
+                Sent to nodes
+              </th>
+              <th scope="col" className="numeric">
+                Received from nodes
+              </th>
+              <th scope="col" className="numeric">
+                Client requests
+              </th>
+              <th scope="col" className="numeric">
+                Replies
+              </th>
+              <th scope="col" className="numeric">
+                Dropped (too large)
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {nodes.map((n) => (
+              <tr key={n.node}>
+                <td>
+                  <code>{n.node}</code>
+                </td>
+                <td className="numeric">{n.serverMessagesSent}</td>
+                <td className="numeric">{n.serverMessagesReceived}</td>
+                <td className="numeric">{n.clientMessagesIn}</td>
+                <td className="numeric">{n.clientMessagesOut}</td>
+                <td className="numeric">{n.oversizeDropped}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {byType.size > 0 && (
+        <div className="table-scroll">
+          <table className="table" data-testid="messages-by-type">
+            <thead>
+              <tr>
+                <th scope="col">Message type (between nodes)</th>
+                <th scope="col" className="numeric">
+                  Sent
+                </th>
+                <th scope="col" className="numeric">
+                  Per operation
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...byType.entries()]
+                .sort((a, b) => b[1] - a[1])
+                .map(([type, count]) => (
+                  <tr key={type}>
+                    <td>
+                      <code>{type}</code>
+                    </td>
+                    <td className="numeric">{count}</td>
+                    <td className="numeric">{operations > 0 ? round(count / operations) : "—"}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function FaultTimeline({ metrics }: { metrics: RunReport["metrics"] }) {
+  const faults = metrics.faults ?? [];
+  if (faults.length === 0) return null;
+  return (
+    <section className="card">
+      <h2>Fault timeline</h2>
+      <div className="table-scroll">
+        <table className="table" data-testid="fault-timeline">
+          <thead>
+            <tr>
+              <th scope="col" className="numeric">
+                At
+              </th>
+              <th scope="col">Fault</th>
+              <th scope="col">What happened</th>
+            </tr>
+          </thead>
+          <tbody>
+            {faults.map((f, i) => (
+              <tr key={i} className={f.ok ? undefined : "fault-failed"}>
+                <td className="numeric">{round(f.atMs / 1000, 2)} s</td>
+                <td>
+                  <code>{f.kind}</code>
+                </td>
+                <td>
+                  {f.detail}
+                  {f.droppedPackets && Object.keys(f.droppedPackets).length > 0 && (
+                    <span className="muted">
+                      {" "}
+                      (packets dropped: {Object.entries(f.droppedPackets)
+                        .map(([node, count]) => `${node} ${count}`)
+                        .join(", ")}
+                      )
+                    </span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

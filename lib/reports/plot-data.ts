@@ -1,0 +1,122 @@
+// What a test run's report plots, computed once when the run is recorded and
+// stored as its `plot.json` artifact: every operation as a point (when it was
+// invoked, how long it took, how it ended), the faults as bands (from when
+// each took effect until it was undone), and completions over time. Columns,
+// not objects, so a 10k-operation run stays a few hundred kilobytes.
+import { pairOperations, type HistoryEvent } from "../history.js";
+import { historyMetrics, type HistoryMetrics } from "../metrics.js";
+
+export const PLOT_FORMAT = "labgrade-plot/1";
+
+/** One entry of the runner's fault timeline (sandbox/fault-schedule.ts FaultEvent), as stored in a result's metrics. */
+export interface FaultTimelineEntry {
+  atMs: number;
+  kind: string;
+  nodes: string[];
+  detail: string;
+  ok: boolean;
+}
+
+/** A fault that was active from startMs to endMs (ms after the main phase began). */
+export interface FaultBand {
+  kind: string;
+  /** The nodes it acted on (for a partition: the nodes whose traffic was cut). */
+  nodes: string[];
+  detail: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** One-letter outcomes in `PlotData.operations.outcome`: ok, fail, info (no definite answer, or none at all). */
+export const OUTCOME_CODES = { o: "ok", f: "fail", i: "info" } as const;
+export type OutcomeCode = keyof typeof OUTCOME_CODES;
+
+export interface PlotData {
+  format: typeof PLOT_FORMAT;
+  /** Length of the main phase (faults end there at the latest), in ms. */
+  mainPhaseMs: number;
+  /** One entry per invoked operation, in invocation order. */
+  operations: {
+    /** Invocation time, ms after the main phase began. */
+    startMs: number[];
+    /** Until the completion; for an operation never answered, until the history's last event. */
+    latencyMs: number[];
+    /** One OutcomeCode per operation. */
+    outcome: string;
+    /** Index into `names`. */
+    f: number[];
+    names: string[];
+    process: number[];
+  };
+  faults: FaultBand[];
+  throughput: HistoryMetrics["throughput"];
+}
+
+const NETWORK_FAULTS = new Set(["partition", "loss", "bandwidth", "delay", "jitter", "reorder", "duplicate"]);
+const NODE_FAULTS: Record<string, string> = { restart: "kill", resume: "pause" };
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * Pairs each applied fault with what undid it: network faults (partition,
+ * loss, netem, ...) last until a heal or until the next fault of the same kind
+ * replaces them; a kill until its node is restarted, a pause until it is
+ * resumed; "heal-all" at the end of the main phase undoes everything. Faults
+ * that failed to apply make no band. Whatever is still active at `mainPhaseMs`
+ * ends there.
+ */
+export function faultBands(timeline: readonly FaultTimelineEntry[], mainPhaseMs: number): FaultBand[] {
+  const bands: FaultBand[] = [];
+  const open = new Map<string, FaultBand>();
+  const close = (key: string, atMs: number) => {
+    const band = open.get(key);
+    if (!band) return;
+    band.endMs = Math.max(band.startMs, atMs);
+    bands.push(band);
+    open.delete(key);
+  };
+  const ordered = [...timeline].sort((a, b) => a.atMs - b.atMs);
+  for (const e of ordered) {
+    if (!e.ok) continue;
+    const atMs = Math.max(0, e.atMs);
+    if (e.kind === "heal-all") {
+      for (const key of [...open.keys()]) close(key, atMs);
+    } else if (e.kind === "heal") {
+      for (const key of [...open.keys()]) if (NETWORK_FAULTS.has(key)) close(key, atMs);
+    } else if (NETWORK_FAULTS.has(e.kind)) {
+      close(e.kind, atMs);
+      open.set(e.kind, { kind: e.kind, nodes: e.nodes, detail: e.detail, startMs: atMs, endMs: atMs });
+    } else if (e.kind === "kill" || e.kind === "pause") {
+      for (const node of e.nodes) open.set(`${e.kind}:${node}`, { kind: e.kind, nodes: [node], detail: e.detail, startMs: atMs, endMs: atMs });
+    } else if (NODE_FAULTS[e.kind]) {
+      for (const node of e.nodes) close(`${NODE_FAULTS[e.kind]}:${node}`, atMs);
+    }
+  }
+  for (const key of [...open.keys()]) close(key, Math.max(mainPhaseMs, 0));
+  return bands.sort((a, b) => a.startMs - b.startMs);
+}
+
+/** The plot of one run: its history's operations and its fault timeline. */
+export function plotData(events: readonly HistoryEvent[], timeline: readonly FaultTimelineEntry[], mainPhaseMs: number): PlotData {
+  const lastUs = events.reduce((max, e) => Math.max(max, e.timeUs), 0);
+  const names: string[] = [];
+  const nameIndex = new Map<string, number>();
+  const ops = pairOperations(events);
+  const operations: PlotData["operations"] = { startMs: [], latencyMs: [], outcome: "", f: [], names, process: [] };
+  let outcome = "";
+  for (const op of ops) {
+    let f = nameIndex.get(op.f);
+    if (f === undefined) {
+      nameIndex.set(op.f, (f = names.length));
+      names.push(op.f);
+    }
+    const done = op.completion;
+    operations.startMs.push(round2(op.invoke.timeUs / 1000));
+    operations.latencyMs.push(round2(Math.max(0, (done ? done.timeUs : lastUs) - op.invoke.timeUs) / 1000));
+    outcome += done?.type === "ok" ? "o" : done?.type === "fail" ? "f" : "i";
+    operations.f.push(f);
+    operations.process.push(op.process);
+  }
+  operations.outcome = outcome;
+  return { format: PLOT_FORMAT, mainPhaseMs, operations, faults: faultBands(timeline, mainPhaseMs), throughput: historyMetrics(events).throughput };
+}

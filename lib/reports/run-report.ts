@@ -1,0 +1,70 @@
+// One test run's report, as a viewer may see it: the result (only if the
+// submission report's visibility rules show it), its stored artifacts, the
+// tail of each node's log, and the figures the page lays out. Artifacts are
+// reached only through a result the viewer may see, so a hidden test's
+// history is as unreachable as its verdict.
+import { getBlobOrThrow } from "../blobs.js";
+import type { Actor } from "../courses/access.js";
+import type { Db } from "../db.js";
+import { NotFoundError } from "../errors.js";
+import type { HistoryMetrics } from "../metrics.js";
+import { getVisibleResultOrThrow } from "../submissions/submission-report.js";
+import type { FaultTimelineEntry } from "./plot-data.js";
+
+/** Shown on the page from the end of each node's log; the whole log is a download. */
+export const LOG_TAIL_BYTES = 16 * 1024;
+
+/** What the runner stored per node (sandbox/agent/wire.ts AgentStats), as read back. */
+export interface NodeStats {
+  node: string;
+  serverMessagesSent: number;
+  serverMessagesReceived: number;
+  clientMessagesIn: number;
+  clientMessagesOut: number;
+  oversizeDropped: number;
+  malformedStdoutLines: number;
+  sentByType: Record<string, number>;
+}
+
+export type RunMetrics = Partial<HistoryMetrics> & {
+  msgsPerOp?: number | null;
+  serverMessages?: number;
+  perNode?: NodeStats[];
+  setupMs?: number;
+  faults?: Array<FaultTimelineEntry & { droppedPackets?: Record<string, number> }>;
+};
+
+export async function getRunReportOrThrow(db: Db, actor: Actor, submissionId: string, resultId: string) {
+  const report = await getVisibleResultOrThrow(db, actor, submissionId, resultId);
+  const artifacts = await db.artifact.findMany({
+    where: { testResultId: report.result.id },
+    orderBy: { name: "asc" },
+    select: { id: true, kind: true, name: true, sizeBytes: true, truncated: true, storageKey: true },
+  });
+  const logs = artifacts.filter((a) => a.kind === "NODE_LOG");
+  const tails = await Promise.all(
+    logs.map(async (a) => {
+      const bytes = await getBlobOrThrow(db, a.storageKey);
+      const cut = bytes.length > LOG_TAIL_BYTES;
+      return { ...a, tail: bytes.subarray(bytes.length - Math.min(bytes.length, LOG_TAIL_BYTES)).toString("utf8"), cut };
+    }),
+  );
+  return {
+    ...report,
+    metrics: report.result.metrics as RunMetrics,
+    evidence: report.result.evidence as Record<string, unknown>,
+    artifacts: artifacts.map(({ storageKey: _key, ...a }) => a),
+    logs: tails.map(({ storageKey: _key, ...a }) => a),
+  };
+}
+
+export type RunReport = Awaited<ReturnType<typeof getRunReportOrThrow>>;
+
+/** One artifact of a test run the viewer may see, with its bytes. */
+export async function getArtifactForViewerOrThrow(db: Db, actor: Actor, submissionId: string, artifactId: string) {
+  const artifact = await db.artifact.findUnique({ where: { id: artifactId } });
+  if (!artifact?.testResultId) throw new NotFoundError("artifact");
+  // The rules of the result it belongs to, within this submission's latest grading.
+  await getVisibleResultOrThrow(db, actor, submissionId, artifact.testResultId);
+  return { artifact, bytes: await getBlobOrThrow(db, artifact.storageKey) };
+}

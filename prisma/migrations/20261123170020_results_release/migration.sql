@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Lab" ADD COLUMN     "resultsReleasedAt" TIMESTAMP(3);
+
