@@ -219,7 +219,8 @@ function BroadcastFigures({ evidence }: { evidence: Record<string, unknown> }) {
         <dd data-testid="stable-latency">
           {stable
             ? Object.entries(stable)
-                .map(([q, v]) => `${q === "1" ? "max" : `p${Math.round(Number(q) * 100)}`} ${Math.round(v)} ms`)
+                .sort((a, b) => Number(a[0]) - Number(b[0]))
+                .map(([q, v]) => `${q === "1" ? "max" : q === "0" ? "min" : `p${Math.round(Number(q) * 100)}`} ${Math.round(v)} ms`)
                 .join(", ")
             : "—"}{" "}
           <span className="muted">(from a send until every later read has it)</span>

@@ -21,6 +21,7 @@ import {
 import { CanvasRenderer } from "echarts/renderers";
 import type { CustomSeriesRenderItem } from "echarts";
 import { OUTCOME_CODES, type OutcomeCode, type PlotData } from "@/lib/reports/plot-data";
+import { SERIES_IDS } from "./chart-ids";
 import { describeEvidenceOp, type EvidenceOp } from "./evidence-op";
 
 use([ScatterChart, LineChart, CustomChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, CanvasRenderer]);
@@ -32,17 +33,18 @@ export const OUTCOME_COLOURS: Record<"ok" | "fail" | "info", string> = { ok: "#1
 const FAULT_COLOURS: Record<string, string> = { partition: "#9467bd", kill: "#8c564b", pause: "#7f7f7f", loss: "#e377c2", bandwidth: "#17becf" };
 const faultColour = (kind: string) => FAULT_COLOURS[kind] ?? "#bcbd22";
 
-/** Series names the page's tests read back from the chart (see RunCharts). */
-export const SERIES = { faults: "faults", timeline: "fault timeline" } as const;
+/** Series names, for the tooltip (ids: chart-ids.ts). */
+const SERIES = { faults: "faults", timeline: "fault timeline" } as const;
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
-/** A bar from x0 to x1 on one row of a category axis, 60 % of the row's height. */
-function rowBar(api: Parameters<CustomSeriesRenderItem>[1], x0: number, x1: number, row: number) {
+/** A bar from x0 to x1 on one row of a category axis, `share` of the row's height, its middle `shift` rows below the row's middle. */
+function rowBar(api: Parameters<CustomSeriesRenderItem>[1], x0: number, x1: number, row: number, share = 0.6, shift = 0) {
   const [left, y] = api.coord([x0, row]) as [number, number];
   const [right] = api.coord([x1, row]) as [number, number];
-  const height = (api.size!([0, 1]) as number[])[1]! * 0.6;
-  return { x: left, y: y - height / 2, width: Math.max(2, right - left), height };
+  const rowHeight = (api.size!([0, 1]) as number[])[1]!;
+  const height = rowHeight * share;
+  return { x: left, y: y + rowHeight * shift - height / 2, width: Math.max(4, right - left), height };
 }
 
 /** The run chart and the height it needs (its third grid sits under one row per faulted node). */
@@ -105,9 +107,10 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
       { type: "slider", xAxisIndex: [0, 1, 2], filterMode: "none", bottom: 4, height: 18 },
     ],
     series: [
-      { name: SERIES.faults, type: "custom", xAxisIndex: 0, yAxisIndex: 0, renderItem: bandItem, data: plot.faults.map((b, i) => [seconds(b.startMs), seconds(b.endMs), i]), z: 0 },
+      { id: SERIES_IDS.faults[0], name: SERIES.faults, type: "custom", xAxisIndex: 0, yAxisIndex: 0, renderItem: bandItem, data: plot.faults.map((b, i) => [seconds(b.startMs), seconds(b.endMs), i]), z: 0 },
       ...(["ok", "fail", "info"] as const).map(
-        (outcome): ScatterSeriesOption => ({
+        (outcome, i): ScatterSeriesOption => ({
+          id: SERIES_IDS.points[i],
           name: outcome,
           type: "scatter",
           xAxisIndex: 0,
@@ -123,6 +126,7 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
       { name: SERIES.timeline, type: "custom", xAxisIndex: 1, yAxisIndex: 1, renderItem: timelineItem, data: timeline },
       ...(["ok", "fail", "info"] as const).map(
         (outcome): LineSeriesOption => ({
+          id: `rate:${outcome}`,
           name: outcome,
           type: "line",
           xAxisIndex: 2,
@@ -153,12 +157,14 @@ export function lanesOption(ops: EvidenceOp[], impossible: EvidenceOp | null): O
     const op = ops[api.value(3) as number]!;
     const bad = sameOp(op, impossible);
     const colour = bad ? OUTCOME_COLOURS.fail : op.type === "ok" ? OUTCOME_COLOURS.ok : OUTCOME_COLOURS.info;
-    const shape = rowBar(api, api.value(0) as number, api.value(1) as number, api.value(2) as number);
+    // Room above the bar for its label.
+    const shape = rowBar(api, api.value(0) as number, api.value(1) as number, api.value(2) as number, 0.4, 0.15);
     return {
       type: "group",
       children: [
         { type: "rect", shape, style: { fill: colour, opacity: op.type === "ok" ? 0.9 : 0.5, stroke: bad ? "#000" : undefined, lineWidth: bad ? 2 : 0 } },
-        { type: "text", x: shape.x + 3, y: shape.y + shape.height / 2, style: { text: `${describeEvidenceOp(op)}${bad ? "  ✗ impossible" : op.endUs === null ? " (no reply)" : ""}`, fill: "#fff", font: "12px sans-serif", verticalAlign: "middle" } },
+        // The label sits above the bar: most operations are far shorter than the window.
+        { type: "text", x: shape.x, y: shape.y - 2, style: { text: `${describeEvidenceOp(op)}${bad ? "  ✗ impossible" : op.endUs === null ? " (no reply)" : ""}`, fill: bad ? OUTCOME_COLOURS.fail : "#1d2430", font: `${bad ? "bold " : ""}12px sans-serif`, verticalAlign: "bottom" } },
       ],
     };
   };
@@ -175,7 +181,7 @@ export function lanesOption(ops: EvidenceOp[], impossible: EvidenceOp | null): O
     grid: { top: 10, bottom: 40, left: 90, right: 20 },
     xAxis: { type: "value", name: "ms after the first operation shown", nameLocation: "middle", nameGap: 26, min: 0 },
     yAxis: { type: "category", data: processes.map((p) => `process ${p}`), inverse: true },
-    series: [{ name: "counterexample", type: "custom", renderItem: item, data }],
+    series: [{ id: SERIES_IDS.lanes[0], name: "counterexample", type: "custom", renderItem: item, data }],
   };
   return option;
 }

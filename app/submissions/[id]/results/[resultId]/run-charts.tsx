@@ -8,12 +8,13 @@ import type { EChartsCoreOption } from "echarts/core";
 import { useEffect, useRef, useState } from "react";
 import type { PlotData } from "@/lib/reports/plot-data";
 import type { EvidenceOp } from "./evidence-op";
+import { SERIES_IDS } from "./chart-ids";
 
 /** `heightPx` is set through the DOM (an inline style attribute would break the Content-Security-Policy). */
 type Built = { option: EChartsCoreOption; heightPx?: number };
 
-/** Draws `build()`'s option into the element, re-fitting it on resize; the series named in `count` are counted once drawn. */
-function useChart(build: () => Promise<Built | null>, count: Record<string, string[]>) {
+/** Draws `build()`'s option into the element, re-fitting it on resize; the series with the ids in `count` are counted once drawn. */
+function useChart(build: () => Promise<Built | null>, count: Record<string, readonly string[]>) {
   const ref = useRef<HTMLDivElement>(null);
   const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => {
@@ -34,9 +35,9 @@ function useChart(build: () => Promise<Built | null>, count: Record<string, stri
         };
         chart.on("finished", () => {
           // What the chart holds, per attribute: the lengths of the named series' data.
-          const series = (chart.getOption() as { series?: Array<{ name?: string; data?: unknown[] }> }).series ?? [];
-          for (const [attribute, names] of Object.entries(count)) {
-            const n = series.filter((s) => names.includes(s.name ?? "")).reduce((sum, s) => sum + (s.data?.length ?? 0), 0);
+          const series = (chart.getOption() as { series?: Array<{ id?: string; data?: unknown[] }> }).series ?? [];
+          for (const [attribute, ids] of Object.entries(count)) {
+            const n = series.filter((s) => ids.includes(s.id ?? "")).reduce((sum, s) => sum + (s.data?.length ?? 0), 0);
             element.dataset[attribute] = String(n);
           }
           element.dataset.state = "rendered";
@@ -62,7 +63,7 @@ export function RunCharts({ plotUrl }: { plotUrl: string }) {
       if (!response.ok) throw new Error(`the plot data could not be loaded (HTTP ${response.status})`);
       return runOption((await response.json()) as PlotData);
     },
-    { points: ["ok", "fail", "info"], faultBands: ["faults"] },
+    { points: SERIES_IDS.points, faultBands: SERIES_IDS.faults },
   );
   return (
     <>
@@ -79,7 +80,7 @@ export function CounterexampleLanes({ operations, impossible }: { operations: Ev
       const lanes = new Set(operations.map((o) => o.process)).size;
       return { option: lanesOption(operations, impossible), heightPx: Math.max(120, 46 * lanes + 60) };
     },
-    { operations: ["counterexample"] },
+    { operations: SERIES_IDS.lanes },
   );
   return (
     <>
