@@ -23,3 +23,12 @@ export async function getBlobOrThrow(db: Db, key: string): Promise<Buffer> {
   if (!blob) throw new Error(`stored blob ${key} is missing`);
   return Buffer.from(blob.bytes);
 }
+
+/** The last `maxBytes` bytes of each stored blob (cut in the database: a log's tail without fetching the whole log), by key. */
+export async function getBlobTails(db: Db, keys: readonly string[], maxBytes: number): Promise<Map<string, Buffer>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db.$queryRaw<Array<{ key: string; tail: Uint8Array }>>`
+    SELECT "key", substring("bytes" FROM greatest(1, length("bytes") - ${maxBytes}::int + 1)) AS "tail"
+    FROM "StoredBlob" WHERE "key" = ANY(${[...keys]}::text[])`;
+  return new Map(rows.map((r) => [r.key, Buffer.from(r.tail)]));
+}

@@ -3,7 +3,7 @@
 // tail of each node's log, and the figures the page lays out. Artifacts are
 // reached only through a result the viewer may see, so a hidden test's
 // history is as unreachable as its verdict.
-import { getBlobOrThrow } from "../blobs.js";
+import { getBlobOrThrow, getBlobTails } from "../blobs.js";
 import type { Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { NotFoundError } from "../errors.js";
@@ -12,7 +12,7 @@ import { getVisibleResultOrThrow } from "../submissions/submission-report.js";
 import type { FaultTimelineEntry } from "./plot-data.js";
 
 /** Shown on the page from the end of each node's log; the whole log is a download. */
-export const LOG_TAIL_BYTES = 16 * 1024;
+export const LOG_TAIL_BYTES = 8 * 1024;
 
 /** What the runner stored per node (sandbox/agent/wire.ts AgentStats), as read back. */
 export interface NodeStats {
@@ -42,19 +42,13 @@ export async function getRunReportOrThrow(db: Db, actor: Actor, submissionId: st
     select: { id: true, kind: true, name: true, sizeBytes: true, truncated: true, storageKey: true },
   });
   const logs = artifacts.filter((a) => a.kind === "NODE_LOG");
-  const tails = await Promise.all(
-    logs.map(async (a) => {
-      const bytes = await getBlobOrThrow(db, a.storageKey);
-      const cut = bytes.length > LOG_TAIL_BYTES;
-      return { ...a, tail: bytes.subarray(bytes.length - Math.min(bytes.length, LOG_TAIL_BYTES)).toString("utf8"), cut };
-    }),
-  );
+  const tails = await getBlobTails(db, logs.map((a) => a.storageKey), LOG_TAIL_BYTES);
   return {
     ...report,
     metrics: report.result.metrics as RunMetrics,
     evidence: report.result.evidence as Record<string, unknown>,
     artifacts: artifacts.map(({ storageKey: _key, ...a }) => a),
-    logs: tails.map(({ storageKey: _key, ...a }) => a),
+    logs: logs.map(({ storageKey, ...a }) => ({ ...a, tail: (tails.get(storageKey) ?? Buffer.alloc(0)).toString("utf8"), cut: a.sizeBytes > LOG_TAIL_BYTES })),
   };
 }
 
