@@ -243,6 +243,22 @@ describe("an instructor", () => {
     expect(await stack!.db.gradingJob.count({ where: { submissionId: studentSubmissionId!, kind: "REGRADE" } })).toBe(1);
   });
 
+  it("sees the new lab in the course overview: one student graded, the dry runs not counted, the others missing", async () => {
+    const { page } = instructor!;
+    await page.goto(`/courses/${C}`);
+    await page.getByRole("link", { name: "Overview: scores, pass rates, missing work" }).click();
+    await page.waitForURL(`**/courses/${C}/overview`);
+    const section = page.getByTestId(`overview-${LAB}`);
+    await expect(section.locator("p").first().textContent()).resolves.toMatch(/^1 of \d+ students graded/);
+    const graded = await section.locator("[data-testid=score-distribution] tbody tr").evaluateAll((rows) => rows.reduce((sum, row) => sum + Number(row.children[1]?.textContent), 0));
+    expect(graded).toBe(1);
+    // The reference dry runs graded the same test twice: they must not appear among the student's runs.
+    const runs = Number(await section.locator("[data-testid=test-figures] td[data-runs]").first().getAttribute("data-runs"));
+    const student = await stack!.db.testResult.count({ where: { attempt: { job: { submissionId: studentSubmissionId!, kind: "SUBMISSION" } } } });
+    expect(runs).toBe(student);
+    await shot(page, "course-overview");
+  });
+
   it("exports grades with a column for the new lab", async () => {
     const response = await instructor!.page.request.get(`/courses/${C}/grades.csv`);
     expect(response.status()).toBe(200);
