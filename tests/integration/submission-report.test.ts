@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../lib/db.js";
 import { NotFoundError } from "../../lib/errors.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import { putBlob } from "../../lib/blobs.js";
+import { getArtifactForViewerOrThrow } from "../../lib/reports/run-report.js";
 import { bestScoresByLab } from "../../lib/submissions/best-scores.js";
 import { getSubmissionReportOrThrow } from "../../lib/submissions/submission-report.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
@@ -106,6 +108,27 @@ describe("getSubmissionReportOrThrow", () => {
       const report = await getSubmissionReportOrThrow(db, await actor(email), submission.id);
       expect(names(report)).toEqual(["t-after_due", "t-always", "t-hidden"]);
       expect(report.staffView).toBe(true);
+    }
+  });
+
+  it("serves a hidden test's artifacts to staff only, until the results are released", async () => {
+    await db.lab.update({ where: { id: labId }, data: { dueAt: new Date(Date.now() + 3600_000) } });
+    const submission = await gradedSubmission("alice@demo.labgrade.test", 0);
+    const hidden = await db.testResult.findFirstOrThrow({ where: { attempt: { job: { submissionId: submission.id } }, testName: "t-hidden" } });
+    const blob = await putBlob(db, `test/${hidden.id}/history.json`, Buffer.from('{"events":[]}'));
+    const artifact = await db.artifact.create({
+      data: { attemptId: hidden.attemptId, testResultId: hidden.id, kind: "HISTORY", name: "history.json", storageKey: blob.key, sizeBytes: blob.sizeBytes, sha256: blob.sha256 },
+    });
+    const alice = await actor("alice@demo.labgrade.test");
+    await expect(getArtifactForViewerOrThrow(db, alice, submission.id, artifact.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getArtifactForViewerOrThrow(db, await actor("bob@demo.labgrade.test"), submission.id, artifact.id)).rejects.toBeInstanceOf(NotFoundError);
+    const staff = await getArtifactForViewerOrThrow(db, await actor("ta@demo.labgrade.test"), submission.id, artifact.id);
+    expect(staff.bytes.toString()).toBe('{"events":[]}');
+    await db.lab.update({ where: { id: labId }, data: { resultsReleasedAt: new Date(Date.now() - 1000) } });
+    try {
+      expect((await getArtifactForViewerOrThrow(db, alice, submission.id, artifact.id)).artifact.id).toBe(artifact.id);
+    } finally {
+      await db.lab.update({ where: { id: labId }, data: { resultsReleasedAt: null } });
     }
   });
 
