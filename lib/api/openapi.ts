@@ -60,6 +60,17 @@ export function openApiDocument(serverUrl?: string) {
           responses: { "200": { description: "the submission", content: json(submissionBody) }, ...errors(401, 404, 429) },
         },
       },
+      "/api/v1/submissions/{id}/artifacts/{artifactId}": {
+        get: {
+          operationId: "downloadArtifact",
+          summary: "One artifact of a test run I may see: its history, results or plot data (JSON), or a node's log (text); ETag for revalidation",
+          parameters: [slug("id", "the submission's id"), slug("artifactId", "the artifact's id, from the submission's results")],
+          responses: {
+            "200": { description: "the artifact's bytes", content: { "application/json": { schema: {} }, "text/plain": { schema: { type: "string" } } } },
+            ...errors(401, 404, 429),
+          },
+        },
+      },
     },
   };
 }

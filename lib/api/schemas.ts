@@ -55,6 +55,7 @@ export const submissionBody = z
     queue: z.object({ position: z.number().int().describe("1: next"), capacity: z.number().int().describe("runner slots"), estimatedStartAt: when.nullable() }).nullable(),
     results: z.array(
       z.object({
+        id: z.string(),
         test: z.string(),
         repetition: z.number().int(),
         verdict: z.string(),
@@ -63,6 +64,17 @@ export const submissionBody = z
         maxPoints: z.number(),
         seed: z.string(),
         durationMs: z.number().int(),
+        report: z.string().describe("the run's report page, relative to the server"),
+        artifacts: z.array(
+          z.object({
+            id: z.string(),
+            kind: z.enum(["HISTORY", "RESULTS", "PLOT_DATA", "NODE_LOG"]).describe("history.json, results.json, plot.json or a node's log"),
+            name: z.string(),
+            sizeBytes: z.number().int(),
+            truncated: z.boolean().describe("cut at the size limit while the test ran"),
+            url: z.string().describe("GET it with the token, relative to the server"),
+          }),
+        ),
       }),
     ),
     passRates: z.array(z.object({ testName: z.string(), runs: z.number().int(), passes: z.number().int(), passRate: z.number() })),

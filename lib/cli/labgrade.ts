@@ -158,7 +158,7 @@ interface SubmissionView {
   maxScore: number | null;
   finalScore: number | null;
   queue: { position: number } | null;
-  results: Array<{ test: string; repetition: number; verdict: string; reason: string; points: number; maxPoints: number; seed: string }>;
+  results: Array<{ test: string; repetition: number; verdict: string; reason: string; points: number; maxPoints: number; seed: string; report: string }>;
   withheldResults: number;
 }
 
@@ -196,7 +196,10 @@ async function report(args: string[]): Promise<number> {
   const cfg = await loadConfig();
   const s = await fetchSubmission(cfg, args[0]);
   console.log(line(s));
-  for (const r of s.results) console.log(`  ${r.verdict.padEnd(14)} ${r.test}#${r.repetition}  ${r.points}/${r.maxPoints}  seed ${r.seed}${r.reason ? `\n                 ${r.reason}` : ""}`);
+  for (const r of s.results) {
+    console.log(`  ${r.verdict.padEnd(14)} ${r.test}#${r.repetition}  ${r.points}/${r.maxPoints}  seed ${r.seed}${r.reason ? `\n                 ${r.reason}` : ""}`);
+    console.log(`                 plots, history and logs: ${new URL(r.report, cfg.server)}`);
+  }
   if (s.withheldResults > 0) console.log(`  (${s.withheldResults} hidden result${s.withheldResults === 1 ? "" : "s"}, shown after the due date or release)`);
   console.log(`full report: ${new URL(`/submissions/${s.id}`, cfg.server)}`);
   return FINAL.has(s.status) && !passed(s) ? 1 : 0;

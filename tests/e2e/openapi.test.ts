@@ -8,6 +8,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "../../lib/api/tokens.js";
+import { putBlob } from "../../lib/blobs.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { createGradingQueue } from "../../lib/queue.js";
@@ -25,7 +26,7 @@ let token: string;
 const prefix = `test-openapi-${randomBytes(4).toString("hex")}`;
 
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }>;
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
   requestBody?: unknown;
 }
 type Document = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
@@ -48,6 +49,29 @@ afterAll(async () => {
   await database?.drop();
 });
 
+const STORED_RESULTS = { format: "labgrade-result/1", verdict: "PASS" };
+
+/** A graded attempt of the submission with one run whose results.json is stored: the artifact's id. */
+async function storeResultsArtifact(submissionId: string): Promise<string> {
+  const job = await db.gradingJob.findFirstOrThrow({ where: { submissionId } });
+  const attempt = await db.gradingAttempt.create({ data: { jobId: job.id, number: 1, runnerId: "openapi-test", outcome: "GRADED", finishedAt: new Date() } });
+  const blob = await putBlob(db, `attempts/${attempt.id}/echo/0/results.json`, Buffer.from(JSON.stringify(STORED_RESULTS)));
+  const result = await db.testResult.create({
+    data: {
+      attemptId: attempt.id,
+      testName: "echo",
+      repetition: 0,
+      seed: "1",
+      verdict: "PASS",
+      reason: "ok",
+      durationMs: 1,
+      artifacts: { create: { attemptId: attempt.id, kind: "RESULTS", name: "results.json", storageKey: blob.key, sizeBytes: blob.sizeBytes, sha256: blob.sha256 } },
+    },
+    include: { artifacts: true },
+  });
+  return result.artifacts[0]!.id;
+}
+
 describe("the OpenAPI document", () => {
   it("describes every route, and every answer of the running server matches it", async () => {
     const response = await fetch(`${server.url}/api/v1/openapi.json`);
@@ -61,23 +85,32 @@ describe("the OpenAPI document", () => {
     // Submit first, so the submission route has something real to describe.
     const order = Object.entries(doc.paths).sort(([a], [b]) => Number(b.endsWith("/submissions")) - Number(a.endsWith("/submissions")));
     let submissionId = "";
+    let artifactId = "";
     const checked: string[] = [];
     for (const [template, methods] of order) {
+      // A stored artifact for the artifact route: one graded run's results of that submission.
+      if (template.includes("{artifactId}") && !artifactId) artifactId = await storeResultsArtifact(submissionId);
       for (const [method, operation] of Object.entries(methods)) {
-        const route = template.replace("{course}", DEMO_COURSE_SLUG).replace("{lab}", "echo").replace("{id}", submissionId);
+        const route = template.replace("{course}", DEMO_COURSE_SLUG).replace("{lab}", "echo").replace("{id}", submissionId).replace("{artifactId}", artifactId);
         for (const auth of [`Bearer ${token}`, null]) {
           const answer = await fetch(`${server.url}${route}`, {
             method: method.toUpperCase(),
             headers: { ...(auth ? { authorization: auth } : {}), ...(operation.requestBody ? { "content-type": "application/gzip" } : {}) },
             body: operation.requestBody ? new Uint8Array(archive) : undefined,
           });
-          const body = (await answer.json()) as { id?: string };
+          const type = (answer.headers.get("content-type") ?? "").split(";")[0]!;
           const documented = operation.responses[String(answer.status)];
           expect(documented, `${method} ${template} answered ${answer.status}, which the document does not list`).toBeDefined();
-          const ref = documented!.content?.["application/json"]?.schema.$ref;
-          expect(ref, `${method} ${template} ${answer.status} has no JSON schema`).toBeDefined();
-          const validate = ajv.getSchema(`openapi${ref}`)!;
-          expect(validate(body), `${method} ${template} ${answer.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+          const schema = documented!.content?.[type]?.schema;
+          expect(schema, `${method} ${template} ${answer.status} answered ${type}, which the document does not list`).toBeDefined();
+          const body = (type === "application/json" ? await answer.json() : await answer.text()) as { id?: string };
+          if (schema!.$ref) {
+            const validate = ajv.getSchema(`openapi${schema!.$ref}`)!;
+            expect(validate(body), `${method} ${template} ${answer.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+          } else {
+            // A download: the stored bytes themselves.
+            expect(body, `${method} ${template} ${answer.status}`).toEqual(STORED_RESULTS);
+          }
           if (auth && answer.status === 201 && body.id) submissionId = body.id;
           checked.push(`${method} ${template} ${answer.status}`);
         }
@@ -92,6 +125,8 @@ describe("the OpenAPI document", () => {
       "get /api/v1/courses/{course}/labs 401",
       "get /api/v1/submissions/{id} 200",
       "get /api/v1/submissions/{id} 401",
+      "get /api/v1/submissions/{id}/artifacts/{artifactId} 200",
+      "get /api/v1/submissions/{id}/artifacts/{artifactId} 401",
     ]);
   });
 });

@@ -10,6 +10,11 @@ import { apiJson, apiRoute } from "../../api-route";
 export const GET = apiRoute<{ id: string }>("READ", async (_request, { actor }, params) => {
   const { submission: s, results, passRates, withheldResults, score } = await getSubmissionReportOrThrow(db(), actor, params.id.slice(0, 64));
   const place = s.status === "QUEUED" ? await queuePlace(db(), s.id) : null;
+  const artifacts = await db().artifact.findMany({
+    where: { testResultId: { in: results.map((r) => r.id) }, kind: { in: ["HISTORY", "RESULTS", "PLOT_DATA", "NODE_LOG"] } },
+    orderBy: { name: "asc" },
+    select: { id: true, testResultId: true, kind: true, name: true, sizeBytes: true, truncated: true },
+  });
   return apiJson(submissionBody, {
     id: s.id,
     course: s.course.slug,
@@ -25,7 +30,21 @@ export const GET = apiRoute<{ id: string }>("READ", async (_request, { actor }, 
     createdAt: s.createdAt.toISOString(),
     finishedAt: iso(s.finishedAt),
     queue: place && wireQueuePlace(place),
-    results: results.map((r) => ({ test: r.testName, repetition: r.repetition, verdict: r.verdict, reason: r.reason, points: r.points, maxPoints: r.maxPoints, seed: r.seed, durationMs: r.durationMs })),
+    results: results.map((r) => ({
+      id: r.id,
+      test: r.testName,
+      repetition: r.repetition,
+      verdict: r.verdict,
+      reason: r.reason,
+      points: r.points,
+      maxPoints: r.maxPoints,
+      seed: r.seed,
+      durationMs: r.durationMs,
+      report: `/submissions/${s.id}/results/${r.id}`,
+      artifacts: artifacts
+        .filter((a) => a.testResultId === r.id)
+        .map((a) => ({ id: a.id, kind: a.kind as "HISTORY" | "RESULTS" | "PLOT_DATA" | "NODE_LOG", name: a.name, sizeBytes: a.sizeBytes, truncated: a.truncated, url: `/api/v1/submissions/${s.id}/artifacts/${a.id}` })),
+    })),
     passRates,
     withheldResults,
   });
