@@ -3,7 +3,7 @@
 // /api/v1/openapi.json; tests/e2e/openapi.test.ts calls every documented
 // route and checks each answer against it.
 import { z } from "zod";
-import { apiSchemas, coursesBody, errorBody, labsBody, submissionBody, submissionCreatedBody } from "./schemas.js";
+import { apiSchemas, coursesBody, errorBody, labsBody, progressEventBody, submissionBody, submissionCreatedBody } from "./schemas.js";
 
 const json = (schema: z.ZodType) => ({ "application/json": { schema: { $ref: `#/components/schemas/${apiSchemas.get(schema)!.id}` } } });
 const errors = (...statuses: number[]) =>
@@ -58,6 +58,17 @@ export function openApiDocument(serverUrl?: string) {
           summary: "A submission's status and the results I may see",
           parameters: [slug("id", "the submission's id")],
           responses: { "200": { description: "the submission", content: json(submissionBody) }, ...errors(401, 404, 429) },
+        },
+      },
+      "/api/v1/submissions/{id}/events": {
+        get: {
+          operationId: "streamProgress",
+          summary: "The submission's progress as server-sent events (`event: progress`, `data:` a ProgressEvent) until its status is final",
+          parameters: [slug("id", "the submission's id")],
+          responses: {
+            "200": { description: "an event stream; each event's data is a ProgressEvent", content: { "text/event-stream": { schema: { $ref: `#/components/schemas/${apiSchemas.get(progressEventBody)!.id}` } } } },
+            ...errors(401, 404, 429),
+          },
         },
       },
       "/api/v1/submissions/{id}/artifacts/{artifactId}": {

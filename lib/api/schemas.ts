@@ -82,5 +82,18 @@ export const submissionBody = z
   })
   .register(apiSchemas, { id: "Submission" });
 
+export const progressEventBody = z
+  .object({
+    status: z.enum(SubmissionStatus),
+    statusDetail: z.string().nullable(),
+    score,
+    maxScore: score,
+    finalScore: score,
+    runsFinished: z.number().int().describe("test runs recorded so far, hidden ones included (without their verdicts)"),
+    results: z.array(z.object({ test: z.string(), repetition: z.number().int(), verdict: z.string() })).describe("the runs I may see, as they finish"),
+  })
+  .describe("the data of each `progress` event of the stream: the submission as it is now")
+  .register(apiSchemas, { id: "ProgressEvent" });
+
 /** Dates as the API writes them. */
 export const iso = (date: Date | null) => (date === null ? null : date.toISOString());

@@ -178,15 +178,42 @@ async function status(args: string[]): Promise<void> {
   console.log(line(await fetchSubmission(await loadConfig(), args[0])));
 }
 
+/** Calls `onEvent` with each progress event of the submission's stream until the stream ends (final status, or the server's limit). */
+async function followEvents(cfg: Saved, id: string, onEvent: (event: SubmissionView) => void): Promise<void> {
+  const response = await fetch(new URL(`/api/v1/submissions/${encodeURIComponent(id)}/events`, cfg.server), { headers: { authorization: `Bearer ${cfg.token}`, accept: "text/event-stream" } });
+  if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const reader = response.body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffered += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffered.indexOf("\n\n")) >= 0) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const data = block.split("\n").find((l) => l.startsWith("data: "));
+      if (block.startsWith("event: progress") && data) onEvent({ queue: null, ...(JSON.parse(data.slice(6)) as Omit<SubmissionView, "queue">) });
+    }
+  }
+}
+
+/** Follows the submission's event stream (polling where it cannot be opened) until the verdict; exit 0 if every test passed. */
 async function watch(args: string[]): Promise<number> {
   const cfg = await loadConfig();
   const everyMs = Number(process.env.LABGRADE_WATCH_INTERVAL_MS ?? 2000);
   let last = "";
-  for (;;) {
-    const s = await fetchSubmission(cfg, args[0]);
+  const show = (s: SubmissionView) => {
     const now = line(s);
     if (now !== last) console.log(now);
     last = now;
+  };
+  for (;;) {
+    await followEvents(cfg, args[0] ?? "", show).catch(() => undefined);
+    // The stream ended or could not be opened: the whole submission (errors said plainly), then again.
+    const s = await fetchSubmission(cfg, args[0]);
+    show(s);
     if (FINAL.has(s.status)) return passed(s) ? 0 : 1;
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }

@@ -49,6 +49,21 @@ afterAll(async () => {
   await database?.drop();
 });
 
+/** The data of an event stream's first event (the stream stays open until the grading ends: it is cancelled here). */
+async function firstEvent(answer: Response): Promise<unknown> {
+  const reader = answer.body!.getReader();
+  let text = "";
+  while (!text.includes("\n\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  await reader.cancel();
+  const data = text.split("\n").find((line) => line.startsWith("data: "));
+  expect(text.startsWith("event: progress\n"), text).toBe(true);
+  return JSON.parse(data!.slice("data: ".length));
+}
+
 const STORED_RESULTS = { format: "labgrade-result/1", verdict: "PASS" };
 
 /** A graded attempt of the submission with one run whose results.json is stored: the artifact's id. */
@@ -103,7 +118,7 @@ describe("the OpenAPI document", () => {
           expect(documented, `${method} ${template} answered ${answer.status}, which the document does not list`).toBeDefined();
           const schema = documented!.content?.[type]?.schema;
           expect(schema, `${method} ${template} ${answer.status} answered ${type}, which the document does not list`).toBeDefined();
-          const body = (type === "application/json" ? await answer.json() : await answer.text()) as { id?: string };
+          const body = (type === "application/json" ? await answer.json() : type === "text/event-stream" ? await firstEvent(answer) : await answer.text()) as { id?: string };
           if (schema!.$ref) {
             const validate = ajv.getSchema(`openapi${schema!.$ref}`)!;
             expect(validate(body), `${method} ${template} ${answer.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
@@ -125,6 +140,8 @@ describe("the OpenAPI document", () => {
       "get /api/v1/courses/{course}/labs 401",
       "get /api/v1/submissions/{id} 200",
       "get /api/v1/submissions/{id} 401",
+      "get /api/v1/submissions/{id}/events 200",
+      "get /api/v1/submissions/{id}/events 401",
       "get /api/v1/submissions/{id}/artifacts/{artifactId} 200",
       "get /api/v1/submissions/{id}/artifacts/{artifactId} 401",
     ]);
