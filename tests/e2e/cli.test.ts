@@ -117,6 +117,31 @@ describe("labgrade (command line)", () => {
     expect((await labgrade(["status", broken.stdout.trim()])).stdout).toMatch(/^GRADED 0\/1/);
   });
 
+  it("streams a submission's progress as server-sent events that end at the verdict", async () => {
+    const { token } = await tokenFor("alice@demo.labgrade.test", "READ");
+    const { id } = await stack!.submitReference("alice@demo.labgrade.test", "echo", "correct");
+    const response = await fetch(`${server!.url}/api/v1/submissions/${id}/events`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    // The whole body: the server ends the stream itself once the status is final.
+    const text = await response.text();
+    const events = text
+      .split("\n\n")
+      .filter((block) => block.startsWith("event: progress"))
+      .map((block) => JSON.parse(block.split("\n").find((l) => l.startsWith("data: "))!.slice(6)) as { status: string; runsFinished: number; results: Array<{ verdict: string }> });
+    const statuses = events.map((e) => e.status);
+    expect(statuses.length, text).toBeGreaterThanOrEqual(2);
+    expect(statuses.at(-1)).toBe("GRADED");
+    expect(statuses.slice(0, -1).every((s) => ["QUEUED", "BUILDING", "RUNNING"].includes(s)), statuses.join(" → ")).toBe(true);
+    expect(events.at(-1)!.results.map((r) => r.verdict)).toEqual(["PASS"]);
+    expect(events.at(-1)!.runsFinished).toBe(1);
+    // Someone else's submission: a JSON 404 before any stream.
+    const other = await tokenFor("bob@demo.labgrade.test", "READ");
+    const refused = await fetch(`${server!.url}/api/v1/submissions/${id}/events`, { headers: { authorization: `Bearer ${other.token}` } });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+
   it("cannot submit with a read-only token, and stops at once when the token is revoked", async () => {
     const readOnly = await tokenFor("bob@demo.labgrade.test", "READ");
     const config = path.join(home, "bob");

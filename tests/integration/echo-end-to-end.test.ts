@@ -2,6 +2,7 @@
 // PostgreSQL, queued in BullMQ on Redis, built and run by a runner as a real
 // container cluster on the Docker engine, checked, and its verdict stored.
 import { checkHistory, parseHistoryText } from "../../lib/checkers/cli.js";
+import type { PlotData } from "../../lib/reports/plot-data.js";
 import type { ResultDocument } from "../../lib/checkers/types.js";
 import type { HistoryMetrics } from "../../lib/metrics.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,8 +50,8 @@ describe("echo lab through the real pipeline", () => {
     expect(metrics.byOperation.echo!.latencyMs!.p50).toBeGreaterThan(0);
     expect(metrics.byOperation.echo!.latencyMs!.max).toBeGreaterThanOrEqual(metrics.byOperation.echo!.latencyMs!.p99);
     expect(metrics.throughput.ok.reduce((a, b) => a + b, 0)).toBe(metrics.operations);
-    // The history and every node's log are stored as artifacts.
-    expect(result!.artifacts.map((a) => a.name).sort()).toEqual(["controller.log", "history.json", "n0.log", "n1.log", "n2.log", "results.json"]);
+    // The history, the report's plot data and every node's log are stored as artifacts.
+    expect(result!.artifacts.map((a) => a.name).sort()).toEqual(["controller.log", "history.json", "n0.log", "n1.log", "n2.log", "plot.json", "results.json"]);
     const blob = async (kind: string) =>
       Buffer.from((await stack.db.storedBlob.findUniqueOrThrow({ where: { key: result!.artifacts.find((a) => a.kind === kind)!.storageKey } })).bytes).toString();
     const historyText = await blob("HISTORY");
@@ -63,6 +64,10 @@ describe("echo lab through the real pipeline", () => {
     const rechecked = checkHistory(parseHistoryText(historyText, "history.json"), {});
     expect(rechecked).toMatchObject({ verdict: storedResults.verdict, reason: storedResults.reason, evidence: storedResults.evidence });
     expect(rechecked.metrics.byOperation).toEqual(storedResults.metrics.byOperation);
+    // One plotted point per operation, all ok; echo runs without faults.
+    const plot = JSON.parse(await blob("PLOT_DATA")) as PlotData;
+    expect(plot.operations.outcome).toBe("o".repeat(metrics.operations));
+    expect(plot.faults).toEqual([]);
   });
 
   it("grades the broken reference solution as a fail, with the reason", async () => {
