@@ -28,7 +28,7 @@ use([ScatterChart, LineChart, CustomChart, GridComponent, TooltipComponent, Lege
 
 type Option = ComposeOption<ScatterSeriesOption | LineSeriesOption | CustomSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | DataZoomComponentOption>;
 
-/** Outcome colours: the palette of the page (status badges), distinguishable for common colour blindness by hue and lightness. */
+/** Outcome colours (blue, red, orange: apart in lightness as well as hue, so they stay distinct with the common colour blindnesses). */
 export const OUTCOME_COLOURS: Record<"ok" | "fail" | "info", string> = { ok: "#1f77b4", fail: "#d62728", info: "#ff7f0e" };
 const FAULT_COLOURS: Record<string, string> = { partition: "#9467bd", kill: "#8c564b", pause: "#7f7f7f", loss: "#e377c2", bandwidth: "#17becf" };
 const faultColour = (kind: string) => FAULT_COLOURS[kind] ?? "#bcbd22";
@@ -58,7 +58,9 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
   }
   const nodes = [...new Set(plot.faults.flatMap((b) => b.nodes))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const timeline = plot.faults.flatMap((band, index) => band.nodes.map((node) => [seconds(band.startMs), seconds(band.endMs), nodes.indexOf(node), index]));
-  const endS = Math.max(seconds(plot.mainPhaseMs), ...ops.startMs.map((ms, i) => seconds(ms + ops.latencyMs[i]!)));
+  // A loop, not Math.max(...spread): a long history has more operations than a call has room for arguments.
+  let endS = seconds(plot.mainPhaseMs);
+  for (let i = 0; i < ops.startMs.length; i++) endS = Math.max(endS, seconds(ops.startMs[i]! + ops.latencyMs[i]!));
   const bucket = plot.throughput.bucketSeconds;
   const rate = (counts: number[]) => counts.map((n, i) => [i * bucket, n / bucket]);
   const xAxis = (gridIndex: number, name?: string) => ({ type: "value" as const, gridIndex, min: 0, max: Math.ceil(endS), name, nameLocation: "middle" as const, nameGap: 24, axisLabel: { formatter: "{value} s" } });
