@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import ignore from "ignore";
 import { directoryEntries, packEntries } from "../archive.js";
+import { isFinalStatus } from "../submissions/final-status.js";
 
 const USAGE = `usage:
   labgrade login --server URL [--token TOKEN]
@@ -162,7 +163,6 @@ interface SubmissionView {
   withheldResults: number;
 }
 
-const FINAL = new Set(["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"]);
 const line = (s: SubmissionView) =>
   `${s.status}${s.score !== null ? ` ${s.score}/${s.maxScore}` : ""}${s.queue ? ` (place ${s.queue.position} in the queue)` : ""}${s.statusDetail ? `: ${s.statusDetail}` : ""}`;
 /** Every test passed; with hidden results withheld (no score), every test shown passed. */
@@ -214,7 +214,7 @@ async function watch(args: string[]): Promise<number> {
     // The stream ended or could not be opened: the whole submission (errors said plainly), then again.
     const s = await fetchSubmission(cfg, args[0]);
     show(s);
-    if (FINAL.has(s.status)) return passed(s) ? 0 : 1;
+    if (isFinalStatus(s.status)) return passed(s) ? 0 : 1;
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
@@ -229,7 +229,7 @@ async function report(args: string[]): Promise<number> {
   }
   if (s.withheldResults > 0) console.log(`  (${s.withheldResults} hidden result${s.withheldResults === 1 ? "" : "s"}, shown after the due date or release)`);
   console.log(`full report: ${new URL(`/submissions/${s.id}`, cfg.server)}`);
-  return FINAL.has(s.status) && !passed(s) ? 1 : 0;
+  return isFinalStatus(s.status) && !passed(s) ? 1 : 0;
 }
 
 export async function main(argv: string[]): Promise<number> {

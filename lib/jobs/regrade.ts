@@ -10,12 +10,12 @@ import type { Queue } from "bullmq";
 import { getLabForMemberOrThrow, isStaff, NOT_A_DRY_RUN, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
+import { isFinalStatus } from "../submissions/final-status.js";
 import { enqueueGradingJob } from "../queue.js";
 import { fairPriority } from "./scheduling.js";
 
 export type RegradeScope = { kind: "one"; submissionId: string } | { kind: "latest-per-student" } | { kind: "all" };
 
-const FINAL_STATUSES = ["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"] as const;
 
 export interface RegradeStarted {
   batchId: string;
@@ -48,7 +48,7 @@ export async function startRegrade(
     const seen = new Set<string>();
     chosen = candidates.filter((c) => !seen.has(c.userId) && seen.add(c.userId));
   }
-  const ready = chosen.filter((c) => (FINAL_STATUSES as readonly string[]).includes(c.status));
+  const ready = chosen.filter((c) => isFinalStatus(c.status));
 
   const { batch, jobs } = await db.$transaction(async (tx) => {
     const batch = await tx.regradeBatch.create({

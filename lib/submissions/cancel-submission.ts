@@ -5,12 +5,12 @@
 import { getSubmissionForViewerOrThrow, STAFF_ROLES, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, StudentError } from "../errors.js";
+import { isFinalStatus } from "./final-status.js";
 
-const FINAL = ["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"];
 
 export async function cancelSubmission(db: Db, actor: Actor, submissionId: string): Promise<void> {
   const submission = await getSubmissionForViewerOrThrow(db, actor, submissionId);
-  if (FINAL.includes(submission.status)) throw new StudentError("submission.finished", `this submission is already ${submission.status.toLowerCase().replace("_", " ")}`);
+  if (isFinalStatus(submission.status)) throw new StudentError("submission.finished", `this submission is already ${submission.status.toLowerCase().replace("_", " ")}`);
   const inFlight = await db.gradingJob.findMany({ where: { submissionId, status: { in: ["QUEUED", "RUNNING"] } }, select: { kind: true } });
   if (inFlight.some((j) => j.kind !== "SUBMISSION")) {
     const staff =

@@ -15,6 +15,7 @@ import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
 import type { SubmissionStatus } from "../generated/prisma/enums.js";
 import { fairPriority } from "../jobs/scheduling.js";
 import { enqueueGradingJob } from "../queue.js";
+import { isFinalStatus } from "../submissions/final-status.js";
 import { parseSuite, type SuiteError } from "./parse-suite.js";
 
 /** The suite document did not validate; `errors` name their lines. */
@@ -179,7 +180,6 @@ export interface DryRunRow {
   createdAt: Date;
 }
 
-const FINAL = new Set(["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"]);
 
 /** The lab's dry runs, newest first, with whether each reference behaved as expected. */
 export async function listDryRuns(db: Db, labId: string, take = 30): Promise<DryRunRow[]> {
@@ -200,7 +200,7 @@ export async function listDryRuns(db: Db, labId: string, take = 30): Promise<Dry
     const expectPass = reference?.expectPass ?? true;
     const fullMarks = s.status === "GRADED" && s.score !== null && s.maxScore !== null && s.score >= s.maxScore;
     let asExpected: boolean | null = null;
-    if (FINAL.has(s.status)) asExpected = s.status === "INFRA_ERROR" || s.status === "CANCELLED" ? false : expectPass === fullMarks;
+    if (isFinalStatus(s.status)) asExpected = s.status === "INFRA_ERROR" || s.status === "CANCELLED" ? false : expectPass === fullMarks;
     return {
       submissionId: s.id,
       version: suiteVersion.version,

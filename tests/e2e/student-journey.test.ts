@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packDirectory } from "../../lib/archive.js";
 import { BUILTIN_LABS } from "../../lib/labs/builtin.js";
 import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
+import { FINAL_STATUSES } from "../../lib/submissions/final-status.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
 import { assertNextBuildExists, startWebServer, type WebServer } from "../support/web-server.js";
@@ -105,8 +106,7 @@ describe("student journey in the browser", () => {
         (window as unknown as Record<string, unknown>).labgradeNoReload = true;
       });
       const heading = page.locator("h1 [data-status]");
-      const FINAL = ["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"];
-      await page.locator(FINAL.map((status) => `h1 [data-status="${status}"]`).join(", ")).waitFor({ timeout: GRADING_TIMEOUT_MS });
+      await page.locator(FINAL_STATUSES.map((status) => `h1 [data-status="${status}"]`).join(", ")).waitFor({ timeout: GRADING_TIMEOUT_MS });
       const detail = await page.getByTestId("status-detail").textContent();
       expect(await heading.getAttribute("data-status"), `status detail: ${detail}`).toBe("GRADED");
       await expect(page.evaluate(() => (window as unknown as Record<string, unknown>).labgradeNoReload)).resolves.toBe(true);

@@ -14,6 +14,7 @@ import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { createGradingQueue } from "../../lib/queue.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createSubmission } from "../../lib/submissions/create-submission.js";
+import { isFinalStatus } from "../../lib/submissions/final-status.js";
 import { parseSuite } from "../../lib/suites/parse-suite.js";
 import { runnerLimits, type RunnerLimits } from "../../runner/limits.js";
 import { startRunner, type RunningRunner } from "../../runner/worker.js";
@@ -45,7 +46,6 @@ export interface GradingStack {
   close(): Promise<void>;
 }
 
-const FINAL = new Set(["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"]);
 
 export async function createGradingStack(label: string, opts: { redisUrl?: string } = {}): Promise<GradingStack> {
   const redisUrl = opts.redisUrl ?? REDIS_URL;
@@ -120,7 +120,7 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const s = await db.submission.findUniqueOrThrow({ where: { id: submissionId } });
-        if (FINAL.has(s.status)) return s.status;
+        if (isFinalStatus(s.status)) return s.status;
         if (Date.now() > deadline) throw new Error(`submission ${submissionId} still ${s.status} (${s.statusDetail}) after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 250));
       }

@@ -11,11 +11,11 @@ import Redis from "ioredis";
 import { progressEventBody } from "@/lib/api/schemas";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
+import { isFinalStatus } from "@/lib/submissions/final-status";
 import type { Actor } from "@/lib/courses/access";
 import { getSubmissionReportOrThrow } from "@/lib/submissions/submission-report";
 import { apiRoute } from "../../../api-route";
 
-const FINAL = new Set(["GRADED", "BUILD_FAILED", "INFRA_ERROR", "CANCELLED", "TIMED_OUT"]);
 const POLL_MS = 5000;
 const KEEP_ALIVE_MS = 15_000;
 const STREAM_MAX_MS = 30 * 60_000;
@@ -52,7 +52,7 @@ export const GET = apiRoute<{ id: string }>("READ", async (request, { actor }, p
         if (text === last) return;
         last = text;
         controller.enqueue(encoder.encode(`event: progress\ndata: ${text}\n\n`));
-        if (FINAL.has(event.status)) stop();
+        if (isFinalStatus(event.status)) stop();
       };
       // One database read at a time, in order.
       const refresh = () => {
