@@ -88,7 +88,7 @@ async function storeRun(db: Db): Promise<{ submissionId: string; resultId: strin
   const files = [
     { kind: "HISTORY" as const, name: "history.json", bytes: Buffer.from(JSON.stringify({ format: "labgrade-history/1", seed: "2026", events })) },
     { kind: "RESULTS" as const, name: "results.json", bytes: Buffer.from(JSON.stringify({ format: "labgrade-result/1", workload: "lin-kv", verdict: checked.verdict, reason: checked.reason, evidence: checked.evidence, metrics })) },
-    { kind: "PLOT_DATA" as const, name: "plot.json", bytes: Buffer.from(JSON.stringify(plotData(events, faults, MAIN_PHASE_MS))) },
+    { kind: "PLOT_DATA" as const, name: "plot.json", bytes: Buffer.from(JSON.stringify(plotData(events, faults, MAIN_PHASE_MS, metrics.throughput))) },
     ...nodeIds.map((node) => ({ kind: "NODE_LOG" as const, name: `${node}.log`, bytes: log(node) })),
   ];
   const blobs = await Promise.all(files.map((f) => putBlob(db, `${prefix}/${f.name}`, f.bytes)));

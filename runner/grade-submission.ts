@@ -351,7 +351,7 @@ async function recordTestResult(
       ? { kind: "HISTORY" as const, name: "history.json", bytes: historyJson, truncated: false }
       : undefined,
     { kind: "RESULTS" as const, name: "results.json", bytes: Buffer.from(JSON.stringify(results)), truncated: false },
-    { kind: "PLOT_DATA" as const, name: "plot.json", bytes: Buffer.from(JSON.stringify(plotData(judged.events, cluster.faults, run.test.durationSeconds * 1000))), truncated: false },
+    { kind: "PLOT_DATA" as const, name: "plot.json", bytes: Buffer.from(JSON.stringify(plotData(judged.events, cluster.faults, run.test.durationSeconds * 1000, judged.metrics.throughput))), truncated: false },
     ...cluster.nodes.map((n) => ({ kind: "NODE_LOG" as const, name: `${n.id}.log`, bytes: Buffer.from(n.log), truncated: n.logTruncated })),
     { kind: "NODE_LOG" as const, name: "controller.log", bytes: Buffer.from(cluster.controllerLog), truncated: false },
   ].filter((a) => a !== undefined);

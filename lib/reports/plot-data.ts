@@ -4,7 +4,7 @@
 // each took effect until it was undone), and completions over time. Columns,
 // not objects, so a 10k-operation run stays a few hundred kilobytes.
 import { pairOperations, type HistoryEvent } from "../history.js";
-import { historyMetrics, type HistoryMetrics } from "../metrics.js";
+import type { HistoryMetrics } from "../metrics.js";
 
 export const PLOT_FORMAT = "labgrade-plot/1";
 
@@ -96,8 +96,8 @@ export function faultBands(timeline: readonly FaultTimelineEntry[], mainPhaseMs:
   return bands.sort((a, b) => a.startMs - b.startMs);
 }
 
-/** The plot of one run: its history's operations and its fault timeline. */
-export function plotData(events: readonly HistoryEvent[], timeline: readonly FaultTimelineEntry[], mainPhaseMs: number): PlotData {
+/** The plot of one run: its history's operations, its fault timeline, and the throughput its metrics already hold (historyMetrics). */
+export function plotData(events: readonly HistoryEvent[], timeline: readonly FaultTimelineEntry[], mainPhaseMs: number, throughput: HistoryMetrics["throughput"]): PlotData {
   const lastUs = events.reduce((max, e) => Math.max(max, e.timeUs), 0);
   const names: string[] = [];
   const nameIndex = new Map<string, number>();
@@ -118,5 +118,5 @@ export function plotData(events: readonly HistoryEvent[], timeline: readonly Fau
     operations.process.push(op.process);
   }
   operations.outcome = outcome;
-  return { format: PLOT_FORMAT, mainPhaseMs, operations, faults: faultBands(timeline, mainPhaseMs), throughput: historyMetrics(events).throughput };
+  return { format: PLOT_FORMAT, mainPhaseMs, operations, faults: faultBands(timeline, mainPhaseMs), throughput };
 }

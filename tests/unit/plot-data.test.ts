@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { historyMetrics } from "../../lib/metrics.js";
 import { faultBands, plotData, type FaultTimelineEntry } from "../../lib/reports/plot-data.js";
 import { history } from "./history-fixture.js";
 
@@ -35,11 +36,8 @@ describe("fault bands", () => {
 
 describe("plot data", () => {
   it("has one point per invoked operation, with its outcome, and an unanswered one lasts to the history's end", () => {
-    const plot = plotData(
-      history({ f: "read", from: 0, to: 10 }, { f: "write", from: 5, to: 7, type: "fail" }, { f: "read", from: 20, to: 90, type: "info" }, { f: "cas", from: 30, type: "open" }),
-      [],
-      1000,
-    );
+    const events = history({ f: "read", from: 0, to: 10 }, { f: "write", from: 5, to: 7, type: "fail" }, { f: "read", from: 20, to: 90, type: "info" }, { f: "cas", from: 30, type: "open" });
+    const plot = plotData(events, [], 1000, historyMetrics(events).throughput);
     expect(plot.operations.startMs).toEqual([0, 5, 20, 30]);
     expect(plot.operations.latencyMs).toEqual([10, 2, 70, 60]);
     expect(plot.operations.outcome).toBe("ofii");
