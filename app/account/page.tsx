@@ -55,7 +55,7 @@ export default async function AccountPage() {
                 return (
                   <tr key={t.id}>
                     <td>{t.name}</td>
-                    <td>{t.scope === "SUBMIT" ? "read, submit" : "read"}</td>
+                    <td>{t.scope === "SUBMIT" ? "read, act" : "read"}</td>
                     <td>
                       <code>{t.prefix}…</code>
                     </td>

@@ -13,8 +13,8 @@ export function NewTokenForm() {
       <input id="token-name" name="name" type="text" required maxLength={100} placeholder="laptop" />
       <label htmlFor="token-scope">May</label>
       <select id="token-scope" name="scope" defaultValue="SUBMIT">
-        <option value="READ">read (courses, labs, submissions)</option>
-        <option value="SUBMIT">read and submit</option>
+        <option value="READ">read (courses, labs, submissions, reports; staff: grades, suites)</option>
+        <option value="SUBMIT">read and act (submit; staff: regrade, edit and publish suites)</option>
       </select>
       <label htmlFor="token-days">Expires after (days; empty: never)</label>
       <input id="token-days" name="expiresInDays" type="number" min={1} max={365} defaultValue={90} />

@@ -3,7 +3,24 @@
 // /api/v1/openapi.json; tests/e2e/openapi.test.ts calls every documented
 // route and checks each answer against it.
 import { z } from "zod";
-import { apiSchemas, coursesBody, errorBody, labsBody, progressEventBody, submissionBody, submissionCreatedBody } from "./schemas.js";
+import {
+  apiSchemas,
+  coursesBody,
+  dryRunBody,
+  errorBody,
+  gradesBody,
+  labSubmissionsBody,
+  labsBody,
+  progressEventBody,
+  regradeProgressBody,
+  regradeRequest,
+  regradeStartedBody,
+  submissionBody,
+  submissionCreatedBody,
+  suiteSourceRequest,
+  suiteVersionBody,
+  suiteVersionsBody,
+} from "./schemas.js";
 
 const json = (schema: z.ZodType) => ({ "application/json": { schema: { $ref: `#/components/schemas/${apiSchemas.get(schema)!.id}` } } });
 const errors = (...statuses: number[]) =>
@@ -18,6 +35,10 @@ const ERROR_MEANINGS: Record<number, string> = {
   429: "too many calls with this token; see Retry-After",
 };
 const slug = (name: string, description: string) => ({ name, in: "path", required: true, schema: { type: "string" }, description });
+const query = (name: string, description: string, schema: object = { type: "string" }) => ({ name, in: "query", required: false, schema, description });
+const course = slug("course", "the course's short name");
+const lab = slug("lab", "the lab's short name");
+const version = slug("version", "the suite version's number (1, 2, …)");
 
 export function openApiDocument(serverUrl?: string) {
   const { schemas } = z.toJSONSchema(apiSchemas, { io: "output", uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, Record<string, unknown>> };
@@ -39,7 +60,7 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           operationId: "listLabs",
           summary: "A course's labs I may see, with my best score",
-          parameters: [slug("course", "the course's short name")],
+          parameters: [course],
           responses: { "200": { description: "the labs", content: json(labsBody) }, ...errors(401, 404, 429) },
         },
       },
@@ -47,9 +68,22 @@ export function openApiDocument(serverUrl?: string) {
         post: {
           operationId: "submit",
           summary: "Submit an archive (needs a token with the submit scope)",
-          parameters: [slug("course", "the course's short name"), slug("lab", "the lab's short name")],
+          parameters: [course, lab],
           requestBody: { required: true, content: { "application/gzip": { schema: { type: "string", format: "binary" } }, "application/x-tar": { schema: { type: "string", format: "binary" } } } },
           responses: { "201": { description: "accepted and queued", content: json(submissionCreatedBody) }, ...errors(400, 401, 403, 404, 413, 422, 429) },
+        },
+        get: {
+          operationId: "listLabSubmissions",
+          summary: "Staff: the lab's submissions, newest first (dry runs left out), a page at a time",
+          parameters: [
+            course,
+            lab,
+            query("student", "only this student's (email)"),
+            query("status", "only those with this status", { type: "string", enum: Object.keys(submissionBody.shape.status.enum) }),
+            query("limit", "page size, 1–100 (50)", { type: "integer", minimum: 1, maximum: 100 }),
+            query("after", "the previous page's `next`"),
+          ],
+          responses: { "200": { description: "a page of submissions", content: json(labSubmissionsBody) }, ...errors(400, 401, 403, 404, 429) },
         },
       },
       "/api/v1/submissions/{id}": {
@@ -80,6 +114,74 @@ export function openApiDocument(serverUrl?: string) {
             "200": { description: "the artifact's bytes", content: { "application/json": { schema: {} }, "text/plain": { schema: { type: "string" } } } },
             ...errors(401, 404, 429),
           },
+        },
+      },
+      "/api/v1/courses/{course}/labs/{lab}/regrades": {
+        post: {
+          operationId: "startRegrade",
+          summary: "Staff: grade again against the newest published suite version, in the regrade band after student work (needs the submit scope)",
+          parameters: [course, lab],
+          requestBody: { required: true, content: json(regradeRequest) },
+          responses: { "202": { description: "the batch, queued", content: json(regradeStartedBody) }, ...errors(400, 401, 403, 404, 422, 429) },
+        },
+      },
+      "/api/v1/regrades/{id}": {
+        get: {
+          operationId: "getRegrade",
+          summary: "Staff: a regrade batch's progress",
+          parameters: [slug("id", "the batch's id")],
+          responses: { "200": { description: "the batch's jobs by state", content: json(regradeProgressBody) }, ...errors(401, 404, 429) },
+        },
+      },
+      "/api/v1/courses/{course}/grades": {
+        get: {
+          operationId: "getGrades",
+          summary: "Staff: each student's best score per lab after the late policy, and the total",
+          parameters: [course],
+          responses: { "200": { description: "the grade table", content: json(gradesBody) }, ...errors(401, 404, 429) },
+        },
+      },
+      "/api/v1/courses/{course}/grades.csv": {
+        get: {
+          operationId: "exportGrades",
+          summary: "Staff: the grade table as CSV (email, name, a column per lab, total; empty where nothing was graded)",
+          parameters: [course],
+          responses: { "200": { description: "the CSV file", content: { "text/csv": { schema: { type: "string" } } } }, ...errors(401, 404, 429) },
+        },
+      },
+      "/api/v1/courses/{course}/labs/{lab}/suite-versions": {
+        get: {
+          operationId: "listSuiteVersions",
+          summary: "Staff: the lab's test suite versions (newest first), reference solutions and recent dry runs",
+          parameters: [course, lab],
+          responses: { "200": { description: "versions, references, dry runs", content: json(suiteVersionsBody) }, ...errors(401, 403, 404, 429) },
+        },
+        post: {
+          operationId: "saveSuiteVersion",
+          summary: "Instructors: save a suite document as the lab's next version, a draft (the same text as the newest version saves nothing: 200)",
+          parameters: [course, lab],
+          requestBody: { required: true, content: { ...json(suiteSourceRequest), "application/yaml": { schema: { type: "string" } } } },
+          responses: {
+            "201": { description: "saved as a new draft version", content: json(suiteVersionBody) },
+            "200": { description: "the same as the newest version, which is returned", content: json(suiteVersionBody) },
+            ...errors(400, 401, 403, 404, 422, 429),
+          },
+        },
+      },
+      "/api/v1/courses/{course}/labs/{lab}/suite-versions/{version}/publish": {
+        post: {
+          operationId: "publishSuiteVersion",
+          summary: "Instructors: publish a version; new submissions are graded against the newest published one",
+          parameters: [course, lab, version],
+          responses: { "200": { description: "the published version", content: json(suiteVersionBody) }, ...errors(401, 403, 404, 429) },
+        },
+      },
+      "/api/v1/courses/{course}/labs/{lab}/suite-versions/{version}/dry-runs": {
+        post: {
+          operationId: "startDryRun",
+          summary: "Instructors: grade every reference solution against a version (draft or published); see dryRuns of the versions",
+          parameters: [course, lab, version],
+          responses: { "202": { description: "queued", content: json(dryRunBody) }, ...errors(401, 403, 404, 422, 429) },
         },
       },
     },

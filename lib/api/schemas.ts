@@ -11,7 +11,16 @@ const when = z.iso.datetime().describe("ISO 8601, UTC");
 const score = z.number().nullable();
 
 export const errorBody = z
-  .object({ error: z.object({ code: z.string().describe("stable, for programs (e.g. submission.limit)"), message: z.string().describe("for people") }) })
+  .object({
+    error: z.object({
+      code: z.string().describe("stable, for programs (e.g. submission.limit)"),
+      message: z.string().describe("for people"),
+      problems: z
+        .array(z.object({ line: z.number().int().nullable(), path: z.string(), message: z.string() }))
+        .optional()
+        .describe("suite.invalid: each problem of the document, with its line"),
+    }),
+  })
   .register(apiSchemas, { id: "Error" });
 
 export const coursesBody = z
@@ -95,5 +104,128 @@ export const progressEventBody = z
   .describe("the data of each `progress` event of the stream: the submission as it is now")
   .register(apiSchemas, { id: "ProgressEvent" });
 
+// Staff: a lab's submissions, regrades, grades and suite versions.
+
+const status = z.enum(SubmissionStatus);
+
+export const labSubmissionsBody = z
+  .object({
+    submissions: z.array(
+      z.object({
+        id: z.string(),
+        student: z.object({ email: z.string(), name: z.string().nullable() }),
+        status,
+        statusDetail: z.string().nullable(),
+        score,
+        maxScore: score,
+        finalScore: score,
+        late: z.boolean(),
+        suiteVersion: z.number().int(),
+        createdAt: when,
+        finishedAt: when.nullable(),
+        url: z.string().describe("GET it with the token, relative to the server"),
+      }),
+    ),
+    next: z.string().nullable().describe("pass as `after` for the next page; null on the last"),
+  })
+  .register(apiSchemas, { id: "LabSubmissions" });
+
+export const regradeRequest = z
+  .discriminatedUnion("scope", [
+    z.object({ scope: z.literal("one"), submission: z.string().min(1).max(64).describe("the submission's id") }),
+    z.object({ scope: z.literal("latest-per-student") }),
+    z.object({ scope: z.literal("all") }),
+  ])
+  .describe("what to grade again against the lab's newest published suite version")
+  .register(apiSchemas, { id: "RegradeRequest" });
+
+export const regradeStartedBody = z
+  .object({
+    id: z.string().describe("the batch"),
+    suiteVersion: z.number().int().describe("the published version it grades against"),
+    total: z.number().int().describe("submissions queued for the regrade"),
+    skipped: z.number().int().describe("left alone: still waiting or being graded"),
+    url: z.string().describe("the batch's progress, relative to the server"),
+  })
+  .register(apiSchemas, { id: "RegradeStarted" });
+
+export const regradeProgressBody = z
+  .object({
+    id: z.string(),
+    scope: z.string(),
+    total: z.number().int(),
+    queued: z.number().int(),
+    running: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    cancelled: z.number().int(),
+    done: z.number().min(0).max(1).describe("share of the batch over (succeeded, failed or cancelled)"),
+  })
+  .register(apiSchemas, { id: "RegradeProgress" });
+
+export const gradesBody = z
+  .object({
+    course: z.string(),
+    labs: z.array(z.object({ slug: z.string(), title: z.string() })),
+    students: z.array(
+      z.object({
+        email: z.string(),
+        name: z.string().nullable(),
+        scores: z.array(z.number().nullable()).describe("per lab, in the order of `labs`: the best score after the late policy; null without a graded submission"),
+        total: z.number(),
+      }),
+    ),
+  })
+  .register(apiSchemas, { id: "Grades" });
+
+const suiteVersion = z.object({
+  version: z.number().int(),
+  publishedAt: when.nullable().describe("null: a draft"),
+  createdAt: when,
+  sourceHash: z.string(),
+  source: z.string().describe("the YAML document"),
+});
+
+export const suiteVersionBody = suiteVersion.register(apiSchemas, { id: "SuiteVersion" });
+
+export const suiteVersionsBody = z
+  .object({
+    versions: z.array(suiteVersion).describe("newest first"),
+    references: z.array(z.object({ name: z.string(), expectPass: z.boolean() })),
+    dryRuns: z
+      .array(
+        z.object({
+          submission: z.string(),
+          version: z.number().int(),
+          reference: z.string(),
+          expectPass: z.boolean(),
+          status,
+          score,
+          maxScore: score,
+          asExpected: z.boolean().nullable().describe("null while grading"),
+          createdAt: when,
+        }),
+      )
+      .describe("the newest 30, newest first"),
+  })
+  .register(apiSchemas, { id: "SuiteVersions" });
+
+export const suiteSourceRequest = z
+  .object({ source: z.string().min(1, "source: the suite's YAML document").max(200_000, "source: at most 200,000 characters") })
+  .register(apiSchemas, { id: "SuiteSource" });
+
+export const dryRunBody = z
+  .object({ version: z.number().int(), references: z.number().int().describe("reference solutions queued for grading") })
+  .register(apiSchemas, { id: "DryRunStarted" });
+
 /** Dates as the API writes them. */
 export const iso = (date: Date | null) => (date === null ? null : date.toISOString());
+
+/** A suite version as the API writes it. */
+export const wireSuiteVersion = (v: { version: number; publishedAt: Date | null; createdAt: Date; sourceHash: string; source: string }): z.infer<typeof suiteVersionBody> => ({
+  version: v.version,
+  publishedAt: iso(v.publishedAt),
+  createdAt: v.createdAt.toISOString(),
+  sourceHash: v.sourceHash,
+  source: v.source,
+});

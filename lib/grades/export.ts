@@ -46,3 +46,15 @@ export function gradeCsv(table: GradeTable): string {
     ...table.rows.map((r) => [neutralise(r.email), neutralise(r.name ?? ""), ...r.scores.map((s) => (s === null ? "" : round(s))), round(r.total)]),
   ]);
 }
+
+/** The CSV as a download named after the course and the day. */
+export function gradeCsvResponse(courseSlug: string, csv: string, now = new Date()): Response {
+  const day = now.toISOString().slice(0, 10);
+  return new Response(csv, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${courseSlug.replace(/[^A-Za-z0-9_-]/g, "_")}-grades-${day}.csv"`,
+      "cache-control": "no-store",
+    },
+  });
+}

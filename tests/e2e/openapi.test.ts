@@ -1,5 +1,6 @@
 // The OpenAPI document against the running server: every documented route
-// is called (with a real course, lab, submission and token) and each answer,
+// is called (with a real course, lab, submission and token: a student's for
+// the student routes, an instructor's for the staff routes) and each answer,
 // success and error alike, must have a status the document lists and a body
 // that validates against the documented JSON Schema (Ajv, draft 2020-12).
 import { randomBytes } from "node:crypto";
@@ -23,9 +24,11 @@ let db: Db;
 let queue: Queue;
 let server: WebServer;
 let token: string;
+let staffToken: string;
 const prefix = `test-openapi-${randomBytes(4).toString("hex")}`;
 
 interface Operation {
+  operationId: string;
   responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
   requestBody?: unknown;
 }
@@ -38,6 +41,8 @@ beforeAll(async () => {
   queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
   const alice = await db.user.findUniqueOrThrow({ where: { email: "alice@demo.labgrade.test" } });
   token = (await createApiToken(db, { userId: alice.id, isPlatformAdmin: false }, { name: "openapi", scope: "SUBMIT", expiresInDays: 1 })).token;
+  const ivan = await db.user.findUniqueOrThrow({ where: { email: "instructor@demo.labgrade.test" } });
+  staffToken = (await createApiToken(db, { userId: ivan.id, isPlatformAdmin: false }, { name: "openapi staff", scope: "SUBMIT", expiresInDays: 1 })).token;
   server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
 });
 
@@ -87,6 +92,11 @@ async function storeResultsArtifact(submissionId: string): Promise<string> {
   return result.artifacts[0]!.id;
 }
 
+/** Operations called with the instructor's token; the rest with the student's. */
+const STAFF = new Set(["listLabSubmissions", "startRegrade", "getRegrade", "getGrades", "exportGrades", "listSuiteVersions", "saveSuiteVersion", "publishSuiteVersion", "startDryRun"]);
+/** These make what later routes describe: the submission, the suite version, the regrade batch. */
+const FIRST = ["submit", "saveSuiteVersion", "startRegrade"];
+
 describe("the OpenAPI document", () => {
   it("describes every route, and every answer of the running server matches it", async () => {
     const response = await fetch(`${server.url}/api/v1/openapi.json`);
@@ -96,54 +106,98 @@ describe("the OpenAPI document", () => {
     ajv.addFormat("date-time", true).addFormat("binary", true);
     ajv.addSchema({ $id: "openapi", components: doc.components });
     const archive = await packReferenceSolution(path.join(ROOT, "lib/labs/echo/reference/correct"));
+    const echo = await db.lab.findFirstOrThrow({ where: { slug: "echo", course: { slug: DEMO_COURSE_SLUG } } });
+    const published = await db.suiteVersion.findFirstOrThrow({ where: { labId: echo.id }, orderBy: { version: "desc" } });
+    const bodies: Record<string, { type: string; bytes: BodyInit }> = {
+      submit: { type: "application/gzip", bytes: new Uint8Array(archive) },
+      startRegrade: { type: "application/json", bytes: JSON.stringify({ scope: "all" }) },
+      saveSuiteVersion: { type: "application/json", bytes: JSON.stringify({ source: `${published.source}\n# edited through the API\n` }) },
+    };
 
-    // Submit first, so the submission route has something real to describe.
-    const order = Object.entries(doc.paths).sort(([a], [b]) => Number(b.endsWith("/submissions")) - Number(a.endsWith("/submissions")));
-    let submissionId = "";
-    let artifactId = "";
+    const operations = Object.entries(doc.paths)
+      .flatMap(([template, methods]) => Object.entries(methods).map(([method, operation]) => ({ template, method, operation })))
+      .sort((a, b) => rank(a.operation.operationId) - rank(b.operation.operationId));
+    const made = { submission: "", version: "", regrade: "", artifact: "" };
     const checked: string[] = [];
-    for (const [template, methods] of order) {
+    for (const { template, method, operation } of operations) {
       // A stored artifact for the artifact route: one graded run's results of that submission.
-      if (template.includes("{artifactId}") && !artifactId) artifactId = await storeResultsArtifact(submissionId);
-      for (const [method, operation] of Object.entries(methods)) {
-        const route = template.replace("{course}", DEMO_COURSE_SLUG).replace("{lab}", "echo").replace("{id}", submissionId).replace("{artifactId}", artifactId);
-        for (const auth of [`Bearer ${token}`, null]) {
-          const answer = await fetch(`${server.url}${route}`, {
-            method: method.toUpperCase(),
-            headers: { ...(auth ? { authorization: auth } : {}), ...(operation.requestBody ? { "content-type": "application/gzip" } : {}) },
-            body: operation.requestBody ? new Uint8Array(archive) : undefined,
-          });
-          const type = (answer.headers.get("content-type") ?? "").split(";")[0]!;
-          const documented = operation.responses[String(answer.status)];
-          expect(documented, `${method} ${template} answered ${answer.status}, which the document does not list`).toBeDefined();
-          const schema = documented!.content?.[type]?.schema;
-          expect(schema, `${method} ${template} ${answer.status} answered ${type}, which the document does not list`).toBeDefined();
-          const body = (type === "application/json" ? await answer.json() : type === "text/event-stream" ? await firstEvent(answer) : await answer.text()) as { id?: string };
-          if (schema!.$ref) {
-            const validate = ajv.getSchema(`openapi${schema!.$ref}`)!;
-            expect(validate(body), `${method} ${template} ${answer.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
-          } else {
-            // A download: the stored bytes themselves.
-            expect(body, `${method} ${template} ${answer.status}`).toEqual(STORED_RESULTS);
-          }
-          if (auth && answer.status === 201 && body.id) submissionId = body.id;
-          checked.push(`${method} ${template} ${answer.status}`);
+      if (template.includes("{artifactId}") && !made.artifact) made.artifact = await storeResultsArtifact(made.submission);
+      const route = template
+        .replace("{course}", DEMO_COURSE_SLUG)
+        .replace("{lab}", "echo")
+        .replace("{version}", made.version)
+        .replace("{id}", template.startsWith("/api/v1/regrades/") ? made.regrade : made.submission)
+        .replace("{artifactId}", made.artifact);
+      const body = bodies[operation.operationId];
+      expect(Boolean(body), `${operation.operationId}: a request body for it in this test`).toBe(Boolean(operation.requestBody));
+      for (const auth of [`Bearer ${STAFF.has(operation.operationId) ? staffToken : token}`, null]) {
+        const answer = await fetch(`${server.url}${route}`, {
+          method: method.toUpperCase(),
+          headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { "content-type": body.type } : {}) },
+          body: body?.bytes,
+        });
+        const type = (answer.headers.get("content-type") ?? "").split(";")[0]!;
+        const documented = operation.responses[String(answer.status)];
+        expect(documented, `${method} ${template} answered ${answer.status}, which the document does not list`).toBeDefined();
+        const schema = documented!.content?.[type]?.schema;
+        expect(schema, `${method} ${template} ${answer.status} answered ${type}, which the document does not list`).toBeDefined();
+        const parsed = (type === "application/json" ? await answer.json() : type === "text/event-stream" ? await firstEvent(answer) : await answer.text()) as {
+          id?: string;
+          version?: number;
+        };
+        if (schema!.$ref) {
+          const validate = ajv.getSchema(`openapi${schema!.$ref}`)!;
+          expect(validate(parsed), `${method} ${template} ${answer.status}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        } else if (type === "text/csv") {
+          // The grade table: a header, then a row per student of the demo course.
+          expect(String(parsed).split("\n")[0]).toMatch(/^email,name,.*,total$/);
+          expect(String(parsed)).toContain("alice@demo.labgrade.test");
+        } else {
+          // A download: the stored bytes themselves.
+          expect(parsed, `${method} ${template} ${answer.status}`).toEqual(STORED_RESULTS);
         }
+        if (auth && operation.operationId === "submit" && answer.status === 201) made.submission = parsed.id!;
+        if (auth && operation.operationId === "saveSuiteVersion" && answer.status === 201) made.version = String(parsed.version);
+        if (auth && operation.operationId === "startRegrade" && answer.status === 202) made.regrade = parsed.id!;
+        checked.push(`${operation.operationId} ${answer.status}`);
       }
     }
     expect(checked).toEqual([
-      "post /api/v1/courses/{course}/labs/{lab}/submissions 201",
-      "post /api/v1/courses/{course}/labs/{lab}/submissions 401",
-      "get /api/v1/courses 200",
-      "get /api/v1/courses 401",
-      "get /api/v1/courses/{course}/labs 200",
-      "get /api/v1/courses/{course}/labs 401",
-      "get /api/v1/submissions/{id} 200",
-      "get /api/v1/submissions/{id} 401",
-      "get /api/v1/submissions/{id}/events 200",
-      "get /api/v1/submissions/{id}/events 401",
-      "get /api/v1/submissions/{id}/artifacts/{artifactId} 200",
-      "get /api/v1/submissions/{id}/artifacts/{artifactId} 401",
+      "submit 201",
+      "submit 401",
+      "saveSuiteVersion 201",
+      "saveSuiteVersion 401",
+      "startRegrade 202",
+      "startRegrade 401",
+      "listCourses 200",
+      "listCourses 401",
+      "listLabs 200",
+      "listLabs 401",
+      "listLabSubmissions 200",
+      "listLabSubmissions 401",
+      "getSubmission 200",
+      "getSubmission 401",
+      "streamProgress 200",
+      "streamProgress 401",
+      "downloadArtifact 200",
+      "downloadArtifact 401",
+      "getRegrade 200",
+      "getRegrade 401",
+      "getGrades 200",
+      "getGrades 401",
+      "exportGrades 200",
+      "exportGrades 401",
+      "listSuiteVersions 200",
+      "listSuiteVersions 401",
+      "publishSuiteVersion 200",
+      "publishSuiteVersion 401",
+      "startDryRun 202",
+      "startDryRun 401",
     ]);
   });
 });
+
+function rank(operationId: string): number {
+  const i = FIRST.indexOf(operationId);
+  return i < 0 ? FIRST.length : i;
+}

@@ -1,9 +1,10 @@
 // Every /api/v1 route goes through apiRoute(): a personal token in
 // `Authorization: Bearer lgp_…` (401 without a valid one), its scope (403
-// when a READ token tries to submit), the per-token rate limit (429 with
-// Retry-After), then the handler; the domain's refusals become JSON errors
-// with a stable code and a message a person can act on:
+// when a READ token tries to submit or change anything), the per-token rate
+// limit (429 with Retry-After), then the handler; the domain's refusals
+// become JSON errors with a stable code and a message a person can act on:
 //   { "error": { "code": "submission.limit", "message": "…" } }
+// (an invalid suite adds `problems`, each with its line).
 // Another course's or person's things are 404, as if they did not exist.
 import "server-only";
 import { NextResponse } from "next/server";
@@ -12,11 +13,13 @@ import { apiLimiter } from "@/lib/api/rate-limit";
 import { authenticateApiToken, type TokenActor } from "@/lib/api/tokens";
 import { db } from "@/lib/db";
 import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
+import type { SuiteError } from "@/lib/suites/parse-suite";
+import { SuiteInvalidError } from "@/lib/suites/suite-versions";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export function apiError(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  return NextResponse.json({ error: { code, message } }, { status, headers: { ...NO_STORE, ...headers } });
+export function apiError(status: number, code: string, message: string, headers: Record<string, string> = {}, problems?: SuiteError[]) {
+  return NextResponse.json({ error: { code, message, ...(problems ? { problems } : {}) } }, { status, headers: { ...NO_STORE, ...headers } });
 }
 
 /** A response in its documented shape (lib/api/schemas.ts); a mismatch is our bug, a 500, never sent. */
@@ -26,13 +29,34 @@ export function apiJson<T>(schema: z.ZodType<T>, body: T, status = 200) {
   return NextResponse.json(checked.data, { status, headers: NO_STORE });
 }
 
+/** A body that is not what the route reads: 400 with the message. */
+class BadBodyError extends Error {}
+
+/** The request's JSON body (at most 1 MB); 400 when it is missing or not JSON. */
+export async function jsonBody(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > 1024 * 1024) throw new BadBodyError("the JSON body is larger than 1 MB");
+  if (text.trim() === "") throw new BadBodyError("send a JSON body (content-type: application/json)");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new BadBodyError(`the body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** A suite version number from the path; anything else is a version that does not exist. */
+export function versionParam(text: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new NotFoundError(`suite version ${JSON.stringify(text.slice(0, 20))}`);
+  return Number(text);
+}
+
 type Params = Record<string, string>;
 
 export function apiRoute<P extends Params>(needs: "READ" | "SUBMIT", handler: (request: Request, who: TokenActor, params: P) => Promise<Response>) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     const who = await authenticateApiToken(db(), request.headers.get("authorization"));
     if (!who) return apiError(401, "auth.token", "send a valid personal token as `Authorization: Bearer lgp_…` (make one on your account page)", { "WWW-Authenticate": "Bearer" });
-    if (needs === "SUBMIT" && who.scope !== "SUBMIT") return apiError(403, "auth.scope", "this token may only read; make a token with the submit scope to submit");
+    if (needs === "SUBMIT" && who.scope !== "SUBMIT") return apiError(403, "auth.scope", "this token may only read; make a token with the submit scope to submit (or, as staff, to regrade and edit suites)");
     const allowance = await apiLimiter().consume(who.tokenId);
     if (!allowance.allowed) {
       return apiError(429, "rate.limited", `too many calls with this token; try again in ${allowance.retryAfterSeconds} s`, { "Retry-After": String(allowance.retryAfterSeconds) });
@@ -44,7 +68,12 @@ export function apiRoute<P extends Params>(needs: "READ" | "SUBMIT", handler: (r
     } catch (err) {
       if (err instanceof NotFoundError) return apiError(404, "not_found", err.message);
       if (err instanceof ForbiddenError) return apiError(403, "forbidden", err.message);
+      if (err instanceof SuiteInvalidError) {
+        const listed = err.errors.map((e) => `${e.line === null ? "" : `line ${e.line}: `}${e.message}`).join("; ");
+        return apiError(422, err.code, `${err.message}: ${listed}`, {}, err.errors);
+      }
       if (err instanceof StudentError) return apiError(422, err.code, err.message);
+      if (err instanceof BadBodyError) return apiError(400, "bad_request", err.message);
       if (err instanceof ZodError) return apiError(400, "bad_request", err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
       throw err;
     }

@@ -3,22 +3,14 @@
 import { currentActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
-import { gradeCsv, gradeTable } from "@/lib/grades/export";
+import { gradeCsv, gradeCsvResponse, gradeTable } from "@/lib/grades/export";
 
 export async function GET(_request: Request, context: { params: Promise<{ course: string }> }) {
   const actor = await currentActor();
   if (!actor) return new Response("sign in first\n", { status: 401, headers: { "content-type": "text/plain; charset=utf-8" } });
   const { course } = await context.params;
   try {
-    const csv = gradeCsv(await gradeTable(db(), actor, course));
-    const day = new Date().toISOString().slice(0, 10);
-    return new Response(csv, {
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${course.replace(/[^A-Za-z0-9_-]/g, "_")}-grades-${day}.csv"`,
-        "cache-control": "no-store",
-      },
-    });
+    return gradeCsvResponse(course, gradeCsv(await gradeTable(db(), actor, course)));
   } catch (err) {
     if (err instanceof NotFoundError) return new Response("course not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
     throw err;

@@ -2,10 +2,12 @@
 // (.tar.gz or .tar) as the request body. The same checks as the web form:
 // the archive is validated before anything is stored, and the lab's limits
 // apply (422 with the code and when the next submission is allowed).
-import { submissionCreatedBody } from "@/lib/api/schemas";
+// GET: the lab's submissions, for its staff (?student=, ?status=, ?limit=, ?after=).
+import { iso, labSubmissionsBody, submissionCreatedBody } from "@/lib/api/schemas";
 import { db } from "@/lib/db";
 import { gradingQueue } from "@/lib/queue";
 import { createSubmission } from "@/lib/submissions/create-submission";
+import { listLabSubmissionsForStaff } from "@/lib/submissions/lab-submissions";
 import { apiError, apiJson, apiRoute } from "../../../../../api-route";
 
 /** Larger bodies are refused before they are read (no lab accepts more than 50 MB). */
@@ -19,4 +21,26 @@ export const POST = apiRoute<{ course: string; lab: string }>("SUBMIT", async (r
   if (upload.length > MAX_BODY_BYTES) return apiError(413, "archive.too_large", "the archive is larger than 50 MB");
   const submission = await createSubmission({ db: db(), queue: gradingQueue() }, actor, { courseSlug: params.course, labSlug: params.lab, upload });
   return apiJson(submissionCreatedBody, { id: submission.id, status: submission.status, url: `/submissions/${submission.id}` }, 201);
+});
+
+export const GET = apiRoute<{ course: string; lab: string }>("READ", async (request, { actor }, params) => {
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  const { submissions, next } = await listLabSubmissionsForStaff(db(), actor, params.course, params.lab, query);
+  return apiJson(labSubmissionsBody, {
+    submissions: submissions.map((s) => ({
+      id: s.id,
+      student: { email: s.user.email, name: s.user.name },
+      status: s.status,
+      statusDetail: s.statusDetail,
+      score: s.score,
+      maxScore: s.maxScore,
+      finalScore: s.finalScore,
+      late: s.late,
+      suiteVersion: s.suiteVersion.version,
+      createdAt: s.createdAt.toISOString(),
+      finishedAt: iso(s.finishedAt),
+      url: `/api/v1/submissions/${s.id}`,
+    })),
+    next,
+  });
 });
