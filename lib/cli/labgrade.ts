@@ -62,13 +62,13 @@ async function loadConfig(): Promise<Saved> {
   return { server, token };
 }
 
-async function api(cfg: Saved, method: string, route: string, body?: Buffer): Promise<Record<string, unknown>> {
+async function api(cfg: Saved, method: string, route: string, upload?: { body: Buffer; onProgress: (sent: number) => void }): Promise<Record<string, unknown>> {
   let response: Response;
   try {
     response = await fetch(new URL(`/api/v1${route}`, cfg.server), {
       method,
-      headers: { authorization: `Bearer ${cfg.token}`, ...(body ? { "content-type": "application/gzip" } : {}) },
-      body: body ? new Uint8Array(body) : undefined,
+      headers: { authorization: `Bearer ${cfg.token}`, ...(upload ? { "content-type": "application/gzip" } : {}) },
+      ...(upload ? { body: countingStream(upload.body, upload.onProgress), duplex: "half" } : {}),
     });
   } catch (err) {
     throw new CliError(`cannot reach ${cfg.server}: ${(err as Error).message}`, 2);
@@ -79,6 +79,65 @@ async function api(cfg: Saved, method: string, route: string, body?: Buffer): Pr
     throw new CliError(`${error.message} (${error.code}, HTTP ${response.status})`, 2);
   }
   return json;
+}
+
+const UPLOAD_CHUNK_BYTES = 64 * 1024;
+
+/** The bytes as a request body handed over a chunk at a time, telling `onProgress` how many the connection has taken so far. */
+function countingStream(bytes: Buffer, onProgress: (sent: number) => void): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (sent > 0) onProgress(sent);
+        if (sent >= bytes.length) return controller.close();
+        const end = Math.min(sent + UPLOAD_CHUNK_BYTES, bytes.length);
+        controller.enqueue(new Uint8Array(bytes.subarray(sent, end)));
+        sent = end;
+      },
+    },
+    // Pulled only when the connection wants more: the count follows the upload.
+    { highWaterMark: 0 },
+  );
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** `[#########-----------]  45%  1.3 of 2.9 MiB` */
+export function progressBar(sent: number, total: number, width = 30): string {
+  const share = total === 0 ? 1 : Math.min(1, sent / total);
+  const filled = Math.round(share * width);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%  ${(sent / 1024 / 1024).toFixed(1)} of ${mib(total)}`;
+}
+
+/**
+ * Shows the upload's progress on stderr: one bar redrawn in place on a
+ * terminal, otherwise (a log, a CI job) a line at each quarter.
+ */
+function uploadProgress(total: number, out: NodeJS.WriteStream = process.stderr): { update: (sent: number) => void; finish: () => void } {
+  let shownQuarter = 0;
+  let lastDrawn = 0;
+  const update = (sent: number) => {
+    if (out.isTTY) {
+      const now = Date.now();
+      if (now - lastDrawn < 100 && sent < total) return;
+      lastDrawn = now;
+      out.write(`\r${progressBar(sent, total)}`);
+      return;
+    }
+    const quarter = Math.floor((4 * sent) / Math.max(total, 1));
+    if (quarter > shownQuarter) {
+      shownQuarter = quarter;
+      out.write(`${progressBar(sent, total)}\n`);
+    }
+  };
+  return {
+    update,
+    finish: () => {
+      update(total);
+      if (out.isTTY) out.write("\n");
+    },
+  };
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -144,9 +203,13 @@ async function submit(args: string[]): Promise<void> {
   if (!course || !lab) throw new CliError(`submit needs COURSE and LAB\n${USAGE}`, 64);
   const cfg = await loadConfig();
   const { archive, files } = await packForSubmission(path.resolve(dir));
-  process.stderr.write(`uploading ${files} files (${(archive.length / 1024).toFixed(1)} KiB)… `);
-  const created = (await api(cfg, "POST", `/courses/${encodeURIComponent(course)}/labs/${encodeURIComponent(lab)}/submissions`, archive)) as { id: string; url: string };
-  process.stderr.write("done\n");
+  process.stderr.write(`uploading ${files} files (${(archive.length / 1024).toFixed(1)} KiB packed)\n`);
+  const progress = uploadProgress(archive.length);
+  const created = (await api(cfg, "POST", `/courses/${encodeURIComponent(course)}/labs/${encodeURIComponent(lab)}/submissions`, {
+    body: archive,
+    onProgress: progress.update,
+  })) as { id: string; url: string };
+  progress.finish();
   console.log(created.id);
   console.error(`follow it: labgrade watch ${created.id}  or  ${new URL(created.url, cfg.server)}`);
 }

@@ -117,6 +117,24 @@ describe("labgrade (command line)", () => {
     expect((await labgrade(["status", broken.stdout.trim()])).stdout).toMatch(/^GRADED 0\/1/);
   });
 
+  it("shows the upload's progress, a line per quarter when stderr is not a terminal", async () => {
+    const dir = await solution("correct");
+    // Incompressible, so the packed archive is about as large: several chunks per quarter.
+    await writeFile(path.join(dir, "data.bin"), randomBytes(3 * 1024 * 1024));
+    const { archive } = await packForSubmission(dir);
+    const sent = await labgrade(["submit", DEMO_COURSE_SLUG, "echo", dir]);
+    expect(sent, sent.stderr).toMatchObject({ code: 0 });
+    const bars = sent.stderr.split("\n").filter((l) => l.startsWith("["));
+    // A line as each quarter is crossed (a 64-KiB chunk may carry it a little past).
+    const percents = bars.map((l) => Number(/\]\s+(\d+)%/.exec(l)![1]));
+    expect(percents.map((p) => Math.floor(p / 25)), sent.stderr).toEqual([1, 2, 3, 4]);
+    expect(percents.at(-1)).toBe(100);
+    expect(bars.at(-1)).toContain(`of ${(archive.length / 1024 / 1024).toFixed(1)} MiB`);
+    // Every byte arrived (packing is deterministic).
+    const stored = await stack!.db.submission.findUniqueOrThrow({ where: { id: sent.stdout.trim() } });
+    expect(stored.archiveBytes).toBe(archive.length);
+  });
+
   it("streams a submission's progress as server-sent events that end at the verdict", async () => {
     const { token } = await tokenFor("alice@demo.labgrade.test", "READ");
     const { id } = await stack!.submitReference("alice@demo.labgrade.test", "echo", "correct");
