@@ -3,6 +3,7 @@
 // /api/v1/openapi.json; tests/e2e/openapi.test.ts calls every documented
 // route and checks each answer against it.
 import { z } from "zod";
+import { labSubmissionsQuery } from "../submissions/lab-submissions.js";
 import {
   apiSchemas,
   coursesBody,
@@ -35,7 +36,13 @@ const ERROR_MEANINGS: Record<number, string> = {
   429: "too many calls with this token; see Retry-After",
 };
 const slug = (name: string, description: string) => ({ name, in: "path", required: true, schema: { type: "string" }, description });
-const query = (name: string, description: string, schema: object = { type: "string" }) => ({ name, in: "query", required: false, schema, description });
+/** A route's query parameters, from the zod object that validates them. */
+const queryParameters = (schema: z.ZodObject) =>
+  Object.entries(schema.shape).map(([name, field]) => {
+    const { description, ...json } = z.toJSONSchema(field as z.ZodType, { io: "input" }) as { description?: string; $schema?: string };
+    delete json.$schema;
+    return { name, in: "query", required: false, schema: json, description };
+  });
 const course = slug("course", "the course's short name");
 const lab = slug("lab", "the lab's short name");
 const version = slug("version", "the suite version's number (1, 2, …)");
@@ -75,14 +82,7 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           operationId: "listLabSubmissions",
           summary: "Staff: the lab's submissions, newest first (dry runs left out), a page at a time",
-          parameters: [
-            course,
-            lab,
-            query("student", "only this student's (email)"),
-            query("status", "only those with this status", { type: "string", enum: Object.keys(submissionBody.shape.status.enum) }),
-            query("limit", "page size, 1–100 (50)", { type: "integer", minimum: 1, maximum: 100 }),
-            query("after", "the previous page's `next`"),
-          ],
+          parameters: [course, lab, ...queryParameters(labSubmissionsQuery)],
           responses: { "200": { description: "a page of submissions", content: json(labSubmissionsBody) }, ...errors(400, 401, 403, 404, 429) },
         },
       },

@@ -8,11 +8,19 @@ import { ForbiddenError } from "../errors.js";
 import { SubmissionStatus } from "../generated/prisma/enums.js";
 
 export const labSubmissionsQuery = z.object({
-  student: z.email("student: give the student's email address").optional(),
-  status: z.enum(SubmissionStatus, { message: `status: one of ${Object.values(SubmissionStatus).join(", ")}` }).optional(),
-  limit: z.coerce.number("limit: a whole number from 1 to 100").int("limit: a whole number from 1 to 100").min(1, "limit: at least 1").max(100, "limit: at most 100").default(50),
-  /** The `next` of the previous page. */
-  after: z.string().max(64, "after: the `next` of the previous page").optional(),
+  student: z.email("student: give the student's email address").optional().describe("only this student's (email)"),
+  status: z
+    .enum(SubmissionStatus, { message: `status: one of ${Object.values(SubmissionStatus).join(", ")}` })
+    .optional()
+    .describe("only those with this status"),
+  limit: z.coerce
+    .number("limit: a whole number from 1 to 100")
+    .int("limit: a whole number from 1 to 100")
+    .min(1, "limit: at least 1")
+    .max(100, "limit: at most 100")
+    .default(50)
+    .describe("page size"),
+  after: z.string().max(64, "after: the `next` of the previous page").optional().describe("the previous page's `next`"),
 });
 
 export async function listLabSubmissionsForStaff(db: Db, actor: Actor, courseSlug: string, labSlug: string, raw: z.input<typeof labSubmissionsQuery>) {
