@@ -70,7 +70,10 @@ export function compareEntries(tieBreakers: readonly TieBreaker[]) {
 export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labSlug: string) {
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
   const staff = actor.isPlatformAdmin || isStaff(role);
-  if (!staff && !lab.leaderboardVisible) throw new ForbiddenError("the staff have hidden this lab's leaderboard");
+  if (!staff && !lab.leaderboardVisible) throw new ForbiddenError("The course staff have hidden this lab's leaderboard.");
+  if (!staff && (await holdsWithheldTests(db, lab))) {
+    throw new ForbiddenError("This lab has hidden tests: its leaderboard opens when the staff release the results (scores would tell who passed them).");
+  }
   const tieBreakers = lab.leaderboardTieBreakers.filter(isTieBreaker);
   const students = await db.membership.findMany({
     where: { courseId: course.id, role: "STUDENT" },
@@ -105,6 +108,20 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
   }
   const me = byUser.get(actor.userId);
   return { course, lab, staff, tieBreakers, frozenAt: lab.leaderboardFrozenAt, myPseudonym: me?.pseudonym ?? null, rows };
+}
+
+/**
+ * Whether a published suite version of the lab has a test whose results
+ * students may not see yet (hidden before the release, after_due before the
+ * lab's due date): its scores, ranked, would tell who passed it.
+ */
+async function holdsWithheldTests(db: Db, lab: { id: string; dueAt: Date | null; resultsReleasedAt: Date | null }, now = new Date()): Promise<boolean> {
+  if (lab.resultsReleasedAt && lab.resultsReleasedAt <= now) return false;
+  const duePassed = lab.dueAt !== null && now > lab.dueAt;
+  const versions = await db.suiteVersion.findMany({ where: { labId: lab.id, publishedAt: { not: null } }, select: { spec: true } });
+  return versions.some((v) =>
+    ((v.spec as { tests?: Array<{ visibility?: string }> }).tests ?? []).some((t) => t.visibility === "hidden" || (t.visibility === "after_due" && !duePassed)),
+  );
 }
 
 interface Contender extends ResultSums {

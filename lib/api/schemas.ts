@@ -37,7 +37,10 @@ export const labsBody = z
         dueAt: when.nullable(),
         published: z.boolean(),
         maxArchiveBytes: z.number().int(),
-        bestScore: z.object({ finalScore: z.number(), maxScore: score }).nullable(),
+        bestScore: z
+          .object({ finalScore: score, maxScore: score, withheld: z.boolean().describe("the lab's hidden results are withheld for now, so the scores are null") })
+          .nullable()
+          .describe("null: nothing graded yet"),
       }),
     ),
   })

@@ -178,10 +178,12 @@ async function labs(args: string[]): Promise<void> {
     return;
   }
   const { labs: list } = (await api(cfg, "GET", `/courses/${encodeURIComponent(course)}/labs`)) as {
-    labs: Array<{ slug: string; title: string; dueAt: string | null; bestScore: { finalScore: number; maxScore: number | null } | null }>;
+    labs: Array<{ slug: string; title: string; dueAt: string | null; bestScore: { finalScore: number | null; maxScore: number | null; withheld: boolean } | null }>;
   };
   for (const l of list) {
-    const best = l.bestScore ? `best ${l.bestScore.finalScore}/${l.bestScore.maxScore ?? "?"}` : "not graded yet";
+    let best = "not graded yet";
+    if (l.bestScore?.withheld) best = "best score withheld until results are released";
+    else if (l.bestScore) best = `best ${l.bestScore.finalScore}/${l.bestScore.maxScore ?? "?"}`;
     console.log(`${l.slug}\t${l.title}\t${l.dueAt ? `due ${l.dueAt}` : "no deadline"}\t${best}`);
   }
 }

@@ -1,6 +1,7 @@
 // Leaderboards against a real database: each student's best submission,
 // ranked by score, then the lab's tie-breakers, then time; frozen boards
-// ignore later work; hidden boards are for staff; students see pseudonyms
+// ignore later work; hidden boards are for staff, and so are boards of labs
+// with tests students may not see yet; students see pseudonyms
 // only, never a real name or email (checked on everything they are given);
 // students pick their own pseudonym, unique in the course.
 import { randomBytes } from "node:crypto";
@@ -104,6 +105,36 @@ describe("leaderboard", () => {
     await expect(leaderboard(db, carol, C, "echo")).rejects.toBeInstanceOf(ForbiddenError);
     expect((await leaderboard(db, await actor("ta@demo.labgrade.test"), C, "echo")).rows).toHaveLength(3);
     await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardVisible: true } });
+  });
+
+  it("stays closed to students while a published suite has tests they may not see yet", async () => {
+    const carol = await actor("carol@demo.labgrade.test");
+    const lab = await db.lab.findFirstOrThrow({ where: { slug: "echo", course: { slug: C } } });
+    const suite = await db.suiteVersion.findFirstOrThrow({ where: { labId: lab.id }, orderBy: { version: "desc" } });
+    const spec = suite.spec as { tests: Array<Record<string, unknown>> };
+    const withVisibility = (visibility: string) => ({ ...spec, tests: [...spec.tests, { ...spec.tests[0], name: "secret", visibility }] }) as object;
+    const extra = await db.suiteVersion.create({
+      data: { labId: lab.id, version: suite.version + 1, source: "# hidden", sourceHash: "1".repeat(64), spec: withVisibility("hidden"), publishedAt: new Date() },
+    });
+    try {
+      await expect(leaderboard(db, carol, C, "echo")).rejects.toThrow(/hidden tests: its leaderboard opens when the staff release the results/);
+      expect((await leaderboard(db, await actor("ta@demo.labgrade.test"), C, "echo")).rows).toHaveLength(3);
+      // Released: open again.
+      await db.lab.update({ where: { id: lab.id }, data: { resultsReleasedAt: new Date(Date.now() - 1000) } });
+      expect((await leaderboard(db, carol, C, "echo")).rows).toHaveLength(3);
+      // After-due tests: closed until the due date, open after it.
+      await db.suiteVersion.update({ where: { id: extra.id }, data: { spec: withVisibility("after_due") } });
+      await db.lab.update({ where: { id: lab.id }, data: { resultsReleasedAt: null, dueAt: new Date(Date.now() + 3600_000) } });
+      await expect(leaderboard(db, carol, C, "echo")).rejects.toBeInstanceOf(ForbiddenError);
+      await db.lab.update({ where: { id: lab.id }, data: { dueAt: new Date(Date.now() - 3600_000) } });
+      expect((await leaderboard(db, carol, C, "echo")).rows).toHaveLength(3);
+      // A draft with hidden tests changes nothing.
+      await db.suiteVersion.update({ where: { id: extra.id }, data: { spec: withVisibility("hidden"), publishedAt: null } });
+      expect((await leaderboard(db, carol, C, "echo")).rows).toHaveLength(3);
+    } finally {
+      await db.suiteVersion.delete({ where: { id: extra.id } });
+      await db.lab.update({ where: { id: lab.id }, data: { resultsReleasedAt: null, dueAt: lab.dueAt } });
+    }
   });
 
   it("lets a student pick a pseudonym that is free, and nobody else", async () => {

@@ -1,6 +1,7 @@
 // What a submission's page may show: results filtered by each test's
 // visibility for the student, everything for staff, nothing for another
-// student; and the best score per lab counts only the actor's own graded work.
+// student; and the best score per lab counts only the actor's own graded work
+// and is withheld while any of the lab's results are.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../lib/db.js";
 import { NotFoundError } from "../../lib/errors.js";
@@ -8,6 +9,7 @@ import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js"
 import { putBlob } from "../../lib/blobs.js";
 import { getArtifactForViewerOrThrow } from "../../lib/reports/run-report.js";
 import { bestScoresByLab } from "../../lib/submissions/best-scores.js";
+import { labsWithWithheldScores } from "../../lib/submissions/withheld-scores.js";
 import { getSubmissionReportOrThrow } from "../../lib/submissions/submission-report.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
 import { actorByEmail } from "../support/actors.js";
@@ -19,7 +21,7 @@ let labId: string;
 const actor = (email: string) => actorByEmail(db, email);
 
 /** A graded echo submission with one result per visibility. */
-async function gradedSubmission(email: string, finalScore: number) {
+async function gradedSubmission(email: string, finalScore: number, visibilities = ["always", "after_due", "hidden"]) {
   const student = await actor(email);
   const lab = await db.lab.findUniqueOrThrow({ where: { id: labId }, include: { suiteVersions: true } });
   const suiteVersion = lab.suiteVersions[0]!;
@@ -40,7 +42,7 @@ async function gradedSubmission(email: string, finalScore: number) {
   });
   const job = await db.gradingJob.create({ data: { submissionId: submission.id, suiteVersionId: suiteVersion.id, status: "SUCCEEDED" } });
   const attempt = await db.gradingAttempt.create({ data: { jobId: job.id, number: 1, runnerId: "test", outcome: "GRADED", finishedAt: new Date() } });
-  for (const visibility of ["always", "after_due", "hidden"]) {
+  for (const visibility of visibilities) {
     await db.testResult.create({
       data: { attemptId: attempt.id, testName: `t-${visibility}`, repetition: 0, seed: "1", verdict: "PASS", reason: "ok", visibility, durationMs: 10 },
     });
@@ -139,13 +141,43 @@ describe("getSubmissionReportOrThrow", () => {
 });
 
 describe("bestScoresByLab", () => {
-  it("is the highest final score among the actor's own graded submissions", async () => {
+  it("is the highest final score among the actor's own graded submissions, once the results are released", async () => {
     await gradedSubmission("carol@demo.labgrade.test", 2.5);
-    const alice = await bestScoresByLab(db, await actor("alice@demo.labgrade.test"), [labId]);
-    expect(alice.get(labId)).toEqual({ finalScore: 2, maxScore: 3 });
+    await db.lab.update({ where: { id: labId }, data: { resultsReleasedAt: new Date(Date.now() - 1000) } });
+    try {
+      const alice = await bestScoresByLab(db, await actor("alice@demo.labgrade.test"), [labId]);
+      expect(alice.get(labId)).toEqual({ finalScore: 2, maxScore: 3, withheld: false });
+      const carol = await bestScoresByLab(db, await actor("carol@demo.labgrade.test"), [labId]);
+      expect(carol.get(labId)).toEqual({ finalScore: 2.5, maxScore: 3, withheld: false });
+      const bob = await bestScoresByLab(db, await actor("bob@demo.labgrade.test"), [labId]);
+      expect(bob.size).toBe(0);
+    } finally {
+      await db.lab.update({ where: { id: labId }, data: { resultsReleasedAt: null } });
+    }
+  });
+
+  it("is withheld while a hidden result is (it would tell whether the hidden tests passed)", async () => {
+    await db.lab.update({ where: { id: labId }, data: { dueAt: new Date(Date.now() - 3600_000) } });
     const carol = await bestScoresByLab(db, await actor("carol@demo.labgrade.test"), [labId]);
-    expect(carol.get(labId)).toEqual({ finalScore: 2.5, maxScore: 3 });
-    const bob = await bestScoresByLab(db, await actor("bob@demo.labgrade.test"), [labId]);
-    expect(bob.size).toBe(0);
+    expect(carol.get(labId)).toEqual({ finalScore: null, maxScore: null, withheld: true });
+    expect([...(await labsWithWithheldScores(db, await actor("carol@demo.labgrade.test"), [labId]))]).toEqual([labId]);
+    // Staff see what they submit, like everything else.
+    await gradedSubmission("ta@demo.labgrade.test", 3);
+    expect((await bestScoresByLab(db, await actor("ta@demo.labgrade.test"), [labId])).get(labId)).toEqual({ finalScore: 3, maxScore: 3, withheld: false });
+  });
+
+  it("with after-due results only, is withheld until the student's deadline (an extension's, if later)", async () => {
+    const dave = await db.user.create({ data: { email: "dave@demo.labgrade.test", name: "Dave Student" } });
+    const lab = await db.lab.findUniqueOrThrow({ where: { id: labId } });
+    await db.membership.create({ data: { courseId: lab.courseId, userId: dave.id, role: "STUDENT" } });
+    await gradedSubmission("dave@demo.labgrade.test", 1, ["always", "after_due"]);
+    const best = async () => (await bestScoresByLab(db, await actor("dave@demo.labgrade.test"), [labId])).get(labId);
+    await db.lab.update({ where: { id: labId }, data: { dueAt: new Date(Date.now() + 3600_000) } });
+    expect(await best()).toMatchObject({ withheld: true, finalScore: null });
+    await db.lab.update({ where: { id: labId }, data: { dueAt: new Date(Date.now() - 3600_000) } });
+    expect(await best()).toEqual({ finalScore: 1, maxScore: 3, withheld: false });
+    const ivan = await actor("instructor@demo.labgrade.test");
+    await db.extension.create({ data: { labId, userId: dave.id, dueAt: new Date(Date.now() + 3600_000), grantedById: ivan.userId } });
+    expect(await best()).toMatchObject({ withheld: true, finalScore: null });
   });
 });

@@ -63,7 +63,17 @@ export default async function CoursePage({ params }: { params: Promise<{ course:
                       <span className="muted">no deadline</span>
                     )}
                   </td>
-                  <td className="numeric">{score ? formatScore(score.finalScore, score.maxScore) : <span className="muted">not graded yet</span>}</td>
+                  <td className="numeric">
+                    {!score ? (
+                      <span className="muted">not graded yet</span>
+                    ) : score.withheld ? (
+                      <span className="muted" title="Some tests are hidden until the staff release the results">
+                        withheld
+                      </span>
+                    ) : (
+                      formatScore(score.finalScore, score.maxScore)
+                    )}
+                  </td>
                 </tr>
               );
             })}

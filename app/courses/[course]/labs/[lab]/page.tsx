@@ -7,6 +7,7 @@ import { listExtensions } from "@/lib/courses/extensions";
 import { db } from "@/lib/db";
 import { renderLabDescription } from "@/lib/labs/lab-description";
 import { submissionLimitState, type SubmissionLimitState } from "@/lib/submissions/create-submission";
+import { labsWithWithheldScores } from "@/lib/submissions/withheld-scores";
 import { formatDateTime, formatScore, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
@@ -27,10 +28,11 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
   const { course: courseSlug, lab: labSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}`);
   const { course, role, lab } = await orNotFound(getLabForMemberOrThrow(db(), actor, courseSlug, labSlug));
-  const [limit, submissions] = await Promise.all([
+  const [limit, submissions, withheld] = await Promise.all([
     // Staff submissions never count against a limit (see createSubmission).
     isStaff(role) ? Promise.resolve<SubmissionLimitState>({ limit: null, used: 0, nextAllowedAt: null }) : submissionLimitState(db(), lab, actor.userId),
     listMySubmissions(db(), actor, lab.id),
+    labsWithWithheldScores(db(), actor, [lab.id]),
   ]);
   const summary = limitSummary(limit, lab.submissionWindowSeconds);
   const extensions = isStaff(role) ? await listExtensions(db(), actor, course.slug, lab.slug) : null;
@@ -131,7 +133,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
                       <td>
                         <StatusBadge status={s.status} />
                       </td>
-                      <td className="numeric">{formatScore(s.score, s.maxScore)}</td>
+                      <td className="numeric">{withheld.has(lab.id) && s.score !== null ? <span className="muted">withheld</span> : formatScore(s.score, s.maxScore)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -18,13 +18,10 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
     board = await orNotFound(leaderboard(db(), actor, courseSlug, labSlug));
   } catch (err) {
     if (!(err instanceof ForbiddenError)) throw err;
-    board = null;
-  }
-  if (!board) {
     return (
       <>
         <h1>Leaderboard</h1>
-        <p className="card empty-state muted">The course staff have hidden this lab&apos;s leaderboard.</p>
+        <p className="card empty-state muted">{err.message}</p>
       </>
     );
   }
