@@ -9,6 +9,10 @@
 //   labgrade status ID                             one line: status and score
 //   labgrade watch ID                              follow until the verdict
 //   labgrade report ID                             per-test verdicts and reasons, and the web link
+// and for a course's staff:
+//   labgrade submissions COURSE LAB [--student EMAIL] [--status STATUS]
+//   labgrade grades COURSE                         the grade table as CSV
+//   labgrade regrade COURSE LAB (--all | --latest | --submission ID) [--wait]
 //
 // Exit codes: 0 ok (watch: full marks), 1 graded below full marks or not graded
 // (build failed, cancelled, timed out), 2 the server refused or failed, 64 bad usage.
@@ -16,6 +20,8 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import ignore from "ignore";
+import type { z } from "zod";
+import type { regradeProgressBody } from "../api/schemas.js";
 import { directoryEntries, packEntries } from "../archive.js";
 import { isFinalStatus } from "../submissions/final-status.js";
 
@@ -25,7 +31,11 @@ const USAGE = `usage:
   labgrade submit COURSE LAB [DIR]
   labgrade status ID
   labgrade watch ID
-  labgrade report ID`;
+  labgrade report ID
+staff:
+  labgrade submissions COURSE LAB [--student EMAIL] [--status STATUS]
+  labgrade grades COURSE
+  labgrade regrade COURSE LAB (--all | --latest | --submission ID) [--wait]`;
 
 class CliError extends Error {
   constructor(
@@ -62,23 +72,31 @@ async function loadConfig(): Promise<Saved> {
   return { server, token };
 }
 
-async function api(cfg: Saved, method: string, route: string, upload?: { body: Buffer; onProgress: (sent: number) => void }): Promise<Record<string, unknown>> {
+type Body = { upload: Buffer; onProgress: (sent: number) => void } | { json: unknown };
+
+/** One call of the API; a refusal becomes a CliError with the server's code and message. */
+async function call(cfg: Saved, method: string, route: string, body?: Body): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(new URL(`/api/v1${route}`, cfg.server), {
       method,
-      headers: { authorization: `Bearer ${cfg.token}`, ...(upload ? { "content-type": "application/gzip" } : {}) },
-      ...(upload ? { body: countingStream(upload.body, upload.onProgress), duplex: "half" } : {}),
+      headers: { authorization: `Bearer ${cfg.token}`, ...(body ? { "content-type": "upload" in body ? "application/gzip" : "application/json" } : {}) },
+      ...(body && "upload" in body ? { body: countingStream(body.upload, body.onProgress), duplex: "half" } : {}),
+      ...(body && "json" in body ? { body: JSON.stringify(body.json) } : {}),
     });
   } catch (err) {
     throw new CliError(`cannot reach ${cfg.server}: ${(err as Error).message}`, 2);
   }
-  const json = (await response.json().catch(() => ({}))) as Record<string, unknown> & { error?: { code: string; message: string } };
   if (!response.ok) {
+    const json = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
     const error = json.error ?? { code: `http.${response.status}`, message: response.statusText };
     throw new CliError(`${error.message} (${error.code}, HTTP ${response.status})`, 2);
   }
-  return json;
+  return response;
+}
+
+async function api(cfg: Saved, method: string, route: string, body?: Body): Promise<Record<string, unknown>> {
+  return (await (await call(cfg, method, route, body)).json()) as Record<string, unknown>;
 }
 
 const UPLOAD_CHUNK_BYTES = 64 * 1024;
@@ -208,7 +226,7 @@ async function submit(args: string[]): Promise<void> {
   process.stderr.write(`uploading ${files} files (${(archive.length / 1024).toFixed(1)} KiB packed)\n`);
   const progress = uploadProgress(archive.length);
   const created = (await api(cfg, "POST", `/courses/${encodeURIComponent(course)}/labs/${encodeURIComponent(lab)}/submissions`, {
-    body: archive,
+    upload: archive,
     onProgress: progress.update,
   })) as { id: string; url: string };
   progress.finish();
@@ -297,6 +315,60 @@ async function report(args: string[]): Promise<number> {
   return isFinalStatus(s.status) && !passed(s) ? 1 : 0;
 }
 
+const labRoute = (course: string, lab: string) => `/courses/${encodeURIComponent(course)}/labs/${encodeURIComponent(lab)}`;
+
+/** Every submission of the lab (all pages), a line each: id, student, status, score, when. */
+async function submissions(args: string[]): Promise<void> {
+  const student = option(args, "--student");
+  const wanted = option(args, "--status");
+  const [course, lab] = args;
+  if (!course || !lab) throw new CliError(`submissions needs COURSE and LAB\n${USAGE}`, 64);
+  const cfg = await loadConfig();
+  let after: string | null = null;
+  do {
+    const query = new URLSearchParams({ limit: "100", ...(student ? { student } : {}), ...(wanted ? { status: wanted } : {}), ...(after ? { after } : {}) });
+    const page = (await api(cfg, "GET", `${labRoute(course, lab)}/submissions?${query}`)) as {
+      submissions: Array<{ id: string; student: { email: string }; status: string; finalScore: number | null; maxScore: number | null; createdAt: string }>;
+      next: string | null;
+    };
+    for (const s of page.submissions) {
+      console.log(`${s.id}\t${s.student.email}\t${s.status}\t${s.finalScore === null ? "-" : `${s.finalScore}/${s.maxScore ?? "?"}`}\t${s.createdAt}`);
+    }
+    after = page.next;
+  } while (after);
+}
+
+async function grades(args: string[]): Promise<void> {
+  if (!args[0]) throw new CliError(`grades needs COURSE\n${USAGE}`, 64);
+  const cfg = await loadConfig();
+  process.stdout.write(await (await call(cfg, "GET", `/courses/${encodeURIComponent(args[0])}/grades.csv`)).text());
+}
+
+/** What GET /regrades/{id} answers. */
+type RegradeProgress = z.infer<typeof regradeProgressBody>;
+
+/** Starts a regrade; with --wait follows it to the end (exit 1 if any job failed or was cancelled). */
+async function regrade(args: string[]): Promise<number> {
+  const one = option(args, "--submission");
+  const flags = new Set(args.filter((a) => a.startsWith("--")));
+  const [course, lab] = args.filter((a) => !a.startsWith("--"));
+  const scopes = [one && { scope: "one", submission: one }, flags.has("--all") && { scope: "all" }, flags.has("--latest") && { scope: "latest-per-student" }].filter(Boolean);
+  if (!course || !lab || scopes.length !== 1) throw new CliError(`regrade needs COURSE, LAB and one of --all, --latest, --submission ID\n${USAGE}`, 64);
+  const cfg = await loadConfig();
+  const started = (await api(cfg, "POST", `${labRoute(course, lab)}/regrades`, { json: scopes[0] })) as { id: string; suiteVersion: number; total: number; skipped: number; url: string };
+  console.log(started.id);
+  console.error(`regrading ${started.total} submission${started.total === 1 ? "" : "s"} against suite version ${started.suiteVersion}${started.skipped ? ` (${started.skipped} still being graded, left alone)` : ""}`);
+  if (!flags.has("--wait")) return 0;
+  const everyMs = Number(process.env.LABGRADE_WATCH_INTERVAL_MS ?? 2000);
+  for (let last = ""; ; await new Promise((resolve) => setTimeout(resolve, everyMs))) {
+    const p = (await api(cfg, "GET", started.url.replace(/^\/api\/v1/, ""))) as RegradeProgress;
+    const now = `${Math.round(p.done * 100)}% done: ${p.succeeded} graded, ${p.failed} failed, ${p.cancelled} cancelled, ${p.running} running, ${p.queued} queued`;
+    if (now !== last) console.error(now);
+    last = now;
+    if (p.done >= 1) return p.failed + p.cancelled > 0 ? 1 : 0;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
@@ -317,6 +389,14 @@ export async function main(argv: string[]): Promise<number> {
         return await watch(args);
       case "report":
         return await report(args);
+      case "submissions":
+        await submissions(args);
+        return 0;
+      case "grades":
+        await grades(args);
+        return 0;
+      case "regrade":
+        return await regrade(args);
       default:
         throw new CliError(USAGE, 64);
     }

@@ -99,6 +99,31 @@ describe("API tokens", () => {
     expect((await call("POST", `/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions`, submit, Buffer.alloc(0))).json.error?.code).toBe("archive.missing");
   });
 
+  it("refuses an archive over 50 MB sent without a declared length (chunked)", async () => {
+    const submit = await token("carol@demo.labgrade.test", "SUBMIT");
+    const MiB = 1024 * 1024;
+    // 60 MiB of zeros, made as they are pulled: no Content-Length, so only reading tells the size.
+    const chunked = (total: number) => {
+      let made = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (made >= total) return controller.close();
+          controller.enqueue(new Uint8Array(MiB));
+          made += MiB;
+        },
+      });
+    };
+    const big = await fetch(`${server.url}/api/v1/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${submit}`, "content-type": "application/gzip" },
+      body: chunked(60 * MiB),
+      duplex: "half",
+    } as RequestInit);
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: { code: "archive.too_large" } });
+    expect(await db.submission.count({ where: { user: { email: "carol@demo.labgrade.test" } } })).toBe(0);
+  });
+
   it("stops a revoked token and an expired one at their next call", async () => {
     const alice = await actor("alice@demo.labgrade.test");
     const made = await createApiToken(db, alice, { name: "to revoke", scope: "READ", expiresInDays: null });

@@ -231,6 +231,10 @@ describe("the staff REST API", () => {
     expect(invalid.body.error!.code).toBe("suite.invalid");
     expect(invalid.body.error!.problems!.map((p) => p.line)).toContain(lineOfMistake);
     expect(invalid.body.error!.message).toContain(`line ${lineOfMistake}:`);
+    // Over the 1-MB limit of a text body: 400, also unsaved.
+    const huge = await call(ivan, "POST", `${LAB}/suite-versions`, yaml(`${edited}\n${"#".repeat(1024 * 1024)}\n`));
+    expect(huge.status).toBe(400);
+    expect(huge.body.error!.message).toContain("larger than 1 MB");
     expect(await db.suiteVersion.count({ where: { lab: { slug: "echo", course: { slug: DEMO_COURSE_SLUG } } } })).toBe(2);
 
     // TAs grade; they do not edit. Students and other courses get nothing.

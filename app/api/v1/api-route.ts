@@ -32,10 +32,41 @@ export function apiJson<T>(schema: z.ZodType<T>, body: T, status = 200) {
 /** A body that is not what the route reads: 400 with the message. */
 class BadBodyError extends Error {}
 
+/**
+ * The request's body, or null as soon as it is longer than `maxBytes`: a
+ * declared length is believed at once, and a chunked body is read only up to
+ * the limit, so nobody makes the server hold more than it would accept.
+ */
+export async function bodyUpTo(request: Request, maxBytes: number): Promise<Buffer | null> {
+  if (Number(request.headers.get("content-length") ?? "0") > maxBytes) return null;
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return Buffer.concat(chunks, length);
+    length += value.length;
+    if (length > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+}
+
+const MAX_TEXT_BODY_BYTES = 1024 * 1024;
+
+/** The request's body as text (at most 1 MB; 400 beyond). */
+export async function textBody(request: Request): Promise<string> {
+  const body = await bodyUpTo(request, MAX_TEXT_BODY_BYTES);
+  if (body === null) throw new BadBodyError("the body is larger than 1 MB");
+  return body.toString("utf8");
+}
+
 /** The request's JSON body (at most 1 MB); 400 when it is missing or not JSON. */
 export async function jsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > 1024 * 1024) throw new BadBodyError("the JSON body is larger than 1 MB");
+  const text = await textBody(request);
   if (text.trim() === "") throw new BadBodyError("send a JSON body (content-type: application/json)");
   try {
     return JSON.parse(text) as unknown;

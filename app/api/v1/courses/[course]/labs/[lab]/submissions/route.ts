@@ -8,17 +8,15 @@ import { db } from "@/lib/db";
 import { gradingQueue } from "@/lib/queue";
 import { createSubmission } from "@/lib/submissions/create-submission";
 import { listLabSubmissionsForStaff } from "@/lib/submissions/lab-submissions";
-import { apiError, apiJson, apiRoute } from "../../../../../api-route";
+import { apiError, apiJson, apiRoute, bodyUpTo } from "../../../../../api-route";
 
-/** Larger bodies are refused before they are read (no lab accepts more than 50 MB). */
+/** Larger bodies are refused unread, or read no further than this (no lab accepts more than 50 MB). */
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 
 export const POST = apiRoute<{ course: string; lab: string }>("SUBMIT", async (request, { actor }, params) => {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return apiError(413, "archive.too_large", "the archive is larger than 50 MB");
-  const upload = Buffer.from(await request.arrayBuffer());
+  const upload = await bodyUpTo(request, MAX_BODY_BYTES);
+  if (upload === null) return apiError(413, "archive.too_large", "the archive is larger than 50 MB");
   if (upload.length === 0) return apiError(400, "archive.missing", "send the archive (.tar.gz or .tar) as the request body");
-  if (upload.length > MAX_BODY_BYTES) return apiError(413, "archive.too_large", "the archive is larger than 50 MB");
   const submission = await createSubmission({ db: db(), queue: gradingQueue() }, actor, { courseSlug: params.course, labSlug: params.lab, upload });
   return apiJson(submissionCreatedBody, { id: submission.id, status: submission.status, url: `/submissions/${submission.id}` }, 201);
 });

@@ -7,7 +7,7 @@
 import { suiteSourceRequest, suiteVersionBody, suiteVersionsBody, wireSuiteVersion } from "@/lib/api/schemas";
 import { db } from "@/lib/db";
 import { listDryRuns, listSuiteVersions, saveSuiteVersion } from "@/lib/suites/suite-versions";
-import { apiJson, apiRoute, jsonBody } from "../../../../../api-route";
+import { apiJson, apiRoute, jsonBody, textBody } from "../../../../../api-route";
 
 export const GET = apiRoute<{ course: string; lab: string }>("READ", async (_request, { actor }, params) => {
   const { lab, versions, references } = await listSuiteVersions(db(), actor, params.course, params.lab);
@@ -33,7 +33,7 @@ const YAML_TYPES = new Set(["application/yaml", "application/x-yaml", "text/yaml
 
 export const POST = apiRoute<{ course: string; lab: string }>("SUBMIT", async (request, { actor }, params) => {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  const { source } = YAML_TYPES.has(type) ? suiteSourceRequest.parse({ source: await request.text() }) : suiteSourceRequest.parse(await jsonBody(request));
+  const { source } = YAML_TYPES.has(type) ? suiteSourceRequest.parse({ source: await textBody(request) }) : suiteSourceRequest.parse(await jsonBody(request));
   const { version, created } = await saveSuiteVersion(db(), actor, { courseSlug: params.course, labSlug: params.lab, source });
   return apiJson(suiteVersionBody, wireSuiteVersion(version), created ? 201 : 200);
 });
