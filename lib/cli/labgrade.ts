@@ -132,7 +132,7 @@ export function progressBar(sent: number, total: number, width = 30): string {
  * Shows the upload's progress on stderr: one bar redrawn in place on a
  * terminal, otherwise (a log, a CI job) a line at each quarter.
  */
-function uploadProgress(total: number, out: NodeJS.WriteStream = process.stderr): { update: (sent: number) => void; finish: () => void } {
+function uploadProgress(total: number, out: NodeJS.WriteStream = process.stderr): { update: (sent: number) => void; end: () => void } {
   let shownQuarter = 0;
   let lastDrawn = 0;
   const update = (sent: number) => {
@@ -151,9 +151,9 @@ function uploadProgress(total: number, out: NodeJS.WriteStream = process.stderr)
   };
   return {
     update,
-    finish: () => {
-      update(total);
-      if (out.isTTY) out.write("\n");
+    /** Ends the bar's line on a terminal (after the last update, or before an error is printed). */
+    end: () => {
+      if (out.isTTY && lastDrawn > 0) out.write("\n");
     },
   };
 }
@@ -206,6 +206,8 @@ async function labs(args: string[]): Promise<void> {
   }
 }
 
+const labRoute = (course: string, lab: string) => `/courses/${encodeURIComponent(course)}/labs/${encodeURIComponent(lab)}`;
+
 /** The folder as a .tar.gz, leaving out .git, node_modules and whatever .labgradeignore names (gitignore syntax). */
 export async function packForSubmission(dir: string): Promise<{ archive: Buffer; files: number }> {
   const rules = ignore().add([".git", "node_modules", ".labgradeignore"]);
@@ -225,11 +227,12 @@ async function submit(args: string[]): Promise<void> {
   const { archive, files } = await packForSubmission(path.resolve(dir));
   process.stderr.write(`uploading ${files} files (${(archive.length / 1024).toFixed(1)} KiB packed)\n`);
   const progress = uploadProgress(archive.length);
-  const created = (await api(cfg, "POST", `/courses/${encodeURIComponent(course)}/labs/${encodeURIComponent(lab)}/submissions`, {
-    upload: archive,
-    onProgress: progress.update,
-  })) as { id: string; url: string };
-  progress.finish();
+  let created: { id: string; url: string };
+  try {
+    created = (await api(cfg, "POST", `${labRoute(course, lab)}/submissions`, { upload: archive, onProgress: progress.update })) as typeof created;
+  } finally {
+    progress.end();
+  }
   console.log(created.id);
   console.error(`follow it: labgrade watch ${created.id}  or  ${new URL(created.url, cfg.server)}`);
 }
@@ -314,8 +317,6 @@ async function report(args: string[]): Promise<number> {
   console.log(`full report: ${new URL(`/submissions/${s.id}`, cfg.server)}`);
   return isFinalStatus(s.status) && !passed(s) ? 1 : 0;
 }
-
-const labRoute = (course: string, lab: string) => `/courses/${encodeURIComponent(course)}/labs/${encodeURIComponent(lab)}`;
 
 /** Every submission of the lab (all pages), a line each: id, student, status, score, when. */
 async function submissions(args: string[]): Promise<void> {
