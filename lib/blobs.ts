@@ -2,7 +2,7 @@
 // runner and web process reaching the database reaches the bytes. Keys are
 // content-addressed for archives and path-like for artifacts.
 import { createHash } from "node:crypto";
-import type { Db } from "./db.js";
+import { isUniqueViolation, type Db } from "./db.js";
 
 export function sha256(bytes: Buffer | string): string {
   return createHash("sha256").update(bytes).digest("hex");
@@ -10,11 +10,16 @@ export function sha256(bytes: Buffer | string): string {
 
 export async function putBlob(db: Db, key: string, bytes: Buffer): Promise<{ key: string; sha256: string; sizeBytes: number }> {
   const digest = sha256(bytes);
-  await db.storedBlob.upsert({
-    where: { key },
-    create: { key, bytes: new Uint8Array(bytes), sizeBytes: bytes.length, sha256: digest },
-    update: {},
-  });
+  try {
+    await db.storedBlob.upsert({
+      where: { key },
+      create: { key, bytes: new Uint8Array(bytes), sizeBytes: bytes.length, sha256: digest },
+      update: {},
+    });
+  } catch (err) {
+    // Stored at the same moment by another request (the same archive twice): already there.
+    if (!isUniqueViolation(err)) throw err;
+  }
   return { key, sha256: digest, sizeBytes: bytes.length };
 }
 

@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
 import { describe, expect, it } from "vitest";
-import { normaliseArchive, type ArchiveLimits } from "../../lib/archive.js";
+import { normaliseArchive, packEntries, type ArchiveLimits } from "../../lib/archive.js";
 import { StudentError } from "../../lib/errors.js";
 
 type EntrySpec = { name: string; type?: "file" | "directory" | "symlink" | "link" | "character-device"; body?: string; linkname?: string; mode?: number };
@@ -98,5 +98,15 @@ describe("submission archives", () => {
   it("refuses an empty upload and an archive with no files", async () => {
     expect((await refusal(Buffer.alloc(0))).code).toBe("archive.empty");
     expect((await refusal(await tarOf([{ name: "dir", type: "directory" }]))).code).toBe("archive.no_files");
+  });
+
+  it("packs the same files to the same bytes, whenever they are packed (no times in the headers)", async () => {
+    const entries = [
+      { path: "src", type: "directory" as const },
+      { path: "src/main.go", type: "file" as const, mode: 0o644, content: Buffer.from("package main\n") },
+    ];
+    const first = await packEntries(entries);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await packEntries(entries)).equals(first)).toBe(true);
   });
 });
