@@ -1,17 +1,18 @@
 // GET /api/v1/submissions/{id}/events: the submission's progress as
 // server-sent events, until its status is final. Each `progress` event is the
 // submission as it is now (ProgressEvent), read from the database whenever the
-// runner announces a change on Redis (`<prefix>:progress:<id>`), and every few
-// seconds as well (a change made elsewhere, such as a cancel, or an
+// runner announces a change on Redis (`<prefix>:progress:<id>`, followed
+// through the process's one subscriber: lib/submissions/progress-channel.ts),
+// and every few seconds as well (a change made elsewhere, such as a cancel, or an
 // announcement lost while Redis was away). The runner's own announcements are
 // never forwarded: they name hidden tests' verdicts; what is sent passes the
 // report's visibility rules. Comments keep idle connections open; a stream
 // ends after STREAM_MAX_MS (the client reconnects).
-import Redis from "ioredis";
 import { progressEventBody } from "@/lib/api/schemas";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
 import { isFinalStatus } from "@/lib/submissions/final-status";
+import { progressChannel } from "@/lib/submissions/progress-channel";
 import type { Actor } from "@/lib/courses/access";
 import { getSubmissionReportOrThrow } from "@/lib/submissions/submission-report";
 import { apiRoute } from "../../../api-route";
@@ -45,8 +46,7 @@ export const GET = apiRoute<{ id: string }>("READ", async (request, { actor }, p
       let last = "";
       let closed = false;
       let chain: Promise<void> = Promise.resolve();
-      const subscriber = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
-      subscriber.on("error", () => undefined);
+      let unwatch = () => {};
       const send = (event: Awaited<ReturnType<typeof snapshot>>) => {
         const text = JSON.stringify(event);
         if (text === last) return;
@@ -74,7 +74,7 @@ export const GET = apiRoute<{ id: string }>("READ", async (request, { actor }, p
         clearInterval(poll);
         clearInterval(keepAlive);
         clearTimeout(deadline);
-        subscriber.disconnect();
+        unwatch();
         try {
           controller.close();
         } catch {
@@ -84,12 +84,7 @@ export const GET = apiRoute<{ id: string }>("READ", async (request, { actor }, p
       request.signal.addEventListener("abort", stop, { once: true });
       send(first);
       if (closed) return;
-      subscriber.on("message", refresh);
-      subscriber
-        .connect()
-        .then(() => subscriber.subscribe(`${cfg.LABGRADE_QUEUE_PREFIX}:progress:${id}`))
-        // Without Redis the stream still moves, at the polling rate.
-        .catch(() => undefined);
+      unwatch = progressChannel(cfg.REDIS_URL, cfg.LABGRADE_QUEUE_PREFIX).watch(id, refresh);
       // The subscription may come after a change: read once more.
       refresh();
     },
