@@ -138,7 +138,7 @@ export function openApiDocument(serverUrl?: string) {
           operationId: "getGrades",
           summary: "Staff: each student's best score per lab after the late policy, and the total",
           parameters: [course],
-          responses: { "200": { description: "the grade table", content: json(gradesBody) }, ...errors(401, 404, 429) },
+          responses: { "200": { description: "the grade table", content: json(gradesBody) }, ...errors(401, 403, 404, 429) },
         },
       },
       "/api/v1/courses/{course}/grades.csv": {
@@ -146,7 +146,7 @@ export function openApiDocument(serverUrl?: string) {
           operationId: "exportGrades",
           summary: "Staff: the grade table as CSV (email, name, a column per lab, total; empty where nothing was graded)",
           parameters: [course],
-          responses: { "200": { description: "the CSV file", content: { "text/csv": { schema: { type: "string" } } } }, ...errors(401, 404, 429) },
+          responses: { "200": { description: "the CSV file", content: { "text/csv": { schema: { type: "string" } } } }, ...errors(401, 403, 404, 429) },
         },
       },
       "/api/v1/courses/{course}/labs/{lab}/suite-versions": {

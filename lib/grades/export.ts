@@ -6,7 +6,7 @@
 import { stringify } from "csv-stringify/sync";
 import { getCourseForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
-import { NotFoundError } from "../errors.js";
+import { ForbiddenError } from "../errors.js";
 
 export interface GradeTable {
   labs: Array<{ id: string; slug: string; title: string }>;
@@ -15,7 +15,7 @@ export interface GradeTable {
 
 export async function gradeTable(db: Db, actor: Actor, courseSlug: string): Promise<GradeTable> {
   const { course, role } = await getCourseForMemberOrThrow(db, actor, courseSlug);
-  if (!isStaff(role)) throw new NotFoundError("course");
+  if (!isStaff(role)) throw new ForbiddenError("only the course's staff may export its grades");
   const [labs, students, best] = await Promise.all([
     db.lab.findMany({ where: { courseId: course.id }, orderBy: [{ dueAt: "asc" }, { title: "asc" }], select: { id: true, slug: true, title: true } }),
     db.membership.findMany({ where: { courseId: course.id, role: "STUDENT" }, select: { user: { select: { id: true, email: true, name: true } } } }),

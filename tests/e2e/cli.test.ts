@@ -193,7 +193,7 @@ describe("labgrade (command line)", () => {
     // A student may do none of it.
     const student = await labgrade(["grades", DEMO_COURSE_SLUG]);
     expect(student.code).toBe(2);
-    expect(student.stderr).toContain("not_found");
+    expect(student.stderr).toContain("only the course's staff may export its grades (forbidden, HTTP 403)");
     expect((await labgrade(["regrade", DEMO_COURSE_SLUG, "echo", "--all"])).code).toBe(2);
     expect((await labgrade(["regrade", DEMO_COURSE_SLUG, "echo"], { config })).code).toBe(64);
   });

@@ -1,8 +1,9 @@
 // The OpenAPI document against the running server: every documented route
 // is called (with a real course, lab, submission and token: a student's for
-// the student routes, an instructor's for the staff routes) and each answer,
-// success and error alike, must have a status the document lists and a body
-// that validates against the documented JSON Schema (Ajv, draft 2020-12).
+// the student routes, an instructor's for the staff routes; then a student's
+// for the staff routes, another course's instructor's, and none) and each
+// answer, success and error alike, must have a status the document lists and
+// a body that validates against the documented JSON Schema (Ajv, draft 2020-12).
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -25,6 +26,7 @@ let queue: Queue;
 let server: WebServer;
 let token: string;
 let staffToken: string;
+let outsiderToken: string;
 const prefix = `test-openapi-${randomBytes(4).toString("hex")}`;
 
 interface Operation {
@@ -43,6 +45,10 @@ beforeAll(async () => {
   token = (await createApiToken(db, { userId: alice.id, isPlatformAdmin: false }, { name: "openapi", scope: "SUBMIT", expiresInDays: 1 })).token;
   const ivan = await db.user.findUniqueOrThrow({ where: { email: "instructor@demo.labgrade.test" } });
   staffToken = (await createApiToken(db, { userId: ivan.id, isPlatformAdmin: false }, { name: "openapi staff", scope: "SUBMIT", expiresInDays: 1 })).token;
+  // The instructor of another course: none of the demo course is hers.
+  const olga = await db.user.create({ data: { email: "olga@other.labgrade.test", name: "Olga Other" } });
+  await db.course.create({ data: { slug: "other-course", title: "Another course", memberships: { create: { userId: olga.id, role: "INSTRUCTOR" } } } });
+  outsiderToken = (await createApiToken(db, { userId: olga.id, isPlatformAdmin: false }, { name: "openapi outsider", scope: "SUBMIT", expiresInDays: 1 })).token;
   server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
 });
 
@@ -130,7 +136,11 @@ describe("the OpenAPI document", () => {
         .replace("{artifactId}", made.artifact);
       const body = bodies[operation.operationId];
       expect(Boolean(body), `${operation.operationId}: a request body for it in this test`).toBe(Boolean(operation.requestBody));
-      for (const auth of [`Bearer ${STAFF.has(operation.operationId) ? staffToken : token}`, null]) {
+      const staff = STAFF.has(operation.operationId);
+      const callers = [staff ? staffToken : token, ...(staff ? [token] : []), outsiderToken, null];
+      const statuses: number[] = [];
+      for (const caller of callers) {
+        const auth = caller && `Bearer ${caller}`;
         const answer = await fetch(`${server.url}${route}`, {
           method: method.toUpperCase(),
           headers: { ...(auth ? { authorization: auth } : {}), ...(body ? { "content-type": body.type } : {}) },
@@ -156,43 +166,31 @@ describe("the OpenAPI document", () => {
           // A download: the stored bytes themselves.
           expect(parsed, `${method} ${template} ${answer.status}`).toEqual(STORED_RESULTS);
         }
-        if (auth && operation.operationId === "submit" && answer.status === 201) made.submission = parsed.id!;
-        if (auth && operation.operationId === "saveSuiteVersion" && answer.status === 201) made.version = String(parsed.version);
-        if (auth && operation.operationId === "startRegrade" && answer.status === 202) made.regrade = parsed.id!;
-        checked.push(`${operation.operationId} ${answer.status}`);
+        if (operation.operationId === "submit" && answer.status === 201) made.submission = parsed.id!;
+        if (operation.operationId === "saveSuiteVersion" && answer.status === 201) made.version = String(parsed.version);
+        if (operation.operationId === "startRegrade" && answer.status === 202) made.regrade = parsed.id!;
+        statuses.push(answer.status);
       }
+      checked.push(`${operation.operationId}: ${statuses.join(" ")}`);
     }
+    // The answers to the right caller, (staff routes) a student of the course,
+    // another course's instructor, and no token.
     expect(checked).toEqual([
-      "submit 201",
-      "submit 401",
-      "saveSuiteVersion 201",
-      "saveSuiteVersion 401",
-      "startRegrade 202",
-      "startRegrade 401",
-      "listCourses 200",
-      "listCourses 401",
-      "listLabs 200",
-      "listLabs 401",
-      "listLabSubmissions 200",
-      "listLabSubmissions 401",
-      "getSubmission 200",
-      "getSubmission 401",
-      "streamProgress 200",
-      "streamProgress 401",
-      "downloadArtifact 200",
-      "downloadArtifact 401",
-      "getRegrade 200",
-      "getRegrade 401",
-      "getGrades 200",
-      "getGrades 401",
-      "exportGrades 200",
-      "exportGrades 401",
-      "listSuiteVersions 200",
-      "listSuiteVersions 401",
-      "publishSuiteVersion 200",
-      "publishSuiteVersion 401",
-      "startDryRun 202",
-      "startDryRun 401",
+      "submit: 201 404 401",
+      "saveSuiteVersion: 201 403 404 401",
+      "startRegrade: 202 403 404 401",
+      "listCourses: 200 200 401",
+      "listLabs: 200 404 401",
+      "listLabSubmissions: 200 403 404 401",
+      "getSubmission: 200 404 401",
+      "streamProgress: 200 404 401",
+      "downloadArtifact: 200 404 401",
+      "getRegrade: 200 404 404 401",
+      "getGrades: 200 403 404 401",
+      "exportGrades: 200 403 404 401",
+      "listSuiteVersions: 200 403 404 401",
+      "publishSuiteVersion: 200 403 404 401",
+      "startDryRun: 202 403 404 401",
     ]);
   });
 });

@@ -164,7 +164,7 @@ describe("the staff REST API", () => {
     expect(records.find((r) => r.email === BOB)!.echo).toBe("");
 
     for (const route of ["grades", "grades.csv"]) {
-      expect((await call(await tokenFor(ALICE, "READ"), "GET", `/api/v1/courses/${DEMO_COURSE_SLUG}/${route}`)).status).toBe(404);
+      expect((await call(await tokenFor(ALICE, "READ"), "GET", `/api/v1/courses/${DEMO_COURSE_SLUG}/${route}`)).status).toBe(403);
       expect((await call(await tokenFor(OLGA, "READ"), "GET", `/api/v1/courses/${DEMO_COURSE_SLUG}/${route}`)).status).toBe(404);
     }
   });

@@ -2,7 +2,7 @@
 // (lib/grades/export.ts); "not found" for everyone else, as for a missing course.
 import { currentActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
-import { NotFoundError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { gradeCsv, gradeCsvResponse, gradeTable } from "@/lib/grades/export";
 
 export async function GET(_request: Request, context: { params: Promise<{ course: string }> }) {
@@ -12,7 +12,7 @@ export async function GET(_request: Request, context: { params: Promise<{ course
   try {
     return gradeCsvResponse(course, gradeCsv(await gradeTable(db(), actor, course)));
   } catch (err) {
-    if (err instanceof NotFoundError) return new Response("course not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+    if (err instanceof NotFoundError || err instanceof ForbiddenError) return new Response("course not found\n", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
     throw err;
   }
 }
