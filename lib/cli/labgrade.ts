@@ -26,16 +26,18 @@ import { directoryEntries, packEntries } from "../archive.js";
 import { isFinalStatus } from "../submissions/final-status.js";
 
 const USAGE = `usage:
-  labgrade login --server URL [--token TOKEN]
-  labgrade labs [COURSE]
-  labgrade submit COURSE LAB [DIR]
-  labgrade status ID
-  labgrade watch ID
-  labgrade report ID
+  labgrade login --server URL [--token TOKEN]   save a token from the account page (or on stdin)
+  labgrade labs [COURSE]                        your courses, or a course's labs
+  labgrade submit COURSE LAB [DIR]              pack DIR (honouring .labgradeignore) and submit it
+  labgrade status ID                            a submission's status and score
+  labgrade watch ID                             follow a submission until its verdict
+  labgrade report ID                            per-test verdicts and reasons, and the web report's link
 staff:
   labgrade submissions COURSE LAB [--student EMAIL] [--status STATUS]
-  labgrade grades COURSE
-  labgrade regrade COURSE LAB (--all | --latest | --submission ID) [--wait]`;
+  labgrade grades COURSE                        the grade table as CSV
+  labgrade regrade COURSE LAB (--all | --latest | --submission ID) [--wait]
+exit codes: 0 ok (watch: full marks), 1 below full marks or not graded,
+  2 the server refused or failed, 64 bad usage`;
 
 class CliError extends Error {
   constructor(
@@ -398,8 +400,15 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case "regrade":
         return await regrade(args);
-      default:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return 0;
+      case undefined:
         throw new CliError(USAGE, 64);
+      default:
+        throw new CliError(`no command "${command}"\n${USAGE}`, 64);
     }
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
