@@ -2,7 +2,9 @@
 // graded submissions in a scratch database: requests/s and latency
 // quantiles for the sign-in page (no database: the baseline), a lab page, a
 // submission page and the lab's leaderboard, as a signed-in student, and the
-// submission through the API with a personal token, at 50 concurrent connections.
+// submission through the API with a personal token, and the lab's newest
+// submissions as its instructor sees them through the API, at 50 concurrent
+// connections.
 // Prints figures and ratios to the baseline; asserts nothing about time.
 // Needs a production build (`npx next build`; infra/up makes one).
 // Run: npx tsx bench/web-load.ts [seconds per page = 10] [connections = 50]
@@ -107,6 +109,8 @@ async function main(): Promise<void> {
     const cookie = { cookie: await signInOverHttp(server.url, "alice@demo.labgrade.test", DEMO_PASSWORD) };
     const alice = await db.user.findUniqueOrThrow({ where: { email: "alice@demo.labgrade.test" } });
     const bearer = { authorization: `Bearer ${(await createApiToken(db, { userId: alice.id, isPlatformAdmin: false }, { name: "bench", scope: "READ", expiresInDays: 1 })).token}` };
+    const ivan = await db.user.findUniqueOrThrow({ where: { email: "instructor@demo.labgrade.test" } });
+    const staffBearer = { authorization: `Bearer ${(await createApiToken(db, { userId: ivan.id, isPlatformAdmin: false }, { name: "bench", scope: "READ", expiresInDays: 1 })).token}` };
     // Warm up every page once (compilation caches, connection pools).
     for (const p of ["/signin", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, `/submissions/${aliceSubmissionId}`, `/courses/${DEMO_COURSE_SLUG}/labs/echo/leaderboard`]) {
       const r = await fetch(`${server.url}${p}`, { headers: cookie });
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
       await load(server.url, "submission JSON", `/api/submissions/${aliceSubmissionId}`, cookie),
       await load(server.url, "leaderboard page", `/courses/${DEMO_COURSE_SLUG}/labs/echo/leaderboard`, cookie),
       await load(server.url, "API submission (token)", `/api/v1/submissions/${aliceSubmissionId}`, bearer),
+      await load(server.url, "API lab list (staff)", `/api/v1/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions?limit=50`, staffBearer),
     ];
     const pad = (v: string | number, w: number) => String(v).padStart(w);
     console.log(`${pad("page", 24)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("× baseline time", 16)}`);
