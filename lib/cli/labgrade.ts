@@ -4,6 +4,7 @@
 // private permissions.
 //
 //   labgrade login --server URL [--token lgp_…]   (or the token on stdin, or LABGRADE_TOKEN)
+//   labgrade logout                                forget the saved token
 //   labgrade labs [COURSE]                         courses, or a course's labs
 //   labgrade submit COURSE LAB [DIR]               pack DIR (honouring .labgradeignore) and submit
 //   labgrade status ID                             one line: status and score
@@ -16,7 +17,7 @@
 //
 // Exit codes: 0 ok (watch: full marks), 1 graded below full marks or not graded
 // (build failed, cancelled, timed out), 2 the server refused or failed, 64 bad usage.
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import ignore from "ignore";
@@ -27,6 +28,7 @@ import { isFinalStatus } from "../submissions/final-status.js";
 
 const USAGE = `usage:
   labgrade login --server URL [--token TOKEN]   save a token from the account page (or on stdin)
+  labgrade logout                               forget the saved token
   labgrade labs [COURSE]                        your courses, or a course's labs
   labgrade submit COURSE LAB [DIR]              pack DIR (honouring .labgradeignore) and submit it
   labgrade status ID                            a submission's status and score
@@ -187,6 +189,20 @@ async function login(args: string[]): Promise<void> {
   await writeFile(file, `${JSON.stringify(cfg, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   console.log(`logged in to ${cfg.server} (${courses.length} course${courses.length === 1 ? "" : "s"}); token saved in ${file}`);
+}
+
+/** Forgets the saved token; the token itself stays valid until revoked on the account page. */
+async function logout(): Promise<void> {
+  const file = configFile();
+  let saved: Partial<Saved>;
+  try {
+    saved = JSON.parse(await readFile(file, "utf8")) as Partial<Saved>;
+  } catch {
+    console.log("not logged in: no saved token");
+    return;
+  }
+  await rm(file, { force: true });
+  console.log(`forgot the token for ${saved.server ?? "the server"} (${file}); revoke it on your account page if it may have been seen`);
 }
 
 async function labs(args: string[]): Promise<void> {
@@ -378,6 +394,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "login":
         await login(args);
+        return 0;
+      case "logout":
+        await logout();
         return 0;
       case "labs":
         await labs(args);

@@ -1,17 +1,21 @@
 // The installed `labgrade` command (package.json "bin") asked for help, or
-// given no command or one it does not know: what it prints and its exit code.
+// given no command or one it does not know: what it prints and its exit code;
+// and `logout`, which needs no server.
 import { spawnSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const BIN = path.resolve(import.meta.dirname, "../../lib/cli/bin.mjs");
-const COMMANDS = ["login", "labs", "submit", "status", "watch", "report", "submissions", "grades", "regrade"];
+const COMMANDS = ["login", "logout", "labs", "submit", "status", "watch", "report", "submissions", "grades", "regrade"];
 
-function labgrade(...args: string[]) {
-  // No saved login and no server: none of these may reach one.
-  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, XDG_CONFIG_HOME: "/nonexistent", LABGRADE_TOKEN: "", LABGRADE_SERVER: "" } });
+function labgradeIn(configHome: string, ...args: string[]) {
+  // No server: none of these may reach one.
+  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, XDG_CONFIG_HOME: configHome, LABGRADE_TOKEN: "", LABGRADE_SERVER: "" } });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+const labgrade = (...args: string[]) => labgradeIn("/nonexistent", ...args);
 
 describe("labgrade's usage", () => {
   it("prints every command on standard output for --help, help and -h, and exits 0", () => {
@@ -31,5 +35,28 @@ describe("labgrade's usage", () => {
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toMatch(/^labgrade: no command "sumbit"\nusage:/);
     expect(unknown.stdout).toBe("");
+  });
+
+  it("logs out by deleting the saved token, and says so when there was none", async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), "labgrade-logout-"));
+    try {
+      await mkdir(path.join(home, "labgrade"), { mode: 0o700 });
+      const file = path.join(home, "labgrade", "config.json");
+      await writeFile(file, JSON.stringify({ server: "http://127.0.0.1:9", token: "lgp_saved" }), { mode: 0o600 });
+      const out = labgradeIn(home, "logout");
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).toContain("forgot the token for http://127.0.0.1:9");
+      await expect(stat(file)).rejects.toThrow(/ENOENT/);
+      expect(await readdir(path.join(home, "labgrade"))).toEqual([]);
+      const again = labgradeIn(home, "logout");
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain("not logged in");
+      // And nothing else works without a login.
+      const labs = labgradeIn(home, "labs");
+      expect(labs.code).toBe(64);
+      expect(labs.stderr).toContain("not logged in: run `labgrade login --server URL` first");
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
