@@ -97,7 +97,8 @@ export function openApiDocument(serverUrl?: string) {
       "/api/v1/submissions/{id}/events": {
         get: {
           operationId: "streamProgress",
-          summary: "The submission's progress as server-sent events (`event: progress`, `data:` a ProgressEvent) until its status is final",
+          summary:
+            "The submission's progress as server-sent events (`event: progress`, `data:` a ProgressEvent) until its status is final; one person may hold a few open at once (429 `streams.too_many` past that)",
           parameters: [slug("id", "the submission's id")],
           responses: {
             "200": { description: "an event stream; each event's data is a ProgressEvent", content: { "text/event-stream": { schema: { $ref: `#/components/schemas/${apiSchemas.get(progressEventBody)!.id}` } } } },

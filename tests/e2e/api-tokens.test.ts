@@ -3,11 +3,12 @@
 // token submits an archive (201) and reads its status; another student's
 // submission and another course are 404; a bad archive is 422 with a code;
 // a revoked or expired token stops working at its next call; and each token
-// has its own per-minute limit (429 with Retry-After), counted in Redis.
+// has its own per-minute limit (429 with Retry-After), counted in Redis; and
+// one person holds at most OPEN_STREAMS progress streams open at once.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Queue } from "bullmq";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiToken, revokeApiToken } from "../../lib/api/tokens.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
@@ -22,6 +23,7 @@ import { DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CALLS_PER_MINUTE = 8;
+const OPEN_STREAMS = 3;
 let database: ScratchDatabase;
 let db: Db;
 let queue: Queue;
@@ -47,7 +49,7 @@ beforeAll(async () => {
   await db.course.create({ data: { slug: "other-course", title: "Other course" } });
   queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
   server = await startWebServer({
-    env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_API_CALLS_PER_MINUTE: String(CALLS_PER_MINUTE) },
+    env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_API_CALLS_PER_MINUTE: String(CALLS_PER_MINUTE), LABGRADE_OPEN_STREAMS_PER_USER: String(OPEN_STREAMS) },
   });
 });
 
@@ -151,6 +153,49 @@ describe("API tokens", () => {
     expect(Number(last!.headers.get("retry-after"))).toBeLessThanOrEqual(60);
     // Another token of the same person has its own count.
     expect((await call("GET", "/courses", await token("carol@demo.labgrade.test", "READ"))).status).toBe(200);
+  });
+
+  it("lets one person hold only so many progress streams open at once, whichever tokens open them", async () => {
+    const submitted = async (email: string) => {
+      const archive = await packReferenceSolution(path.join(ROOT, "lib/labs/echo/reference/correct"));
+      const created = await call("POST", `/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions`, await token(email, "SUBMIT"), archive);
+      expect(created.status).toBe(201);
+      return created.json.id as string;
+    };
+    // No runner here: the submissions stay queued and their streams stay open.
+    const alices = await submitted("alice@demo.labgrade.test");
+    const bobs = await submitted("bob@demo.labgrade.test");
+    const held: AbortController[] = [];
+    const open = async (email: string, id: string) => {
+      const abort = new AbortController();
+      const response = await fetch(`${server.url}/api/v1/submissions/${id}/events`, { headers: { authorization: `Bearer ${await token(email, "READ")}` }, signal: abort.signal });
+      if (response.status === 200) {
+        held.push(abort);
+        // The first event: the stream is open.
+        const { value } = await response.body!.getReader().read();
+        expect(new TextDecoder().decode(value)).toMatch(/^event: progress\n/);
+      }
+      return response;
+    };
+    try {
+      for (let i = 0; i < OPEN_STREAMS; i++) expect((await open("alice@demo.labgrade.test", alices)).status).toBe(200);
+      const refused = await open("alice@demo.labgrade.test", alices);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      expect(((await refused.json()) as { error: { code: string; message: string } }).error).toEqual({
+        code: "streams.too_many",
+        message: `you have ${OPEN_STREAMS} progress streams open, the most at once; close one (each \`labgrade watch\` holds one) and try again`,
+      });
+      // Somebody else is not held back by Alice's streams; someone else's submission is still 404 first.
+      expect((await open("bob@demo.labgrade.test", bobs)).status).toBe(200);
+      expect((await open("bob@demo.labgrade.test", alices)).status).toBe(404);
+      // Closing one of hers makes room for one more (once the server has seen it close).
+      held.shift()!.abort();
+      await vi.waitFor(async () => expect((await open("alice@demo.labgrade.test", alices)).status).toBe(200), { timeout: 5000, interval: 200 });
+      expect((await open("alice@demo.labgrade.test", alices)).status).toBe(429);
+    } finally {
+      for (const abort of held) abort.abort();
+    }
   });
 
   it("makes a token on the account page, shown once, that works until revoked there", async () => {

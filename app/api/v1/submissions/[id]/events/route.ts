@@ -7,7 +7,10 @@
 // announcement lost while Redis was away). The runner's own announcements are
 // never forwarded: they name hidden tests' verdicts; what is sent passes the
 // report's visibility rules. Comments keep idle connections open; a stream
-// ends after STREAM_MAX_MS (the client reconnects).
+// ends after STREAM_MAX_MS (the client reconnects). Each open stream polls the
+// database, so one person may hold only LABGRADE_OPEN_STREAMS_PER_USER open at
+// once in this process (the per-token call limit alone would let one token
+// open a stream every half second and keep each for half an hour).
 import { progressEventBody } from "@/lib/api/schemas";
 import { config } from "@/lib/config";
 import { db } from "@/lib/db";
@@ -15,11 +18,13 @@ import { isFinalStatus } from "@/lib/submissions/final-status";
 import { progressChannel } from "@/lib/submissions/progress-channel";
 import type { Actor } from "@/lib/courses/access";
 import { getSubmissionReportOrThrow } from "@/lib/submissions/submission-report";
-import { apiRoute } from "../../../api-route";
+import { apiError, apiRoute } from "../../../api-route";
 
 const POLL_MS = 5000;
 const KEEP_ALIVE_MS = 15_000;
 const STREAM_MAX_MS = 30 * 60_000;
+/** Open streams per user id, in this process. */
+const openStreams = new Map<string, number>();
 
 async function snapshot(actor: Actor, id: string) {
   const { submission: s, results, withheld, score } = await getSubmissionReportOrThrow(db(), actor, id);
@@ -39,6 +44,11 @@ export const GET = apiRoute<{ id: string }>("READ", async (request, { actor }, p
   // Not yours or not there: a 404 (JSON) before any stream starts.
   const first = await snapshot(actor, id);
   const cfg = config();
+  const open = openStreams.get(actor.userId) ?? 0;
+  if (open >= cfg.LABGRADE_OPEN_STREAMS_PER_USER) {
+    return apiError(429, "streams.too_many", `you have ${open} progress streams open, the most at once; close one (each \`labgrade watch\` holds one) and try again`, { "Retry-After": "5" });
+  }
+  openStreams.set(actor.userId, open + 1);
   const encoder = new TextEncoder();
   let stop = () => {};
   const stream = new ReadableStream<Uint8Array>({
@@ -71,6 +81,9 @@ export const GET = apiRoute<{ id: string }>("READ", async (request, { actor }, p
       stop = () => {
         if (closed) return;
         closed = true;
+        const left = (openStreams.get(actor.userId) ?? 1) - 1;
+        if (left > 0) openStreams.set(actor.userId, left);
+        else openStreams.delete(actor.userId);
         clearInterval(poll);
         clearInterval(keepAlive);
         clearTimeout(deadline);
