@@ -95,6 +95,8 @@ export const GET = apiRoute<{ id: string }>("READ", async (request, { actor }, p
         }
       };
       request.signal.addEventListener("abort", stop, { once: true });
+      // Gone while the first read was made: the abort has already happened.
+      if (request.signal.aborted) return stop();
       send(first);
       if (closed) return;
       unwatch = progressChannel(cfg.REDIS_URL, cfg.LABGRADE_QUEUE_PREFIX).watch(id, refresh);
