@@ -2,7 +2,10 @@
 // lww-kv (key-value stores) and lin-tso (a timestamp oracle). One process in
 // one container on the cluster's network answers for all four names (its
 // network aliases); envelopes arrive and leave as UDP datagrams on PEER_PORT,
-// exactly like node-to-node traffic, so partitions treat them alike.
+// exactly like node-to-node traffic. As in Maelstrom, partitions cut only
+// node-to-node traffic (each node drops what comes from the peers it is cut
+// off from): nodes always reach the services, and the clients, so a solution
+// that only calls lin-kv drops nothing during a partition.
 //
 // Semantics: every operation is applied atomically in arrival order, which is
 // linearizable, and therefore also a valid behaviour of seq-kv and lww-kv.
