@@ -18,7 +18,7 @@ export interface FaultEvent {
   nodes: string[];
   detail: string;
   ok: boolean;
-  /** For heals: packets our rules had dropped on each node since the last heal. */
+  /** For heals: packets our rules had dropped on each node since the last heal (nodes whose counters could not be read are left out). */
   droppedPackets?: Record<string, number>;
 }
 
@@ -153,6 +153,12 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
 
 async function countDrops(opts: ScheduleOptions, skip: Set<string> = new Set()): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const node of opts.nodeIds.filter((n) => !skip.has(n))) counts[node] = await opts.faults.droppedPackets(node).catch(() => 0);
+  for (const node of opts.nodeIds.filter((n) => !skip.has(n))) {
+    try {
+      counts[node] = await opts.faults.droppedPackets(node);
+    } catch {
+      // Not known (the counters could not be read): left out, never shown as 0.
+    }
+  }
   return counts;
 }
