@@ -15,6 +15,7 @@ import { Redis } from "ioredis";
 import { createApiToken } from "../lib/api/tokens.js";
 import { createDb, type Db } from "../lib/db.js";
 import { packReferenceSolution } from "../lib/labs/pack-reference.js";
+import { quantile } from "../lib/metrics.js";
 import { createGradingQueue } from "../lib/queue.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../lib/seed/demo-course.js";
 import { createMigratedDatabase } from "../tests/support/databases.js";
@@ -59,8 +60,6 @@ function follow(url: string, token: string, arrivals: Map<string, number>, signa
 async function redisClients(redis: Redis): Promise<number> {
   return ((await redis.client("LIST")) as string).split("\n").filter(Boolean).length;
 }
-
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 interface Watcher {
   token: string;

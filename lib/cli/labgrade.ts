@@ -60,16 +60,21 @@ function configFile(): string {
   return path.join(base, "labgrade", "config.json");
 }
 
+/** What `login` saved, or null when nothing (readable) is saved. */
+async function readSaved(): Promise<Partial<Saved> | null> {
+  try {
+    return JSON.parse(await readFile(configFile(), "utf8")) as Partial<Saved>;
+  } catch {
+    return null;
+  }
+}
+
 async function loadConfig(): Promise<Saved> {
   // Empty counts as unset.
   const envToken = process.env.LABGRADE_TOKEN || undefined;
   const envServer = process.env.LABGRADE_SERVER || undefined;
-  let saved: Partial<Saved> = {};
-  try {
-    saved = JSON.parse(await readFile(configFile(), "utf8")) as Partial<Saved>;
-  } catch {
-    // Not logged in yet: the environment may still say everything.
-  }
+  // Not logged in yet: the environment may still say everything.
+  const saved = (await readSaved()) ?? {};
   const server = envServer ?? saved.server;
   const token = envToken ?? saved.token;
   if (!server || !token) throw new CliError("not logged in: run `labgrade login --server URL` first", 64);
@@ -194,10 +199,8 @@ async function login(args: string[]): Promise<void> {
 /** Forgets the saved token; the token itself stays valid until revoked on the account page. */
 async function logout(): Promise<void> {
   const file = configFile();
-  let saved: Partial<Saved>;
-  try {
-    saved = JSON.parse(await readFile(file, "utf8")) as Partial<Saved>;
-  } catch {
+  const saved = await readSaved();
+  if (!saved) {
     console.log("not logged in: no saved token");
     return;
   }

@@ -34,7 +34,8 @@ export class ProgressChannel {
     }
     set.add(listener);
     return () => {
-      if (!set.delete(listener) || set.size > 0 || this.listeners.get(channel) !== set) return;
+      // A set leaves the map once empty, so only its last listener's leaving unsubscribes.
+      if (!set.delete(listener) || set.size > 0) return;
       this.listeners.delete(channel);
       void this.subscriber.unsubscribe(channel).catch(() => undefined);
     };
