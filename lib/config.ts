@@ -34,8 +34,11 @@ const schema = z.object({
   LABGRADE_SUBMISSION_BUDGET_SECONDS: positiveInt.default(1800),
   /** Memory of each build and node container, in MiB. */
   LABGRADE_CONTAINER_MEMORY_MIB: positiveInt.default(256),
-  /** Subnet every lab network is carved from (must stay in 198.18.0.0/15). */
-  LABGRADE_LAB_SUBNET_POOL: z.string().default("198.18.0.0/16"),
+  /** Subnet the runner carves a /24 per test cluster from: inside 198.18.0.0/15 (reserved for network testing), /15 to /24. */
+  LABGRADE_LAB_SUBNET_POOL: z
+    .string()
+    .regex(/^198\.1[89]\.\d{1,3}\.\d{1,3}\/(1[5-9]|2[0-4])$/, "must be a subnet of 198.18.0.0/15 between /15 and /24, e.g. 198.18.0.0/16")
+    .default("198.18.0.0/16"),
   /** API calls each personal token may make per minute (every web process shares the count in Redis). */
   LABGRADE_API_CALLS_PER_MINUTE: positiveInt.max(100_000).default(120),
   /** Progress streams (GET /api/v1/submissions/{id}/events) one person may hold open at once in each web process. */

@@ -25,7 +25,9 @@ import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
 import type { RunnerLimits } from "./limits.js";
 import { SANDBOX_UID } from "../sandbox/images/recipes.js";
 import { reapJobLeftovers } from "../sandbox/reaper.js";
-import type { AgentStats } from "../sandbox/agent/wire.js";
+import { EXIT_LINE_TOO_LONG, MAX_LINE_BYTES, type AgentStats } from "../sandbox/agent/wire.js";
+import { agentStatsSchema, type LimitViolation } from "../sandbox/controller/spec.js";
+import { serverMessagesOf } from "../sandbox/traffic.js";
 
 export interface GradeDeps {
   db: Db;
@@ -185,8 +187,9 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
         faults: run.test.faults,
         dataVolume: run.test.dataVolume,
         netemAvailable: deps.netemAvailable ?? false,
+        subnetPool: deps.limits.subnetPool,
       });
-      const judged = judge(run.test, cluster);
+      const judged = judge(run.test, cluster, lab.protocol === "NATIVE" ? "native" : "maelstrom");
       if (judged.verdict === "PASS") passesByTest.set(run.test.name, (passesByTest.get(run.test.name) ?? 0) + 1);
       await recordTestResult(db, attempt.id, run, judged, cluster, Date.now() - started);
       finishedRuns++;
@@ -278,23 +281,79 @@ interface Judged extends Omit<CheckResult, "verdict"> {
   metrics: ResultDocument["metrics"];
 }
 
+/**
+ * Per node, the messages it exchanged with other servers. The first three come
+ * from the firewall counters of its namespace (trusted; null when they could
+ * not be read), the rest from its agent, which the student's program could
+ * alter (informational; null when the agent did not report or its figures
+ * were not believable).
+ */
+export interface NodeMessageFigures {
+  node: string;
+  toNodes: number | null;
+  toServices: number | null;
+  fromServices: number | null;
+  clientMessagesIn: number | null;
+  clientMessagesOut: number | null;
+  oversizeDropped: number | null;
+  malformedStdoutLines: number | null;
+  unknownDestinations: number | null;
+  refusedDatagrams: number | null;
+  sentByType: Record<string, number>;
+}
+
+/** The node figures of a run: the firewall's counts, and the agents' reports where they are believable. */
+export function nodeMessageFigures(nodeIds: readonly string[], traffic: ClusterTestResult["traffic"], reported: readonly unknown[]): NodeMessageFigures[] {
+  const agents = new Map<string, AgentStats>();
+  for (const raw of reported) {
+    const parsed = agentStatsSchema.safeParse(raw);
+    if (parsed.success && nodeIds.includes(parsed.data.node)) agents.set(parsed.data.node, parsed.data);
+  }
+  return nodeIds.map((node) => {
+    const counted = traffic[node];
+    const agent = agents.get(node);
+    return {
+      node,
+      toNodes: counted ? Object.values(counted.toNodes).reduce((sum, c) => sum + c.packets, 0) : null,
+      toServices: counted ? counted.toServices.packets : null,
+      fromServices: counted ? counted.fromServices.packets : null,
+      clientMessagesIn: agent?.clientMessagesIn ?? null,
+      clientMessagesOut: agent?.clientMessagesOut ?? null,
+      oversizeDropped: agent?.oversizeDropped ?? null,
+      malformedStdoutLines: agent?.malformedStdoutLines ?? null,
+      unknownDestinations: agent?.unknownDestinations ?? null,
+      refusedDatagrams: agent?.refusedDatagrams ?? null,
+      sentByType: agent?.sentByType ?? {},
+    };
+  });
+}
+
 /** Turns what the cluster did into a verdict: limits first, then the checker. */
-export function judge(test: TestSpec, cluster: ClusterTestResult): Judged {
+export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "maelstrom" | "native" = "maelstrom"): Judged {
   const events: HistoryEvent[] = [];
-  const stats: AgentStats[] = [];
+  const reported: unknown[] = [];
+  const violations: LimitViolation[] = [];
   let fatal: string | undefined;
   for (const line of cluster.lines) {
     if ("event" in line) events.push(line.event);
-    else if ("stats" in line) stats.push(line.stats);
+    else if ("stats" in line) reported.push(line.stats);
+    else if ("violation" in line) violations.push(line.violation);
     else if ("fatal" in line) fatal = line.fatal.message;
   }
   const fromHistory = historyMetrics(events);
-  const serverMessages = stats.reduce((sum, s) => sum + s.serverMessagesSent, 0);
+  const nodeIds = cluster.nodes.map((n) => n.id);
+  const perNode = nodeMessageFigures(nodeIds, cluster.traffic, reported);
+  // Every node's counters, or no figure at all: a partial count would flatter the solution.
+  const counted = nodeIds.every((id) => cluster.traffic[id] !== undefined);
+  const serverPackets = counted ? serverMessagesOf(cluster.traffic) : null;
+  // In Maelstrom mode a packet between servers is one envelope; in native mode the program's transport decides.
+  const serverMessages = protocol === "maelstrom" ? serverPackets : null;
   const metrics = {
     ...fromHistory,
     serverMessages,
-    msgsPerOp: fromHistory.operations > 0 ? serverMessages / fromHistory.operations : null,
-    perNode: stats,
+    serverPackets,
+    msgsPerOp: serverMessages !== null && fromHistory.operations > 0 ? serverMessages / fromHistory.operations : null,
+    perNode,
     setupMs: cluster.setupMs,
     /** The fault timeline, for the report's bands under the latency plot. */
     faults: cluster.faults,
@@ -306,14 +365,29 @@ export function judge(test: TestSpec, cluster: ClusterTestResult): Judged {
   if (cluster.timedOut) {
     return { verdict: "LIMIT_EXCEEDED", reason: "the test exceeded its wall-clock limit and was stopped", evidence: {}, events, metrics };
   }
+  const longLines = cluster.nodes.filter((n) => !n.running && n.exitCode === EXIT_LINE_TOO_LONG).map((n) => n.id);
+  if (longLines.length > 0) {
+    return {
+      verdict: "LIMIT_EXCEEDED",
+      reason: `${longLines.join(", ")} wrote a line of output over ${MAX_LINE_BYTES} bytes without a newline (stdout carries one envelope per line; log to stderr)`,
+      evidence: { lineTooLong: longLines },
+      events,
+      metrics,
+    };
+  }
+  if (violations.length > 0) {
+    return { verdict: "LIMIT_EXCEEDED", reason: violations[0]!.detail, evidence: { violations: violations.slice(0, 20) }, events, metrics };
+  }
   const dead = cluster.nodes.filter((n) => !n.running);
   if (fatal) {
     const exits = dead.map((n) => `${n.id} exited with code ${n.exitCode}`).join(", ");
     return { verdict: "FAIL", reason: `${fatal}${exits ? ` (${exits})` : ""}`, evidence: { nodes: dead.map((n) => ({ id: n.id, exitCode: n.exitCode })) }, events, metrics };
   }
+  // Judging a cut history could pass a solution on the part that was kept: never.
+  if (cluster.recordProblem) throw new InfraError("history.incomplete", `the test's record is not whole: ${cluster.recordProblem}`);
   const checker = CHECKERS[test.workload];
   if (!checker) throw new InfraError("checker.missing", `no checker for workload ${test.workload}`);
-  const checked = checker(events, { nodeIds: cluster.nodes.map((n) => n.id), budgetMs: DEFAULT_CHECK_BUDGET_MS });
+  const checked = checker(events, { nodeIds, budgetMs: DEFAULT_CHECK_BUDGET_MS });
   if (checked.verdict === "PASS" && dead.length > 0) {
     return {
       verdict: "FAIL",

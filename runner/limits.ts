@@ -12,6 +12,8 @@ export interface RunnerLimits {
   buildTimeoutMs: number;
   /** Wall-clock budget of one whole grading (build and every test run). */
   submissionBudgetMs: number;
+  /** Where cluster subnets are carved from (each test takes a /24). */
+  subnetPool: string;
 }
 
 export function runnerLimits(cfg: Config): RunnerLimits {
@@ -22,5 +24,6 @@ export function runnerLimits(cfg: Config): RunnerLimits {
     controller: { memoryBytes: 512 * MiB, cpus: 1, pids: 64, tmpfsBytes: 16 * MiB, logBytes: 256 * MiB },
     buildTimeoutMs: cfg.LABGRADE_BUILD_TIMEOUT_SECONDS * 1000,
     submissionBudgetMs: cfg.LABGRADE_SUBMISSION_BUDGET_SECONDS * 1000,
+    subnetPool: cfg.LABGRADE_LAB_SUBNET_POOL,
   };
 }

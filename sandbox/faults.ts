@@ -1,96 +1,35 @@
 // Real faults on a running cluster, applied without giving any node
-// NET_ADMIN. Network faults run in a small "netctl" sidecar per node that
-// shares the node's network namespace (Docker's `container:` network mode)
-// and holds NET_ADMIN itself; the student's program, in the node container,
-// has no capability at all. Everything goes through the Docker API, so it works
-// against a remote engine. Kill, restart and pause use the engine directly.
+// NET_ADMIN. Network faults run in each node's netctl sidecar (netctl.ts),
+// which owns the node's network namespace and holds NET_ADMIN itself; the
+// student's program, in the node container, has no capability at all.
+// Everything goes through the Docker API, so it works against a remote
+// engine. Kill, restart and pause use the engine directly: the namespace, its
+// address and its rules stay with the sidecar while the node is down.
 //
-// Rules live in our own chain (LABGRADE) hooked first into INPUT, so a heal is
-// a flush of that chain and nothing else in the namespace is touched.
+// Rules live in our own chain (LABGRADE) hooked into INPUT, so a heal is a
+// flush of that chain and nothing else in the namespace is touched.
 import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
-import { demultiplex } from "./container-io.js";
+import { netctlExec } from "./netctl.js";
 import type { Grudge } from "./partitions.js";
-
-const SBIN = "PATH=/usr/sbin:/sbin:/usr/bin:/bin";
 
 export interface ClusterNode {
   id: string;
   container: Docker.Container;
+  /** The sidecar owning the node's network namespace. */
+  sidecar: Docker.Container;
   ip: string;
 }
 
+/** Installs the faults' chain in a node's namespace (once, when its sidecar starts). */
+export const FAULT_CHAIN_SETUP = "iptables -N LABGRADE; iptables -I INPUT 1 -j LABGRADE";
+
 export class ClusterFaults {
-  private sidecars = new Map<string, Docker.Container>();
-  /** The partition in force, re-applied when a restarted node comes back with a new namespace. */
-  private grudge: Grudge = new Map();
+  constructor(private readonly nodes: ClusterNode[]) {}
 
-  constructor(
-    private readonly docker: Docker,
-    private readonly nodes: ClusterNode[],
-    private readonly image: string,
-    private readonly labels: Record<string, string>,
-  ) {}
-
-  /**
-   * Starts one netctl sidecar per running node and installs the LABGRADE chain.
-   * A node whose program already died has no namespace to join: that is the
-   * student's failure, reported by the cluster, so it is skipped here.
-   */
-  async start(): Promise<void> {
-    await Promise.all(
-      this.nodes.map(async (n) => {
-        if ((await n.container.inspect()).State.Running) await this.startSidecar(n);
-      }),
-    );
-  }
-
-  private async startSidecar(node: ClusterNode): Promise<void> {
-    const old = this.sidecars.get(node.id);
-    if (old) await old.remove({ force: true }).catch(() => undefined);
-    const sidecar = await this.docker.createContainer({
-      Image: this.image,
-      User: "0:0",
-      Cmd: ["/bin/sleep", "infinity"],
-      Labels: { ...this.labels, "labgrade.node": `${node.id}-netctl` },
-      HostConfig: {
-        NetworkMode: `container:${node.container.id}`,
-        CapDrop: ["ALL"],
-        CapAdd: ["NET_ADMIN", "NET_RAW"],
-        SecurityOpt: ["no-new-privileges"],
-        ReadonlyRootfs: true,
-        Tmpfs: { "/run": "rw,size=1m", "/tmp": "rw,size=1m" },
-        Memory: 32 * 1024 * 1024,
-        PidsLimit: 16,
-        LogConfig: { Type: "json-file", Config: { "max-size": "64k", "max-file": "1" } },
-      },
-    });
-    try {
-      await sidecar.start();
-    } catch (err) {
-      await sidecar.remove({ force: true }).catch(() => undefined);
-      throw err;
-    }
-    this.sidecars.set(node.id, sidecar);
-    await this.exec(node.id, "iptables -N LABGRADE 2>/dev/null || iptables -F LABGRADE; iptables -C INPUT -j LABGRADE 2>/dev/null || iptables -I INPUT 1 -j LABGRADE");
-  }
-
-  /** Runs a shell script in a node's network namespace (as the sidecar); returns stdout. */
+  /** Runs a shell script in a node's network namespace (as its sidecar); returns stdout. */
   async exec(nodeId: string, script: string): Promise<string> {
-    const sidecar = this.sidecars.get(nodeId);
-    if (!sidecar) throw new InfraError("faults.no_sidecar", `no netctl sidecar for ${nodeId}`);
-    const exec = await sidecar.exec({ Cmd: ["/bin/sh", "-euc", `export ${SBIN}; ${script}`], AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", resolve);
-      stream.on("error", reject);
-    });
-    const output = demultiplex(Buffer.concat(chunks));
-    const { ExitCode } = await exec.inspect();
-    if (ExitCode !== 0) throw new InfraError("faults.exec", `fault command failed on ${nodeId} (exit ${ExitCode}): ${output.stderr.trim()}`);
-    return output.stdout;
+    return netctlExec(this.node(nodeId).sidecar, nodeId, script);
   }
 
   private ipOf(id: string): string {
@@ -101,9 +40,8 @@ export class ClusterFaults {
 
   /** Replaces all network rules with the grudge: each node drops packets from the listed nodes. */
   async partition(grudge: Grudge): Promise<void> {
-    this.grudge = grudge;
     await Promise.all(
-      this.nodes.filter((n) => this.sidecars.has(n.id)).map((n) => {
+      this.nodes.map((n) => {
         const drops = [...(grudge.get(n.id) ?? [])].map((peer) => `iptables -A LABGRADE -s ${this.ipOf(peer)} -j DROP`);
         return this.exec(n.id, ["iptables -F LABGRADE", ...drops].join("; "));
       }),
@@ -140,13 +78,12 @@ export class ClusterFaults {
       reorder: `delay ${ms}ms reorder ${100 - percent}% 50%`,
       duplicate: `duplicate ${percent}%`,
     }[kind];
-    await Promise.all(this.nodes.filter((n) => this.sidecars.has(n.id)).map((n) => this.exec(n.id, `tc qdisc replace dev eth0 root netem ${spec}`)));
+    await Promise.all(this.nodes.map((n) => this.exec(n.id, `tc qdisc replace dev eth0 root netem ${spec}`)));
   }
 
   /** Removes every network fault: rules flushed, queueing disciplines reset. */
   async heal(): Promise<void> {
-    this.grudge = new Map();
-    await Promise.all(this.nodes.filter((n) => this.sidecars.has(n.id)).map((n) => this.exec(n.id, "iptables -F LABGRADE; tc qdisc del dev eth0 root 2>/dev/null || true")));
+    await Promise.all(this.nodes.map((n) => this.exec(n.id, "iptables -F LABGRADE; tc qdisc del dev eth0 root 2>/dev/null || true")));
   }
 
   /** Packets dropped by our rules on a node so far (for evidence and tests). */
@@ -163,15 +100,9 @@ export class ClusterFaults {
     await this.node(nodeId).container.kill({ signal: "SIGKILL" });
   }
 
-  /** Starts a killed node again; it gets a fresh network namespace, so its sidecar is renewed. */
+  /** Starts a killed node again, in the namespace its sidecar kept: same address, same rules in force. */
   async restart(nodeId: string): Promise<void> {
-    const node = this.node(nodeId);
-    await node.container.start();
-    const info = await node.container.inspect();
-    const ip = Object.values(info.NetworkSettings.Networks)[0]?.IPAddress;
-    if (ip) node.ip = ip;
-    await this.startSidecar(node);
-    if (this.grudge.size > 0) await this.partition(this.grudge);
+    await this.node(nodeId).container.start();
   }
 
   async pause(nodeId: string): Promise<void> {
@@ -186,10 +117,5 @@ export class ClusterFaults {
     const node = this.nodes.find((n) => n.id === id);
     if (!node) throw new InfraError("faults.unknown_node", `unknown node ${id}`);
     return node;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.sidecars.values()].map((s) => s.remove({ force: true }).catch(() => undefined)));
-    this.sidecars.clear();
   }
 }

@@ -6,6 +6,7 @@
 // Invariant: a bounded volume is removed only through removeVolume(), which
 // removes its holder first (the holder carries the label labgrade.holder=<volume>).
 import type Docker from "dockerode";
+import { extract } from "tar-stream";
 import { SANDBOX_UID } from "./images/recipes.js";
 import { SANDBOX_USER } from "./hardening.js";
 
@@ -60,4 +61,46 @@ export async function removeVolume(docker: Docker, name: string): Promise<void> 
     .getVolume(name)
     .remove()
     .catch(() => undefined);
+}
+
+/**
+ * One file of a bounded volume, read through its holder (which mounts the
+ * volume at /held) with the archive API, so it works against a remote engine
+ * and after the containers that wrote it have stopped. Null when the file does
+ * not exist; at most `maxBytes` (a longer file is an error: the writer bounds it).
+ */
+export async function readVolumeFile(docker: Docker, volume: string, relPath: string, maxBytes: number): Promise<Buffer | null> {
+  const holder = docker.getContainer(`${volume}-holder`);
+  let archive: NodeJS.ReadableStream;
+  try {
+    archive = await holder.getArchive({ path: `/held/${relPath}` });
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    throw err;
+  }
+  const extractor = extract();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await new Promise<void>((resolve, reject) => {
+    extractor.on("entry", (header, stream, next) => {
+      stream.on("data", (data: unknown) => {
+        const chunk = data as Buffer;
+        if (header.type !== "file") return;
+        size += chunk.length;
+        if (size > maxBytes) {
+          reject(new Error(`${relPath} on volume ${volume} is larger than ${maxBytes} bytes`));
+          stream.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      stream.on("end", next);
+      stream.on("error", reject);
+    });
+    extractor.on("finish", resolve);
+    extractor.on("error", reject);
+    archive.on("error", reject);
+    archive.pipe(extractor);
+  });
+  return Buffer.concat(chunks);
 }

@@ -42,5 +42,14 @@ export interface ResultDocument {
   reason: string;
   evidence: Record<string, unknown>;
   /** The history's metrics, and what only the runner knows (from the nodes and the cluster). */
-  metrics: HistoryMetrics & { msgsPerOp?: number | null; serverMessages?: number; perNode?: unknown[]; setupMs?: number; faults?: unknown[] };
+  metrics: HistoryMetrics & {
+    msgsPerOp?: number | null;
+    /** Messages between servers (Maelstrom mode), from the nodes' firewall counters; null when not every node's could be read. */
+    serverMessages?: number | null;
+    /** Packets between servers, in either mode. */
+    serverPackets?: number | null;
+    perNode?: unknown[];
+    setupMs?: number;
+    faults?: unknown[];
+  };
 }

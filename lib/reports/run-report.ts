@@ -14,21 +14,31 @@ import type { FaultTimelineEntry } from "./plot-data.js";
 /** Shown on the page from the end of each node's log; the whole log is a download. */
 export const LOG_TAIL_BYTES = 8 * 1024;
 
-/** What the runner stored per node (sandbox/agent/wire.ts AgentStats), as read back. */
+/**
+ * What the runner stored per node (runner/grade-submission.ts,
+ * NodeMessageFigures), as read back: packets counted by the node's firewall
+ * (toNodes, toServices, fromServices) and what its agent reported. Runs graded
+ * before the firewall counted stored the agent's own serverMessagesSent/Received.
+ */
 export interface NodeStats {
   node: string;
-  serverMessagesSent: number;
-  serverMessagesReceived: number;
-  clientMessagesIn: number;
-  clientMessagesOut: number;
-  oversizeDropped: number;
-  malformedStdoutLines: number;
-  sentByType: Record<string, number>;
+  toNodes?: number | null;
+  toServices?: number | null;
+  fromServices?: number | null;
+  serverMessagesSent?: number;
+  serverMessagesReceived?: number;
+  clientMessagesIn?: number | null;
+  clientMessagesOut?: number | null;
+  oversizeDropped?: number | null;
+  malformedStdoutLines?: number | null;
+  refusedDatagrams?: number | null;
+  sentByType?: Record<string, number>;
 }
 
 export type RunMetrics = Partial<HistoryMetrics> & {
   msgsPerOp?: number | null;
-  serverMessages?: number;
+  serverMessages?: number | null;
+  serverPackets?: number | null;
   perNode?: NodeStats[];
   setupMs?: number;
   faults?: Array<FaultTimelineEntry & { droppedPackets?: Record<string, number> }>;

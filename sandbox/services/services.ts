@@ -1,21 +1,32 @@
 // The services nodes may call, as Maelstrom provides them: lin-kv, seq-kv,
 // lww-kv (key-value stores) and lin-tso (a timestamp oracle). One process in
-// one container on the cluster's network answers for all four names (its
-// network aliases); envelopes arrive and leave as UDP datagrams on PEER_PORT,
-// exactly like node-to-node traffic. As in Maelstrom, partitions cut only
-// node-to-node traffic (each node drops what comes from the peers it is cut
-// off from): nodes always reach the services, and the clients, so a solution
-// that only calls lin-kv drops nothing during a partition.
+// one container on the cluster's network answers for all four names (they all
+// resolve to its address); envelopes arrive and leave as UDP datagrams on
+// PEER_PORT, exactly like node-to-node traffic. As in Maelstrom, partitions
+// cut only node-to-node traffic (each node drops what comes from the peers it
+// is cut off from): nodes always reach the services, and the clients, so a
+// solution that only calls lin-kv drops nothing during a partition.
+//
+// Senders are checked: a request is served only when its `src` is the node
+// whose fixed address it came from, and the reply goes to that address. A node
+// cut off by a partition can therefore not relay through a service by sending
+// requests "from" a peer (the reply would cross the cut). Refused datagrams
+// are counted and the first few logged.
+//
+// The same container runs the cluster's resolver (resolver.ts) in both
+// protocol modes: LABGRADE_SERVICES lists what to run ("kv", "dns").
 //
 // Semantics: every operation is applied atomically in arrival order, which is
 // linearizable, and therefore also a valid behaviour of seq-kv and lww-kv.
 // (Maelstrom's seq-kv and lww-kv may additionally return stale values; a
 // solution that is correct against them is correct against ours.)
 import dgram from "node:dgram";
-import dns from "node:dns/promises";
+import { parseHostsEnv } from "../addressing.js";
 import { PEER_PORT, parseEnvelope, type Envelope } from "../agent/wire.js";
+import { SERVICE_NAMES } from "./names.js";
+import { serveResolver } from "./resolver.js";
 
-export const SERVICE_NAMES = ["lin-kv", "seq-kv", "lww-kv", "lin-tso"] as const;
+export { SERVICE_NAMES };
 
 type Body = Envelope["body"];
 
@@ -66,22 +77,44 @@ export function handle(service: string, body: Body): Record<string, unknown> {
   }
 }
 
-function serve(): void {
+const log = (line: string) => process.stdout.write(`[services] ${line}\n`);
+
+/** Refused datagrams logged one by one; the rest are only counted. */
+const REFUSALS_LOGGED = 10;
+
+/**
+ * Whether a datagram from `fromAddress` may be served as a request from
+ * `src`: only a node may call a service, and only as itself.
+ */
+export function isGenuineSender(src: string, fromAddress: string, hosts: ReadonlyMap<string, string>): boolean {
+  return /^n\d+$/.test(src) && hosts.get(src) === fromAddress;
+}
+
+function serveKv(hosts: ReadonlyMap<string, string>): void {
   const socket = dgram.createSocket("udp4");
-  const addresses = new Map<string, string>();
+  let refused = 0;
   socket.on("message", (datagram, from) => {
     const envelope = parseEnvelope(datagram.toString("utf8"));
     if (!envelope || !(SERVICE_NAMES as readonly string[]).includes(envelope.dest)) return;
-    addresses.set(envelope.src, from.address);
+    if (!isGenuineSender(envelope.src, from.address, hosts)) {
+      if (++refused <= REFUSALS_LOGGED) log(`refused a request to ${envelope.dest} claiming to be from ${JSON.stringify(envelope.src).slice(0, 40)} but sent by ${from.address}`);
+      else if (refused === REFUSALS_LOGGED + 1) log("more refused requests follow; counting them without logging");
+      return;
+    }
     const reply = { ...handle(envelope.dest, envelope.body), msg_id: ++nextMsgId, in_reply_to: envelope.body.msg_id };
-    const bytes = Buffer.from(JSON.stringify({ src: envelope.dest, dest: envelope.src, body: reply }));
-    // Reply to the node's agent by name (its address may change after a restart).
-    void dns.lookup(envelope.src, { family: 4 }).then(
-      ({ address }) => socket.send(bytes, PEER_PORT, address),
-      () => socket.send(bytes, PEER_PORT, addresses.get(envelope.src) ?? from.address),
-    );
+    // To the address the request came from, at the agent's port: never to a name the request chose.
+    socket.send(Buffer.from(JSON.stringify({ src: envelope.dest, dest: envelope.src, body: reply })), PEER_PORT, from.address);
   });
-  socket.bind(PEER_PORT, () => process.stdout.write(`[services] ${SERVICE_NAMES.join(", ")} listening on udp ${PEER_PORT}\n`));
+  socket.on("error", (err) => log(`udp socket error: ${err.message}`));
+  socket.bind(PEER_PORT, () => log(`${SERVICE_NAMES.join(", ")} listening on udp ${PEER_PORT}`));
 }
 
-if (process.env.LABGRADE_SERVICES === "1") serve();
+if (process.env.LABGRADE_SERVICES) {
+  const hosts = parseHostsEnv(process.env.LABGRADE_CLUSTER_HOSTS ?? "");
+  const run = new Set(process.env.LABGRADE_SERVICES.split(","));
+  if (run.has("dns")) {
+    serveResolver(hosts, log);
+    log(`resolver answering ${hosts.size} names on port 53`);
+  }
+  if (run.has("kv")) serveKv(hosts);
+}

@@ -250,9 +250,16 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
     <section className="card" data-testid="message-statistics">
       <h2>Messages</h2>
       <p>
-        {metrics.serverMessages ?? 0} messages between nodes for {operations} client operations:{" "}
-        <strong data-testid="msgs-per-op">{metrics.msgsPerOp === null || metrics.msgsPerOp === undefined ? "—" : round(metrics.msgsPerOp)}</strong> per operation.
+        {metrics.serverMessages === null || metrics.serverMessages === undefined
+          ? metrics.serverPackets !== null && metrics.serverPackets !== undefined
+            ? `${metrics.serverPackets} packets between servers (the program's own transport: packets, not messages) for ${operations} client operations.`
+            : "Messages between servers were not counted for this run."
+          : `${metrics.serverMessages} messages between servers (nodes and services) for ${operations} client operations: `}
+        {metrics.serverMessages !== null && metrics.serverMessages !== undefined && (
+          <strong data-testid="msgs-per-op">{metrics.msgsPerOp === null || metrics.msgsPerOp === undefined ? "—" : round(metrics.msgsPerOp)} per operation.</strong>
+        )}
       </p>
+      <p className="hint">Counted by each node&apos;s firewall, as Maelstrom counts msgs-per-op; the columns after the first three are what the node&apos;s agent reported.</p>
       <div className="table-scroll">
         <table className="table">
           <thead>
@@ -262,7 +269,10 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
                 Sent to nodes
               </th>
               <th scope="col" className="numeric">
-                Received from nodes
+                Sent to services
+              </th>
+              <th scope="col" className="numeric">
+                From services
               </th>
               <th scope="col" className="numeric">
                 Client requests
@@ -273,6 +283,9 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
               <th scope="col" className="numeric">
                 Dropped (too large)
               </th>
+              <th scope="col" className="numeric">
+                Refused (forged sender)
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -281,11 +294,13 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
                 <td>
                   <code>{n.node}</code>
                 </td>
-                <td className="numeric">{n.serverMessagesSent}</td>
-                <td className="numeric">{n.serverMessagesReceived}</td>
-                <td className="numeric">{n.clientMessagesIn}</td>
-                <td className="numeric">{n.clientMessagesOut}</td>
-                <td className="numeric">{n.oversizeDropped}</td>
+                <td className="numeric">{figure(n.toNodes ?? n.serverMessagesSent)}</td>
+                <td className="numeric">{figure(n.toServices)}</td>
+                <td className="numeric">{figure(n.fromServices)}</td>
+                <td className="numeric">{figure(n.clientMessagesIn)}</td>
+                <td className="numeric">{figure(n.clientMessagesOut)}</td>
+                <td className="numeric">{figure(n.oversizeDropped)}</td>
+                <td className="numeric">{figure(n.refusedDatagrams)}</td>
               </tr>
             ))}
           </tbody>
@@ -323,6 +338,11 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
       )}
     </section>
   );
+}
+
+/** A count, or a dash where it is not known. */
+function figure(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : String(value);
 }
 
 function FaultTimeline({ metrics }: { metrics: RunReport["metrics"] }) {

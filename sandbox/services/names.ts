@@ -1,0 +1,5 @@
+// The names of the services inside every Maelstrom-mode cluster, as Maelstrom
+// gives them: key-value stores and a timestamp oracle. All are answered by one
+// container (services.ts) at one address.
+export const SERVICE_NAMES = ["lin-kv", "seq-kv", "lww-kv", "lin-tso"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
