@@ -21,6 +21,7 @@ import { createClusterNetwork, extraHosts, hostsEnv, type ClusterAddresses } fro
 import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
 import { ClusterFaults, FAULT_CHAIN_SETUP, type ClusterNode } from "./faults.js";
 import { readOutput, truncateMiddle, waitForExit } from "./container-io.js";
+import { AGENT_STARTED } from "./agent/wire.js";
 import { checkRecord, controllerSpecSchema, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, type ControllerLine, type ControllerSpecInput } from "./controller/spec.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
@@ -254,11 +255,13 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     const nodeReports = await Promise.all(
       nodes.map(async (container, i): Promise<NodeReport> => {
         const [output, info] = await Promise.all([readOutput(container), container.inspect()]);
-        const log = truncateMiddle(output.stdout + output.stderr, NODE_LOG_BYTES);
+        const whole = output.stdout + output.stderr;
+        const log = truncateMiddle(whole, NODE_LOG_BYTES);
         return {
           id: nodeIds[i]!,
           log: log.text,
-          logTruncated: log.truncated,
+          // Cut by us, or by the engine's rotation (the agent's first line is gone).
+          logTruncated: log.truncated || !whole.startsWith("[agent ") || !whole.slice(0, 200).includes(AGENT_STARTED),
           running: info.State.Running,
           exitCode: info.State.Running ? null : info.State.ExitCode,
           oomKilled: info.State.OOMKilled,

@@ -23,6 +23,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import { parseHostsEnv } from "../addressing.js";
 import {
+  AGENT_STARTED,
   CLIENT_PORT,
   EXIT_LINE_TOO_LONG,
   EXIT_NO_INIT_OK,
@@ -114,6 +115,8 @@ function requireEnv(name: string): string {
 }
 
 const nodeId = requireEnv("LABGRADE_NODE_ID");
+// The first line of every node log: a log read back without it lost its start (wire.ts, AGENT_STARTED).
+log(`${AGENT_STARTED} for ${nodeId}`);
 const nodeIds = requireEnv("LABGRADE_NODE_IDS").split(",");
 const runCommand = requireEnv("LABGRADE_RUN_COMMAND");
 const workdir = process.env.LABGRADE_WORKDIR ?? "/work/src";

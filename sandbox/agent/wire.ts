@@ -31,6 +31,14 @@ export const EXIT_NO_INIT_OK = 86;
 /** Exit code of an agent whose node printed a line longer than MAX_LINE_BYTES (a limit, not a crash). */
 export const EXIT_LINE_TOO_LONG = 87;
 
+/**
+ * What the agent's first log line says. The engine may rotate a node's log
+ * (its size limit counts the log's own framing, so many tiny lines fill it
+ * early) and drop the start; a log read back that does not begin with this
+ * line is known to be cut.
+ */
+export const AGENT_STARTED = "agent started";
+
 export interface Envelope {
   src: string;
   dest: string;
