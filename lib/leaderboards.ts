@@ -45,7 +45,8 @@ export interface ResultSums {
 export function figuresFrom(sums: ResultSums): Figures {
   const round = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
   return {
-    msgsPerOp: sums.operations ? round((sums.messages ?? 0) / sums.operations) : null,
+    // No count (a native-mode lab, or a run whose counters could not be read) is no figure, not zero.
+    msgsPerOp: sums.operations && sums.messages !== null ? round(sums.messages / sums.operations) : null,
     p50LatencyMs: round(sums.meanP50),
     p99LatencyMs: round(sums.worstP99),
   };
@@ -158,7 +159,7 @@ async function contendersOf(db: Db, lab: { id: string; leaderboardFrozenAt: Date
     )
     SELECT c.id, c."userId", c."finalScore", c."maxScore", c."createdAt" AS "submittedAt",
       SUM((r.metrics->>'operations')::float8) AS operations,
-      SUM((r.metrics->>'serverMessages')::float8) AS messages,
+      CASE WHEN bool_and(r.metrics->>'serverMessages' IS NOT NULL) THEN SUM((r.metrics->>'serverMessages')::float8) END AS messages,
       AVG((r.metrics->'latencyMs'->>'p50')::float8) AS "meanP50",
       MAX((r.metrics->'latencyMs'->>'p99')::float8) AS "worstP99"
     FROM contenders c LEFT JOIN latest l ON l."submissionId" = c.id LEFT JOIN "TestResult" r ON r."attemptId" = l."attemptId"

@@ -60,6 +60,8 @@ describe("leaderboard", () => {
   it("computes a submission's figures from the sums over its results", async () => {
     expect(figuresFrom({ operations: 300, messages: 1200, meanP50: 3.333, worstP99: 12 })).toEqual({ msgsPerOp: 4, p50LatencyMs: 3.33, p99LatencyMs: 12 });
     expect(figuresFrom({ operations: null, messages: null, meanP50: null, worstP99: null })).toEqual({ msgsPerOp: null, p50LatencyMs: null, p99LatencyMs: null });
+    // Operations but no message count (native mode, or counters that could not be read): no figure, never 0.
+    expect(figuresFrom({ operations: 300, messages: null, meanP50: 1, worstP99: 2 }).msgsPerOp).toBeNull();
     // From the database: Alice's best (6 messages per operation, p50 2 ms, p99 6 ms).
     await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardTieBreakers: ["msgsPerOp"] } });
     const board = await leaderboard(db, await actor("alice@demo.labgrade.test"), C, "echo");
@@ -144,5 +146,17 @@ describe("leaderboard", () => {
     await expect(setMyPseudonym(db, alice, C, "lazy-gossip")).rejects.toThrow(/taken/);
     await expect(setMyPseudonym(db, alice, C, "x")).rejects.toBeInstanceOf(StudentError);
     await expect(setMyPseudonym(db, await actor("ta@demo.labgrade.test"), C, "sneaky-ta")).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it("a submission with a run whose messages were not counted has no messages-per-operation figure, and ranks after those that have one", async () => {
+    const course = await db.course.findUniqueOrThrow({ where: { slug: C } });
+    const dave = await db.user.create({ data: { email: "dave@demo.labgrade.test", name: "Dave" } });
+    await db.membership.create({ data: { courseId: course.id, userId: dave.id, role: "STUDENT", pseudonym: "silent-node" } });
+    // Full marks, first of all, and no count of messages (native mode, or a node whose counters could not be read).
+    await graded("dave@demo.labgrade.test", 1, { ...figures(1, 1), serverMessages: null }, at(-5));
+    await db.lab.updateMany({ where: { slug: "echo" }, data: { leaderboardTieBreakers: ["msgsPerOp"] } });
+    const rows = (await leaderboard(db, await actor("dave@demo.labgrade.test"), C, "echo")).rows;
+    expect(rows.find((r) => r.isMe)).toMatchObject({ pseudonym: "silent-node", figures: { msgsPerOp: null } });
+    expect(order(rows).at(-1)).toBe("4:silent-node");
   });
 });
