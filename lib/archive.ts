@@ -3,6 +3,26 @@
 // Refused with a message a student can act on: not a (gzipped) tar, a path
 // that escapes the folder, a link (symbolic links may only point inside),
 // device files, too many files, too large, or a decompression bomb.
+//
+// Invariant: an archive accepted here unpacks, entry by entry, exactly as the
+// tree it describes, and nothing in that tree leads outside src/. The engine
+// unpacks as root (chrooted to /work) and follows symbolic links while it
+// writes, and an archive it cannot unpack used to end as our error (retried,
+// never charged), so every shape the unpack would trip on is refused here:
+// - a path under a file or under a symbolic link (`a` and `a/b`; `l -> d` and
+//   `l/f`), in any order of entries. Real tools never write an entry under a
+//   link; the engine would follow the link while writing (`x -> .`,
+//   `x/y -> ..`, `y/q -> ..`, `y/file` put `file` beside src/, not in it).
+// - the same path twice, unless both are folders (tar merges folders, but a
+//   second file or link silently replaces the first);
+// - a name over 255 bytes or a path over PATH_MAX once under /work/src/, a
+//   link target over PATH_MAX (Linux refuses them: ENAMETOOLONG).
+// Symbolic links are resolved, not refused: projects do link folders (a
+// shared package, `current -> v2`). Each link's target is followed through
+// the tree the archive builds, links within it included (a link may point at
+// a link, or through one), as the kernel would follow it after unpacking;
+// one that ends outside the archive's folder, or loops, is refused. Since no
+// entry may sit under a link, the unpack itself never passes through one.
 import { sha256 } from "./blobs.js";
 import path from "node:path/posix";
 import { Readable } from "node:stream";
@@ -46,10 +66,115 @@ function isGzip(bytes: Buffer): boolean {
 }
 
 function normalise(name: string): string {
-  if (name.startsWith("/")) refuse("absolute_path", `"${name}" is an absolute path; archive paths must be relative`);
+  if (name.startsWith("/")) refuse("absolute_path", `"${shown(name)}" is an absolute path; archive paths must be relative`);
   const clean = path.normalize(name).replace(/\/+$/, "");
-  if (clean === ".." || clean.startsWith("../")) refuse("path_escape", `"${name}" points outside the archive's folder`);
+  if (clean === ".." || clean.startsWith("../")) refuse("path_escape", `"${shown(name)}" points outside the archive's folder`);
   return clean === "." ? "" : clean;
+}
+
+/** Linux's longest file name (NAME_MAX), in bytes. */
+export const MAX_NAME_BYTES = 255;
+/** Where the sandbox unpacks the archive: every path must still fit in PATH_MAX (4096 with its NUL) there. */
+const SANDBOX_SOURCE_DIR = "/work/src/";
+/** Longest path in an archive, in bytes. */
+export const MAX_PATH_BYTES = 4096 - 1 - SANDBOX_SOURCE_DIR.length;
+/** Longest target of a symbolic link (symlink(2) refuses PATH_MAX and over), in bytes. */
+export const MAX_LINK_TARGET_BYTES = 4095;
+
+/** A path as shown in a message: long ones are cut in the middle. */
+function shown(name: string): string {
+  return name.length <= 120 ? name : `${name.slice(0, 60)}…${name.slice(-50)}`;
+}
+
+function checkLengths(name: string): void {
+  const bytes = Buffer.byteLength(name);
+  if (bytes > MAX_PATH_BYTES) {
+    refuse("path_too_long", `"${shown(name)}" is ${bytes} bytes long; a path in the archive may be at most ${MAX_PATH_BYTES} bytes (Linux's limit of 4096, less ${SANDBOX_SOURCE_DIR} where it is unpacked)`);
+  }
+  for (const part of name.split("/")) {
+    const partBytes = Buffer.byteLength(part);
+    if (partBytes > MAX_NAME_BYTES) {
+      refuse("name_too_long", `"${shown(name)}" has a name of ${partBytes} bytes ("${shown(part)}"); Linux allows at most ${MAX_NAME_BYTES} bytes per file or folder name`);
+    }
+  }
+}
+
+/** What the archive puts at a path: a folder (said, or implied by what it holds), a file or a symbolic link. */
+type TreeNode = { kind: "directory"; firstChild?: string } | { kind: "file" } | { kind: "symlink"; target: string };
+
+const KIND_NAMES = { directory: "a folder", file: "a file", symlink: "a symbolic link" } as const;
+
+/**
+ * The tree an archive describes, built entry by entry. add() refuses a path
+ * under a file or link (whichever comes first) and a path given twice;
+ * checkLinks() then follows every link through the finished tree.
+ */
+class ArchiveTree {
+  private readonly nodes = new Map<string, TreeNode>();
+
+  /** Whether the entry is new (a folder given again is not emitted again). */
+  add(name: string, node: TreeNode): boolean {
+    const parts = name.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join("/");
+      const above = this.nodes.get(parent);
+      if (above === undefined) this.nodes.set(parent, { kind: "directory", firstChild: name });
+      else if (above.kind === "directory") above.firstChild ??= name;
+      else this.refuseUnder(name, parent, above.kind);
+    }
+    const existing = this.nodes.get(name);
+    if (existing === undefined) {
+      this.nodes.set(name, node);
+      return true;
+    }
+    if (existing.kind === "directory" && node.kind === "directory") return false;
+    if (existing.kind === "directory" && existing.firstChild !== undefined) this.refuseUnder(existing.firstChild, name, node.kind);
+    refuse(
+      "duplicate_entry",
+      existing.kind === node.kind
+        ? `"${shown(name)}" is in the archive twice; keep one ${node.kind === "file" ? "copy" : "link"}`
+        : `"${shown(name)}" is in the archive twice, as ${KIND_NAMES[existing.kind]} and as ${KIND_NAMES[node.kind]}; keep one`,
+    );
+  }
+
+  private refuseUnder(name: string, parent: string, kind: "file" | "symlink" | "directory"): never {
+    if (kind === "symlink") {
+      refuse("path_under_link", `"${shown(name)}" is inside "${shown(parent)}", which the archive has as a symbolic link; archive the folder itself, not a link to it`);
+    }
+    refuse("path_under_file", `"${shown(name)}" is inside "${shown(parent)}", which the archive also has as a file; a path cannot be both a file and a folder`);
+  }
+
+  /** Follows every symbolic link as the kernel would after unpacking: each must end inside the archive's folder. */
+  checkLinks(): void {
+    const resolved = new Map<string, string[]>();
+    const following = new Set<string>();
+    const resolve = (link: string, target: string): string[] => {
+      const known = resolved.get(link);
+      if (known) return known;
+      if (following.has(link)) {
+        refuse("link_loop", `the symbolic link "${shown(link)}" leads back to itself (through "${shown(target)}"); links may not form a loop`);
+      }
+      following.add(link);
+      let at = link.split("/").slice(0, -1);
+      for (const part of target.split("/")) {
+        if (part === "" || part === ".") continue;
+        if (part === "..") {
+          if (at.length === 0) {
+            refuse("link_escape", `the symbolic link "${shown(link)}" points outside the archive (to "${shown(target)}", through the links it passes)`);
+          }
+          at.pop();
+          continue;
+        }
+        at.push(part);
+        const node = this.nodes.get(at.join("/"));
+        if (node?.kind === "symlink") at = [...resolve(at.join("/"), node.target)];
+      }
+      following.delete(link);
+      resolved.set(link, at);
+      return at;
+    };
+    for (const [name, node] of this.nodes) if (node.kind === "symlink") resolve(name, node.target);
+  }
 }
 
 async function readEntries(tarBytes: Buffer, limits: ArchiveLimits): Promise<Entry[]> {
@@ -124,16 +249,19 @@ export async function normaliseArchive(
   out.entry({ name: "src", type: "directory", mode: 0o755, uid, gid: uid, mtime: new Date(0) });
   const files: ValidatedArchive["files"] = [];
   let unpackedBytes = 0;
+  const tree = new ArchiveTree();
   for (const { header, data } of entries) {
     const name = normalise(header.name);
     if (name === "" || name.split("/").some((part) => part === ".git")) continue;
+    checkLengths(name);
     const base = { name: `src/${name}`, uid, gid: uid, uname: "", gname: "", mtime: new Date(0) };
     switch (header.type) {
       case "directory":
-        out.entry({ ...base, type: "directory", mode: 0o755 });
+        if (tree.add(name, { kind: "directory" })) out.entry({ ...base, type: "directory", mode: 0o755 });
         break;
       case "file":
       case "contiguous-file": {
+        tree.add(name, { kind: "file" });
         const executable = ((header.mode ?? 0) & 0o111) !== 0;
         out.entry({ ...base, type: "file", mode: executable ? 0o755 : 0o644, size: data.length }, data);
         files.push({ path: name, size: data.length });
@@ -144,15 +272,20 @@ export async function normaliseArchive(
         const target = header.linkname ?? "";
         const resolved = path.normalize(path.join(path.dirname(name), target));
         if (target.startsWith("/") || resolved === ".." || resolved.startsWith("../")) {
-          refuse("link_escape", `the symbolic link "${name}" points outside the archive (to "${target}")`);
+          refuse("link_escape", `the symbolic link "${shown(name)}" points outside the archive (to "${shown(target)}")`);
         }
+        if (Buffer.byteLength(target) > MAX_LINK_TARGET_BYTES) {
+          refuse("path_too_long", `the symbolic link "${shown(name)}" has a target of ${Buffer.byteLength(target)} bytes; Linux allows at most ${MAX_LINK_TARGET_BYTES}`);
+        }
+        tree.add(name, { kind: "symlink", target });
         out.entry({ ...base, type: "symlink", linkname: target });
         break;
       }
       default:
-        refuse("unsupported_entry", `"${name}" is a ${header.type ?? "special"} entry; only files, folders and symbolic links are allowed`);
+        refuse("unsupported_entry", `"${shown(name)}" is a ${header.type ?? "special"} entry; only files, folders and symbolic links are allowed`);
     }
   }
+  tree.checkLinks();
   if (files.length === 0) refuse("no_files", "the archive contains no files");
   out.finalize();
   const chunks: Buffer[] = [];
