@@ -16,13 +16,14 @@
 // - the same path twice, unless both are folders (tar merges folders, but a
 //   second file or link silently replaces the first);
 // - a name over 255 bytes or a path over PATH_MAX once under /work/src/, a
-//   link target over PATH_MAX (Linux refuses them: ENAMETOOLONG).
+//   link target over PATH_MAX (Linux refuses them: ENAMETOOLONG), or empty.
 // Symbolic links are resolved, not refused: projects do link folders (a
 // shared package, `current -> v2`). Each link's target is followed through
 // the tree the archive builds, links within it included (a link may point at
 // a link, or through one), as the kernel would follow it after unpacking;
-// one that ends outside the archive's folder, or loops, is refused. Since no
-// entry may sit under a link, the unpack itself never passes through one.
+// one that ends outside the archive's folder, loops, or passes more than 40
+// links (Linux's own limit) is refused. Since no entry may sit under a link,
+// the unpack itself never passes through one.
 import { sha256 } from "./blobs.js";
 import path from "node:path/posix";
 import { Readable } from "node:stream";
@@ -99,8 +100,30 @@ function checkLengths(name: string): void {
   }
 }
 
-/** What the archive puts at a path: a folder (said, or implied by what it holds), a file or a symbolic link. */
-type TreeNode = { kind: "directory"; firstChild?: string } | { kind: "file" } | { kind: "symlink"; target: string };
+/** Linux follows at most 40 symbolic links in one lookup (then ELOOP). */
+const MAX_LINKS_FOLLOWED = 40;
+
+/**
+ * What the archive puts at a path: a folder (said, or implied by what it
+ * holds), a file or a symbolic link. A trie, so that a path costs one step
+ * per component however deep it is (paths may be 4 KiB of one-letter names).
+ */
+type TreeNode = { parent: TreeNode | undefined } & (
+  | { kind: "directory"; children: Map<string, TreeNode>; firstChild?: string }
+  | { kind: "file" }
+  | { kind: "symlink"; name: string; target: string }
+);
+type Directory = Extract<TreeNode, { kind: "directory" }>;
+
+/**
+ * Where a link's target leads: a node of the tree, or `missing` components
+ * below it that the archive does not have (a dangling link, or names under a
+ * file): those are then walked as plain names, `..` undoing them.
+ */
+interface Place {
+  node: TreeNode;
+  missing: number;
+}
 
 const KIND_NAMES = { directory: "a folder", file: "a file", symlink: "a symbolic link" } as const;
 
@@ -110,30 +133,46 @@ const KIND_NAMES = { directory: "a folder", file: "a file", symlink: "a symbolic
  * checkLinks() then follows every link through the finished tree.
  */
 class ArchiveTree {
-  private readonly nodes = new Map<string, TreeNode>();
+  private readonly root: Directory = { kind: "directory", parent: undefined, children: new Map() };
+  private readonly links: Array<Extract<TreeNode, { kind: "symlink" }>> = [];
 
   /** Whether the entry is new (a folder given again is not emitted again). */
-  add(name: string, node: TreeNode): boolean {
+  add(name: string, entry: { kind: "directory" } | { kind: "file" } | { kind: "symlink"; target: string }): boolean {
     const parts = name.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      const parent = parts.slice(0, i).join("/");
-      const above = this.nodes.get(parent);
-      if (above === undefined) this.nodes.set(parent, { kind: "directory", firstChild: name });
-      else if (above.kind === "directory") above.firstChild ??= name;
-      else this.refuseUnder(name, parent, above.kind);
+    let at: Directory = this.root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const child = at.children.get(parts[i]!);
+      if (child === undefined) {
+        const dir: Directory = { kind: "directory", parent: at, children: new Map(), firstChild: name };
+        at.children.set(parts[i]!, dir);
+        at = dir;
+      } else if (child.kind === "directory") {
+        child.firstChild ??= name;
+        at = child;
+      } else {
+        this.refuseUnder(name, parts.slice(0, i + 1).join("/"), child.kind);
+      }
     }
-    const existing = this.nodes.get(name);
+    const last = parts[parts.length - 1]!;
+    const existing = at.children.get(last);
     if (existing === undefined) {
-      this.nodes.set(name, node);
+      const node: TreeNode =
+        entry.kind === "directory"
+          ? { kind: "directory", parent: at, children: new Map() }
+          : entry.kind === "file"
+            ? { kind: "file", parent: at }
+            : { kind: "symlink", parent: at, name, target: entry.target };
+      at.children.set(last, node);
+      if (node.kind === "symlink") this.links.push(node);
       return true;
     }
-    if (existing.kind === "directory" && node.kind === "directory") return false;
-    if (existing.kind === "directory" && existing.firstChild !== undefined) this.refuseUnder(existing.firstChild, name, node.kind);
+    if (existing.kind === "directory" && entry.kind === "directory") return false;
+    if (existing.kind === "directory" && existing.firstChild !== undefined) this.refuseUnder(existing.firstChild, name, entry.kind);
     refuse(
       "duplicate_entry",
-      existing.kind === node.kind
-        ? `"${shown(name)}" is in the archive twice; keep one ${node.kind === "file" ? "copy" : "link"}`
-        : `"${shown(name)}" is in the archive twice, as ${KIND_NAMES[existing.kind]} and as ${KIND_NAMES[node.kind]}; keep one`,
+      existing.kind === entry.kind
+        ? `"${shown(name)}" is in the archive twice; keep one ${entry.kind === "file" ? "copy" : "link"}`
+        : `"${shown(name)}" is in the archive twice, as ${KIND_NAMES[existing.kind]} and as ${KIND_NAMES[entry.kind]}; keep one`,
     );
   }
 
@@ -144,36 +183,45 @@ class ArchiveTree {
     refuse("path_under_file", `"${shown(name)}" is inside "${shown(parent)}", which the archive also has as a file; a path cannot be both a file and a folder`);
   }
 
-  /** Follows every symbolic link as the kernel would after unpacking: each must end inside the archive's folder. */
+  /**
+   * Follows every symbolic link as the kernel would after unpacking (a link
+   * met on the way is followed in turn): each must end inside the archive's
+   * folder. Each link is resolved once, so the work is one step per
+   * component of all targets together.
+   */
   checkLinks(): void {
-    const resolved = new Map<string, string[]>();
-    const following = new Set<string>();
-    const resolve = (link: string, target: string): string[] => {
+    const resolved = new Map<TreeNode, Place>();
+    const following = new Set<TreeNode>();
+    const resolve = (link: Extract<TreeNode, { kind: "symlink" }>, depth: number): Place => {
       const known = resolved.get(link);
       if (known) return known;
       if (following.has(link)) {
-        refuse("link_loop", `the symbolic link "${shown(link)}" leads back to itself (through "${shown(target)}"); links may not form a loop`);
+        refuse("link_loop", `the symbolic link "${shown(link.name)}" leads back to itself (its target is "${shown(link.target)}"); links may not form a loop`);
+      }
+      if (depth > MAX_LINKS_FOLLOWED) {
+        refuse("link_loop", `the symbolic link "${shown(link.name)}" is reached through more than ${MAX_LINKS_FOLLOWED} other links; Linux gives up there (ELOOP)`);
       }
       following.add(link);
-      let at = link.split("/").slice(0, -1);
-      for (const part of target.split("/")) {
+      let at: Place = { node: link.parent!, missing: 0 };
+      for (const part of link.target.split("/")) {
         if (part === "" || part === ".") continue;
         if (part === "..") {
-          if (at.length === 0) {
-            refuse("link_escape", `the symbolic link "${shown(link)}" points outside the archive (to "${shown(target)}", through the links it passes)`);
-          }
-          at.pop();
+          if (at.missing > 0) at = { node: at.node, missing: at.missing - 1 };
+          else if (at.node.parent === undefined) {
+            refuse("link_escape", `the symbolic link "${shown(link.name)}" points outside the archive (to "${shown(link.target)}", through the links on its way)`);
+          } else at = { node: at.node.parent, missing: 0 };
           continue;
         }
-        at.push(part);
-        const node = this.nodes.get(at.join("/"));
-        if (node?.kind === "symlink") at = [...resolve(at.join("/"), node.target)];
+        const child = at.missing === 0 && at.node.kind === "directory" ? at.node.children.get(part) : undefined;
+        if (child === undefined) at = { node: at.node, missing: at.missing + 1 };
+        else if (child.kind === "symlink") at = resolve(child, depth + 1);
+        else at = { node: child, missing: 0 };
       }
       following.delete(link);
       resolved.set(link, at);
       return at;
     };
-    for (const [name, node] of this.nodes) if (node.kind === "symlink") resolve(name, node.target);
+    for (const link of this.links) resolve(link, 0);
   }
 }
 
@@ -274,6 +322,7 @@ export async function normaliseArchive(
         if (target.startsWith("/") || resolved === ".." || resolved.startsWith("../")) {
           refuse("link_escape", `the symbolic link "${shown(name)}" points outside the archive (to "${shown(target)}")`);
         }
+        if (target === "") refuse("link_empty", `the symbolic link "${shown(name)}" has no target; Linux cannot make it (ENOENT)`);
         if (Buffer.byteLength(target) > MAX_LINK_TARGET_BYTES) {
           refuse("path_too_long", `the symbolic link "${shown(name)}" has a target of ${Buffer.byteLength(target)} bytes; Linux allows at most ${MAX_LINK_TARGET_BYTES}`);
         }
