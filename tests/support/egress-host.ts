@@ -7,7 +7,9 @@
 // UDP echo on 7; ICMP echo is the kernel's) and an iptables rule there that
 // counts every IPv4 packet arriving, whatever it is.
 // Invariant: the namespace, the veth pair and the listener process are
-// removed by close(), and by startEgressHost itself when it fails halfway.
+// removed by close(), and by startEgressHost itself when it fails halfway;
+// a namespace left by a test process that died (its PID is in the name) is
+// removed by the next start.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import dgram from "node:dgram";
@@ -56,9 +58,24 @@ async function freeOctet(): Promise<number> {
   throw new Error("no free 198.19.N.0/30 between N = 200 and 249 for an egress host (are old lg-egress-* namespaces left? `ip netns list`)");
 }
 
+/** Namespaces lg-egress-<pid>-<id> whose test process is gone (killed before its close()). */
+async function removeAbandoned(): Promise<void> {
+  const { stdout } = await run("ip", ["netns", "list"]);
+  for (const [, name, pid] of stdout.matchAll(/^(lg-egress-(\d+)-[0-9a-f]+)\b/gm)) {
+    let alive = true;
+    try {
+      process.kill(Number(pid), 0);
+    } catch (err) {
+      alive = (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+    if (!alive) await run("ip", ["netns", "del", name!]).catch(() => undefined);
+  }
+}
+
 export async function startEgressHost(): Promise<EgressHost> {
+  await removeAbandoned();
   const id = randomBytes(3).toString("hex");
-  const netns = `lg-egress-${id}`;
+  const netns = `lg-egress-${process.pid}-${id}`;
   const hostEnd = `lge${id}h`;
   const nsEnd = `lge${id}n`;
   const octet = await freeOctet();
