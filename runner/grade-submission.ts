@@ -13,7 +13,7 @@ import { getBlobOrThrow, putBlob } from "../lib/blobs.js";
 import { CHECKERS, DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
 import { RESULT_FORMAT, type CheckResult, type ResultDocument } from "../lib/checkers/types.js";
 import { isConnectionLoss, waitForDatabase, type Db } from "../lib/db.js";
-import { errorMessage, InfraError } from "../lib/errors.js";
+import { errorMessage, InfraError, StudentError } from "../lib/errors.js";
 import type { HistoryEvent } from "../lib/history.js";
 import { admitJob } from "../lib/jobs/scheduling.js";
 import { historyMetrics } from "../lib/metrics.js";
@@ -126,20 +126,29 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
   let totalRuns = 0;
   try {
     const upload = await getBlobOrThrow(db, submission.archiveKey);
-    const { tar } = await normaliseArchive(upload, SANDBOX_UID, {
+    // Refused or unpackable archives are the student's build failure, never
+    // our error to retry: one accepted before a rule existed is refused here,
+    // and buildSubmission reports what the engine could not unpack.
+    const normalised = await normaliseArchive(upload, SANDBOX_UID, {
       maxArchiveBytes: Math.max(lab.maxArchiveBytes, upload.length),
       maxUnpackedBytes: 64 * 1024 * 1024,
       maxEntries: 5000,
+    }).catch((err: unknown) => {
+      if (err instanceof StudentError) return err;
+      throw err;
     });
-    const build = await buildSubmission(deps.docker, {
-      tar,
-      image: lab.buildImage,
-      command: lab.buildCommand,
-      timeoutMs: deps.limits.buildTimeoutMs,
-      limits: deps.limits.build,
-      owner: { ...owner, test: "build" },
-      signal,
-    });
+    const build =
+      normalised instanceof StudentError
+        ? { ok: false as const, volume: undefined, reason: `the archive was refused: ${normalised.message}`, log: `${normalised.code}: ${normalised.message}` }
+        : await buildSubmission(deps.docker, {
+            tar: normalised.tar,
+            image: lab.buildImage,
+            command: lab.buildCommand,
+            timeoutMs: deps.limits.buildTimeoutMs,
+            limits: deps.limits.build,
+            owner: { ...owner, test: "build" },
+            signal,
+          });
     volume = build.volume;
     if (!build.ok) {
       await release();

@@ -1,8 +1,12 @@
 // The build step: the normalised archive is unpacked into a fresh volume and
 // built by the lab's build command in a throw-away container with no network,
 // under time, memory, process and output limits. A failed build is the
-// student's result (with the compiler's output), not our error. The volume,
-// holding the source and build output, is what the cluster's nodes mount.
+// student's result (with the compiler's output), not our error; so is an
+// archive the engine cannot unpack (lib/archive.ts refuses every such shape
+// it knows, so this is the backstop). The volume, holding the source and
+// build output, is what the cluster's nodes mount.
+// Invariant: on every path out, the build container is removed before its
+// volume (a volume a container still mounts cannot be removed, and leaked).
 import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
 import { readOutput, truncateMiddle, waitForExit } from "./container-io.js";
@@ -34,6 +38,35 @@ export const DEFAULT_WORK_BYTES = 512 * 1024 * 1024;
 
 /** Maximum build output kept for the student. */
 const BUILD_LOG_BYTES = 64 * 1024;
+/** Longest reason shown with a failed build (the engine's message may quote a 4 KiB path). */
+const REASON_BYTES = 600;
+
+/**
+ * The engine unpacks an archive in a child process of its own (chrooted into
+ * the target folder) and, when that child fails on an entry, answers
+ * "Error processing tar file(exit status 1): <the child's error>", e.g.
+ * "open /work/src/a/b: not a directory" (HTTP 500 on Engine 20.10; newer
+ * engines may answer 400). That is the archive's fault: the student's.
+ */
+const UNPACK_REFUSED = /Error processing tar file\(exit status 1\): (.+)$/s;
+/** The same answer about the host's own resources (memory, file handles, a broken disk) is ours. */
+const HOST_TROUBLE = /cannot allocate memory|too many open files|resource temporarily unavailable|input\/output error|read-only file system|no such device/i;
+
+/**
+ * The engine's words when it could not unpack the archive itself; undefined
+ * when the failure is ours: no answer at all (ECONNREFUSED, ECONNRESET, a
+ * socket that hung up: the engine is down or restarting), any other status
+ * (the container vanished, ...), an unpack child killed by a signal, or the
+ * host's own trouble. Those stay infrastructure errors: retried, never charged.
+ */
+export function unpackRefusal(err: unknown): string | undefined {
+  const { statusCode, json } = (err ?? {}) as { statusCode?: unknown; json?: { message?: unknown } | null };
+  if (statusCode !== 400 && statusCode !== 500) return undefined;
+  const message = typeof json?.message === "string" ? json.message : err instanceof Error ? err.message : "";
+  const refused = UNPACK_REFUSED.exec(message.trim())?.[1]?.trim();
+  if (!refused || HOST_TROUBLE.test(refused)) return undefined;
+  return refused;
+}
 
 export async function buildSubmission(docker: Docker, req: BuildRequest): Promise<BuildResult> {
   const started = Date.now();
@@ -63,7 +96,14 @@ export async function buildSubmission(docker: Docker, req: BuildRequest): Promis
     });
     // /work is a volume, so the archive API may write there although the
     // container's root file system is read-only.
-    await container.putArchive(req.tar, { path: "/work" });
+    try {
+      await container.putArchive(req.tar, { path: "/work" });
+    } catch (err) {
+      const refused = unpackRefusal(err);
+      if (refused === undefined) throw err;
+      const log = `the archive could not be unpacked into /work: ${refused}`;
+      return { ok: false, volume, log, reason: truncateMiddle(log, REASON_BYTES).text, durationMs: Date.now() - started };
+    }
     await container.start();
     const timeout = AbortSignal.timeout(req.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
@@ -81,6 +121,8 @@ export async function buildSubmission(docker: Docker, req: BuildRequest): Promis
     if (exit.StatusCode !== 0) return { ok: false, volume, log, reason: `build command exited with status ${exit.StatusCode}`, durationMs };
     return { ok: true, volume, log, durationMs };
   } catch (err) {
+    await container?.remove({ force: true }).catch(() => undefined);
+    container = undefined;
     await removeVolume(docker, volume);
     if (err instanceof InfraError) throw err;
     throw new InfraError("docker.build", `the build container failed: ${String(err)}`, { cause: err });

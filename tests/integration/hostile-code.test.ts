@@ -1,9 +1,10 @@
 // Owns the "bad input and hostile code" cases of issue 3 on the real Docker
 // engine: student programs (tests/fixtures/hostile/<case>/node.py) that
 // fork-bomb, allocate without bound, fill their disks, flood their output,
-// spin every CPU, never exit, try to reach the internet or the host, or try to
-// change their own firewall, and builds that reach for the network or never
-// end. Each case asserts a clear verdict or outcome, that the host (PostgreSQL,
+// spin every CPU, never exit, try to reach a host outside the lab network (one
+// of our own: tests/support/egress-host.ts; no test aims at anyone else's
+// address) or the host, or try to change their own firewall, and builds that
+// reach for the network or never end. Each case asserts a clear verdict or outcome, that the host (PostgreSQL,
 // Redis, Docker, process table) keeps answering, and that nothing the case
 // created is left in the engine. Malformed archives are covered by
 // tests/unit/archive.test.ts.
@@ -25,6 +26,7 @@ import { demultiplex, readOutput } from "../../sandbox/container-io.js";
 import { SANDBOX_UID } from "../../sandbox/images/recipes.js";
 import type { ResourceOwner } from "../../sandbox/labels.js";
 import { ADMIN_URL } from "../support/databases.js";
+import { startEgressHost } from "../support/egress-host.js";
 import { FIXTURES, limits, runFixtureCluster, testOwner } from "../support/sandbox.js";
 
 const docker = new Docker();
@@ -152,6 +154,19 @@ function redisPing(): Promise<void> {
     });
     socket.on("error", reject);
   });
+}
+
+/**
+ * Every IPv4 address of the host but loopback (also those of interfaces that
+ * are down, like an idle docker0), found at run time, and the one its default
+ * route leaves from (if it has one).
+ */
+async function hostIPv4Addresses(): Promise<{ all: string[]; main: string | undefined }> {
+  const { stdout } = await run("ip", ["-4", "-o", "addr", "show"]);
+  const rows = [...stdout.matchAll(/^\d+:\s+(\S+)\s+inet (\d+\.\d+\.\d+\.\d+)\//gm)].map((m) => ({ dev: m[1]!, addr: m[2]! }));
+  const all = rows.filter((r) => !r.addr.startsWith("127.")).map((r) => r.addr);
+  const dev = /\bdev (\S+)/.exec((await run("ip", ["-4", "route", "show", "default"])).stdout)?.[1];
+  return { all, main: rows.find((r) => r.dev === dev)?.addr };
 }
 
 /** Runs `fn` in the background; the test awaits the promise later (only then do its errors count). */
@@ -400,9 +415,11 @@ describe("hostile node programs", () => {
     expect(await hostProcessesWith(marker)).toEqual([]);
   });
 
-  it("escape attempts: no connection leaves the lab network, to the internet or to the host", async () => {
+  it("escape attempts: nothing leaves the lab network, to a host outside it or to the host", async () => {
     const owner = ownerFor("network");
-    // Our own listeners on every host interface: only the firewall stands between them and the lab.
+    // A host of our own outside the lab network (a network namespace: never anyone else's address)...
+    const outside = await startEgressHost();
+    // ...and our own listeners on every host interface: only the firewall stands between them and the lab.
     const accepted: string[] = [];
     const received: string[] = [];
     const tcpServer = net.createServer((socket) => {
@@ -417,14 +434,28 @@ describe("hostile node programs", () => {
     await new Promise<void>((resolve) => tcpServer.listen(0, "0.0.0.0", resolve));
     await new Promise<void>((resolve) => udpServer.bind(0, "0.0.0.0", resolve));
     try {
+      // The host reaches the outside host by every protocol the lab will try: it is there, and answers.
+      expect(await outside.reachFromHost()).toEqual({
+        tcp: "labgrade egress host",
+        udp: "labgrade echo",
+        dnsUdp: outside.address,
+        dnsTcp: outside.address,
+        icmp: "reply",
+      });
+      expect(new Set(outside.contacts().map((c) => c.peer))).toEqual(new Set([outside.hostAddress]));
+      await sleep(500); // the last segments of the host's own connections
+      const contactsBefore = outside.contacts().length;
+      const packetsBefore = await outside.packetsIn();
+      expect(packetsBefore).toBeGreaterThan(0);
+
       const tcpPort = (tcpServer.address() as net.AddressInfo).port;
       const udpPort = udpServer.address().port;
-      // Every IPv4 address of the host but loopback (also those of interfaces that are down, like an idle docker0).
-      const { stdout } = await run("ip", ["-4", "-o", "addr", "show"]);
-      const hostAddrs = [...stdout.matchAll(/\binet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!).filter((a) => !a.startsWith("127."));
-      expect(hostAddrs).toContain("192.0.2.2");
+      const { all: hostAddrs, main } = await hostIPv4Addresses();
+      // The host's own addresses include the one it routes out of (if it has a default route) and its end of the outside host's link.
+      expect(hostAddrs).toContain(outside.hostAddress);
+      if (main) expect(hostAddrs).toContain(main);
       const { result } = await runHostile("network", owner, {
-        runCommand: `python3 /work/src/node.py ${tcpPort} ${udpPort} ${hostAddrs.join(",")}`,
+        runCommand: `python3 /work/src/node.py ${tcpPort} ${udpPort} ${hostAddrs.join(",")} ${outside.address}`,
         controller: { workload: "echo", concurrency: 1, ratePerSecond: 5, durationMs: 5000, seed: "7", requestTimeoutMs: 2000, readyTimeoutMs: 20_000 },
       });
       const log = nodeLog(result, "n0");
@@ -433,17 +464,24 @@ describe("hostile node programs", () => {
       expect(gateway).toMatch(/^198\.1[89]\./);
       const probes = Object.fromEntries([...log.matchAll(/PROBE (\S+) (\S+) result=(\S+)/g)].map((m) => [`${m[1]} ${m[2]}`, m[3]!]));
       const hostTargets = [gateway, ...hostAddrs];
-      expect(Object.keys(probes)).toHaveLength(4 + hostTargets.length * 6);
-      // The internet: no route out, no name resolution.
-      expect(probes["tcp 1.1.1.1:80"]).toMatch(/^(timeout|unreachable)$/);
-      expect(probes["tcp 8.8.8.8:53"]).toMatch(/^(timeout|unreachable)$/);
-      expect(probes["udp 8.8.8.8:53"]).toMatch(/^(no-reply|unreachable)$/);
-      expect(probes["dns deb.debian.org"]).toMatch(/^(failed|timeout)$/);
+      expect(Object.keys(probes)).toHaveLength(5 + hostTargets.length * 7);
+      // The host outside: no route out, by any protocol; it saw not one packet from the lab.
+      const out = outside.address;
+      expect(probes[`tcp ${out}:80`]).toMatch(/^(timeout|unreachable)$/);
+      expect(probes[`udp ${out}:7`]).toMatch(/^(no-reply|unreachable)$/);
+      expect(probes[`dns-udp ${out}:53`]).toMatch(/^(no-reply|unreachable)$/);
+      expect(probes[`dns-tcp ${out}:53`]).toMatch(/^(timeout|unreachable)$/);
+      // ICMP: a ping socket if the container's ping_group_range allows one (Docker's default does).
+      expect(probes[`icmp ${out}`]).toMatch(/^(timeout|unreachable|not-permitted:\w+)$/);
+      console.info(`hostile network: an echo request from the lab to the outside host ended "${probes[`icmp ${out}`]}"`);
+      expect(outside.contacts().slice(contactsBefore), "the outside host's listeners were reached from the lab").toEqual([]);
+      expect(await outside.packetsIn(), "packets from the lab arrived at the outside host").toBe(packetsBefore);
       // The host: every connection is dropped by the firewall (a timeout, not a refusal from a closed port).
       const guard = "(anything but a timeout means packets reached the host: is the LABGRADE-HOST-GUARD chain of infra/lib.sh installed?)";
       for (const host of hostTargets) {
         for (const port of [5432, 6379, 3000, 22, tcpPort]) expect(probes[`tcp ${host}:${port}`], `tcp ${host}:${port} ${guard}`).toBe("timeout");
         expect(probes[`udp ${host}:${udpPort}`], `udp ${host}:${udpPort} ${guard}`).toBe("no-reply");
+        expect(probes[`icmp ${host}`], `icmp ${host} ${guard}`).toMatch(/^(timeout|not-permitted:\w+)$/);
       }
       expect(accepted, `connections from the lab reached our listener ${guard}`).toEqual([]);
       expect(received, `datagrams from the lab reached our listener ${guard}`).toEqual([]);
@@ -452,6 +490,7 @@ describe("hostile node programs", () => {
     } finally {
       tcpServer.close();
       udpServer.close();
+      await outside.close();
     }
   });
 
@@ -509,20 +548,31 @@ describe("hostile builds", () => {
 
   it("a build that reaches for the network fails as the student's build failure, with the error in its log", async () => {
     const owner = ownerFor("build-network");
-    const build = await buildHostile(
-      "firewall",
-      owner,
-      `python3 -c "import urllib.request; urllib.request.urlopen('http://deb.debian.org', timeout=3)"; ` +
-        `python3 -c "import socket; socket.create_connection(('192.0.2.2', 5432), timeout=3)"`,
-    );
+    const outside = await startEgressHost();
     try {
-      expect(build.ok).toBe(false);
-      if (build.ok) return;
-      expect(build.reason).toMatch(/^build command exited with status [1-9]/);
-      expect(build.log).toMatch(/URLError|Temporary failure in name resolution|Name or service not known/);
-      expect(build.log).toMatch(/Network is unreachable/);
+      // The targets are there: the host reaches the outside host, and its own addresses are its own.
+      expect((await outside.reachFromHost()).tcp).toBe("labgrade egress host");
+      await sleep(500);
+      const packetsBefore = await outside.packetsIn();
+      const { all: hostAddrs } = await hostIPv4Addresses();
+      const build = await buildHostile(
+        "firewall",
+        owner,
+        `python3 -c "import urllib.request; urllib.request.urlopen('http://${outside.address}/', timeout=3)"; ` +
+          `python3 -c "import socket, sys; [socket.create_connection((a, 5432), timeout=3) for a in sys.argv[1:]]" ${hostAddrs.join(" ")}`,
+      );
+      try {
+        expect(build.ok).toBe(false);
+        if (build.ok) return;
+        expect(build.reason).toMatch(/^build command exited with status [1-9]/);
+        expect(build.log).toMatch(/URLError: <urlopen error \[Errno 101\] Network is unreachable>/);
+        expect(build.log).toMatch(/OSError: \[Errno 101\] Network is unreachable/);
+      } finally {
+        await removeVolume(docker, build.volume);
+      }
+      expect(await outside.packetsIn(), "packets from the build arrived at the outside host").toBe(packetsBefore);
     } finally {
-      await removeVolume(docker, build.volume);
+      await outside.close();
     }
     expect(await leftovers(owner)).toEqual(NOTHING_LEFT);
   });
