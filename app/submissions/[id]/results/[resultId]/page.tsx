@@ -283,8 +283,8 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
               <th scope="col" className="numeric">
                 Dropped (too large)
               </th>
-              <th scope="col" className="numeric">
-                Refused (forged sender)
+              <th scope="col" className="numeric" title="datagrams whose sender was not the node or service they claimed to come from">
+                Refused
               </th>
             </tr>
           </thead>
@@ -311,7 +311,7 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
           <table className="table" data-testid="messages-by-type">
             <thead>
               <tr>
-                <th scope="col">Message type (between nodes)</th>
+                <th scope="col">Message type (sent to nodes and services, as the agents counted)</th>
                 <th scope="col" className="numeric">
                   Sent
                 </th>
