@@ -141,6 +141,9 @@ export async function requestSignUp(db: Db, mailer: Mailer, secret: string, rawE
   forThisEmail(invitation, email);
   const existing = await db.user.findUnique({ where: { email }, select: { passwordHash: true, _count: { select: { accounts: true } } } });
   const course = invitation.course.title;
+  // Made for either answer, so both count towards the address's hourly limit alike
+  // (a limit that only one of them met would tell which addresses have accounts).
+  const proof = await createEmailProof(db, { email, invitationId: invitation.id }, now);
   if (existing && (existing.passwordHash !== null || existing._count.accounts > 0)) {
     const signIn = new URL(`/signin?next=${encodeURIComponent(`/invite/${secret}`)}`, siteUrl()).toString();
     await mailer.send({
@@ -150,7 +153,6 @@ export async function requestSignUp(db: Db, mailer: Mailer, secret: string, rawE
     });
     return { email };
   }
-  const proof = await createEmailProof(db, { email, invitationId: invitation.id }, now);
   await mailer.send({
     to: email,
     subject: `Labgrade: your invitation to ${course}`,
