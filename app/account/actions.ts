@@ -27,7 +27,7 @@ export async function changePasswordAction(_previous: PasswordState, formData: F
   try {
     const keepSession = (await currentSession())?.sessionId;
     await changePassword(db(), signInLimiter(), actor, { ...input, address: clientAddress(await headers()), keepSession });
-    return { message: "Your password is changed, and every other browser signed in as you is signed out. Use the new one next time you sign in.", ok: true };
+    return { message: "Your password is changed. Use the new one next time you sign in.", ok: true };
   } catch (err) {
     if (err instanceof StudentError) return { message: sentence(err.message), ok: false };
     throw err;

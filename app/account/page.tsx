@@ -42,6 +42,7 @@ export default async function AccountPage() {
       </section>
       <section className="card">
         <h2>Password</h2>
+        {user.passwordHash && <p className="muted">Changing it signs out every other browser signed in as you.</p>}
         {user.passwordHash ? <PasswordForm minLength={MIN_PASSWORD_LENGTH} /> : <p className="muted">You sign in through single sign-on; there is no password to change here.</p>}
       </section>
       <section className="card">
