@@ -92,7 +92,7 @@ describe("roles and identities through an email", () => {
     expect(await importRoster(db, instructor, { courseSlug: C, csv: "email,role\nfuture.ta@uni.test,ta\nfresh.ta@uni.test,ta\n" })).toMatchObject({ added: 1, newAccounts: 1, waiting: 1 });
     // The squatter's account has no role: no roster, no grades.
     await expect(listRoster(db, squatter, C)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(gradeTable(db, squatter, C)).rejects.toThrow();
+    await expect(gradeTable(db, squatter, C)).rejects.toBeInstanceOf(NotFoundError);
     const { members, waiting } = await listRoster(db, instructor, C);
     expect(waiting.map((w) => [w.email, w.role])).toEqual([["future.ta@uni.test", "TA"]]);
     expect(members.find((m) => m.email === "future.ta@uni.test")).toBeUndefined();
