@@ -17,7 +17,7 @@ export interface SignInState {
 const signInForm = z.object({
   email: z.string().trim().min(1, "Enter your email address").max(320),
   password: z.string().min(1, "Enter your password").max(1024),
-  next: returnPath.default("/"),
+  next: returnPath,
 });
 
 export async function signInWithPassword(_previous: SignInState, formData: FormData): Promise<SignInState> {

@@ -193,7 +193,7 @@ build_web() {
 start_service() {
   local name="$1"; shift
   local pidfile="$VAR/run/$name.pid" want have=""
-  want="$(cat "$VAR/stamps/web" 2>/dev/null)-$(tree_hash runner sandbox lib)"
+  want="$(cat "$VAR/stamps/web" 2>/dev/null)-$(tree_hash runner sandbox lib server.ts)"
   [ -f "$VAR/run/$name.build" ] && have="$(cat "$VAR/run/$name.build")"
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     if [ "$have" = "$want" ]; then ok "$name already running (pid $(cat "$pidfile"))"; return; fi

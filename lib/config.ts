@@ -1,10 +1,37 @@
 // Every environment variable the product reads, parsed once into a typed
 // object with defaults and units. A wrong value fails at start-up with a
 // message naming the variable; nothing else in the code reads process.env.
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+
+/** Proxies in front of the web app whose X-Forwarded-For entries are believed (see lib/auth/client-address.ts). */
+export type TrustedProxies = { kind: "none" } | { kind: "hops"; hops: number } | { kind: "addresses"; ranges: string[] };
+
+/** "" or "0": none; a number: that many proxies; else a comma-separated list of addresses and CIDR ranges. */
+const trustedProxies = z
+  .string()
+  .default("")
+  .transform((text, ctx): TrustedProxies => {
+    const value = text.trim();
+    if (value === "" || value === "0") return { kind: "none" };
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops > 10) ctx.addIssue({ code: "custom", message: "at most 10 proxies in a row" });
+      return { kind: "hops", hops };
+    }
+    const ranges = value.split(",").map((r) => r.trim());
+    for (const range of ranges) {
+      const [address = "", prefix, extra] = range.split("/");
+      const family = isIP(address);
+      const bits = family === 4 ? 32 : 128;
+      const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits);
+      if (family === 0 || !prefixOk || extra !== undefined) ctx.addIssue({ code: "custom", message: `"${range}" is not an address or CIDR range (e.g. 10.0.0.5 or 10.0.0.0/24); give a number of proxies or a comma-separated list` });
+    }
+    return { kind: "addresses", ranges };
+  });
 
 const schema = z.object({
   /** PostgreSQL, the source of truth. */
@@ -43,6 +70,23 @@ const schema = z.object({
   LABGRADE_API_CALLS_PER_MINUTE: positiveInt.max(100_000).default(120),
   /** Progress streams (GET /api/v1/submissions/{id}/events) one person may hold open at once in each web process. */
   LABGRADE_OPEN_STREAMS_PER_USER: positiveInt.max(1000).default(10),
+  /**
+   * Proxies in front of the web app (a load balancer, nginx): unset or 0, none, so the client is the
+   * socket's peer; a number N, the last N hops are ours, so the client is the address N entries from
+   * the right of [X-Forwarded-For…, socket peer]; or a comma-separated list of proxy addresses and
+   * CIDR ranges, skipped from the right. Only the per-address sign-in limit reads the client address.
+   */
+  LABGRADE_TRUSTED_PROXIES: trustedProxies,
+  /**
+   * Outgoing mail (links that prove an email address): smtp://user:password@host:587 (STARTTLS when
+   * the server offers it) or smtps://…:465. Unset: each message is written as an .eml file under
+   * LABGRADE_MAIL_DIR instead (development; infra/up prints where).
+   */
+  LABGRADE_SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  /** The From: of every message. */
+  LABGRADE_MAIL_FROM: z.string().min(3).max(200).default("Labgrade <no-reply@labgrade.invalid>"),
+  /** Where messages are written while LABGRADE_SMTP_URL is unset (relative: to the working directory). */
+  LABGRADE_MAIL_DIR: z.string().min(1).default("var/mail"),
   /** University single sign-on: the OpenID Connect issuer URL (discovery at <issuer>/.well-known/openid-configuration). Unset: password sign-in only. */
   LABGRADE_OIDC_ISSUER: z.string().url("must be the issuer's URL, e.g. https://login.example.edu/realms/students").optional(),
   /** The client this site is registered as at the issuer; its redirect URI is <AUTH_URL>/api/auth/callback/sso. */
@@ -76,6 +120,11 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 }
 
 let cached: Config | undefined;
+
+/** The site's public URL: AUTH_URL, else http://127.0.0.1:PORT. Links in mail and return paths are built on it, never on a request's Host. */
+export function siteUrl(cfg: Config = config()): URL {
+  return new URL(cfg.AUTH_URL ?? `http://127.0.0.1:${cfg.PORT}`);
+}
 
 /** The process's configuration, parsed on first use. */
 export function config(): Config {

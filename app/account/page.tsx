@@ -1,4 +1,6 @@
-// /account: who I am, changing my password, and my personal API tokens.
+// /account: who I am (and whether my email is confirmed, with a button that
+// mails the link), changing my password, signing out everywhere, and my
+// personal API tokens.
 import Link from "next/link";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
 import { requireActor } from "@/lib/auth/require-actor";
@@ -6,12 +8,14 @@ import { db } from "@/lib/db";
 import { config } from "@/lib/config";
 import { listApiTokens } from "@/lib/api/tokens";
 import { formatDateTime } from "../format";
+import { SendEmailProofForm } from "../link-forms";
+import { signOutEverywhereAction } from "./actions";
 import { PasswordForm } from "./password-form";
 import { NewTokenForm, RevokeTokenForm } from "./token-forms";
 
 export default async function AccountPage() {
   const actor = await requireActor("/account");
-  const user = await db().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true, name: true, passwordHash: true } });
+  const user = await db().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true, name: true, passwordHash: true, emailVerified: true } });
   const tokens = await listApiTokens(db(), actor);
   const now = new Date();
   return (
@@ -25,12 +29,30 @@ export default async function AccountPage() {
           <dt>Name</dt>
           <dd>{user.name ?? <span className="muted">—</span>}</dd>
           <dt>Email</dt>
-          <dd>{user.email}</dd>
+          <dd data-testid="email-state">
+            {user.email} {user.emailVerified ? <span className="muted">(confirmed)</span> : <strong>(not confirmed)</strong>}
+          </dd>
         </dl>
+        {!user.emailVerified && (
+          <>
+            <p className="muted">Until you confirm your address, course staff cannot add you to a course by email, invitations for your address cannot be used, and single sign-on is not linked to this account.</p>
+            <SendEmailProofForm returnTo="/account" label="Email me a link to confirm it" />
+          </>
+        )}
       </section>
       <section className="card">
         <h2>Password</h2>
+        {user.passwordHash && <p className="muted">Changing it signs out every other browser signed in as you.</p>}
         {user.passwordHash ? <PasswordForm minLength={MIN_PASSWORD_LENGTH} /> : <p className="muted">You sign in through single sign-on; there is no password to change here.</p>}
+      </section>
+      <section className="card">
+        <h2>Sessions</h2>
+        <p className="muted">Signs out every browser signed in as you, this one too. API tokens stay valid; revoke them below.</p>
+        <form action={signOutEverywhereAction}>
+          <button type="submit" className="button">
+            Sign out everywhere
+          </button>
+        </form>
       </section>
       <section className="card table-scroll">
         <h2>API tokens</h2>

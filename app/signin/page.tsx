@@ -14,6 +14,7 @@ function ssoProblem(code: string | undefined): string | null {
   if (!code) return null;
   if (code === "sso.unverified_email") return "Your university account did not give a verified email address. Ask your course staff for a password link.";
   if (code === "sso.admin") return "Platform admins sign in with their password.";
+  if (code === "sso.unproven_account") return "An account with your email exists but never confirmed the address, so your university sign-in is not linked to it. If it is yours, sign in with its password and confirm the address on your account page; otherwise ask your course staff.";
   if (code === "CredentialsSignin") return null;
   return "Single sign-on did not work. Try again, or sign in with your password.";
 }

@@ -1,11 +1,14 @@
 // A signed-in user's own account: changing their password. The current
 // password is required (a borrowed session is not enough), and a wrong one
 // counts as a failed sign-in for the account (sign-in-limits.ts), so a session
-// cannot be used to guess it either.
+// cannot be used to guess it either. A change ends every other session of the
+// account (sessions.ts): whoever else held one must sign in with the new password.
 import type { Db } from "../db.js";
 import { StudentError } from "../errors.js";
 import type { Actor } from "../courses/access.js";
+import { lockOutKey } from "./credentials.js";
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./password.js";
+import { endSessionsOf } from "./sessions.js";
 import { describeRetry, type SignInLimiter } from "./sign-in-limits.js";
 
 /** Longest password accepted (hashing is bounded work). */
@@ -23,18 +26,24 @@ export async function changePassword(
   db: Db,
   limiter: SignInLimiter,
   actor: Actor,
-  input: { current: string; next: string; repeat: string; address: string },
+  /** `keepSession`: the changer's own session (sessions.ts), which stays signed in. */
+  input: { current: string; next: string; repeat: string; address: string; keepSession?: string },
 ): Promise<void> {
-  const user = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { email: true, passwordHash: true } });
+  const user = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { id: true, email: true, passwordHash: true } });
   if (!user.passwordHash) throw new StudentError("account.sso_only", "this account signs in through single sign-on and has no password to change");
-  const check = await limiter.check(user.email, input.address);
+  const key = lockOutKey(user, user.email);
+  const check = await limiter.check(key, input.address);
   if (!check.allowed) throw new StudentError("account.locked", `too many wrong passwords; try again ${describeRetry(check.retryAt)}`);
   if (!(await verifyPassword(user.passwordHash, input.current))) {
-    const after = await limiter.fail(user.email, input.address);
+    const after = await limiter.fail(key, input.address);
     throw new StudentError("account.wrong_password", after.allowed ? "the current password is wrong" : `the current password is wrong, and too many tries lock the account; try again ${describeRetry(after.retryAt)}`);
   }
   checkNewPassword(input.next, input.repeat, user.email);
   if (input.next === input.current) throw new StudentError("account.same", "the new password is the same as the current one");
-  await limiter.succeed(user.email);
-  await db.user.update({ where: { id: actor.userId }, data: { passwordHash: await hashPassword(input.next), mustChangePassword: false } });
+  await limiter.succeed(key);
+  const passwordHash = await hashPassword(input.next);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: actor.userId }, data: { passwordHash, mustChangePassword: false } });
+    await endSessionsOf(tx, actor.userId, input.keepSession);
+  });
 }

@@ -1,6 +1,8 @@
 // Auth.js (next-auth v5) for the web app: who is signed in, and how they sign
-// in. Sessions are signed JWTs in a cookie (no session table): they carry the
-// user's id and platform-admin flag, which is all the domain's Actor needs.
+// in. The cookie is an encrypted JWT naming the user and a session id; every
+// request checks that session's row and reads the user afresh (sessions.ts),
+// so signing out, "sign out everywhere" and password changes end sessions at
+// once, and the platform-admin flag is the database's, not the cookie's.
 // Course roles are never put in the token; lib/courses/access.ts reads them
 // from the database on every request, so a role change applies at once.
 //
@@ -13,8 +15,10 @@ import { z } from "zod";
 import { config } from "../config.js";
 import { db } from "../db.js";
 import { StudentError } from "../errors.js";
-import { verifyCredentials } from "./credentials.js";
-import { clientAddress, signInLimiter, type SignInRefusal } from "./sign-in-limits.js";
+import { clientAddress } from "./client-address.js";
+import { signInWithPassword } from "./credentials.js";
+import { readSession, SESSION_MAX_AGE_SECONDS, endSession, startSession } from "./sessions.js";
+import { signInLimiter, type SignInRefusal } from "./sign-in-limits.js";
 import { SSO_PROVIDER_ID, userForSsoIdentity, type SsoIdentity } from "./sso.js";
 
 /** Too many failed sign-ins: its code carries when to try again ("locked:<scope>:<epoch ms>"). */
@@ -34,17 +38,16 @@ export function parseLockedCode(code: unknown): SignInRefusal | null {
 declare module "next-auth" {
   interface Session {
     user: { id: string; isPlatformAdmin: boolean } & DefaultSession["user"];
+    /** This browser's session (sessions.ts), so a password change can keep it while ending the others. */
+    sessionId: string;
   }
   interface User {
     isPlatformAdmin?: boolean;
   }
 }
 
-/** How long a session lasts without activity (Auth.js renews it on use). */
-const SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600;
-
 const credentialsSchema = z.object({
-  /** Matched case-insensitively against User.email. */
+  /** Normalised (trimmed, lower-case) and matched exactly against User.email. */
   email: z.string().trim().min(1).max(320),
   /** Bounded so nobody can make us hash megabytes. */
   password: z.string().min(1).max(1024),
@@ -86,18 +89,12 @@ function providers(): NextAuthConfig["providers"] {
       async authorize(raw, request) {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
-        const { email, password } = parsed.data;
-        const limiter = signInLimiter();
-        const address = clientAddress(request.headers);
-        const check = await limiter.check(email, address);
-        if (!check.allowed) throw new SignInLocked(check);
-        const user = await verifyCredentials(db(), email, password);
-        if (!user) {
-          const after = await limiter.fail(email, address);
-          if (!after.allowed) throw new SignInLocked(after);
+        const result = await signInWithPassword(db(), signInLimiter(), { ...parsed.data, address: clientAddress(request.headers) });
+        if (!result.ok) {
+          if (result.refusal) throw new SignInLocked(result.refusal);
           return null;
         }
-        await limiter.succeed(email);
+        const { user } = result;
         return { id: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin };
       },
     }),
@@ -118,6 +115,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: "/signin", error: "/signin" },
     providers: providers(),
+    events: {
+      // A direct POST to /api/auth/signout lands here too.
+      async signOut(message) {
+        if ("token" in message && message.token) await endSession(db(), message.token.sid);
+      },
+    },
     callbacks: {
       async signIn({ account, profile }) {
         if (account?.provider !== SSO_PROVIDER_ID) return true;
@@ -130,23 +133,25 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         }
       },
       async jwt({ token, user, account, profile }) {
+        // Signing in (`user` or `account` is present only then): a new session row.
         if (account?.provider === SSO_PROVIDER_ID) {
           // The issuer's subject becomes our user (linked in signIn above).
           const ours = await userForSsoIdentity(db(), ssoIdentity(profile, account));
-          token.sub = ours.id;
-          token.isPlatformAdmin = ours.isPlatformAdmin;
-          return token;
+          return { sub: ours.id, sid: await startSession(db(), ours.id) };
         }
-        // `user` is present only on sign-in; later calls keep what was stored.
-        if (user?.id) {
-          token.sub = user.id;
-          token.isPlatformAdmin = user.isPlatformAdmin === true;
-        }
-        return token;
+        if (user?.id) return { sub: user.id, sid: await startSession(db(), user.id) };
+        // Every later request: the session must still exist; the user is read afresh.
+        const live = await readSession(db(), token.sid);
+        if (!live || live.userId !== token.sub) return null;
+        return { sub: live.userId, sid: token.sid, name: live.name, email: live.email, isPlatformAdmin: live.isPlatformAdmin };
       },
       session({ session, token }) {
         session.user.id = token.sub ?? "";
+        session.user.name = typeof token.name === "string" ? token.name : null;
+        session.user.email = typeof token.email === "string" ? token.email : "";
+        // Set by the jwt callback above from this request's database read.
         session.user.isPlatformAdmin = token.isPlatformAdmin === true;
+        session.sessionId = typeof token.sid === "string" ? token.sid : "";
         return session;
       },
     },

@@ -3,7 +3,8 @@
 // roster who has never had one) and hands it over; whoever opens it sets the
 // account's password. The link's secret is never stored (only its sha256),
 // it lasts PASSWORD_LINK_HOURS, a new link replaces the old, and using it ends
-// any sign-in lock-out of the account.
+// any sign-in lock-out of the account and every session of it (whoever was
+// signed in must sign in again, with the new password).
 //
 // A link is a key to the whole account, across every course it is in, so the
 // actor must outrank the member in *every* course the member belongs to
@@ -17,7 +18,9 @@ import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
 import type { CourseRole } from "../generated/prisma/enums.js";
 import { checkNewPassword } from "./account.js";
+import { lockOutKey } from "./credentials.js";
 import { hashPassword } from "./password.js";
+import { endSessionsOf } from "./sessions.js";
 import type { SignInLimiter } from "./sign-in-limits.js";
 
 export const PASSWORD_LINK_HOURS = 72;
@@ -79,9 +82,10 @@ export async function spendPasswordLink(db: Db, limiter: SignInLimiter | null, i
     const { count } = await tx.verificationToken.deleteMany({ where: { identifier: IDENTIFIER(user.id) } });
     if (count === 0) return false;
     await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: false } });
+    await endSessionsOf(tx, user.id);
     return true;
   });
   if (!spent) throw new NotFoundError("link");
-  await limiter?.succeed(user.email);
+  await limiter?.succeed(lockOutKey(user, user.email));
   return user.email;
 }

@@ -1,7 +1,9 @@
 // The signed-in user as the domain sees them (an Actor), for server
 // components, server actions and route handlers. Pages call requireActor(),
 // which sends visitors without a session to /signin; route handlers call
-// currentActor() and answer 401 themselves.
+// currentActor() and answer 401 themselves. The session is checked against
+// its row on every request, and isPlatformAdmin is the database's value as of
+// this request (auth.ts's jwt callback reads it there, never from the cookie).
 import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";

@@ -1,8 +1,10 @@
 // Failed sign-ins are counted in Redis (rate-limiter-flexible), per account
 // and per address, so guessing passwords stops after a few tries:
-//   - per account (the email, lower-cased): 5 failures in 15 minutes lock the
-//     account out of password sign-in for 15 minutes, from any address;
-//   - per address: 30 failures in 15 minutes (over any accounts) block that
+//   - per account (the key credentials.ts's lockOutKey gives: the account
+//     found, or an unknown email's normalised text): 5 failures in 15 minutes
+//     lock the account out of password sign-in for 15 minutes, from any address;
+//   - per address (client-address.ts: the socket's peer unless a trusted proxy
+//     says otherwise): 30 failures in 15 minutes (over any accounts) block that
 //     address for an hour.
 // A locked-out attempt is refused before the password is even checked, and
 // says when the next attempt is allowed. A success clears the account's count.
@@ -22,12 +24,12 @@ export type SignInRefusal = { allowed: false; scope: "account" | "address"; retr
 export type SignInCheck = { allowed: true } | SignInRefusal;
 
 export interface SignInLimiter {
-  /** Whether a sign-in for this email from this address may be tried now. */
-  check(email: string, address: string): Promise<SignInCheck>;
+  /** Whether a sign-in for this account (a lockOutKey) from this address may be tried now. */
+  check(account: string, address: string): Promise<SignInCheck>;
   /** Counts a failure; says so if this one locked the account or address out. */
-  fail(email: string, address: string): Promise<SignInCheck>;
+  fail(account: string, address: string): Promise<SignInCheck>;
   /** Clears the account's failures after a successful sign-in. */
-  succeed(email: string): Promise<void>;
+  succeed(account: string): Promise<void>;
 }
 
 export function createSignInLimiter(redis: Redis, prefix: string, now: () => number = Date.now): SignInLimiter {
@@ -39,21 +41,21 @@ export function createSignInLimiter(redis: Redis, prefix: string, now: () => num
   };
   const account = limiter("account", SIGN_IN_LIMITS.account);
   const address = limiter("address", SIGN_IN_LIMITS.address);
-  const accountKey = (email: string) => email.trim().toLowerCase();
+  const accountKey = (account: string) => account.trim().toLowerCase();
   const refusal = (scope: SignInRefusal["scope"], res: RateLimiterRes): SignInRefusal => ({ allowed: false, scope, retryAt: new Date(now() + res.msBeforeNext) });
 
   return {
-    async check(email, addr) {
-      const [a, b] = await Promise.all([account.get(accountKey(email)), address.get(addr)]);
+    async check(key, addr) {
+      const [a, b] = await Promise.all([account.get(accountKey(key)), address.get(addr)]);
       if (a && a.consumedPoints > SIGN_IN_LIMITS.account.points) return refusal("account", a);
       if (b && b.consumedPoints > SIGN_IN_LIMITS.address.points) return refusal("address", b);
       return { allowed: true };
     },
-    async fail(email, addr) {
+    async fail(accountId, addr) {
       let result: SignInCheck = { allowed: true };
       // consume() rejects with the RateLimiterRes once the points are spent (and then blocks the key).
       for (const [limiter, key, scope] of [
-        [account, accountKey(email), "account"],
+        [account, accountKey(accountId), "account"],
         [address, addr, "address"],
       ] as const) {
         try {
@@ -71,8 +73,8 @@ export function createSignInLimiter(redis: Redis, prefix: string, now: () => num
       }
       return result;
     },
-    async succeed(email) {
-      await account.delete(accountKey(email));
+    async succeed(key) {
+      await account.delete(accountKey(key));
     },
   };
 }
@@ -93,15 +95,4 @@ export function signInLimiter(): SignInLimiter {
     globalForLimiter.labgradeSignInLimiter = createSignInLimiter(createFailFastRedis(cfg.REDIS_URL), cfg.LABGRADE_QUEUE_PREFIX);
   }
   return globalForLimiter.labgradeSignInLimiter;
-}
-
-/**
- * The client's address as the nearest proxy saw it: the last entry of
- * X-Forwarded-For (earlier entries are whatever the client claimed), else
- * X-Real-IP, else "unknown".
- */
-export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
-  return last ?? headers.get("x-real-ip")?.trim() ?? "unknown";
 }

@@ -2,6 +2,7 @@
 // one lab (one extension per student and lab; granting again replaces it).
 // createSubmission and the report's after-due visibility read it, so the
 // student is on time until the extended date. Every grant is in the audit log.
+import { normaliseEmail } from "../auth/email.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, StudentError } from "../errors.js";
 import { getLabForMemberOrThrow, isStaff, type Actor } from "./access.js";
@@ -21,7 +22,7 @@ export async function grantExtension(db: Db, actor: Actor, input: GrantExtension
   if (input.dueAt <= now) throw new StudentError("extension.past", "the new due date must be in the future");
   if (lab.dueAt && input.dueAt <= lab.dueAt) throw new StudentError("extension.not_later", `the new due date must be after the lab's own (${lab.dueAt.toISOString()})`);
   const member = await db.membership.findFirst({
-    where: { courseId: course.id, role: "STUDENT", user: { email: { equals: input.studentEmail.trim(), mode: "insensitive" } } },
+    where: { courseId: course.id, role: "STUDENT", user: { email: normaliseEmail(input.studentEmail) } },
     select: { userId: true, user: { select: { email: true } } },
   });
   if (!member) throw new StudentError("extension.no_student", `no student with the email ${input.studentEmail.trim()} is in this course`);

@@ -1,18 +1,27 @@
 // Invitations by link: staff make a link that lets people join the course in
 // a role (for one named email, or for up to N people), valid for some days.
 // The secret is in the link only; the database keeps its sha256. Opening the
-// link signed in joins at once; a visitor without an account creates one
-// (email, name, password) and joins. An invitation never hands over an
-// existing account: an email that already has a way to sign in must sign in.
+// link signed in joins at once; a link addressed to an email joins only an
+// account that has proven that email. A visitor without an account gives their
+// email and is mailed a link (lib/auth/email-proof.ts); the account is made,
+// with the name and password chosen then, and joins only when that link is
+// opened, so nobody makes an account for an address they cannot read. An
+// invitation never hands over an existing account: an email that already has
+// a way to sign in must sign in (the mail says so, the page never does).
 import { z } from "zod";
 import { checkNewPassword } from "../auth/account.js";
+import { normaliseEmail } from "../auth/email.js";
+import { createEmailProof, EMAIL_PROOF_HOURS, emailProofOrThrow, emailProofUrl, parseEmailAddress, spendEmailProof } from "../auth/email-proof.js";
 import { hashPassword } from "../auth/password.js";
 import { newSecret } from "../auth/password-links.js";
+import { siteUrl } from "../config.js";
+import type { Mailer } from "../mail/mailer.js";
 import { sha256 } from "../blobs.js";
 import type { Db, Tx } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
 import type { CourseRole } from "../generated/prisma/enums.js";
 import { getCourseForEditorOrThrow, type Actor } from "./access.js";
+import { attachPendingMemberships } from "./pending-memberships.js";
 import { freePseudonym } from "./pseudonyms.js";
 
 export const invitationInputSchema = z.object({
@@ -32,7 +41,7 @@ export async function createInvitation(db: Db, actor: Actor, courseSlug: string,
   const expiresAt = new Date(now.getTime() + input.expiresInDays * 24 * 3600_000);
   const invitation = await db.$transaction(async (tx) => {
     const invitation = await tx.invitation.create({
-      data: { courseId: course.id, role: input.role, email: input.email?.toLowerCase() ?? null, maxUses: input.email ? 1 : input.maxUses, expiresAt, tokenHash: sha256(secret), createdById: actor.userId },
+      data: { courseId: course.id, role: input.role, email: input.email === null ? null : normaliseEmail(input.email), maxUses: input.email ? 1 : input.maxUses, expiresAt, tokenHash: sha256(secret), createdById: actor.userId },
     });
     await tx.auditLog.create({
       data: {
@@ -68,9 +77,13 @@ export async function revokeInvitation(db: Db, actor: Actor, courseSlug: string,
 }
 
 /** What a link offers, for its page; NotFoundError for unknown, StudentError for spent or expired. */
-export async function invitationBySecret(db: Db, secret: string, now = new Date()) {
+export async function invitationBySecret(db: Db | Tx, secret: string, now = new Date()) {
+  return usableInvitation(db, { tokenHash: sha256(secret) }, now);
+}
+
+async function usableInvitation(db: Db | Tx, where: { tokenHash: string } | { id: string }, now: Date) {
   const invitation = await db.invitation.findUnique({
-    where: { tokenHash: sha256(secret) },
+    where,
     include: { course: { select: { id: true, slug: true, title: true, archivedAt: true } } },
   });
   if (!invitation || invitation.course.archivedAt) throw new NotFoundError("invitation");
@@ -93,7 +106,7 @@ async function join(tx: Tx, invitation: { id: string; courseId: string; role: Co
 }
 
 function forThisEmail(invitation: { email: string | null }, email: string) {
-  if (invitation.email && invitation.email !== email.toLowerCase()) {
+  if (invitation.email && invitation.email !== normaliseEmail(email)) {
     throw new StudentError("invitation.other_email", `this invitation is for ${invitation.email}; sign in with that account to use it`);
   }
 }
@@ -101,43 +114,87 @@ function forThisEmail(invitation: { email: string | null }, email: string) {
 /** The signed-in actor joins the invitation's course. Already a member: nothing changes (a link never lowers nor raises a role). */
 export async function acceptInvitation(db: Db, actor: Actor, secret: string, now = new Date()) {
   const invitation = await invitationBySecret(db, secret, now);
-  const user = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { id: true, email: true } });
+  const user = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { id: true, email: true, emailVerified: true } });
   forThisEmail(invitation, user.email);
+  // A link for an email is for whoever receives mail there, not whoever typed the address into a form.
+  if (invitation.email && !user.emailVerified) {
+    throw new StudentError("invitation.email_unproven", `this invitation is for ${invitation.email}; confirm that address first (send yourself a link from this page), then join`);
+  }
   const result = await db.$transaction((tx) => join(tx, invitation, user));
   return { ...result, courseSlug: invitation.course.slug };
 }
 
 export const signUpSchema = z.object({
-  email: z.email("Enter a valid email").max(320),
   name: z.string().trim().min(1, "Enter your name").max(200, "Keep your name under 200 characters"),
   password: z.string(),
   repeat: z.string(),
 });
 
 /**
- * A visitor creates an account from the link and joins. An email with an
- * account that can sign in (a password or single sign-on) must sign in
- * instead; an account a roster import created and nobody has claimed may be
- * claimed only through a link addressed to that email.
+ * A visitor without an account asks to join with their email: a link goes to
+ * that address, and nothing else happens until it is opened. The answer is the
+ * same whether or not the address has an account (the mail says which).
  */
-export async function signUpWithInvitation(db: Db, secret: string, raw: z.infer<typeof signUpSchema>, now = new Date()) {
-  const input = signUpSchema.parse(raw);
-  const email = input.email.trim().toLowerCase();
+export async function requestSignUp(db: Db, mailer: Mailer, secret: string, rawEmail: string, now = new Date()): Promise<{ email: string }> {
+  const email = parseEmailAddress(rawEmail);
   const invitation = await invitationBySecret(db, secret, now);
   forThisEmail(invitation, email);
+  const existing = await db.user.findUnique({ where: { email }, select: { passwordHash: true, _count: { select: { accounts: true } } } });
+  const course = invitation.course.title;
+  // Made for either answer, so both count towards the address's hourly limit alike
+  // (a limit that only one of them met would tell which addresses have accounts).
+  const proof = await createEmailProof(db, { email, invitationId: invitation.id }, now);
+  if (existing && (existing.passwordHash !== null || existing._count.accounts > 0)) {
+    const signIn = new URL(`/signin?next=${encodeURIComponent(`/invite/${secret}`)}`, siteUrl()).toString();
+    await mailer.send({
+      to: email,
+      subject: `Labgrade: joining ${course}`,
+      text: [`Someone asked to join ${course} on Labgrade with this address, which already has an account.`, "", "If that was you, sign in and join from here:", signIn, "", "If it was not you, ignore this message."].join("\n"),
+    });
+    return { email };
+  }
+  await mailer.send({
+    to: email,
+    subject: `Labgrade: your invitation to ${course}`,
+    text: [
+      `Someone (we hope you) asked to join ${course} on Labgrade with this address.`,
+      "",
+      `To create your account and join, open this link (it works once, for ${EMAIL_PROOF_HOURS} hours), then choose your name and password there:`,
+      emailProofUrl(proof),
+      "",
+      "If it was not you, ignore this message: no account is made without the link.",
+    ].join("\n"),
+  });
+  return { email };
+}
+
+/**
+ * The visitor opened the mailed link: the account is made (or, for an account
+ * an import made that nobody can sign in to yet, claimed) with its email
+ * proven, roles waiting for the email attach, and it joins the invitation's course.
+ */
+export async function completeSignUp(db: Db, proofSecret: string, raw: z.infer<typeof signUpSchema>, now = new Date()) {
+  const input = signUpSchema.parse(raw);
+  const proof = await emailProofOrThrow(db, proofSecret, now);
+  if (!proof.invitationId) throw new NotFoundError("link");
+  const email = proof.email;
   checkNewPassword(input.password, input.repeat, email);
   const passwordHash = await hashPassword(input.password);
   const result = await db.$transaction(async (tx) => {
-    const existing = await tx.user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, include: { accounts: { select: { id: true } } } });
+    const invitation = await usableInvitation(tx, { id: proof.invitationId! }, now);
+    forThisEmail(invitation, email);
+    if (!(await spendEmailProof(tx, proof.id))) throw new NotFoundError("link");
+    const existing = await tx.user.findUnique({ where: { email }, include: { accounts: { select: { id: true } } } });
     let user: { id: string; email: string };
     if (!existing) {
-      user = await tx.user.create({ data: { email, name: input.name, passwordHash }, select: { id: true, email: true } });
-    } else if (existing.passwordHash === null && existing.accounts.length === 0 && invitation.email === email) {
-      user = await tx.user.update({ where: { id: existing.id }, data: { name: existing.name ?? input.name, passwordHash }, select: { id: true, email: true } });
+      user = await tx.user.create({ data: { email, name: input.name, passwordHash, emailVerified: now }, select: { id: true, email: true } });
+    } else if (existing.passwordHash === null && existing.accounts.length === 0) {
+      user = await tx.user.update({ where: { id: existing.id }, data: { name: existing.name ?? input.name, passwordHash, emailVerified: now }, select: { id: true, email: true } });
     } else {
-      throw new StudentError("invitation.account_exists", `an account for ${email} already exists; sign in with it, then open this link again`);
+      throw new StudentError("invitation.account_exists", `you already have an account for ${email}; sign in with it, then open the invitation again`);
     }
-    return join(tx, invitation, user);
+    await attachPendingMemberships(tx, user);
+    return { ...(await join(tx, invitation, user)), courseSlug: invitation.course.slug };
   });
-  return { ...result, email, courseSlug: invitation.course.slug };
+  return { ...result, email };
 }

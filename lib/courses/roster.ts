@@ -5,13 +5,17 @@
 // row refuses the whole file with every problem by line, and nothing changes.
 // People new to the platform get an account without a password; they sign in
 // through single sign-on, or through a link from the staff (password-links.ts).
+// An email whose account could sign in but never proved the address gets no
+// role from a file: its row waits (pending-memberships.ts) until it is proven.
 import { CsvError, parse } from "csv-parse/sync";
 import { z } from "zod";
+import { normaliseEmail } from "../auth/email.js";
 import { RANK } from "../auth/password-links.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
 import type { CourseRole } from "../generated/prisma/enums.js";
 import { getCourseForEditorOrThrow, getCourseForMemberOrThrow, isStaff, type Actor } from "./access.js";
+import { receivesRolesByEmail } from "./pending-memberships.js";
 import { freePseudonym, PSEUDONYM_PATTERN } from "./pseudonyms.js";
 
 export const MAX_ROSTER_BYTES = 2 * 1024 * 1024;
@@ -66,7 +70,7 @@ export function parseRoster(text: string): RosterRow[] {
   const rows: RosterRow[] = [];
   for (const { record, info } of records) {
     const line = info.lines;
-    const address = (record.email ?? "").toLowerCase();
+    const address = normaliseEmail(record.email ?? "");
     if (!email.safeParse(address).success) {
       problems.push({ line, message: address ? `"${address}" is not an email address` : "the email is empty" });
       continue;
@@ -96,6 +100,8 @@ export interface RosterImportResult {
   unchanged: number;
   /** Accounts created (people new to the platform). */
   newAccounts: number;
+  /** Rows for accounts that have not proven their email: they wait, and take their role once it is proven. */
+  waiting: number;
 }
 
 export async function importRoster(db: Db, actor: Actor, input: { courseSlug: string; csv: string }): Promise<RosterImportResult> {
@@ -103,13 +109,17 @@ export async function importRoster(db: Db, actor: Actor, input: { courseSlug: st
   const rows = parseRoster(input.csv);
   return db.$transaction(
     async (tx) => {
-      const users = await tx.user.findMany({ where: { email: { in: rows.map((r) => r.email), mode: "insensitive" } }, select: { id: true, email: true } });
+      const found = await tx.user.findMany({
+        where: { email: { in: rows.map((r) => r.email) } },
+        select: { id: true, email: true, emailVerified: true, passwordHash: true, _count: { select: { accounts: true } } },
+      });
+      const users = found.map((u) => ({ id: u.id, email: u.email, byEmail: receivesRolesByEmail({ ...u, accountCount: u._count.accounts }) }));
       const members = await tx.membership.findMany({ where: { courseId: course.id, userId: { in: users.map((u) => u.id) } } });
       const taken = await tx.membership.findMany({ where: { courseId: course.id, pseudonym: { in: rows.flatMap((r) => (r.pseudonym ? [r.pseudonym] : [])) } }, select: { userId: true, pseudonym: true } });
       const problems: RosterProblem[] = [];
-      const result: RosterImportResult = { added: 0, changed: 0, unchanged: 0, newAccounts: 0 };
+      const result: RosterImportResult = { added: 0, changed: 0, unchanged: 0, newAccounts: 0, waiting: 0 };
       for (const row of rows) {
-        let user = users.find((u) => u.email.toLowerCase() === row.email);
+        let user: { id: string; email: string; byEmail: boolean } | undefined = users.find((u) => u.email === row.email);
         const member = user && members.find((m) => m.userId === user!.id);
         const clash = row.pseudonym && taken.find((t) => t.pseudonym === row.pseudonym && t.userId !== user?.id);
         if (clash) problems.push({ line: row.line, message: `the pseudonym "${row.pseudonym}" is taken in this course` });
@@ -118,17 +128,23 @@ export async function importRoster(db: Db, actor: Actor, input: { courseSlug: st
           continue;
         }
         if (problems.length > 0) continue;
+        if (member && member.role === row.role && (!row.pseudonym || member.pseudonym === row.pseudonym)) {
+          result.unchanged++;
+          continue;
+        }
+        if (user && !user.byEmail) {
+          const wait = { role: row.role, pseudonym: row.pseudonym };
+          await tx.pendingMembership.upsert({ where: { courseId_email: { courseId: course.id, email: row.email } }, create: { courseId: course.id, email: row.email, ...wait }, update: wait });
+          result.waiting++;
+          continue;
+        }
         if (member) {
-          if (member.role === row.role && (!row.pseudonym || member.pseudonym === row.pseudonym)) {
-            result.unchanged++;
-            continue;
-          }
           await tx.membership.update({ where: { id: member.id }, data: { role: row.role, ...(row.pseudonym ? { pseudonym: row.pseudonym } : {}) } });
           result.changed++;
           continue;
         }
         if (!user) {
-          user = await tx.user.create({ data: { email: row.email, name: row.name }, select: { id: true, email: true } });
+          user = { ...(await tx.user.create({ data: { email: row.email, name: row.name }, select: { id: true, email: true } })), byEmail: true };
           result.newAccounts++;
         }
         const pseudonym = row.pseudonym ?? (row.role === "STUDENT" ? await freePseudonym(tx, course.id) : null);
@@ -152,6 +168,7 @@ export async function listRoster(db: Db, actor: Actor, courseSlug: string) {
     where: { courseId: course.id },
     select: { role: true, pseudonym: true, createdAt: true, user: { select: { id: true, email: true, name: true, passwordHash: true, accounts: { select: { provider: true } } } } },
   });
+  const waiting = await db.pendingMembership.findMany({ where: { courseId: course.id }, orderBy: { email: "asc" }, select: { email: true, role: true, createdAt: true } });
   const rows = members
     .map((m) => ({
       userId: m.user.id,
@@ -164,7 +181,7 @@ export async function listRoster(db: Db, actor: Actor, courseSlug: string) {
       signIn: [m.user.passwordHash ? "password" : null, ...m.user.accounts.map((a) => a.provider)].filter(Boolean).join(", ") || "none yet",
     }))
     .sort((a, b) => RANK[b.role] - RANK[a.role] || a.email.localeCompare(b.email));
-  return { course, role, members: rows };
+  return { course, role, members: rows, waiting };
 }
 
 /**

@@ -1,7 +1,9 @@
 // The demo course: an instructor, a TA, a platform admin, three students and
 // every built-in lab with its default suite (published) and reference
 // solutions. Idempotent: running it again changes nothing, so infra/up can
-// call it on every start. Tests call it on their own database.
+// call it on every start. Tests call it on their own database. The demo
+// accounts count as having proven their (made-up) emails, so they sign in,
+// join and take roles like real, confirmed accounts.
 import { putBlob, sha256 } from "../blobs.js";
 import { hashPassword } from "../auth/password.js";
 import type { Db } from "../db.js";
@@ -36,9 +38,11 @@ export async function seedDemoCourse(db: Db, opts: { log?: (line: string) => voi
     const user =
       existing ??
       (await db.user.create({
-        data: { email: u.email, name: u.name, isPlatformAdmin: u.admin ?? false, passwordHash: (passwordHash ??= await hashPassword(DEMO_PASSWORD)) },
+        data: { email: u.email, name: u.name, isPlatformAdmin: u.admin ?? false, passwordHash: (passwordHash ??= await hashPassword(DEMO_PASSWORD)), emailVerified: new Date() },
       }));
     if (!existing) log(`created user ${u.email}`);
+    // Seeded before accounts proved their emails.
+    if (existing && !existing.emailVerified) await db.user.update({ where: { id: existing.id }, data: { emailVerified: new Date() } });
     if (u.role) {
       await db.membership.upsert({
         where: { courseId_userId: { courseId: course.id, userId: user.id } },

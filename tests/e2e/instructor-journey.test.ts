@@ -4,8 +4,9 @@
 // fail; dry-run the draft and watch both behave as expected; publish the suite
 // and the lab; import a roster (a bad file refused by line, then a good one);
 // hand a password link to an imported student, who sets a password and finds
-// the lab; make an invitation link, with which a newcomer creates an account
-// and joins; grant an extension and regrade; export the grades. Screenshots
+// the lab; make an invitation link, with which a newcomer has a link mailed
+// (to a real SMTP server on loopback), creates the account from it and joins;
+// grant an extension and regrade; export the grades. Screenshots
 // of each staff page.
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
@@ -16,6 +17,7 @@ import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
+import { linkIn, startMailServer, type MailServer } from "../support/mail-server.js";
 import { startWebServer, type WebServer } from "../support/web-server.js";
 
 const SCREENSHOTS = path.resolve("test-results/screenshots");
@@ -25,6 +27,7 @@ const LAB = "echo-intro";
 let stack: GradingStack | undefined;
 let server: WebServer | undefined;
 let browser: Browser | undefined;
+let mail: MailServer | undefined;
 let instructor: { context: BrowserContext; page: Page } | undefined;
 /** The imported student's submission to the new lab, regraded later. */
 let studentSubmissionId: string | undefined;
@@ -48,7 +51,8 @@ async function linkInStatus(page: Page, text: RegExp): Promise<string> {
 beforeAll(async () => {
   stack = await createGradingStack("e2e-instructor");
   await stack.startRunner("e2e-instructor-runner");
-  server = await startWebServer({ env: { DATABASE_URL: stack.database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: stack.prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
+  mail = await startMailServer();
+  server = await startWebServer({ env: { DATABASE_URL: stack.database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: stack.prefix, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_SMTP_URL: mail.url } });
   browser = await launchBrowser();
   await mkdir(SCREENSHOTS, { recursive: true });
   instructor = await newPage();
@@ -59,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await server?.stop();
+  await mail?.close();
   await stack?.close();
 });
 
@@ -198,7 +203,7 @@ describe("an instructor", () => {
     }
   });
 
-  it("makes an invitation link with which a newcomer creates an account and joins", async () => {
+  it("makes an invitation link with which a newcomer has a link mailed, creates the account from it and joins", async () => {
     const { page } = instructor!;
     const form = page.getByTestId("invitation-form");
     await form.getByLabel("Role", { exact: true }).selectOption("STUDENT");
@@ -212,6 +217,9 @@ describe("an instructor", () => {
       await expect(newcomer.page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Join Distributed Systems (demo)");
       await shot(newcomer.page, "invitation");
       await newcomer.page.getByLabel("Email").fill("walk.in@uni.test");
+      await newcomer.page.getByRole("button", { name: "Email me a link to join" }).click();
+      await newcomer.page.getByRole("status").filter({ hasText: "We sent a link to walk.in@uni.test" }).waitFor();
+      await newcomer.page.goto(linkIn(await mail!.waitFor("walk.in@uni.test")).pathname);
       await newcomer.page.getByLabel("Your name").fill("Walk In");
       await newcomer.page.getByLabel("Password (at least 10 characters)").fill("walk-in-password");
       await newcomer.page.getByLabel("The same password again").fill("walk-in-password");

@@ -4,7 +4,8 @@
 // imported from a roster signs in without ever having had a password and
 // lands in their course; a newcomer gets an account with no course; the same
 // university subject is the same user next time; an identity without a
-// verified email, and one claiming a platform admin's email, are refused.
+// verified email, one claiming a platform admin's email, and one whose email
+// belongs to an account that never proved it (a squatter's), are refused.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { mkdir } from "node:fs/promises";
@@ -12,6 +13,7 @@ import path from "node:path";
 import Provider from "oidc-provider";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword } from "../../lib/auth/password.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { launchBrowser } from "../support/browser.js";
@@ -34,6 +36,8 @@ beforeAll(async () => {
   const course = await db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } });
   const imported = await db.user.create({ data: { email: "sso.student@uni.test", name: "Sso Student" } });
   await db.membership.create({ data: { courseId: course.id, userId: imported.id, role: "STUDENT", pseudonym: "single-sign" } });
+  // Made by someone who typed this address into a form and chose a password, never proving it.
+  await db.user.create({ data: { email: "squatted@uni.test", name: "Squatter", passwordHash: await hashPassword("squatters-password-1") } });
 
   const issuerPort = await freePort();
   const issuer = `http://127.0.0.1:${issuerPort}`;
@@ -125,10 +129,11 @@ describe("single sign-on through a real OpenID provider", () => {
     expect(await db.account.count({ where: { provider: "sso", providerAccountId: "new.person@uni.test" } })).toBe(1);
   });
 
-  it("refuses an identity without a verified email, and one claiming a platform admin's email", async () => {
+  it("refuses an identity without a verified email, one claiming a platform admin's email, and one whose email a never-confirmed account holds", async () => {
     for (const [login, message] of [
       ["unverified@uni.test", "did not give a verified email address"],
       ["admin@demo.labgrade.test", "Platform admins sign in with their password"],
+      ["squatted@uni.test", "never confirmed the address"],
     ] as const) {
       await withPage(async (page) => {
         await signInWithSso(page, login);
@@ -141,5 +146,6 @@ describe("single sign-on through a real OpenID provider", () => {
     }
     expect(await db.user.count({ where: { email: "unverified@uni.test" } })).toBe(0);
     expect(await db.account.count({ where: { user: { email: "admin@demo.labgrade.test" } } })).toBe(0);
+    expect(await db.account.count({ where: { user: { email: "squatted@uni.test" } } })).toBe(0);
   });
 });

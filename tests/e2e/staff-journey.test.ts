@@ -113,7 +113,7 @@ describe("staff grading page", () => {
       await page.getByRole("button", { name: "Change password" }).click();
       await expect(page.getByRole("status").textContent()).resolves.toBe("Your password is changed. Use the new one next time you sign in.");
       await page.screenshot({ path: path.join(SCREENSHOTS, "account-password.png"), fullPage: true });
-      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("button", { name: "Sign out", exact: true }).click();
       await page.waitForURL("**/signin");
       await signInWithForm(page, "instructor@demo.labgrade.test", "a brand new password");
       await page.waitForURL((url) => url.pathname === "/");

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changePassword } from "../../lib/auth/account.js";
-import { verifyCredentials } from "../../lib/auth/credentials.js";
+import { signInWithPassword, verifyCredentials } from "../../lib/auth/credentials.js";
 import { createSignInLimiter, type SignInLimiter } from "../../lib/auth/sign-in-limits.js";
 import { createDb, type Db } from "../../lib/db.js";
 import { StudentError } from "../../lib/errors.js";
@@ -63,6 +63,7 @@ describe("changing my password", () => {
     for (let i = 0; i < 4; i++) expect(await attempt("carol@demo.labgrade.test", `wrong-${i}`, "a-good-new-password")).toBe("the current password is wrong");
     expect(await attempt("carol@demo.labgrade.test", "wrong-5", "a-good-new-password")).toBe("the current password is wrong, and too many tries lock the account; try again in 15 minutes");
     expect(await attempt("carol@demo.labgrade.test", DEMO_PASSWORD, "a-good-new-password")).toBe("too many wrong passwords; try again in 15 minutes");
-    expect((await limiter.check("carol@demo.labgrade.test", "10.1.1.1")).allowed).toBe(false);
+    // Signing in is locked too, from anywhere.
+    expect(await signInWithPassword(db, limiter, { email: "carol@demo.labgrade.test", password: DEMO_PASSWORD, address: "10.1.1.1" })).toMatchObject({ ok: false, refusal: { scope: "account" } });
   });
 });

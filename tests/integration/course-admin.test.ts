@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spendPasswordLink, createPasswordLink, passwordLinkOwner } from "../../lib/auth/password-links.js";
 import { verifyCredentials } from "../../lib/auth/credentials.js";
 import { listMySubmissions } from "../../lib/courses/access.js";
-import { acceptInvitation, createInvitation, invitationBySecret, signUpWithInvitation } from "../../lib/courses/invitations.js";
+import { acceptInvitation, completeSignUp, createInvitation, invitationBySecret, requestSignUp } from "../../lib/courses/invitations.js";
 import { importRoster, listRoster, RosterInvalidError, setMemberRole } from "../../lib/courses/roster.js";
 import { createDb, type Db } from "../../lib/db.js";
+import { createMailer } from "../../lib/mail/mailer.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../../lib/errors.js";
 import { PRIORITY_BAND } from "../../lib/jobs/scheduling.js";
 import { createLab, labFieldsOf, updateLab, type LabFields } from "../../lib/labs/manage-labs.js";
@@ -25,12 +26,14 @@ import { listDryRuns, listSuiteVersions, publishSuiteVersion, saveSuiteVersion, 
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
 import { actorByEmail } from "../support/actors.js";
 import { REDIS_URL } from "../support/grading-stack.js";
+import { linkIn, startMailServer, type MailServer } from "../support/mail-server.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const C = DEMO_COURSE_SLUG;
 let database: ScratchDatabase;
 let db: Db;
 let queue: Queue;
+let mail: MailServer;
 const actor = (email: string) => actorByEmail(db, email);
 const fields = (over: Partial<LabFields> = {}): LabFields => ({
   title: "Echo again",
@@ -60,6 +63,7 @@ beforeAll(async () => {
   db = createDb(database.url);
   await seedDemoCourse(db);
   queue = createGradingQueue({ redisUrl: REDIS_URL, prefix: `test-admin-${randomBytes(4).toString("hex")}` });
+  mail = await startMailServer();
   // A second course run by someone else, which alice is also in.
   const other = await db.course.create({ data: { slug: "other-course", title: "Other course" } });
   const otherTeacher = await db.user.create({ data: { email: "teacher@other.test", name: "Other Teacher" } });
@@ -73,6 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await mail?.close();
   await queue?.obliterate({ force: true }).catch(() => undefined);
   await queue?.close();
   await db?.$disconnect();
@@ -184,14 +189,14 @@ describe("roster", () => {
 
   it("imports new people and existing users, and says what it did", async () => {
     const instructor = await actor("instructor@demo.labgrade.test");
-    expect(await importRoster(db, instructor, { courseSlug: C, csv })).toEqual({ added: 2, changed: 0, unchanged: 1, newAccounts: 2 });
+    expect(await importRoster(db, instructor, { courseSlug: C, csv })).toEqual({ added: 2, changed: 0, unchanged: 1, newAccounts: 2, waiting: 0 });
     const { members } = await listRoster(db, instructor, C);
     const dana = members.find((m) => m.email === "dana@uni.test");
     expect(dana).toMatchObject({ role: "STUDENT", signIn: "none yet" });
     expect(dana?.pseudonym).toMatch(/^[a-z]+-[a-z]+/);
     expect(members.find((m) => m.email === "erik@uni.test")).toMatchObject({ role: "TA", pseudonym: null });
     // Again: nothing new.
-    expect(await importRoster(db, instructor, { courseSlug: C, csv })).toEqual({ added: 0, changed: 0, unchanged: 3, newAccounts: 0 });
+    expect(await importRoster(db, instructor, { courseSlug: C, csv })).toEqual({ added: 0, changed: 0, unchanged: 3, newAccounts: 0, waiting: 0 });
   });
 
   it("refuses a file with bad rows, names every one by line, and imports nothing", async () => {
@@ -239,20 +244,34 @@ describe("invitations", () => {
     await expect(createInvitation(db, instructor, C, { role: "OWNER", email: null, maxUses: 1, expiresInDays: 1 })).rejects.toThrow(/only an owner/);
   });
 
-  it("creates an account from an open link, claims an imported account only through its own link, never takes over one", async () => {
+  it("makes an account only from the link mailed to the address, claims an imported account that way, never takes over one", async () => {
     const instructor = await actor("instructor@demo.labgrade.test");
+    const mailer = createMailer({ LABGRADE_SMTP_URL: mail.url, LABGRADE_MAIL_FROM: "Labgrade <no-reply@labgrade.test>", LABGRADE_MAIL_DIR: "unused" });
     const open = (await createInvitation(db, instructor, C, { role: "STUDENT", email: null, maxUses: 10, expiresInDays: 7 })).path.split("/").pop()!;
-    const good = { email: "hana@uni.test", name: "Hana", password: "a-long-password-1", repeat: "a-long-password-1" };
-    expect(await signUpWithInvitation(db, open, good)).toMatchObject({ joined: true, role: "STUDENT", email: "hana@uni.test" });
+    const good = { name: "Hana", password: "a-long-password-1", repeat: "a-long-password-1" };
+    const mailed = async (email: string) => linkIn(await mail.waitFor(email)).pathname.split("/").pop()!;
+    expect(await requestSignUp(db, mailer, open, " Hana@uni.test ")).toEqual({ email: "hana@uni.test" });
+    // Nothing exists until the link is opened.
+    expect(await db.user.count({ where: { email: "hana@uni.test" } })).toBe(0);
+    const hanaLink = await mailed("hana@uni.test");
+    expect(await completeSignUp(db, hanaLink, good)).toMatchObject({ joined: true, role: "STUDENT", email: "hana@uni.test" });
     expect(await verifyCredentials(db, "hana@uni.test", good.password)).not.toBeNull();
-    // An existing account with a password: sign in instead.
-    await expect(signUpWithInvitation(db, open, { ...good, email: "alice@demo.labgrade.test" })).rejects.toThrow(/already exists; sign in/);
-    // Dana was imported without a password: the open link cannot claim her account, her own link can.
-    await expect(signUpWithInvitation(db, open, { ...good, email: "dana@uni.test" })).rejects.toThrow(/already exists/);
-    const forDana = (await createInvitation(db, instructor, C, { role: "STUDENT", email: "dana@uni.test", maxUses: 1, expiresInDays: 1 })).path.split("/").pop()!;
-    expect(await signUpWithInvitation(db, forDana, { ...good, email: "Dana@uni.test" })).toMatchObject({ joined: false, role: "STUDENT" });
+    expect((await db.user.findUniqueOrThrow({ where: { email: "hana@uni.test" } })).emailVerified).not.toBeNull();
+    await expect(completeSignUp(db, hanaLink, good)).rejects.toBeInstanceOf(NotFoundError);
+    // An existing account with a password: the answer is the same, the mail says to sign in.
+    expect(await requestSignUp(db, mailer, open, "alice@demo.labgrade.test")).toEqual({ email: "alice@demo.labgrade.test" });
+    const toAlice = await mail.waitFor("alice@demo.labgrade.test");
+    expect(toAlice.text).toContain("already has an account");
+    expect(linkIn(toAlice).pathname).toBe("/signin");
+    // Dana was imported without a password: proving her address claims her account.
+    await requestSignUp(db, mailer, open, "dana@uni.test");
+    expect(await completeSignUp(db, await mailed("dana@uni.test"), { ...good, name: "Dana" })).toMatchObject({ joined: false, role: "STUDENT" });
     expect(await verifyCredentials(db, "dana@uni.test", good.password)).not.toBeNull();
-    await expect(signUpWithInvitation(db, open, { ...good, email: "ivan@uni.test", repeat: "different-password" })).rejects.toThrow(/differ/);
+    // A link addressed to Dana is for Dana's address only.
+    const forDana = (await createInvitation(db, instructor, C, { role: "TA", email: "dana@uni.test", maxUses: 1, expiresInDays: 1 })).path.split("/").pop()!;
+    await expect(requestSignUp(db, mailer, forDana, "ivan@uni.test")).rejects.toThrow(/this invitation is for dana@uni.test/);
+    await requestSignUp(db, mailer, open, "ivan@uni.test");
+    await expect(completeSignUp(db, await mailed("ivan@uni.test"), { ...good, repeat: "different-password" })).rejects.toThrow(/differ/);
   });
 });
 

@@ -3,14 +3,15 @@
 // Owns: the guarantee that prisma/migrations and prisma/schema.prisma agree, and
 // that infra/migrations.ts applies migrations safely:
 // - a database built by the migrations has exactly the schema Prisma generates
-//   from schema.prisma now (compared as normalised pg_dump output, ignoring the
-//   order of columns within a table, as Prisma does);
+//   from schema.prisma now, plus prisma/constraints.sql (the CHECKs Prisma cannot
+//   express), compared as normalised pg_dump output, ignoring the order of
+//   columns within a table, as Prisma does;
 // - applying twice applies nothing the second time;
 // - an applied migration whose file was edited is refused, and so is a database
 //   recording a failed migration; a failing migration is rolled back whole.
 // Needs PostgreSQL (tests/support/databases.ts) and pg_dump on PATH.
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, appendFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -147,7 +148,7 @@ describe("prisma/migrations", () => {
       const migrated = await createMigratedDatabase("schema_migrated");
       const fromSchema = await createScratchDatabase("schema_prisma");
       await withDatabases([migrated, fromSchema], async () => {
-        const sql = await prismaSql(fromSchema.url);
+        const sql = `${await prismaSql(fromSchema.url)}\n${readFileSync(path.join(ROOT, "prisma/constraints.sql"), "utf8")}`;
         const client = new Client({ connectionString: fromSchema.url });
         await client.connect();
         try {

@@ -1,5 +1,6 @@
-// The built web app as a child process, for browser tests: `next start` on a
-// free loopback port with the environment the test gives it. Requires a prior
+// The built web app as a child process, for browser tests: our server.ts (as
+// `npm start` runs it: Next's handler behind our own HTTP server) on a free
+// loopback port with the environment the test gives it. Requires a prior
 // `npx next build` (infra/test runs it). stop() ends exactly the process it
 // started, by PID: SIGTERM, then SIGKILL if it lingers.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -9,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const NEXT_BIN = path.join(ROOT, "node_modules/.bin/next");
+const SERVER = path.join(ROOT, "server.ts");
 
 export interface WebServer {
   /** http://127.0.0.1:<port>, no trailing slash. */
@@ -55,9 +56,9 @@ export async function startWebServer(opts: { env: Record<string, string>; readyT
   assertNextBuildExists();
   const port = await freePort();
   const url = `http://${opts.siteName ?? "127.0.0.1"}:${port}`;
-  const child = spawn(NEXT_BIN, ["start", "--port", String(port), "--hostname", "127.0.0.1"], {
+  const child = spawn(process.execPath, ["--import", "tsx", SERVER, "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: ROOT,
-    // NODE_ENV: vitest sets "test", which `next start` must not inherit.
+    // NODE_ENV: vitest sets "test", which the production server must not inherit.
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), AUTH_URL: url, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -67,7 +68,7 @@ export async function startWebServer(opts: { env: Record<string, string>; readyT
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
-  if (child.pid === undefined) throw new Error(`could not start ${NEXT_BIN}`);
+  if (child.pid === undefined) throw new Error(`could not start ${SERVER}`);
   const pid = child.pid;
 
   const server: WebServer = {
@@ -89,7 +90,7 @@ export async function startWebServer(opts: { env: Record<string, string>; readyT
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`the web server exited with code ${child.exitCode}:\n${output}`);
     try {
       const response = await fetch(`${url}/signin`, { redirect: "manual", signal: AbortSignal.timeout(5_000) });
       if (response.status === 200) return server;
@@ -98,7 +99,7 @@ export async function startWebServer(opts: { env: Record<string, string>; readyT
     }
     if (Date.now() > deadline) {
       await server.stop();
-      throw new Error(`next start did not answer on ${url}/signin within ${opts.readyTimeoutMs ?? 60_000} ms:\n${output}`);
+      throw new Error(`the web server did not answer on ${url}/signin within ${opts.readyTimeoutMs ?? 60_000} ms:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

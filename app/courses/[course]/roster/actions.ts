@@ -41,7 +41,8 @@ export async function importRosterAction(_previous: ActionState, formData: FormD
     const csv = hasFile ? await file.text() : pasted;
     if (csv.trim() === "") throw new StudentError("roster.empty", "choose a CSV file or paste its lines");
     const r = await importRoster(db(), actor, { courseSlug, csv });
-    return `Imported: ${r.added} added (${r.newAccounts} new to the site), ${r.changed} with a new role, ${r.unchanged} unchanged.`;
+    const waiting = r.waiting > 0 ? ` ${r.waiting} waiting until they confirm their email (listed below the roster).` : "";
+    return `Imported: ${r.added} added (${r.newAccounts} new to the site), ${r.changed} with a new role, ${r.unchanged} unchanged.${waiting}`;
   });
 }
 

@@ -14,7 +14,7 @@ import { InvitationForm, MemberActions, RevokeInvitation, RosterImport } from ".
 export default async function RosterPage({ params }: { params: Promise<{ course: string }> }) {
   const { course: courseSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}/roster`);
-  const { course, role, members } = await orNotFound(listRoster(db(), actor, courseSlug));
+  const { course, role, members, waiting } = await orNotFound(listRoster(db(), actor, courseSlug));
   const editor = actor.isPlatformAdmin || isEditor(role);
   const invitations = editor ? await listOpenInvitations(db(), actor, courseSlug) : [];
   return (
@@ -52,6 +52,30 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
           </tbody>
         </table>
       </section>
+      {waiting.length > 0 && (
+        <section className="card table-scroll">
+          <h2>Waiting for a confirmed email</h2>
+          <p className="muted">These addresses have an account that never confirmed it receives mail there, so the import gave them no role yet. Each takes its role the moment its owner confirms the address (a button on their account page).</p>
+          <table className="table table-compact" data-testid="waiting">
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Imported</th>
+              </tr>
+            </thead>
+            <tbody>
+              {waiting.map((w) => (
+                <tr key={w.email}>
+                  <td>{w.email}</td>
+                  <td>{w.role.toLowerCase()}</td>
+                  <td>{formatDateTime(w.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {editor && (
         <div className="card-grid">
           <section className="card">
