@@ -38,6 +38,8 @@ const schema = z.object({
   LABGRADE_LAB_SUBNET_POOL: z.string().default("198.18.0.0/16"),
   /** API calls each personal token may make per minute (every web process shares the count in Redis). */
   LABGRADE_API_CALLS_PER_MINUTE: positiveInt.max(100_000).default(120),
+  /** API calls one person may make per minute with all their tokens together (a person may hold many tokens; shared in Redis). */
+  LABGRADE_API_CALLS_PER_MINUTE_PER_USER: positiveInt.max(100_000).default(300),
   /** Progress streams (GET /api/v1/submissions/{id}/events) one person may hold open at once in each web process. */
   LABGRADE_OPEN_STREAMS_PER_USER: positiveInt.max(1000).default(10),
   /** University single sign-on: the OpenID Connect issuer URL (discovery at <issuer>/.well-known/openid-configuration). Unset: password sign-in only. */

@@ -1,8 +1,9 @@
 // Every /api/v1 route goes through apiRoute(): a personal token in
 // `Authorization: Bearer lgp_…` (401 without a valid one), its scope (403
-// when a READ token tries to submit or change anything), the per-token rate
-// limit (429 with Retry-After), then the handler; the domain's refusals
-// become JSON errors with a stable code and a message a person can act on:
+// when a READ token tries to submit or change anything), the rate limits per
+// token and per person (429 with Retry-After), then the handler; the domain's
+// refusals become JSON errors with a stable code and a message a person can
+// act on:
 //   { "error": { "code": "submission.limit", "message": "…" } }
 // (an invalid suite adds `problems`, each with its line).
 // Another course's or person's things are 404, as if they did not exist.
@@ -88,9 +89,10 @@ export function apiRoute<P extends Params>(needs: "READ" | "SUBMIT", handler: (r
     const who = await authenticateApiToken(db(), request.headers.get("authorization"));
     if (!who) return apiError(401, "auth.token", "send a valid personal token as `Authorization: Bearer lgp_…` (make one on your account page)", { "WWW-Authenticate": "Bearer" });
     if (needs === "SUBMIT" && who.scope !== "SUBMIT") return apiError(403, "auth.scope", "this token may only read; make a token with the submit scope to submit (or, as staff, to regrade and edit suites)");
-    const allowance = await apiLimiter().consume(who.tokenId);
+    const allowance = await apiLimiter().consume({ tokenId: who.tokenId, userId: who.actor.userId });
     if (!allowance.allowed) {
-      return apiError(429, "rate.limited", `too many calls with this token; try again in ${allowance.retryAfterSeconds} s`, { "Retry-After": String(allowance.retryAfterSeconds) });
+      const whose = allowance.by === "token" ? "this token" : `your tokens (${allowance.perMinute} a minute across all of them)`;
+      return apiError(429, "rate.limited", `too many calls with ${whose}; try again in ${allowance.retryAfterSeconds} s`, { "Retry-After": String(allowance.retryAfterSeconds) });
     }
     try {
       const response = await handler(request, who, await context.params);
