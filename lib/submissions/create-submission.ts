@@ -1,13 +1,15 @@
-// A student submits an archive to a lab: validate it before anything is
-// stored, check the lab's limits, then in one transaction store the
-// submission and its grading job; enqueue only after the commit. If Redis is
-// unreachable at that moment the submission is still accepted: the runners'
-// reconciler enqueues every QUEUED job the database holds.
+// A student submits an archive to a lab: check the lab's limits, validate the
+// archive before anything is stored, then count the limit again and insert
+// the submission and its grading job in one transaction that holds a lock on
+// (lab, student), so parallel submissions cannot all slip under the limit.
+// Enqueue only after the commit: if Redis is unreachable then, the submission
+// is still accepted, and the runners' reconciler enqueues every QUEUED job
+// the database holds.
 import type { Queue } from "bullmq";
 import { normaliseArchive } from "../archive.js";
 import { putBlob } from "../blobs.js";
 import { getLabForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
-import type { Db } from "../db.js";
+import type { Db, Tx } from "../db.js";
 import { StudentError } from "../errors.js";
 import { fairPriority } from "../jobs/scheduling.js";
 import { enqueueGradingJob } from "../queue.js";
@@ -26,7 +28,7 @@ export interface SubmissionLimitState {
 }
 
 export async function submissionLimitState(
-  db: Db,
+  db: Db | Tx,
   lab: { id: string; submissionLimit: number | null; submissionWindowSeconds: number | null },
   userId: string,
   now = new Date(),
@@ -54,6 +56,13 @@ export async function submissionLimitState(
   };
 }
 
+function limitReached(limit: SubmissionLimitState): StudentError {
+  const when = limit.nextAllowedAt ? `; next submission allowed at ${limit.nextAllowedAt.toISOString()}` : "";
+  return new StudentError("submission.limit", `you have used all ${limit.limit} submissions for this lab${when}`);
+}
+
+const isUsedUp = (limit: SubmissionLimitState) => limit.limit !== null && limit.used >= limit.limit;
+
 export async function createSubmission(deps: { db: Db; queue: Queue }, actor: Actor, input: CreateSubmissionInput) {
   const { db } = deps;
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, input.courseSlug, input.labSlug);
@@ -66,12 +75,10 @@ export async function createSubmission(deps: { db: Db; queue: Queue }, actor: Ac
   if (late && lab.latePolicy === "REFUSE" && !staff) {
     throw new StudentError("lab.past_due", `the deadline (${dueAt.toISOString()}) has passed and this lab does not accept late work`);
   }
+  // Counted again under the lock below; this early count spares validating an archive that cannot count.
   if (!staff) {
     const limit = await submissionLimitState(db, lab, actor.userId, now);
-    if (limit.limit !== null && limit.used >= limit.limit) {
-      const when = limit.nextAllowedAt ? `; next submission allowed at ${limit.nextAllowedAt.toISOString()}` : "";
-      throw new StudentError("submission.limit", `you have used all ${limit.limit} submissions for this lab${when}`);
-    }
+    if (isUsedUp(limit)) throw limitReached(limit);
   }
   const suite = await db.suiteVersion.findFirst({
     where: { labId: lab.id, publishedAt: { not: null } },
@@ -84,9 +91,16 @@ export async function createSubmission(deps: { db: Db; queue: Queue }, actor: Ac
     maxUnpackedBytes: 64 * 1024 * 1024,
     maxEntries: 5000,
   });
+  // Content-addressed and idempotent: stored before the transaction, harmless if it then refuses.
   const blob = await putBlob(db, `archives/${archive.contentHash}`, input.upload);
 
   const { submission, job } = await db.$transaction(async (tx) => {
+    if (!staff) {
+      // One submission of this student to this lab at a time from here to the commit.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`submission-limit:${lab.id}:${actor.userId}`}))`;
+      const limit = await submissionLimitState(tx, lab, actor.userId);
+      if (isUsedUp(limit)) throw limitReached(limit);
+    }
     const submission = await tx.submission.create({
       data: {
         courseId: course.id,
