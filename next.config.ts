@@ -4,12 +4,16 @@
 import type { NextConfig } from "next";
 
 /**
- * Largest request body a server action accepts: a lab's default archive limit
- * (10 MiB, Lab.maxArchiveBytes) plus room for the multipart envelope. Larger
- * uploads are refused by Next before our code runs, so the submit form checks
- * the file's size in the browser first and says so plainly.
+ * Largest request body a server action accepts, and the most of a page
+ * request's body that Next keeps for proxy.ts. Next holds that much of a body
+ * in memory before any of our code (sign-in included) runs, for anyone who
+ * posts to a page, so it is kept small: the largest form sent to
+ * an action is a roster import (a CSV file of at most 2 MB; its form checks
+ * the size first). Archives never go through actions: the submit form and the
+ * reference upload post to route handlers that read no further than the lab's
+ * limit (app/api/form-upload.ts).
  */
-const UPLOAD_BODY_LIMIT = "11mb";
+const ACTION_BODY_LIMIT = "3mb";
 
 /** See the loader's header: lib/ imports "./x.js" meaning x.ts. */
 function relativeJsImports(as: string) {
@@ -41,10 +45,10 @@ const nextConfig: NextConfig = {
     "cpu-features",
   ],
   experimental: {
-    serverActions: { bodySizeLimit: UPLOAD_BODY_LIMIT },
-    // proxy.ts sees every page request, including uploads posted without
+    serverActions: { bodySizeLimit: ACTION_BODY_LIMIT },
+    // proxy.ts sees every page request, including forms posted without
     // JavaScript; Next buffers such bodies up to this size (default 10 MB).
-    proxyClientMaxBodySize: UPLOAD_BODY_LIMIT,
+    proxyClientMaxBodySize: ACTION_BODY_LIMIT,
   },
   async headers() {
     return [

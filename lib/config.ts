@@ -68,6 +68,12 @@ const schema = z.object({
     .default("198.18.0.0/16"),
   /** API calls each personal token may make per minute (every web process shares the count in Redis). */
   LABGRADE_API_CALLS_PER_MINUTE: positiveInt.max(100_000).default(120),
+  /** API calls one person may make per minute with all their tokens together (a person may hold many tokens; shared in Redis). */
+  LABGRADE_API_CALLS_PER_MINUTE_PER_USER: positiveInt.max(100_000).default(300),
+  /** Uploads (submissions being received) one person may send at once to each web process; more answer 429 `uploads.too_many`. */
+  LABGRADE_UPLOADS_PER_USER: positiveInt.max(100).default(2),
+  /** Uploads each web process receives at once, from everyone; more answer 429 `uploads.busy`. Each may hold up to its lab's limit (at most 50 MiB) in memory while it is read and validated. */
+  LABGRADE_UPLOADS_PER_PROCESS: positiveInt.max(1000).default(8),
   /** Progress streams (GET /api/v1/submissions/{id}/events) one person may hold open at once in each web process. */
   LABGRADE_OPEN_STREAMS_PER_USER: positiveInt.max(1000).default(10),
   /**

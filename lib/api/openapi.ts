@@ -31,9 +31,9 @@ const ERROR_MEANINGS: Record<number, string> = {
   401: "no valid token",
   403: "the token's scope or the user's role does not allow it",
   404: "not found, or not yours (the same answer)",
-  413: "the archive is too large",
+  413: "the archive is larger than the lab's limit (refused as soon as its declared length, or what was read, passes it)",
   422: "refused, with a code (archive, limit, deadline, suite)",
-  429: "too many calls with this token; see Retry-After",
+  429: "too many calls with this token or with all of its owner's tokens (`rate.limited`), or too many uploads in progress (`uploads.too_many`, `uploads.busy`); see Retry-After",
 };
 const slug = (name: string, description: string) => ({ name, in: "path", required: true, schema: { type: "string" }, description });
 /** A route's query parameters, from the zod object that validates them. */
@@ -77,7 +77,7 @@ export function openApiDocument(serverUrl?: string) {
           summary: "Submit an archive (needs a token with the submit scope)",
           parameters: [course, lab],
           requestBody: { required: true, content: { "application/gzip": { schema: { type: "string", format: "binary" } }, "application/x-tar": { schema: { type: "string", format: "binary" } } } },
-          responses: { "201": { description: "accepted and queued", content: json(submissionCreatedBody) }, ...errors(400, 401, 403, 404, 413, 422, 429) },
+          responses: { "201": { description: "accepted and queued", content: json(submissionCreatedBody) }, ...errors(401, 403, 404, 413, 422, 429) },
         },
         get: {
           operationId: "listLabSubmissions",

@@ -9,6 +9,7 @@ import { StudentError } from "../errors.js";
 import type { Lab } from "../generated/prisma/client.js";
 import { isTieBreaker, TIE_BREAKERS, type TieBreaker } from "../leaderboards.js";
 import { WORKLOAD_NAMES } from "../workloads/index.js";
+import { MAX_LAB_ARCHIVE_BYTES } from "./archive-size.js";
 import { GO_TOOLCHAIN } from "./builtin-lab.js";
 
 /** What a lab's code is built and run with: the sandbox images and their default commands. */
@@ -47,7 +48,10 @@ export const labFieldsSchema = z
     latePenaltyPerDay: z.number().min(0, "The late penalty is between 0 and 100 %").max(1, "The late penalty is between 0 and 100 %"),
     submissionLimit: z.number().int("The submission limit is a whole number").min(1, "Allow at least one submission, or leave the limit empty").max(10_000).nullable(),
     submissionWindowHours: z.number().positive("The limit's window is a positive number of hours").max(24 * 365).nullable(),
-    maxArchiveMegabytes: z.number().positive("The archive size limit must be positive").max(50, "Archives are at most 50 MB"),
+    maxArchiveMegabytes: z
+      .number()
+      .positive("The archive size limit must be positive")
+      .max(MAX_LAB_ARCHIVE_BYTES / MB, `Archives are at most ${MAX_LAB_ARCHIVE_BYTES / MB} MB`),
     published: z.boolean(),
     leaderboardVisible: z.boolean(),
     /** Efficiency figures that break score ties, in order. */

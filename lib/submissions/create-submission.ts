@@ -1,21 +1,28 @@
-// A student submits an archive to a lab: validate it before anything is
-// stored, check the lab's limits, then in one transaction store the
-// submission and its grading job; enqueue only after the commit. If Redis is
-// unreachable at that moment the submission is still accepted: the runners'
-// reconciler enqueues every QUEUED job the database holds.
+// A student submits an archive to a lab. Everything that needs no bytes is
+// checked first (membership, opening, deadline, the limit, a published suite,
+// a place to upload), so a refused upload is never read; then the archive is
+// read no further than the lab's limit and validated before anything is
+// stored. The limit is counted again and the submission and its grading job
+// inserted in one transaction that holds a lock on (lab, student), so parallel
+// submissions cannot all slip under it. Enqueue only after the commit: if
+// Redis is unreachable then, the submission is still accepted, and the
+// runners' reconciler enqueues every QUEUED job the database holds.
 import type { Queue } from "bullmq";
 import { normaliseArchive } from "../archive.js";
 import { putBlob } from "../blobs.js";
 import { getLabForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
-import type { Db } from "../db.js";
+import type { Db, Tx } from "../db.js";
 import { StudentError } from "../errors.js";
 import { fairPriority } from "../jobs/scheduling.js";
 import { enqueueGradingJob } from "../queue.js";
+import type { UploadSlots } from "./upload-slots.js";
+import { withUpload, type UploadSource } from "./upload-source.js";
 
 export interface CreateSubmissionInput {
   courseSlug: string;
   labSlug: string;
-  upload: Buffer;
+  /** The archive's bytes, or a body still to be read (only once the checks pass, and no further than the lab's limit). */
+  upload: Buffer | UploadSource;
 }
 
 export interface SubmissionLimitState {
@@ -26,7 +33,7 @@ export interface SubmissionLimitState {
 }
 
 export async function submissionLimitState(
-  db: Db,
+  db: Db | Tx,
   lab: { id: string; submissionLimit: number | null; submissionWindowSeconds: number | null },
   userId: string,
   now = new Date(),
@@ -54,7 +61,18 @@ export async function submissionLimitState(
   };
 }
 
-export async function createSubmission(deps: { db: Db; queue: Queue }, actor: Actor, input: CreateSubmissionInput) {
+function limitReached(limit: SubmissionLimitState): StudentError {
+  const when = limit.nextAllowedAt ? `; next submission allowed at ${limit.nextAllowedAt.toISOString()}` : "";
+  return new StudentError("submission.limit", `you have used all ${limit.limit} submissions for this lab${when}`);
+}
+
+const isUsedUp = (limit: SubmissionLimitState) => limit.limit !== null && limit.used >= limit.limit;
+
+/**
+ * `uploadSlots`: the process's places for uploads in progress; one is held
+ * from before the body is read until the submission is stored or refused.
+ */
+export async function createSubmission(deps: { db: Db; queue: Queue; uploadSlots?: UploadSlots }, actor: Actor, input: CreateSubmissionInput) {
   const { db } = deps;
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, input.courseSlug, input.labSlug);
   const now = new Date();
@@ -66,12 +84,10 @@ export async function createSubmission(deps: { db: Db; queue: Queue }, actor: Ac
   if (late && lab.latePolicy === "REFUSE" && !staff) {
     throw new StudentError("lab.past_due", `the deadline (${dueAt.toISOString()}) has passed and this lab does not accept late work`);
   }
+  // Counted again under the lock below; this early count spares reading an upload that cannot count.
   if (!staff) {
     const limit = await submissionLimitState(db, lab, actor.userId, now);
-    if (limit.limit !== null && limit.used >= limit.limit) {
-      const when = limit.nextAllowedAt ? `; next submission allowed at ${limit.nextAllowedAt.toISOString()}` : "";
-      throw new StudentError("submission.limit", `you have used all ${limit.limit} submissions for this lab${when}`);
-    }
+    if (isUsedUp(limit)) throw limitReached(limit);
   }
   const suite = await db.suiteVersion.findFirst({
     where: { labId: lab.id, publishedAt: { not: null } },
@@ -79,33 +95,42 @@ export async function createSubmission(deps: { db: Db; queue: Queue }, actor: Ac
   });
   if (!suite) throw new StudentError("lab.no_suite", "this lab has no published test suite yet; ask the course staff");
 
-  const { archive } = await normaliseArchive(input.upload, 0, {
-    maxArchiveBytes: lab.maxArchiveBytes,
-    maxUnpackedBytes: 64 * 1024 * 1024,
-    maxEntries: 5000,
-  });
-  const blob = await putBlob(db, `archives/${archive.contentHash}`, input.upload);
+  const { submission, job } = await withUpload(input.upload, { maxBytes: lab.maxArchiveBytes, userId: actor.userId, slots: deps.uploadSlots }, async (upload) => {
+    const { archive } = await normaliseArchive(upload, 0, {
+      maxArchiveBytes: lab.maxArchiveBytes,
+      maxUnpackedBytes: 64 * 1024 * 1024,
+      maxEntries: 5000,
+    });
+    // Content-addressed and idempotent: stored before the transaction, harmless if it then refuses.
+    const blob = await putBlob(db, `archives/${archive.contentHash}`, upload);
 
-  const { submission, job } = await db.$transaction(async (tx) => {
-    const submission = await tx.submission.create({
-      data: {
-        courseId: course.id,
-        labId: lab.id,
-        userId: actor.userId,
-        suiteVersionId: suite.id,
-        archiveKey: blob.key,
-        archiveBytes: blob.sizeBytes,
-        contentHash: archive.contentHash,
-        late,
-        countsTowardLimit: !staff,
-        statusDetail: "waiting for a runner",
-      },
+    return db.$transaction(async (tx) => {
+      if (!staff) {
+        // One submission of this student to this lab at a time from here to the commit.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`submission-limit:${lab.id}:${actor.userId}`}))`;
+        const limit = await submissionLimitState(tx, lab, actor.userId);
+        if (isUsedUp(limit)) throw limitReached(limit);
+      }
+      const submission = await tx.submission.create({
+        data: {
+          courseId: course.id,
+          labId: lab.id,
+          userId: actor.userId,
+          suiteVersionId: suite.id,
+          archiveKey: blob.key,
+          archiveBytes: blob.sizeBytes,
+          contentHash: archive.contentHash,
+          late,
+          countsTowardLimit: !staff,
+          statusDetail: "waiting for a runner",
+        },
+      });
+      const priority = await fairPriority(tx, course.id, "SUBMISSION");
+      const job = await tx.gradingJob.create({
+        data: { submissionId: submission.id, suiteVersionId: suite.id, kind: "SUBMISSION", priority, enqueuedAt: new Date() },
+      });
+      return { submission, job };
     });
-    const priority = await fairPriority(tx, course.id, "SUBMISSION");
-    const job = await tx.gradingJob.create({
-      data: { submissionId: submission.id, suiteVersionId: suite.id, kind: "SUBMISSION", priority, enqueuedAt: new Date() },
-    });
-    return { submission, job };
   });
   try {
     await enqueueGradingJob(deps.queue, job);

@@ -16,6 +16,8 @@ import type { SubmissionStatus } from "../generated/prisma/enums.js";
 import { fairPriority } from "../jobs/scheduling.js";
 import { enqueueGradingJob } from "../queue.js";
 import { isFinalStatus } from "../submissions/final-status.js";
+import type { UploadSlots } from "../submissions/upload-slots.js";
+import { withUpload, type UploadSource } from "../submissions/upload-source.js";
 import { parseSuite, type SuiteError } from "./parse-suite.js";
 
 /** The suite document did not validate; `errors` name their lines. */
@@ -90,14 +92,26 @@ export async function listSuiteVersions(db: Db, actor: Actor, courseSlug: string
 }
 
 /** Stores (or replaces, by name) a reference solution of the lab, validated like any submission. */
-export async function uploadReferenceSolution(db: Db, actor: Actor, input: { courseSlug: string; labSlug: string; name: string; expectPass: boolean; upload: Buffer }) {
+/**
+ * Stores a reference solution. `upload` may be a body still to be read: it is
+ * read (no further than the lab's limit, holding one of `uploadSlots`'s
+ * places) only once the actor and the name have passed.
+ */
+export async function uploadReferenceSolution(
+  db: Db,
+  actor: Actor,
+  input: { courseSlug: string; labSlug: string; name: string; expectPass: boolean; upload: Buffer | UploadSource },
+  opts: { uploadSlots?: UploadSlots } = {},
+) {
   const { course, lab } = await getLabForEditorOrThrow(db, actor, input.courseSlug, input.labSlug, "upload reference solutions");
   const name = input.name.trim();
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
     throw new StudentError("reference.bad_name", "a reference solution's name is lowercase letters, digits and dashes (e.g. correct, no-retry)");
   }
-  const { archive } = await normaliseArchive(input.upload, 0, { maxArchiveBytes: lab.maxArchiveBytes, maxUnpackedBytes: 64 * 1024 * 1024, maxEntries: 5000 });
-  const blob = await putBlob(db, `archives/${archive.contentHash}`, input.upload);
+  const { archive, blob } = await withUpload(input.upload, { maxBytes: lab.maxArchiveBytes, userId: actor.userId, slots: opts.uploadSlots }, async (upload) => {
+    const { archive } = await normaliseArchive(upload, 0, { maxArchiveBytes: lab.maxArchiveBytes, maxUnpackedBytes: 64 * 1024 * 1024, maxEntries: 5000 });
+    return { archive, blob: await putBlob(db, `archives/${archive.contentHash}`, upload) };
+  });
   return db.$transaction(async (tx) => {
     const reference = await tx.referenceSolution.upsert({
       where: { labId_name: { labId: lab.id, name } },

@@ -33,6 +33,34 @@ describe("suite documents", () => {
     expect(parsed.errors[0]!.line).not.toBeNull();
   });
 
+  it("refuses a YAML alias bomb as a problem at the line of its first alias, without expanding it", () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]`);
+    const parsed = parseSuite([...lines, "tests:", "  - name: t", "    workload: echo", ""].join("\n"));
+    expect(parsed).toEqual({ ok: false, errors: [{ line: 2, path: "", message: expect.stringContaining("more than 100 times over") }] });
+  });
+
+  it("keeps ordinary aliases, and names an alias without an anchor", () => {
+    const reused = parseSuite(
+      [
+        "tests:",
+        "  - name: a",
+        "    workload: broadcast",
+        "    faults: &cut",
+        "      - { kind: partition, at: 2, mode: halves }",
+        "      - { kind: heal, at: 5 }",
+        "  - name: b",
+        "    workload: broadcast",
+        "    faults: *cut",
+        "",
+      ].join("\n"),
+    );
+    expect(reused.ok, JSON.stringify(reused)).toBe(true);
+    if (reused.ok) expect(reused.spec.tests[1]!.faults).toEqual(reused.spec.tests[0]!.faults);
+    const missing = parseSuite("tests:\n  - name: t\n    workload: *nowhere\n");
+    expect(missing).toEqual({ ok: false, errors: [{ line: 3, path: "", message: "the alias *nowhere names no anchor (&nowhere) set before it" }] });
+  });
+
   it("accepts JSON too", () => {
     expect(parseSuite('{"tests":[{"name":"j","workload":"echo"}]}').ok).toBe(true);
   });

@@ -1,8 +1,9 @@
 // Every /api/v1 route goes through apiRoute(): a personal token in
 // `Authorization: Bearer lgp_…` (401 without a valid one), its scope (403
-// when a READ token tries to submit or change anything), the per-token rate
-// limit (429 with Retry-After), then the handler; the domain's refusals
-// become JSON errors with a stable code and a message a person can act on:
+// when a READ token tries to submit or change anything), the rate limits per
+// token and per person (429 with Retry-After), then the handler; the domain's
+// refusals become JSON errors with a stable code and a message a person can
+// act on (errorResponse, also used by the web form's upload route):
 //   { "error": { "code": "submission.limit", "message": "…" } }
 // (an invalid suite adds `problems`, each with its line).
 // Another course's or person's things are 404, as if they did not exist.
@@ -14,6 +15,8 @@ import { authenticateApiToken, type TokenActor } from "@/lib/api/tokens";
 import { db } from "@/lib/db";
 import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
 import type { SuiteError } from "@/lib/suites/parse-suite";
+import { ArchiveTooLargeError, requestUpload } from "@/lib/submissions/upload-source";
+import { UploadsBusyError } from "@/lib/submissions/upload-slots";
 import { SuiteInvalidError } from "@/lib/suites/suite-versions";
 
 const NO_STORE = { "Cache-Control": "no-store" };
@@ -32,34 +35,11 @@ export function apiJson<T>(schema: z.ZodType<T>, body: T, status = 200) {
 /** A body that is not what the route reads: 400 with the message. */
 class BadBodyError extends Error {}
 
-/**
- * The request's body, or null as soon as it is longer than `maxBytes`: a
- * declared length is believed at once, and a chunked body is read only up to
- * the limit, so nobody makes the server hold more than it would accept.
- */
-export async function bodyUpTo(request: Request, maxBytes: number): Promise<Buffer | null> {
-  if (Number(request.headers.get("content-length") ?? "0") > maxBytes) return null;
-  if (!request.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return Buffer.concat(chunks, length);
-    length += value.length;
-    if (length > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-}
-
 const MAX_TEXT_BODY_BYTES = 1024 * 1024;
 
-/** The request's body as text (at most 1 MB; 400 beyond). */
+/** The request's body as text (at most 1 MB, read no further; 400 beyond). */
 export async function textBody(request: Request): Promise<string> {
-  const body = await bodyUpTo(request, MAX_TEXT_BODY_BYTES);
+  const body = await requestUpload(request).readUpTo(MAX_TEXT_BODY_BYTES);
   if (body === null) throw new BadBodyError("the body is larger than 1 MB");
   return body.toString("utf8");
 }
@@ -88,25 +68,33 @@ export function apiRoute<P extends Params>(needs: "READ" | "SUBMIT", handler: (r
     const who = await authenticateApiToken(db(), request.headers.get("authorization"));
     if (!who) return apiError(401, "auth.token", "send a valid personal token as `Authorization: Bearer lgp_…` (make one on your account page)", { "WWW-Authenticate": "Bearer" });
     if (needs === "SUBMIT" && who.scope !== "SUBMIT") return apiError(403, "auth.scope", "this token may only read; make a token with the submit scope to submit (or, as staff, to regrade and edit suites)");
-    const allowance = await apiLimiter().consume(who.tokenId);
+    const allowance = await apiLimiter().consume({ tokenId: who.tokenId, userId: who.actor.userId });
     if (!allowance.allowed) {
-      return apiError(429, "rate.limited", `too many calls with this token; try again in ${allowance.retryAfterSeconds} s`, { "Retry-After": String(allowance.retryAfterSeconds) });
+      const whose = allowance.by === "token" ? "this token" : `your tokens (${allowance.perMinute} a minute across all of them)`;
+      return apiError(429, "rate.limited", `too many calls with ${whose}; try again in ${allowance.retryAfterSeconds} s`, { "Retry-After": String(allowance.retryAfterSeconds) });
     }
     try {
       const response = await handler(request, who, await context.params);
       response.headers.set("X-RateLimit-Remaining", String(allowance.remaining));
       return response;
     } catch (err) {
-      if (err instanceof NotFoundError) return apiError(404, "not_found", err.message);
-      if (err instanceof ForbiddenError) return apiError(403, "forbidden", err.message);
-      if (err instanceof SuiteInvalidError) {
-        const listed = err.errors.map((e) => `${e.line === null ? "" : `line ${e.line}: `}${e.message}`).join("; ");
-        return apiError(422, err.code, `${err.message}: ${listed}`, {}, err.errors);
-      }
-      if (err instanceof StudentError) return apiError(422, err.code, err.message);
-      if (err instanceof BadBodyError) return apiError(400, "bad_request", err.message);
-      if (err instanceof ZodError) return apiError(400, "bad_request", err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
-      throw err;
+      return errorResponse(err);
     }
   };
+}
+
+/** The domain's refusal as the API's JSON error; anything else is a bug and is thrown on (a 500). */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof NotFoundError) return apiError(404, "not_found", err.message);
+  if (err instanceof ForbiddenError) return apiError(403, "forbidden", err.message);
+  if (err instanceof SuiteInvalidError) {
+    const listed = err.errors.map((e) => `${e.line === null ? "" : `line ${e.line}: `}${e.message}`).join("; ");
+    return apiError(422, err.code, `${err.message}: ${listed}`, {}, err.errors);
+  }
+  if (err instanceof ArchiveTooLargeError) return apiError(413, err.code, err.message);
+  if (err instanceof UploadsBusyError) return apiError(429, err.code, err.message, { "Retry-After": String(err.retryAfterSeconds) });
+  if (err instanceof StudentError) return apiError(422, err.code, err.message);
+  if (err instanceof BadBodyError) return apiError(400, "bad_request", err.message);
+  if (err instanceof ZodError) return apiError(400, "bad_request", err.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  throw err;
 }

@@ -1,6 +1,7 @@
 "use client";
 // The lab form staff create and edit labs with; works without JavaScript too.
 import { useActionState } from "react";
+import { MAX_LAB_ARCHIVE_BYTES } from "@/lib/labs/archive-size";
 import { IDLE, type ActionState } from "../../../action-state";
 import { FormMessage } from "../../../form-message";
 import { saveLabAction } from "./lab-actions";
@@ -115,7 +116,7 @@ export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, ti
       <div className="form-row">
         <div>{field("lab-limit", "Submissions allowed (empty: no limit)", <input id="lab-limit" name="submissionLimit" type="number" min={1} step={1} defaultValue={values.submissionLimit} />)}</div>
         <div>{field("lab-window", "… per hours (empty: in total)", <input id="lab-window" name="submissionWindowHours" type="number" min={0} step="any" defaultValue={values.submissionWindowHours} />)}</div>
-        <div>{field("lab-archive", "Largest upload (MB)", <input id="lab-archive" name="maxArchiveMegabytes" type="number" min={0} max={50} step="any" defaultValue={values.maxArchiveMegabytes} />)}</div>
+        <div>{field("lab-archive", "Largest upload (MB)", <input id="lab-archive" name="maxArchiveMegabytes" type="number" min={0} max={MAX_LAB_ARCHIVE_BYTES / 1024 / 1024} step="any" defaultValue={values.maxArchiveMegabytes} />)}</div>
       </div>
       <label className="checkbox">
         <input name="published" type="checkbox" defaultChecked={values.published} /> Published (students see it)

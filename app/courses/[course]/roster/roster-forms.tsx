@@ -1,23 +1,33 @@
 "use client";
 // The roster page's forms; each works without JavaScript too.
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { IDLE, type ActionState } from "../../../action-state";
 import { FormMessage } from "../../../form-message";
 import { importRosterAction, invitationAction, passwordLinkAction, revokeInvitationAction, setRoleAction } from "./actions";
 
 const ROLES = ["STUDENT", "TA", "INSTRUCTOR", "OWNER"] as const;
 
+/** The import's file limit (lib/courses/roster.ts), checked here first: a body over the server actions' limit (next.config.ts) never reaches the action. */
+const MAX_ROSTER_FILE_BYTES = 2 * 1024 * 1024;
+
 export function RosterImport({ courseSlug }: { courseSlug: string }) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(importRosterAction, IDLE);
+  const [fileError, setFileError] = useState<string | null>(null);
   return (
     <form action={formAction} className="form" data-testid="roster-import">
       <input type="hidden" name="courseSlug" value={courseSlug} />
       <label htmlFor="roster-file">CSV file</label>
-      <input id="roster-file" name="file" type="file" accept=".csv,text/csv" />
+      <input
+        id="roster-file"
+        name="file"
+        type="file"
+        accept=".csv,text/csv"
+        onChange={(event) => setFileError((event.currentTarget.files?.[0]?.size ?? 0) > MAX_ROSTER_FILE_BYTES ? "The roster file is larger than 2 MB" : null)}
+      />
       <label htmlFor="roster-csv">… or paste its lines</label>
       <textarea id="roster-csv" name="csv" rows={4} className="code-input" placeholder={"email,name,role\nada@uni.edu,Ada Lovelace,student"} />
-      <FormMessage message={state.message} ok={state.ok} problems={state.problems} />
-      <button type="submit" className="button button-primary" disabled={pending}>
+      <FormMessage message={fileError ?? state.message} ok={fileError ? false : state.ok} problems={fileError ? undefined : state.problems} />
+      <button type="submit" className="button button-primary" disabled={pending || fileError !== null}>
         {pending ? "Importing…" : "Import roster"}
       </button>
     </form>

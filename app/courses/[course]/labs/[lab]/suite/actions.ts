@@ -1,12 +1,13 @@
 "use server";
 // The suite page's actions: save the edited suite as a new version, publish a
-// version, dry-run one against the reference solutions, upload a reference.
+// version, dry-run one against the reference solutions. (Reference uploads go
+// to app/api/courses/[course]/labs/[lab]/references, which reads the archive
+// no further than the lab's limit; an action's body is read whole.)
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
-import { StudentError } from "@/lib/errors";
 import { gradingQueue } from "@/lib/queue";
-import { publishSuiteVersion, saveSuiteVersion, startDryRun, uploadReferenceSolution } from "@/lib/suites/suite-versions";
+import { publishSuiteVersion, saveSuiteVersion, startDryRun } from "@/lib/suites/suite-versions";
 import { actionState } from "../../../../../action-result";
 import type { ActionState } from "../../../../../action-state";
 
@@ -42,19 +43,5 @@ export async function dryRunAction(_previous: ActionState, formData: FormData): 
     const version = versionField.parse(formData.get("version"));
     const started = await startDryRun({ db: db(), queue: gradingQueue() }, actor, { ...lab, version });
     return `Dry run of version ${started.version} started against ${started.references} reference solution${started.references === 1 ? "" : "s"}.`;
-  });
-}
-
-export async function uploadReferenceAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
-  return withLab(formData, async (lab, actor) => {
-    const archive = formData.get("archive");
-    if (!(archive instanceof File) || archive.size === 0) throw new StudentError("reference.no_file", "choose a .tar.gz or .tar file to upload");
-    const reference = await uploadReferenceSolution(db(), actor, {
-      ...lab,
-      name: String(formData.get("name") ?? ""),
-      expectPass: formData.get("expectPass") === "pass",
-      upload: Buffer.from(await archive.arrayBuffer()),
-    });
-    return `Reference solution "${reference.name}" stored (${reference.expectPass ? "must pass" : "must fail"}).`;
   });
 }

@@ -121,7 +121,7 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
                 ))}
               </ul>
             )}
-            {editor && <ReferenceUpload {...ids} />}
+            {editor && <ReferenceUpload {...ids} maxArchiveBytes={lab.maxArchiveBytes} />}
           </section>
         </aside>
       </div>

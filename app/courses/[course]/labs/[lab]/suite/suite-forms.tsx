@@ -1,11 +1,16 @@
 "use client";
 // The suite page's forms: the editor (problems listed by line), the per-version
-// publish and dry-run buttons, and the reference upload. Each works without
-// JavaScript too.
-import { useActionState } from "react";
+// publish and dry-run buttons (these work without JavaScript too), and the
+// reference upload, which posts the archive to our upload route
+// (app/api/courses/[course]/labs/[lab]/references) so that it may be as large
+// as the lab allows.
+import { useRouter } from "next/navigation";
+import { useActionState, useState, type FormEvent } from "react";
+import { formatMiB } from "@/lib/labs/archive-size";
 import { IDLE, type ActionState } from "../../../../../action-state";
 import { FormMessage } from "../../../../../form-message";
-import { dryRunAction, publishSuiteAction, saveSuiteAction, uploadReferenceAction } from "./actions";
+import { postArchive, tooLargeForLab } from "../../../../../post-archive";
+import { dryRunAction, publishSuiteAction, saveSuiteAction } from "./actions";
 
 type Ids = { courseSlug: string; labSlug: string };
 
@@ -60,11 +65,32 @@ export function VersionActions({ version, published, ...ids }: Ids & { version: 
   );
 }
 
-export function ReferenceUpload(ids: Ids) {
-  const [state, formAction, pending] = useActionState<ActionState, FormData>(uploadReferenceAction, IDLE);
+export function ReferenceUpload({ courseSlug, labSlug, maxArchiveBytes }: Ids & { maxArchiveBytes: number }) {
+  const router = useRouter();
+  const [state, setState] = useState<ActionState>(IDLE);
+  const [pending, setPending] = useState(false);
+  const [file, setFile] = useState<File | null>(null);
+  const fileError = file ? tooLargeForLab(file.size, maxArchiveBytes) : null;
+
+  async function upload(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    if (!file || file.size === 0) return setState({ message: "Choose a .tar.gz or .tar file to upload", ok: false });
+    if (fileError) return;
+    setPending(true);
+    const query = new URLSearchParams({ name: String(form.get("name") ?? ""), expect: String(form.get("expectPass") ?? "pass") });
+    const posted = await postArchive(`/api/courses/${encodeURIComponent(courseSlug)}/labs/${encodeURIComponent(labSlug)}/references?${query}`, file, "This lab is not in a course you teach");
+    if (posted.ok) {
+      setState({ message: `Reference solution "${String(posted.body.name)}" stored (${posted.body.expectPass ? "must pass" : "must fail"}).`, ok: true });
+      router.refresh();
+    } else {
+      setState({ message: posted.message, ok: false });
+    }
+    setPending(false);
+  }
+
   return (
-    <form action={formAction} className="form" data-testid="reference-upload">
-      <Hidden {...ids} />
+    <form onSubmit={upload} className="form" data-testid="reference-upload">
       <label htmlFor="reference-name">Name</label>
       <input id="reference-name" name="name" type="text" required pattern="[a-z0-9][a-z0-9\-]{0,62}" placeholder="correct" />
       <label htmlFor="reference-expect">Expected result</label>
@@ -73,9 +99,17 @@ export function ReferenceUpload(ids: Ids) {
         <option value="fail">fails on purpose</option>
       </select>
       <label htmlFor="reference-archive">Archive (.tar.gz or .tar)</label>
-      <input id="reference-archive" name="archive" type="file" accept=".tar.gz,.tgz,.tar,application/gzip,application/x-tar" required />
-      <FormMessage message={state.message} ok={state.ok} />
-      <button type="submit" className="button" disabled={pending}>
+      <input
+        id="reference-archive"
+        name="archive"
+        type="file"
+        accept=".tar.gz,.tgz,.tar,application/gzip,application/x-tar"
+        required
+        onChange={(event) => setFile(event.currentTarget.files?.[0] ?? null)}
+      />
+      <p className="muted">At most {formatMiB(maxArchiveBytes)}, the lab's limit.</p>
+      <FormMessage message={fileError ?? state.message} ok={fileError ? false : state.ok} />
+      <button type="submit" className="button" disabled={pending || fileError !== null}>
         {pending ? "Uploading…" : "Upload reference solution"}
       </button>
     </form>

@@ -1,23 +1,26 @@
 // POST /api/v1/courses/{course}/labs/{lab}/submissions: submit an archive
-// (.tar.gz or .tar) as the request body. The same checks as the web form:
-// the archive is validated before anything is stored, and the lab's limits
-// apply (422 with the code and when the next submission is allowed).
+// (.tar.gz or .tar) as the request body. The same domain function as the web
+// form: the lab, its opening, deadline and limits are checked before the body
+// is read (422 with the code and when the next submission is allowed), the
+// body is read no further than the lab's archive limit (413), uploads in
+// progress are capped per person and per process (429), and the archive is
+// validated before anything is stored.
 // GET: the lab's submissions, for its staff (?student=, ?status=, ?limit=, ?after=).
 import { iso, labSubmissionsBody, submissionCreatedBody } from "@/lib/api/schemas";
 import { db } from "@/lib/db";
 import { gradingQueue } from "@/lib/queue";
 import { createSubmission } from "@/lib/submissions/create-submission";
 import { listLabSubmissionsForStaff } from "@/lib/submissions/lab-submissions";
-import { apiError, apiJson, apiRoute, bodyUpTo } from "../../../../../api-route";
-
-/** Larger bodies are refused unread, or read no further than this (no lab accepts more than 50 MB). */
-const MAX_BODY_BYTES = 50 * 1024 * 1024;
+import { uploadSlots } from "@/lib/submissions/upload-slots";
+import { requestUpload } from "@/lib/submissions/upload-source";
+import { apiJson, apiRoute } from "../../../../../api-route";
 
 export const POST = apiRoute<{ course: string; lab: string }>("SUBMIT", async (request, { actor }, params) => {
-  const upload = await bodyUpTo(request, MAX_BODY_BYTES);
-  if (upload === null) return apiError(413, "archive.too_large", "the archive is larger than 50 MB");
-  if (upload.length === 0) return apiError(400, "archive.missing", "send the archive (.tar.gz or .tar) as the request body");
-  const submission = await createSubmission({ db: db(), queue: gradingQueue() }, actor, { courseSlug: params.course, labSlug: params.lab, upload });
+  const submission = await createSubmission({ db: db(), queue: gradingQueue(), uploadSlots: uploadSlots() }, actor, {
+    courseSlug: params.course,
+    labSlug: params.lab,
+    upload: requestUpload(request),
+  });
   return apiJson(submissionCreatedBody, { id: submission.id, status: submission.status, url: `/submissions/${submission.id}` }, 201);
 });
 
