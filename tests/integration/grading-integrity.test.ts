@@ -17,7 +17,7 @@ import type { ClusterTestRequest, ClusterTestResult } from "../../sandbox/cluste
 import { demultiplex } from "../../sandbox/container-io.js";
 import { MAX_ERROR_TEXT_CHARS } from "../../sandbox/controller/spec.js";
 import { serverMessagesOf } from "../../sandbox/traffic.js";
-import { buildFixture, runFixtureCluster, testOwner } from "../support/sandbox.js";
+import { buildFixture, execIn, runFixtureCluster, testOwner } from "../support/sandbox.js";
 
 const docker = new Docker();
 const PYTHON = "labgrade/python:latest";
@@ -46,15 +46,6 @@ function runMode(mode: string, overrides: Partial<ClusterTestRequest> = {}): Pro
 const verdictOf = (name: string, result: ClusterTestResult) => judge(testSpecSchema.parse({ name, workload: "echo" }), result);
 const logOf = (result: ClusterTestResult, id: string) => result.nodes.find((n) => n.id === id)!.log;
 const eventsOf = (result: ClusterTestResult): HistoryEvent[] => result.lines.flatMap((l) => ("event" in l ? [l.event] : []));
-
-async function execIn(containerId: string, cmd: string[]): Promise<string> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  const { stdout, stderr } = demultiplex(Buffer.concat(chunks));
-  return stdout + stderr;
-}
 
 /** Every number in a nested value. */
 function numbersIn(value: unknown): number[] {
@@ -225,7 +216,7 @@ describe("agent robustness", () => {
             if ((logs.stdout + logs.stderr).includes("ZOMBIES made=60")) {
               // The last grandchildren exited a moment ago: give PID 1 that moment.
               await new Promise((resolve) => setTimeout(resolve, 500));
-              return (await execIn(id, ["/bin/sh", "-c", "ps -eo stat=,comm= | awk '$1 ~ /^Z/' | wc -l"])).trim();
+              return (await execIn(docker, id, ["/bin/sh", "-c", "ps -eo stat=,comm= | awk '$1 ~ /^Z/' | wc -l"])).trim();
             }
             await new Promise((resolve) => setTimeout(resolve, 250));
           }

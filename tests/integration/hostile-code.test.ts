@@ -22,12 +22,12 @@ import { testSpecSchema } from "../../lib/suites/schema.js";
 import { judge } from "../../runner/grade-submission.js";
 import { buildSubmission, removeVolume, type BuildResult } from "../../sandbox/build.js";
 import type { ClusterTestRequest, ClusterTestResult } from "../../sandbox/cluster.js";
-import { demultiplex, readOutput } from "../../sandbox/container-io.js";
+import { readOutput } from "../../sandbox/container-io.js";
 import { SANDBOX_UID } from "../../sandbox/images/recipes.js";
 import type { ResourceOwner } from "../../sandbox/labels.js";
 import { ADMIN_URL } from "../support/databases.js";
 import { startEgressHost } from "../support/egress-host.js";
-import { FIXTURES, limits, runFixtureCluster, testOwner } from "../support/sandbox.js";
+import { execIn, FIXTURES, limits, runFixtureCluster, testOwner } from "../support/sandbox.js";
 
 const docker = new Docker();
 const PYTHON = "labgrade/python:latest";
@@ -180,15 +180,6 @@ function background<T>(fn: () => Promise<T>): Promise<T> {
 async function hostProcessesWith(marker: string): Promise<string[]> {
   const { stdout } = await run("ps", ["-eo", "pid=,args="]);
   return stdout.split("\n").filter((line) => line.includes(marker) && !line.includes("ps -eo"));
-}
-
-async function execIn(containerId: string, cmd: string[]): Promise<string> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  const { stdout, stderr } = demultiplex(Buffer.concat(chunks));
-  return stdout + stderr;
 }
 
 /** Waits until the container's log contains `text` (the node's stderr is in it). */
@@ -500,7 +491,7 @@ describe("hostile node programs", () => {
     const { result } = await runHostile("firewall", owner, {
       onNodesReady: (nodes) => {
         during = background(() =>
-          execIn(nodes[0]!.containerId, ["/bin/sh", "-c", "ip -o link show eth0; ip -4 -o addr show eth0; tc qdisc show dev eth0"]),
+          execIn(docker, nodes[0]!.containerId, ["/bin/sh", "-c", "ip -o link show eth0; ip -4 -o addr show eth0; tc qdisc show dev eth0"]),
         );
       },
     });

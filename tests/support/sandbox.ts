@@ -7,6 +7,7 @@ import { parseConfig } from "../../lib/config.js";
 import { runnerLimits } from "../../runner/limits.js";
 import { buildSubmission, removeVolume } from "../../sandbox/build.js";
 import { runClusterTest, type ClusterTestRequest, type ClusterTestResult } from "../../sandbox/cluster.js";
+import { demultiplex } from "../../sandbox/container-io.js";
 import { SANDBOX_UID } from "../../sandbox/images/recipes.js";
 
 export const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
@@ -43,4 +44,14 @@ export async function runFixtureCluster(
 /** Beats a chatter node logged: who sent, the sender's clock, our clock. */
 export function beatsIn(log: string): Array<{ from: string; sentMs: number; recvMs: number }> {
   return [...log.matchAll(/BEAT from=(\S+) sent_ms=(\d+) recv_ms=(\d+)/g)].map((m) => ({ from: m[1]!, sentMs: Number(m[2]), recvMs: Number(m[3]) }));
+}
+
+/** Runs a command in a running container; its stdout and stderr, together. */
+export async function execIn(docker: Docker, containerId: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const { stdout, stderr } = demultiplex(Buffer.concat(chunks));
+  return stdout + stderr;
 }
