@@ -188,6 +188,11 @@ build_web() {
   ok "web app built"
 }
 
+# The runner, as one process (node with tsx as its loader, not the tsx CLI,
+# which would run it as a child): the PID in var/run/runner.pid is the runner
+# itself, so `kill $(cat var/run/runner.pid)` stops it (gracefully, SIGTERM).
+start_runner() { start_service runner node --import tsx runner/main.ts; }
+
 # start_service NAME COMMAND...: runs a service in the background unless the
 # same build of it is already running. Only ever stops the PID it started.
 start_service() {

@@ -24,21 +24,29 @@ export function db(): Db {
 
 /** Socket and server codes that mean "the database could not be reached", not "the query was wrong". */
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "P1001", "P1002", "P1017"]);
-const CONNECTION_MESSAGES = /connection terminated|connection (?:was )?closed|can't reach database|server has closed the connection|terminating connection|ECONNREFUSED|ECONNRESET/i;
+const CONNECTION_MESSAGES =
+  /connection terminated|connection (?:was )?closed|can't reach database|server has closed the connection|terminating connection|the database system is (?:starting up|shutting down|not accepting connections|in recovery mode)|ECONNREFUSED|ECONNRESET/i;
 
-/** Whether an error (or one it wraps) says the database went away, so waiting and trying again may help. */
 /** A unique constraint refused the write (Prisma's P2002): the caller says which name or value is taken. */
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
 }
 
+/**
+ * Whether an error (or one it wraps) says the database went away, so waiting
+ * and trying again may help. Prisma keeps the driver's own error (with the
+ * server's SQLSTATE, e.g. 57P03 "the database system is starting up") in
+ * `meta.driverAdapterError`, not in `cause`: both are followed.
+ */
 export function isConnectionLoss(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 6; depth++) {
-    const x = e as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown };
+  const seen: unknown[] = [err];
+  for (let i = 0; i < seen.length && i < 12; i++) {
+    const x = seen[i] as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; meta?: { driverAdapterError?: unknown } } | null;
+    if (!x || typeof x !== "object") continue;
     if (typeof x.code === "string" && CONNECTION_CODES.has(x.code)) return true;
     if (typeof x.originalCode === "string" && CONNECTION_CODES.has(x.originalCode)) return true;
     if (typeof x.message === "string" && CONNECTION_MESSAGES.test(x.message)) return true;
-    e = x.cause;
+    seen.push(x.cause, x.meta?.driverAdapterError);
   }
   return false;
 }

@@ -50,11 +50,13 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   log(`runner ${id}: engine ${capabilities.engineVersion}, netem ${capabilities.netem.available ? "available" : `unavailable (${capabilities.netem.detail})`}`);
   const missing = Object.entries(capabilities.images).filter(([, imageId]) => !imageId);
   if (missing.length > 0) log(`warning: images missing: ${missing.map(([n]) => n).join(", ")} (run ./infra/up)`);
+  // A runner restarted under the same id starts afresh: every heartbeat carries this start.
+  const startedAt = new Date();
   const heartbeat = async () => {
     await db.runner.upsert({
       where: { id },
-      create: { id, hostname: os.hostname(), capabilities: capabilities as object },
-      update: { heartbeatAt: new Date(), capabilities: capabilities as object },
+      create: { id, hostname: os.hostname(), capabilities: capabilities as object, startedAt },
+      update: { heartbeatAt: new Date(), capabilities: capabilities as object, startedAt, hostname: os.hostname() },
     });
   };
   await heartbeat();

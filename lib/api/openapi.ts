@@ -24,8 +24,9 @@ import {
 } from "./schemas.js";
 
 const json = (schema: z.ZodType) => ({ "application/json": { schema: { $ref: `#/components/schemas/${apiSchemas.get(schema)!.id}` } } });
+/** A route's error answers; every route may also answer 503 while the database does not. */
 const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [String(status), { description: ERROR_MEANINGS[status] ?? "error", content: json(errorBody) }]));
+  Object.fromEntries([...statuses, 503].map((status) => [String(status), { description: ERROR_MEANINGS[status] ?? "error", content: json(errorBody) }]));
 const ERROR_MEANINGS: Record<number, string> = {
   400: "the request is malformed",
   401: "no valid token",
@@ -33,6 +34,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   404: "not found, or not yours (the same answer)",
   413: "the archive is larger than the lab's limit (refused as soon as its declared length, or what was read, passes it)",
   422: "refused, with a code (archive, limit, deadline, suite)",
+  503: "the database does not answer just now (`service.unavailable`); nothing was changed; see Retry-After",
   429: "too many calls with this token or with all of its owner's tokens (`rate.limited`), or too many uploads in progress (`uploads.too_many`, `uploads.busy`); see Retry-After",
 };
 const slug = (name: string, description: string) => ({ name, in: "path", required: true, schema: { type: "string" }, description });

@@ -1,12 +1,15 @@
-// The README's first command: safe to run twice, and a missing prerequisite
-// gives a clear message rather than a stack trace.
+// The README's first command: safe to run twice, a missing prerequisite
+// gives a clear message rather than a stack trace, and the runner it starts is
+// one process that its PID file stops.
 import { execFile } from "node:child_process";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../lib/db.js";
+import { createMigratedDatabase } from "../support/databases.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -40,6 +43,66 @@ async function runLibFunction(fn: string, stubs: Record<string, string>): Promis
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+describe("the runner as infra/up starts it", () => {
+  it("is one process: stopping the PID in var/run/runner.pid stops the runner, and a restart under the same id starts afresh", async () => {
+    const database = await createMigratedDatabase("runner-pid");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "labgrade-runner-"));
+    const runnerId = `pid-test-${process.pid}-${Date.now()}`;
+    const env = {
+      ...process.env,
+      LABGRADE_VAR: dir,
+      DATABASE_URL: database.url,
+      LABGRADE_QUEUE_PREFIX: `test-runner-pid-${process.pid}`,
+      LABGRADE_RUNNER_ID: runnerId,
+    };
+    const db = createDb(database.url);
+    const startedAt = async () => (await db.runner.findUnique({ where: { id: runnerId } }))?.startedAt ?? null;
+    const start = () => run("bash", ["-c", `. "${ROOT}/infra/lib.sh"; start_runner`], { env, cwd: ROOT });
+    // Every process of this runner (it and any child it left), by the id in its environment.
+    const holding = async () => {
+      const pids: number[] = [];
+      for (const line of (await run("ps", ["-eo", "pid="])).stdout.split("\n")) {
+        const pid = Number(line.trim());
+        if (pid && (await readFile(`/proc/${pid}/environ`, "utf8").catch(() => "")).includes(`LABGRADE_RUNNER_ID=${runnerId}`)) pids.push(pid);
+      }
+      return pids;
+    };
+    // Gone for good: no process of it left, and the runner's own PID reaped (a zombie still answers kill -0).
+    const stopped = async (pid: number) => {
+      for (let i = 0; i < 100; i++) {
+        const reaped = await readFile(`/proc/${pid}/stat`, "utf8").then(() => false, () => true);
+        if (reaped && (await holding()).length === 0) return true;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return false;
+    };
+    try {
+      let first: Date | null = null;
+      for (const round of [1, 2]) {
+        const said = (await start()).stdout;
+        const pid = Number((await readFile(path.join(dir, "run/runner.pid"), "utf8")).trim());
+        // Up: its heartbeat row appears (a new start each round).
+        for (let i = 0; i < 150 && (await startedAt())?.getTime() === first?.getTime(); i++) await new Promise((r) => setTimeout(r, 200));
+        const now = await startedAt();
+        const log = () => readFile(path.join(dir, "log/runner.log"), "utf8").catch(() => "(no log)");
+        expect(now, `round ${round}: the runner never heartbeat: ${await log()}`).not.toBeNull();
+        if (first) expect(now!.getTime(), `a restart under the same id keeps its old startedAt: ${said} ${await log()}`).toBeGreaterThan(first.getTime());
+        first = now;
+        // The PID is the runner itself, not a wrapper that starts it as a child: one process, that one.
+        expect((await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0")).toEqual(expect.arrayContaining(["runner/main.ts"]));
+        expect(await holding(), "the runner runs as more than the process in its PID file").toEqual([pid]);
+        process.kill(pid, "SIGTERM");
+        expect(await stopped(pid), `the runner (pid ${pid}) or a process it started still runs after SIGTERM to that PID: ${(await holding()).join(", ")}`).toBe(true);
+      }
+    } finally {
+      for (const pid of await holding()) process.kill(pid, "SIGKILL");
+      await db.$disconnect();
+      await database.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("infra/up", () => {
   it("a second run finds everything done and changes nothing", async () => {

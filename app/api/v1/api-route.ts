@@ -12,7 +12,7 @@ import { NextResponse } from "next/server";
 import { ZodError, type z } from "zod";
 import { apiLimiter } from "@/lib/api/rate-limit";
 import { authenticateApiToken, type TokenActor } from "@/lib/api/tokens";
-import { db } from "@/lib/db";
+import { db, isConnectionLoss } from "@/lib/db";
 import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
 import type { SuiteError } from "@/lib/suites/parse-suite";
 import { ArchiveTooLargeError, requestUpload } from "@/lib/submissions/upload-source";
@@ -65,15 +65,16 @@ type Params = Record<string, string>;
 
 export function apiRoute<P extends Params>(needs: "READ" | "SUBMIT", handler: (request: Request, who: TokenActor, params: P) => Promise<Response>) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
-    const who = await authenticateApiToken(db(), request.headers.get("authorization"));
-    if (!who) return apiError(401, "auth.token", "send a valid personal token as `Authorization: Bearer lgp_…` (make one on your account page)", { "WWW-Authenticate": "Bearer" });
-    if (needs === "SUBMIT" && who.scope !== "SUBMIT") return apiError(403, "auth.scope", "this token may only read; make a token with the submit scope to submit (or, as staff, to regrade and edit suites)");
-    const allowance = await apiLimiter().consume({ tokenId: who.tokenId, userId: who.actor.userId });
-    if (!allowance.allowed) {
-      const whose = allowance.by === "token" ? "this token" : `your tokens (${allowance.perMinute} a minute across all of them)`;
-      return apiError(429, "rate.limited", `too many calls with ${whose}; try again in ${allowance.retryAfterSeconds} s`, { "Retry-After": String(allowance.retryAfterSeconds) });
-    }
+    // Everything in here, the token's own lookup too, answers in the API's JSON (a database outage included).
     try {
+      const who = await authenticateApiToken(db(), request.headers.get("authorization"));
+      if (!who) return apiError(401, "auth.token", "send a valid personal token as `Authorization: Bearer lgp_…` (make one on your account page)", { "WWW-Authenticate": "Bearer" });
+      if (needs === "SUBMIT" && who.scope !== "SUBMIT") return apiError(403, "auth.scope", "this token may only read; make a token with the submit scope to submit (or, as staff, to regrade and edit suites)");
+      const allowance = await apiLimiter().consume({ tokenId: who.tokenId, userId: who.actor.userId });
+      if (!allowance.allowed) {
+        const whose = allowance.by === "token" ? "this token" : `your tokens (${allowance.perMinute} a minute across all of them)`;
+        return apiError(429, "rate.limited", `too many calls with ${whose}; try again in ${allowance.retryAfterSeconds} s`, { "Retry-After": String(allowance.retryAfterSeconds) });
+      }
       const response = await handler(request, who, await context.params);
       response.headers.set("X-RateLimit-Remaining", String(allowance.remaining));
       return response;
@@ -83,8 +84,17 @@ export function apiRoute<P extends Params>(needs: "READ" | "SUBMIT", handler: (r
   };
 }
 
+/** Seconds a client should wait before trying again while the database does not answer. */
+const DATABASE_RETRY_AFTER_SECONDS = 15;
+
 /** The domain's refusal as the API's JSON error; anything else is a bug and is thrown on (a 500). */
 export function errorResponse(err: unknown): Response {
+  if (isConnectionLoss(err)) {
+    console.error(`[api] the database did not answer: ${err instanceof Error ? err.message.split("\n").filter(Boolean).pop() : String(err)}`);
+    return apiError(503, "service.unavailable", `the grading service cannot reach its database just now; nothing was changed; try again in ${DATABASE_RETRY_AFTER_SECONDS} s`, {
+      "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS),
+    });
+  }
   if (err instanceof NotFoundError) return apiError(404, "not_found", err.message);
   if (err instanceof ForbiddenError) return apiError(403, "forbidden", err.message);
   if (err instanceof SuiteInvalidError) {
