@@ -18,6 +18,7 @@ import type { HistoryEvent } from "../lib/history.js";
 import { admitJob } from "../lib/jobs/scheduling.js";
 import { historyMetrics } from "../lib/metrics.js";
 import { newSeed, Random } from "../lib/random.js";
+import { dueDateFor, scoreAfterLatePolicy } from "../lib/grading/late-policy.js";
 import { plotData } from "../lib/reports/plot-data.js";
 import { suiteSpecSchema, type TestSpec } from "../lib/suites/schema.js";
 import { buildSubmission, removeVolume } from "../sandbox/build.js";
@@ -205,7 +206,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
       deps.publish?.(submission.id, { test: run.test.name, repetition: run.repetition, verdict: judged.verdict });
     }
     const earned = points();
-    const finalScore = applyLatePolicy(earned, submission.late, lab, submission.createdAt);
+    const finalScore = scoreAfterLatePolicy(earned, lab, submission.createdAt, await dueDateFor(db, lab, submission.userId));
     await release();
     await finish(db, job.id, attempt.id, submission.id, {
       outcome: "GRADED",
@@ -231,7 +232,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
           statusDetail: `grading took longer than its budget of ${Math.round(deps.limits.submissionBudgetMs / 1000)} s; ${finishedRuns} of ${totalRuns || "the"} test runs finished`,
           score: earned,
           maxScore: possible,
-          finalScore: applyLatePolicy(earned, submission.late, lab, submission.createdAt),
+          finalScore: scoreAfterLatePolicy(earned, lab, submission.createdAt, await dueDateFor(db, lab, submission.userId)),
           suiteVersionId: job.suiteVersionId,
         },
       });
@@ -467,17 +468,6 @@ async function recordTestResult(
       },
     },
   });
-}
-
-function applyLatePolicy(
-  score: number,
-  late: boolean,
-  lab: { latePolicy: string; latePenaltyPerDay: number; dueAt: Date | null },
-  submittedAt: Date,
-): number {
-  if (!late || lab.latePolicy !== "PENALTY_PER_DAY" || !lab.dueAt) return score;
-  const daysLate = Math.ceil((submittedAt.getTime() - lab.dueAt.getTime()) / 86_400_000);
-  return Math.max(0, score * (1 - lab.latePenaltyPerDay * daysLate));
 }
 
 async function finish(

@@ -12,6 +12,7 @@ import { normaliseArchive } from "../archive.js";
 import { putBlob } from "../blobs.js";
 import { getLabForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db, Tx } from "../db.js";
+import { dueDateFor } from "../grading/late-policy.js";
 import { StudentError } from "../errors.js";
 import { fairPriority } from "../jobs/scheduling.js";
 import { enqueueGradingJob } from "../queue.js";
@@ -78,8 +79,8 @@ export async function createSubmission(deps: { db: Db; queue: Queue; uploadSlots
   const now = new Date();
   const staff = isStaff(role);
   if (!staff && lab.opensAt && lab.opensAt > now) throw new StudentError("lab.not_open", `this lab opens at ${lab.opensAt.toISOString()}`);
-  const extension = await db.extension.findUnique({ where: { labId_userId: { labId: lab.id, userId: actor.userId } } });
-  const dueAt = extension?.dueAt ?? lab.dueAt;
+  // The student's own due date (their extension's, if any): the late policy counts from the same one.
+  const dueAt = await dueDateFor(db, lab, actor.userId);
   const late = dueAt !== null && now > dueAt;
   if (late && lab.latePolicy === "REFUSE" && !staff) {
     throw new StudentError("lab.past_due", `the deadline (${dueAt.toISOString()}) has passed and this lab does not accept late work`);
