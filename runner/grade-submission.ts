@@ -10,7 +10,7 @@ import type Docker from "dockerode";
 import { UnrecoverableError } from "bullmq";
 import { normaliseArchive } from "../lib/archive.js";
 import { getBlobOrThrow, putBlob } from "../lib/blobs.js";
-import { CHECKERS, DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
+import { DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
 import { RESULT_FORMAT, type CheckResult, type ResultDocument } from "../lib/checkers/types.js";
 import { isConnectionLoss, waitForDatabase, type Db } from "../lib/db.js";
 import { errorMessage, InfraError, StudentError } from "../lib/errors.js";
@@ -20,7 +20,8 @@ import { historyMetrics } from "../lib/metrics.js";
 import { newSeed, Random } from "../lib/random.js";
 import { dueDateFor, scoreAfterLatePolicy } from "../lib/grading/late-policy.js";
 import { plotData } from "../lib/reports/plot-data.js";
-import { suiteSpecSchema, type TestSpec } from "../lib/suites/schema.js";
+import { suiteSpecSchema, workloadOptionsOf, type TestSpec } from "../lib/suites/schema.js";
+import { WORKLOADS } from "../lib/workloads/index.js";
 import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
 import type { RunnerLimits } from "./limits.js";
@@ -184,8 +185,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
           seed: run.seed,
           requestTimeoutMs: Math.round(run.test.requestTimeoutSeconds * 1000),
           readyTimeoutMs: 20_000,
-          keyCount: run.test.keyCount,
-          topology: run.test.topology,
+          options: workloadOptionsOf(run.test),
           recoveryMs: Math.round(run.test.recoverySeconds * 1000),
         },
         nodeLimits: deps.limits.node,
@@ -395,9 +395,7 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   }
   // Judging a cut history could pass a solution on the part that was kept: never.
   if (cluster.recordProblem) throw new InfraError("history.incomplete", `the test's record is not whole: ${cluster.recordProblem}`);
-  const checker = CHECKERS[test.workload];
-  if (!checker) throw new InfraError("checker.missing", `no checker for workload ${test.workload}`);
-  const checked = checker(events, { nodeIds, budgetMs: DEFAULT_CHECK_BUDGET_MS });
+  const checked = WORKLOADS[test.workload].check(events, { nodeIds, budgetMs: DEFAULT_CHECK_BUDGET_MS });
   if (checked.verdict === "PASS" && dead.length > 0) {
     return {
       verdict: "FAIL",

@@ -13,14 +13,15 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { HistoryEvent } from "../history.js";
 import { historyMetrics, type LatencySummary } from "../metrics.js";
-import { CHECKERS, DEFAULT_CHECK_BUDGET_MS } from "./index.js";
+import { WORKLOAD_NAMES, workloadNamed } from "../workloads/index.js";
+import { DEFAULT_CHECK_BUDGET_MS } from "./index.js";
 import { RESULT_FORMAT, type ResultDocument } from "./types.js";
 
 export const EXIT = { PASS: 0, FAIL: 1, UNKNOWN: 2, USAGE: 64, DATA: 65 } as const;
 
 const USAGE = `usage: npm run check-history -- FILE [--workload NAME] [--nodes n0,n1,...] [--budget-ms N] [--json]
   FILE         a test's history.json, a JSON array of events, or JSON lines of events ("-" reads standard input)
-  --workload   the checker to use (default: the file's test.workload); one of ${Object.keys(CHECKERS).join(", ")}
+  --workload   the checker to use (default: the file's test.workload); one of ${WORKLOAD_NAMES.join(", ")}
   --nodes      the node ids (default: the file's test.nodes as n0..; else the nodes the events name)
   --budget-ms  time the linearizability search may take before saying UNKNOWN (default ${DEFAULT_CHECK_BUDGET_MS})
   --json       print the results document instead of text`;
@@ -120,9 +121,9 @@ export function parseHistoryText(text: string, name: string): ParsedHistory {
 /** Checks a parsed history; the same checker and context the runner uses. */
 export function checkHistory(history: ParsedHistory, options: { workload?: string; nodes?: string[]; budgetMs?: number }): ResultDocument {
   const workload = options.workload ?? history.workload;
-  if (!workload) throw new InputError(`the history names no workload; pass --workload (one of ${Object.keys(CHECKERS).join(", ")})`, EXIT.USAGE);
-  const checker = CHECKERS[workload];
-  if (!checker) throw new InputError(`no checker for workload "${workload}"; known: ${Object.keys(CHECKERS).join(", ")}`, EXIT.USAGE);
+  if (!workload) throw new InputError(`the history names no workload; pass --workload (one of ${WORKLOAD_NAMES.join(", ")})`, EXIT.USAGE);
+  const checker = workloadNamed(workload)?.check;
+  if (!checker) throw new InputError(`no checker for workload "${workload}"; known: ${WORKLOAD_NAMES.join(", ")}`, EXIT.USAGE);
   const nodeIds =
     options.nodes ?? (history.nodes ? Array.from({ length: history.nodes }, (_, i) => `n${i}`) : [...new Set(history.events.map((e) => e.node))].sort());
   const checked = checker(history.events, { nodeIds, budgetMs: options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS });

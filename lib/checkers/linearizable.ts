@@ -25,7 +25,7 @@
 // steps that cannot hide a linearization (see shrinkViolation), so it is a
 // faithful explanation rather than an artefact of cutting the history.
 import { pairOperations, type HistoryEvent, type Operation } from "../history.js";
-import { linKvKey } from "../workloads/lin-kv.js";
+import { linKvKey } from "../workloads/lin-kv/history.js";
 import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 /** At most this many operations are kept in the evidence. */

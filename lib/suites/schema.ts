@@ -2,7 +2,7 @@
 // contract: suite validation, the runner and the docs all read it. Defaults
 // make a minimal test a few lines long.
 import { z } from "zod";
-import { WORKLOAD_NAMES } from "../workloads/index.js";
+import { WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from "../workloads/index.js";
 
 /** Seconds after the main phase starts. */
 const at = z.number().min(0).max(600);
@@ -28,11 +28,10 @@ export const faultStepSchema = z.discriminatedUnion("kind", [
 ]);
 export type FaultStep = z.infer<typeof faultStepSchema>;
 
-export const testSpecSchema = z.object({
+/** What every test has, whatever its workload. */
+const commonTestSettings = {
   /** Unique within the suite; shown to students unless hidden. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes, starting with a letter or digit"),
-  /** Workload the clients drive. */
-  workload: z.enum(WORKLOAD_NAMES as [string, ...string[]]),
   /** Number of node containers, n0..n(N-1). */
   nodes: z.number().int().min(1).max(25).default(3),
   /** Concurrent client processes. */
@@ -41,10 +40,6 @@ export const testSpecSchema = z.object({
   rate: z.number().positive().max(10_000).default(10),
   /** Length of the main phase, in seconds. */
   durationSeconds: z.number().positive().max(600).default(5),
-  /** Keys the workload spreads operations over (lin-kv, kafka). */
-  keyCount: z.number().int().min(1).max(10_000).default(5),
-  /** Broadcast topology the nodes are told. */
-  topology: z.enum(["grid", "line", "tree2", "tree3", "tree4", "total"]).default("grid"),
   /** Wait after faults heal, before the final operations. */
   recoverySeconds: z.number().min(0).max(120).default(0),
   /** A request with no reply in this time is recorded as indeterminate. */
@@ -64,7 +59,27 @@ export const testSpecSchema = z.object({
     .string()
     .regex(/^\d{1,20}$/)
     .optional(),
-});
+};
+
+/**
+ * A test: the common settings, the workload the clients drive, and that
+ * workload's own settings beside them (lib/workloads/<name>: e.g. lin-kv's
+ * keyCount, broadcast's topology), so each test is validated against its own
+ * workload's options.
+ */
+export const testSpecSchema = z.discriminatedUnion(
+  "workload",
+  WORKLOAD_NAMES.map((name) => z.object({ ...commonTestSettings, workload: z.literal(name), ...WORKLOADS[name].options.shape })) as unknown as [
+    ReturnType<typeof testOf>,
+    ...Array<ReturnType<typeof testOf>>,
+  ],
+  { error: (issue) => (issue.code === "invalid_union" ? `the workload must be one of ${WORKLOAD_NAMES.join(", ")}` : undefined) },
+);
+
+/** One workload's test schema (for the union's type). */
+function testOf(name: WorkloadName) {
+  return z.object({ ...commonTestSettings, workload: z.literal(name), ...WORKLOADS[name].options.shape });
+}
 
 export const suiteSpecSchema = z.object({
   /** Documents written for this version of the format. */
@@ -73,4 +88,9 @@ export const suiteSpecSchema = z.object({
 });
 
 export type TestSpec = z.infer<typeof testSpecSchema>;
+
+/** A test's settings for its own workload (e.g. lin-kv's keyCount), as the workload's generator reads them. */
+export function workloadOptionsOf(test: TestSpec): Record<string, unknown> {
+  return WORKLOADS[test.workload].options.parse(test);
+}
 export type SuiteSpec = z.infer<typeof suiteSpecSchema>;

@@ -1,20 +1,25 @@
-// A workload turns a seeded random stream into client requests and replies
-// into history completions. Workloads run inside the test controller
-// container (bundled from here) and must not do I/O themselves.
+// A workload, in one definition (Maelstrom's shape: client, generator and
+// checker of a workload in one place): the options a suite may set for it,
+// how the clients turn a seeded random stream into requests and replies into
+// history completions, and the checker that judges the history. The
+// registry (index.ts) is typed so that a workload without a checker or
+// options does not compile.
 //
-// Phases of a test, driven by the controller: setup (requests sent once to
-// each node, e.g. broadcast's topology; not part of the history) → main phase
-// (clients at the suite's rate and concurrency, faults on schedule) → the
-// runner heals every fault → a recovery wait → final operations (e.g. a read
-// on every node), which are part of the history.
+// The generator half runs inside the test controller container (bundled from
+// here) and must not do I/O. Phases of a test, driven by the controller: setup
+// (requests sent once to each node, e.g. broadcast's topology; not part of the
+// history) → main phase (clients at the suite's rate and concurrency, faults
+// on schedule) → the runner heals every fault → a recovery wait → final
+// operations (e.g. a read on every node), which are part of the history.
+import { z } from "zod";
+import type { HistoryEvent } from "../history.js";
+import type { CheckContext, CheckResult } from "../checkers/types.js";
 import type { Random } from "../random.js";
 
-export interface WorkloadContext {
+export interface WorkloadContext<Options = unknown> {
   nodeIds: string[];
-  /** Keys the workload spreads its operations over, where it has keys. */
-  keyCount: number;
-  /** Broadcast topology name (grid, line, tree2, tree3, tree4, total). */
-  topology: string;
+  /** The test's options for this workload (its definition's `options`, parsed). */
+  options: Options;
 }
 
 export interface GeneratedOp {
@@ -33,12 +38,32 @@ export interface WorkloadClient {
   observe?(op: GeneratedOp, reply: Record<string, unknown> | undefined): void;
 }
 
-export interface Workload {
+/** A checker: a pure function of the history and the test's context (lib/checkers/types.ts). */
+export type Checker = (events: readonly HistoryEvent[], ctx: CheckContext) => CheckResult;
+
+export interface Workload<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  /** Its Maelstrom name, as suites name it. */
   name: string;
-  setup?(ctx: WorkloadContext): Array<{ node: string; body: Record<string, unknown> & { type: string } }>;
-  client(rng: Random, ctx: WorkloadContext): WorkloadClient;
+  /**
+   * The suite settings of a test of this workload, beside the common ones
+   * (lib/suites/schema.ts), each with a comment and a default, so a minimal
+   * test names none.
+   */
+  options: z.ZodObject<Shape>;
+  setup?(ctx: WorkloadContext<z.infer<z.ZodObject<Shape>>>): Array<{ node: string; body: Record<string, unknown> & { type: string } }>;
+  client(rng: Random, ctx: WorkloadContext<z.infer<z.ZodObject<Shape>>>): WorkloadClient;
   /** The value recorded on an ok completion. */
   okValue(op: GeneratedOp, reply: Record<string, unknown>): unknown;
   /** Operations sent to `node` after the recovery wait. */
-  finalOps?(ctx: WorkloadContext, node: string): GeneratedOp[];
+  finalOps?(ctx: WorkloadContext<z.infer<z.ZodObject<Shape>>>, node: string): GeneratedOp[];
+  /** Judges the history. */
+  check: Checker;
 }
+
+/** A workload's definition, with its options' types inferred from their schema. */
+export function defineWorkload<Shape extends z.ZodRawShape>(workload: Workload<Shape>): Workload<Shape> {
+  return workload;
+}
+
+/** Keys a workload spreads its operations over (lin-kv, kafka). */
+export const keyCountOption = z.number().int().min(1).max(10_000).default(5).describe("keys the workload spreads its operations over");

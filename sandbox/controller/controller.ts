@@ -17,7 +17,7 @@ import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { completionTypeForError, type HistoryEvent } from "../../lib/history.js";
 import { Random } from "../../lib/random.js";
-import { WORKLOADS } from "../../lib/workloads/index.js";
+import { workloadNamed } from "../../lib/workloads/index.js";
 import type { GeneratedOp, WorkloadClient } from "../../lib/workloads/types.js";
 import { CLIENT_PORT, LineSplitter, MAX_FRAME_BYTES, MAX_LINE_BYTES, asEnvelope, type AgentFrame, type AgentStats, type ControllerFrame, type Envelope } from "../agent/wire.js";
 import { controllerSpecSchema, MAX_ERROR_TEXT_CHARS, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, RECORD_FORMAT, type ControllerLine, type LimitViolation } from "./spec.js";
@@ -144,7 +144,7 @@ function errorText(text: unknown): string {
 
 async function main(record: RecordFile): Promise<void> {
   const spec = controllerSpecSchema.parse(JSON.parse(process.env.LABGRADE_TEST ?? "null"));
-  const workload = WORKLOADS[spec.workload];
+  const workload = workloadNamed(spec.workload);
   if (!workload) throw new Error(`unknown workload ${spec.workload}`);
   record.write({ header: { format: RECORD_FORMAT, seed: spec.seed, workload: spec.workload } });
   framed = spec.protocol === "maelstrom";
@@ -152,7 +152,7 @@ async function main(record: RecordFile): Promise<void> {
 
   const readyStart = Date.now();
   const links = await Promise.all(spec.nodeIds.map((id) => connect(id, readyStart + spec.readyTimeoutMs, violate)));
-  const ctx = { nodeIds: spec.nodeIds, keyCount: spec.keyCount, topology: spec.topology };
+  const ctx = { nodeIds: spec.nodeIds, options: workload.options.parse(spec.options) };
   let setupMsgId = 0;
 
   // Setup requests (e.g. topology) come from client c0 and are not history.

@@ -33,10 +33,8 @@ export const controllerSpecSchema = z.object({
   durationMs: z.number().int().positive(),
   /** Seed of every generated operation (u64, decimal). */
   seed: z.string().regex(/^\d{1,20}$/),
-  /** Keys the workload spreads its operations over. */
-  keyCount: z.number().int().min(1).max(10_000).default(5),
-  /** Broadcast topology (grid, line, tree2, tree3, tree4, total). */
-  topology: z.string().default("grid"),
+  /** The test's settings for its workload (lib/workloads/<name>: its `options`), checked by the workload's own schema. */
+  options: z.record(z.string(), z.unknown()).default({}),
   /** Wait after the main phase (faults healed) before the final operations. */
   recoveryMs: z.number().int().min(0).default(0),
   /** A request with no reply in this time is recorded as `info`. */

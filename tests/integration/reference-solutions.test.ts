@@ -15,7 +15,7 @@ import { BUILTIN_LABS, type BuiltinLab, type ReferenceSolution } from "../../lib
 import { GO_MAELSTROM_DIR, packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { newSeed } from "../../lib/random.js";
 import { parseSuite } from "../../lib/suites/parse-suite.js";
-import type { TestSpec } from "../../lib/suites/schema.js";
+import { workloadOptionsOf, type TestSpec } from "../../lib/suites/schema.js";
 import { judge } from "../../runner/grade-submission.js";
 import { buildSubmission, removeVolume, type BuildResult } from "../../sandbox/build.js";
 import { runClusterTest } from "../../sandbox/cluster.js";
@@ -110,8 +110,7 @@ describe.each(BUILTIN_LABS.map((lab) => [lab.slug, lab] as const))("%s", (_slug,
           seed,
           requestTimeoutMs: Math.round(test.requestTimeoutSeconds * 1000),
           readyTimeoutMs: 20_000,
-          keyCount: test.keyCount,
-          topology: test.topology,
+          options: workloadOptionsOf(test),
           recoveryMs: Math.round(test.recoverySeconds * 1000),
         },
         nodeLimits: limits.node,

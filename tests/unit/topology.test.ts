@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildTopology, TOPOLOGY_NAMES, type Topology } from "../../lib/workloads/topology.js";
+import { buildTopology, TOPOLOGY_NAMES, type Topology } from "../../lib/workloads/broadcast/topology.js";
 
 const nodes = (n: number) => Array.from({ length: n }, (_, i) => `n${i}`);
 

@@ -1,27 +1,36 @@
 import { describe, expect, it } from "vitest";
-import { CHECKERS } from "../../lib/checkers/index.js";
 import { Random } from "../../lib/random.js";
-import { WORKLOADS, WORKLOAD_NAMES } from "../../lib/workloads/index.js";
+import { WORKLOADS, WORKLOAD_NAMES, workloadNamed } from "../../lib/workloads/index.js";
 import type { GeneratedOp, WorkloadContext } from "../../lib/workloads/types.js";
 
-const context = (over: Partial<WorkloadContext> = {}): WorkloadContext => ({ nodeIds: ["n0", "n1", "n2", "n3"], keyCount: 3, topology: "grid", ...over });
+/** A context with every workload's options (each reads only its own). */
+const context = (over: Record<string, unknown> = {}): WorkloadContext<never> =>
+  ({ nodeIds: ["n0", "n1", "n2", "n3"], options: { keyCount: 3, topology: "grid", ...over } }) as unknown as WorkloadContext<never>;
+/** The workload of that name (the tests name only known ones). */
+const workload = (name: string) => workloadNamed(name)!;
 
 /** The first `count` operations of `clients` clients of a workload, as the controller creates them (one context, forked streams). */
 function generate(name: string, seed: string, count: number, clients = 1, ctx = context()): GeneratedOp[][] {
   const root = new Random(seed);
-  const streams = Array.from({ length: clients }, () => WORKLOADS[name]!.client(root.fork(), ctx));
+  const streams = Array.from({ length: clients }, () => workload(name).client(root.fork(), ctx));
   return streams.map((stream) => Array.from({ length: count }, () => stream.next()));
 }
 
 const NEW_WORKLOADS = ["unique-ids", "broadcast", "g-set", "g-counter", "pn-counter", "kafka"];
 
 describe("workload generators", () => {
-  it("registers every workload under its Maelstrom name, each with a checker", () => {
+  it("registers every workload under its Maelstrom name, each with a checker and its options", () => {
     for (const name of NEW_WORKLOADS) {
       expect(WORKLOAD_NAMES).toContain(name);
-      expect(WORKLOADS[name]!.name).toBe(name);
+      expect(workload(name).name).toBe(name);
     }
-    for (const name of WORKLOAD_NAMES) expect(CHECKERS[name], `checker for ${name}`).toBeTypeOf("function");
+    for (const name of WORKLOAD_NAMES) {
+      expect(WORKLOADS[name].check, `checker for ${name}`).toBeTypeOf("function");
+      // Every option has a default: a test that names none is valid.
+      expect(() => WORKLOADS[name].options.parse({}), `options of ${name}`).not.toThrow();
+    }
+    expect(WORKLOADS["lin-kv"].options.parse({})).toEqual({ keyCount: 5 });
+    expect(WORKLOADS.broadcast.options.parse({})).toEqual({ topology: "grid" });
   });
 
   it.each(NEW_WORKLOADS)("%s replays the same operations from the same seed", (name) => {
@@ -62,7 +71,7 @@ describe("workload generators", () => {
   });
 
   it("tells every broadcast node its neighbours in the suite's topology", () => {
-    const setup = WORKLOADS.broadcast!.setup!(context({ topology: "line" }));
+    const setup = WORKLOADS.broadcast.setup!(context({ topology: "line" }));
     expect(setup.map((s) => s.node)).toEqual(["n0", "n1", "n2", "n3"]);
     expect(setup[0]!.body).toEqual({ type: "topology", topology: { n0: ["n1"], n1: ["n0", "n2"], n2: ["n1", "n3"], n3: ["n2"] } });
   });
@@ -74,16 +83,16 @@ describe("workload generators", () => {
     { name: "pn-counter", f: "read" },
     { name: "kafka", f: "poll" },
   ])("$name ends with one final $f per node", ({ name, f }) => {
-    const ops = WORKLOADS[name]!.finalOps!(context(), "n1");
+    const ops = workload(name).finalOps!(context(), "n1");
     expect(ops.map((op) => op.f)).toEqual([f]);
   });
 
   it("polls every kafka key from offset 0 at the end", () => {
-    expect(WORKLOADS.kafka!.finalOps!(context({ keyCount: 3 }), "n0")[0]!.body).toEqual({ type: "poll", offsets: { k0: 0, k1: 0, k2: 0 } });
+    expect(WORKLOADS.kafka.finalOps!(context({ keyCount: 3 }), "n0")[0]!.body).toEqual({ type: "poll", offsets: { k0: 0, k1: 0, k2: 0 } });
   });
 
   it("records the reply's payload as the ok value", () => {
-    const ok = (name: string, op: GeneratedOp, reply: Record<string, unknown>) => WORKLOADS[name]!.okValue(op, reply);
+    const ok = (name: string, op: GeneratedOp, reply: Record<string, unknown>) => workload(name).okValue(op, reply);
     expect(ok("unique-ids", { f: "generate", value: null, body: { type: "generate" } }, { type: "generate_ok", id: "n1-7" })).toBe("n1-7");
     expect(ok("broadcast", { f: "read", value: null, body: { type: "read" } }, { type: "read_ok", messages: [1, 2] })).toEqual([1, 2]);
     expect(ok("broadcast", { f: "broadcast", value: 5, body: { type: "broadcast", message: 5 } }, { type: "broadcast_ok" })).toBe(5);
@@ -96,7 +105,7 @@ describe("workload generators", () => {
   });
 
   it("makes a kafka client poll on from what it consumed and commit it", () => {
-    const client = WORKLOADS.kafka!.client(new Random("3"), context({ keyCount: 1 }));
+    const client = WORKLOADS.kafka.client(new Random("3"), context({ keyCount: 1 }));
     let op = client.next();
     while (op.f !== "poll") op = client.next();
     expect(op.value).toEqual({ offsets: { k0: 0 } });
@@ -109,7 +118,7 @@ describe("workload generators", () => {
   });
 
   it("stops a kafka client committing an offset once it is acknowledged", () => {
-    const client = WORKLOADS.kafka!.client(new Random("3"), context({ keyCount: 1 }));
+    const client = WORKLOADS.kafka.client(new Random("3"), context({ keyCount: 1 }));
     const poll: GeneratedOp = { f: "poll", value: { offsets: { k0: 0 } }, body: { type: "poll", offsets: { k0: 0 } } };
     client.observe!(poll, { type: "poll_ok", msgs: { k0: [[0, 10]] } });
     let op = client.next();
@@ -120,7 +129,7 @@ describe("workload generators", () => {
   });
 
   it("ignores a malformed poll reply instead of crashing the controller", () => {
-    const client = WORKLOADS.kafka!.client(new Random("3"), context({ keyCount: 1 }));
+    const client = WORKLOADS.kafka.client(new Random("3"), context({ keyCount: 1 }));
     const poll: GeneratedOp = { f: "poll", value: { offsets: { k0: 0 } }, body: { type: "poll", offsets: { k0: 0 } } };
     expect(() => client.observe!(poll, { type: "poll_ok", msgs: { k0: "nope", k1: [null, ["x", 1]] } })).not.toThrow();
     expect(() => client.observe!(poll, undefined)).not.toThrow();

@@ -7,14 +7,17 @@
 //   add   invoke: the delta (integer)   ok: the same delta
 //   read  invoke: null   ok: the node's `value` exactly as sent (a number)
 //   final reads are `read` operations with phase "final", one per node.
-import type { Random } from "../random.js";
-import type { GeneratedOp, Workload } from "./types.js";
+import { z } from "zod";
+import { checkCounter } from "../../checkers/counter.js";
+import type { Random } from "../../random.js";
+import { defineWorkload, type GeneratedOp } from "../types.js";
 
 const READ: GeneratedOp = { f: "read", value: null, body: { type: "read" } };
 
-function counterWorkload(name: string, delta: (rng: Random) => number): Workload {
-  return {
+function counterWorkload(name: string, delta: (rng: Random) => number) {
+  return defineWorkload({
     name,
+    options: z.object({}),
     client: (rng) => ({
       next() {
         if (rng.next() < 0.5) return READ;
@@ -24,7 +27,8 @@ function counterWorkload(name: string, delta: (rng: Random) => number): Workload
     }),
     okValue: (op, reply) => (op.f === "read" ? reply.value : op.value),
     finalOps: () => [READ],
-  };
+    check: checkCounter,
+  });
 }
 
 export const gCounterWorkload = counterWorkload("g-counter", (rng) => 1 + rng.int(5));

@@ -16,21 +16,23 @@
 // controller's business: 20 (key does not exist) and 22 (precondition failed)
 // are definite and become `fail` with value null; timeouts and indefinite
 // codes become `info`.
-import type { GeneratedOp, Workload } from "./types.js";
+import { z } from "zod";
+import { checkLinearizable } from "../../checkers/linearizable.js";
+import { defineWorkload, keyCountOption, type GeneratedOp } from "../types.js";
+import { linKvKey } from "./history.js";
 
 /** Values written and compared are drawn from 0..VALUE_COUNT-1, as in Maelstrom. */
 const VALUE_COUNT = 5;
 
-/** The key an operation of this workload touches (the first element of its value). */
-export function linKvKey(value: unknown): unknown {
-  return Array.isArray(value) ? value[0] : undefined;
-}
-
-export const linKvWorkload: Workload = {
+export const linKvWorkload = defineWorkload({
   name: "lin-kv",
+  options: z.object({
+    /** Keys 0..keyCount-1, each a register of its own. */
+    keyCount: keyCountOption,
+  }),
   client: (rng, ctx) => ({
     next(): GeneratedOp {
-      const key = rng.int(Math.max(1, ctx.keyCount));
+      const key = rng.int(Math.max(1, ctx.options.keyCount));
       // An even mix of reads, writes and cas, like Jepsen's (gen/mix [r w cas]).
       const kind = rng.int(3);
       if (kind === 0) return { f: "read", value: [key, null], body: { type: "read", key } };
@@ -44,4 +46,5 @@ export const linKvWorkload: Workload = {
     },
   }),
   okValue: (op, reply) => (op.f === "read" ? [linKvKey(op.value), reply.value ?? null] : op.value),
-};
+  check: checkLinearizable,
+});

@@ -7,13 +7,16 @@
 //   add   invoke: the element (integer, distinct across the test)   ok: the same element
 //   read  invoke: null   ok: the node's `value` exactly as sent (an array of elements)
 //   final reads are `read` operations with phase "final", one per node.
-import { distinctValues } from "./distinct-values.js";
-import type { GeneratedOp, Workload } from "./types.js";
+import { z } from "zod";
+import { checkGSet } from "../../checkers/set-completeness.js";
+import { distinctValues } from "../distinct-values.js";
+import { defineWorkload, type GeneratedOp } from "../types.js";
 
 const READ: GeneratedOp = { f: "read", value: null, body: { type: "read" } };
 
-export const gSetWorkload: Workload = {
+export const gSetWorkload = defineWorkload({
   name: "g-set",
+  options: z.object({}),
   client: (rng, ctx) => {
     const nextElement = distinctValues(ctx);
     return {
@@ -26,4 +29,5 @@ export const gSetWorkload: Workload = {
   },
   okValue: (op, reply) => (op.f === "read" ? reply.value : op.value),
   finalOps: () => [READ],
-};
+  check: checkGSet,
+});

@@ -11,11 +11,13 @@
 //   commit_offsets          invoke: {offsets: {k: o}}   ok: {offsets} (the same offsets)
 //   list_committed_offsets  invoke: {keys: [k, ...]}    ok: {offsets: {k: o}} as the node sent it
 //   final polls are `poll` operations with phase "final" from offset 0 on every key, one per node.
-import type { Random } from "../random.js";
-import { distinctValues } from "./distinct-values.js";
-import type { GeneratedOp, Workload, WorkloadContext } from "./types.js";
+import { z } from "zod";
+import { checkKafka } from "../../checkers/kafka.js";
+import type { Random } from "../../random.js";
+import { distinctValues } from "../distinct-values.js";
+import { defineWorkload, keyCountOption, type GeneratedOp, type WorkloadContext } from "../types.js";
 
-const keysOf = (ctx: WorkloadContext) => Array.from({ length: ctx.keyCount }, (_, i) => `k${i}`);
+const keysOf = (ctx: WorkloadContext<{ keyCount: number }>) => Array.from({ length: ctx.options.keyCount }, (_, i) => `k${i}`);
 
 /** Up to `max` distinct keys, in key order. */
 function someKeys(rng: Random, keys: readonly string[], max: number): string[] {
@@ -29,8 +31,12 @@ function pollOp(offsets: Record<string, number>): GeneratedOp {
   return { f: "poll", value: { offsets }, body: { type: "poll", offsets } };
 }
 
-export const kafkaWorkload: Workload = {
+export const kafkaWorkload = defineWorkload({
   name: "kafka",
+  options: z.object({
+    /** Logs "k0" … "k<keyCount-1>". */
+    keyCount: keyCountOption,
+  }),
   client: (rng, ctx) => {
     const keys = keysOf(ctx);
     const nextMessage = distinctValues(ctx);
@@ -91,7 +97,8 @@ export const kafkaWorkload: Workload = {
     }
   },
   finalOps: (ctx) => [pollOp(Object.fromEntries(keysOf(ctx).map((k) => [k, 0])))],
-};
+  check: checkKafka,
+});
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

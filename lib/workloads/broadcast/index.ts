@@ -7,16 +7,22 @@
 //   broadcast  invoke: the message (integer, distinct across the test)   ok: the same message
 //   read       invoke: null   ok: the node's `messages` exactly as sent (an array of messages)
 //   final reads are `read` operations with phase "final", one per node.
-import { distinctValues } from "./distinct-values.js";
-import { buildTopology } from "./topology.js";
-import type { GeneratedOp, Workload } from "./types.js";
+import { z } from "zod";
+import { checkBroadcast } from "../../checkers/set-completeness.js";
+import { distinctValues } from "../distinct-values.js";
+import { defineWorkload, type GeneratedOp } from "../types.js";
+import { buildTopology, TOPOLOGY_NAMES } from "./topology.js";
 
 const READ: GeneratedOp = { f: "read", value: null, body: { type: "read" } };
 
-export const broadcastWorkload: Workload = {
+export const broadcastWorkload = defineWorkload({
   name: "broadcast",
+  options: z.object({
+    /** Who each node is told its neighbours are (Maelstrom's topologies). */
+    topology: z.enum(TOPOLOGY_NAMES).default("grid").describe("the topology the nodes are told"),
+  }),
   setup: (ctx) => {
-    const topology = buildTopology(ctx.topology, ctx.nodeIds);
+    const topology = buildTopology(ctx.options.topology, ctx.nodeIds);
     return ctx.nodeIds.map((node) => ({ node, body: { type: "topology", topology } }));
   },
   client: (rng, ctx) => {
@@ -31,4 +37,5 @@ export const broadcastWorkload: Workload = {
   },
   okValue: (op, reply) => (op.f === "read" ? reply.messages : op.value),
   finalOps: () => [READ],
-};
+  check: checkBroadcast,
+});

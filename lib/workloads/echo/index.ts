@@ -1,10 +1,14 @@
 // echo: each request carries a random string; the node must send it back.
-import type { Workload } from "./types.js";
+// Judged by lib/checkers/echo.ts.
+import { z } from "zod";
+import { checkEcho } from "../../checkers/echo.js";
+import { defineWorkload } from "../types.js";
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-export const echoWorkload: Workload = {
+export const echoWorkload = defineWorkload({
   name: "echo",
+  options: z.object({}),
   client: (rng) => ({
     next() {
       const length = 4 + rng.int(28);
@@ -14,4 +18,5 @@ export const echoWorkload: Workload = {
     },
   }),
   okValue: (_op, reply) => reply.echo,
-};
+  check: checkEcho,
+});
