@@ -69,10 +69,7 @@ const commonTestSettings = {
  */
 export const testSpecSchema = z.discriminatedUnion(
   "workload",
-  WORKLOAD_NAMES.map((name) => z.object({ ...commonTestSettings, workload: z.literal(name), ...WORKLOADS[name].options.shape })) as unknown as [
-    ReturnType<typeof testOf>,
-    ...Array<ReturnType<typeof testOf>>,
-  ],
+  WORKLOAD_NAMES.map(testOf) as [ReturnType<typeof testOf>, ...Array<ReturnType<typeof testOf>>],
   { error: (issue) => (issue.code === "invalid_union" ? `the workload must be one of ${WORKLOAD_NAMES.join(", ")}` : undefined) },
 );
 
