@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
-import { checkLinearizable } from "../lib/checkers/linearizable.js";
+import { checkLinearizable } from "../lib/checkers/lin-kv.js";
 import type { HistoryEvent } from "../lib/history.js";
 import { Random } from "../lib/random.js";
 import { linKvWorkload } from "../lib/workloads/lin-kv/index.js";

@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import { putBlob } from "../lib/blobs.js";
-import { checkLinearizable } from "../lib/checkers/linearizable.js";
+import { checkLinearizable } from "../lib/checkers/lin-kv.js";
 import { createDb, type Db } from "../lib/db.js";
 import type { HistoryEvent } from "../lib/history.js";
 import { historyMetrics } from "../lib/metrics.js";

@@ -12,7 +12,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkLinearizable } from "../../lib/checkers/linearizable.js";
+import { checkLinearizable } from "../../lib/checkers/lin-kv.js";
 import type { HistoryEvent } from "../../lib/history.js";
 import { faultBands } from "../../lib/reports/plot-data.js";
 import { DEMO_PASSWORD } from "../../lib/seed/demo-course.js";

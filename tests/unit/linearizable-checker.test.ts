@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { simulateLinKv } from "../../bench/linearizability.js";
-import { checkLinearizable } from "../../lib/checkers/linearizable.js";
+import { checkLinearizable } from "../../lib/checkers/lin-kv.js";
 import type { CheckContext } from "../../lib/checkers/types.js";
 import { history, type OpSpec } from "./history-fixture.js";
 

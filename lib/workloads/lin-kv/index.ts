@@ -17,7 +17,7 @@
 // are definite and become `fail` with value null; timeouts and indefinite
 // codes become `info`.
 import { z } from "zod";
-import { checkLinearizable } from "../../checkers/linearizable.js";
+import { checkLinearizable } from "../../checkers/lin-kv.js";
 import { defineWorkload, keyCountOption, type GeneratedOp } from "../types.js";
 import { linKvKey } from "./history.js";
 

@@ -1,0 +1,181 @@
+// lin-kv: every key must behave as one linearizable register with read, write
+// and compare-and-set. Invariant: PASS only when a linearization of every
+// key's sub-history was found; a search cut short by the budget gives
+// UNKNOWN, and FAIL only when the search proved that no order exists.
+//
+// The history format is lin-kv's (lib/workloads/lin-kv/). Linearizability
+// is compositional (Herlihy & Wing's locality), so each key is checked on its
+// own: the history is split by key into register histories, and each is
+// searched over the register model (linearizability/register.ts) by the
+// generic search (linearizability/search.ts, Wing & Gong's with Lowe's
+// memoisation, as in Porcupine).
+//
+// Semantics: an `ok` operation took effect once between its invocation and its
+// completion; a `fail` operation never took effect (dropped); an `info`
+// operation, or one never completed, may have taken effect once at any time
+// after its invocation, or never (its return is at +infinity and it may be
+// left out). Every key starts absent (null); reads of an absent key come back
+// as error 20, a definite `fail`, so an `ok` read of null is only explained
+// while the key is absent.
+//
+// On FAIL the evidence is a small sub-history of the failing key that is
+// itself not linearizable and that was reached from the real history only by
+// steps that cannot hide a linearization (linearizability/shrink.ts), so it
+// is a faithful explanation rather than an artefact of cutting the history
+// (linearizability/explain.ts).
+import { pairOperations, type HistoryEvent } from "../history.js";
+import { linKvKey } from "../workloads/lin-kv/history.js";
+import { explainViolation, type KeyFailure, type KeyHistory } from "./linearizability/explain.js";
+import { ABSENT, CAS, NONE, READ, registerModel, WRITE, type RegisterKind } from "./linearizability/register.js";
+import { searchLinearization, type Budget } from "./linearizability/search.js";
+import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
+
+/** After a proved violation, shrinking its evidence may use at least this share of the budget. */
+const SHRINK_MIN_BUDGET_SHARE = 0.1;
+
+interface Split {
+  keys: KeyHistory[];
+  counts: { operations: number; ok: number; fail: number; indeterminate: number };
+  /** Interned value → the value itself, for messages. */
+  values: unknown[];
+}
+
+function splitByKey(events: readonly HistoryEvent[]): Split {
+  const position = new Map<HistoryEvent, number>();
+  events.forEach((event, i) => position.set(event, i));
+  const valueIds = new Map<string, number>([["null", ABSENT]]);
+  const values: unknown[] = [null];
+  const intern = (value: unknown): number => {
+    const text = JSON.stringify(value ?? null);
+    let id = valueIds.get(text);
+    if (id === undefined) {
+      id = values.length;
+      valueIds.set(text, id);
+      values.push(value);
+    }
+    return id;
+  };
+  const byKey = new Map<string, KeyHistory>();
+  const counts = { operations: 0, ok: 0, fail: 0, indeterminate: 0 };
+  for (const op of pairOperations(events)) {
+    if (op.f !== "read" && op.f !== "write" && op.f !== "cas") continue;
+    counts.operations++;
+    const done = op.completion;
+    if (done?.type === "fail") {
+      counts.fail++;
+      continue;
+    }
+    const definite = done?.type === "ok";
+    if (definite) counts.ok++;
+    else counts.indeterminate++;
+    // A read that may or may not have happened tells nothing.
+    if (op.f === "read" && !definite) continue;
+    const argument = Array.isArray(op.invoke.value) ? op.invoke.value[1] : undefined;
+    let kind: RegisterKind;
+    let observes = NONE;
+    let writes = NONE;
+    if (op.f === "read") {
+      kind = READ;
+      observes = intern(Array.isArray(done!.value) ? done!.value[1] : null);
+    } else if (op.f === "write") {
+      kind = WRITE;
+      writes = intern(argument);
+    } else {
+      kind = CAS;
+      const [from, to] = Array.isArray(argument) ? argument : [undefined, undefined];
+      observes = intern(from);
+      writes = intern(to);
+    }
+    const key = linKvKey(op.invoke.value);
+    const keyText = JSON.stringify(key) ?? "undefined";
+    let history = byKey.get(keyText);
+    if (!history) {
+      history = { key, ops: [] };
+      byKey.set(keyText, history);
+    }
+    history.ops.push({
+      input: { kind, observes, writes },
+      definite,
+      call: position.get(op.invoke)!,
+      ret: definite ? position.get(done!)! : Infinity,
+      source: op,
+    });
+  }
+  return { keys: [...byKey.values()], counts, values };
+}
+
+/** Checks that every key of a lin-kv history behaves as a linearizable register. */
+export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckContext, now: () => number = () => performance.now()): CheckResult {
+  const startedMs = now();
+  const budget: Budget = { deadlineMs: startedMs + ctx.budgetMs, now, steps: 0 };
+  const { keys, counts, values } = splitByKey(events);
+  if (counts.ok === 0) {
+    return {
+      verdict: "FAIL",
+      reason: noneAcknowledged("read, write or cas", counts.operations, `succeeded (${counts.fail} failed, ${counts.indeterminate} got no definite answer)`),
+      evidence: counts,
+    };
+  }
+
+  // Small keys first: they settle quickly, so a budget spent on one hard key
+  // still leaves the others decided.
+  const ordered = [...keys].sort((a, b) => a.ops.length - b.ops.length);
+  const failing: KeyFailure[] = [];
+  const undecided: KeyHistory[] = [];
+  for (const history of ordered) {
+    if (now() >= budget.deadlineMs) {
+      undecided.push(history);
+      continue;
+    }
+    // With indeterminate operations, the relaxed search first: it proves most
+    // violations at once, where the exact one may have to explore a lot.
+    const reuse = history.ops.some((o) => o.ret === Infinity);
+    if (reuse) {
+      const relaxed = searchLinearization(registerModel, history.ops, budget, ABSENT, true);
+      if (relaxed.outcome === "violation") {
+        failing.push({ history, frontier: relaxed.frontier, reuse });
+        continue;
+      }
+      if (relaxed.outcome === "timeout") {
+        undecided.push(history);
+        continue;
+      }
+    }
+    const { outcome, frontier } = searchLinearization(registerModel, history.ops, budget);
+    if (outcome === "violation") failing.push({ history, frontier, reuse: false });
+    else if (outcome === "timeout") undecided.push(history);
+  }
+  const summary = { ...counts, keys: keys.length, searchSteps: budget.steps };
+
+  if (failing.length > 0) {
+    // The verdict is proved; the evidence may use what is left of the budget,
+    // and at least a share of it.
+    budget.deadlineMs = Math.max(budget.deadlineMs, now() + ctx.budgetMs * SHRINK_MIN_BUDGET_SHARE);
+    const { reason, evidence } = explainViolation(failing[0]!, values, budget);
+    const others = failing.length - 1;
+    return {
+      verdict: "FAIL",
+      reason: others > 0 ? `${reason}; ${others} other key${others === 1 ? "" : "s"} also fail${others === 1 ? "s" : ""}` : reason,
+      evidence: {
+        ...evidence,
+        failingKeys: failing.slice(0, 20).map((f) => f.history.key),
+        ...(undecided.length > 0 ? { undecidedKeys: undecided.slice(0, 20).map((h) => h.key) } : {}),
+        summary,
+      },
+    };
+  }
+  if (undecided.length > 0) {
+    const undecidedOps = undecided.reduce((sum, h) => sum + h.ops.length, 0);
+    return {
+      verdict: "UNKNOWN",
+      reason: `could not decide linearizability within the ${ctx.budgetMs} ms budget: ${undecided.length} of ${keys.length} keys (${undecidedOps} operations) were not settled; the other keys are linearizable`,
+      evidence: { ...summary, budgetMs: ctx.budgetMs, undecidedKeys: undecided.slice(0, 20).map((h) => h.key) },
+    };
+  }
+  const notAcknowledged = counts.fail + counts.indeterminate;
+  return {
+    verdict: "PASS",
+    reason: `all ${counts.ok} acknowledged operations on ${keys.length} key${keys.length === 1 ? "" : "s"} are linearizable${notAcknowledged > 0 ? ` (${counts.fail} failed and ${counts.indeterminate} indeterminate operations taken into account)` : ""}`,
+    evidence: summary,
+  };
+}

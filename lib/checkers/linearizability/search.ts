@@ -1,0 +1,270 @@
+// The linearizability search, generic over a model (model.ts): Wing & Gong's
+// search with Lowe's memoisation, as in Porcupine. The calls and returns of
+// one partition's operations sit in a doubly-linked list in history order;
+// the search repeatedly linearizes a call that comes before the first pending
+// return, and backtracks when it reaches a return it cannot satisfy; a
+// (linearized set, state) pair seen before is never explored twice.
+//
+// Semantics: a definite operation took effect once between its invocation and
+// its completion; an indefinite one (info, or never completed: its return is
+// at +infinity) may have taken effect once at any time after its invocation,
+// or never. Invariant: "linearizable" only when an order was found,
+// "violation" only when the search proved none exists, "timeout" otherwise.
+import { INVALID, type Model, type SearchOp } from "./model.js";
+
+/** The clock is read once per this many search steps (a power of two). */
+const CLOCK_EVERY_STEPS = 4096;
+/** End of the entry list. */
+const NIL = -1;
+
+export interface SearchResult {
+  outcome: "linearizable" | "violation" | "timeout";
+  /**
+   * The latest return the search ever got stuck at. On a violation, the
+   * definite operation returning there is the one whose completion made the
+   * history impossible: some order explains every operation that returned
+   * before it, and none explains it too.
+   */
+  frontier: number;
+}
+
+export interface Budget {
+  deadlineMs: number;
+  now: () => number;
+  steps: number;
+}
+
+/**
+ * Searches for a linearization of one partition's operations from `initial`
+ * (the model's initial state, or its "any" state for a history cut at the
+ * front).
+ *
+ * With `reuse`, an unbounded operation (info, never completed) may take effect
+ * any number of times after its invocation instead of at most once. That is a
+ * relaxation: every linearization of the history is one of the relaxed
+ * history too, so a violation of the relaxed history is a violation of the
+ * history. It is cheap to search (only the register state and the bounded
+ * operations taken matter), so it proves most violations that the exact
+ * search, with many indeterminate operations, could not finish proving.
+ */
+export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I>[], budget: Budget, initial = model.initial, reuse = false): SearchResult {
+  // An operation that may be left out and changes nothing constrains nothing.
+  const relevant = ops.filter((o) => o.definite || !model.isObserver(o.input));
+  // Bounded operations (with a return) are indexed 0..nBounded-1 in call
+  // order; unbounded ones (info, never completed) follow.
+  const bounded = relevant.filter((o) => o.ret !== Infinity).sort((a, b) => a.call - b.call);
+  const unbounded = relevant.filter((o) => o.ret === Infinity).sort((a, b) => a.call - b.call);
+  let mustRemain = bounded.reduce((sum, o) => sum + (o.definite ? 1 : 0), 0);
+  if (mustRemain === 0) return { outcome: "linearizable", frontier: Infinity };
+  const nBounded = bounded.length;
+  const all = [...bounded, ...unbounded];
+  const n = all.length;
+
+  // Entries: a call for every operation and a return for bounded ones, in
+  // history order (a call before a return at the same position).
+  const order: Array<{ time: number; isReturn: number; op: number }> = [];
+  for (let i = 0; i < n; i++) {
+    order.push({ time: all[i]!.call, isReturn: 0, op: i });
+    if (i < nBounded) order.push({ time: all[i]!.ret, isReturn: 1, op: i });
+  }
+  order.sort((a, b) => a.time - b.time || a.isReturn - b.isReturn);
+  const entryCount = order.length;
+  // Node 0 is the list head; nodes 1..entryCount are the entries.
+  const next = new Int32Array(entryCount + 1);
+  const prev = new Int32Array(entryCount + 1);
+  const entryOp = new Int32Array(entryCount + 1);
+  const entryIsCall = new Uint8Array(entryCount + 1);
+  const callNode = new Int32Array(n);
+  const returnNode = new Int32Array(n).fill(NIL);
+  for (let node = 1; node <= entryCount; node++) {
+    const e = order[node - 1]!;
+    entryOp[node] = e.op;
+    entryIsCall[node] = e.isReturn ? 0 : 1;
+    if (e.isReturn) returnNode[e.op] = node;
+    else callNode[e.op] = node;
+    prev[node] = node - 1;
+    next[node - 1] = node;
+  }
+  next[entryCount] = NIL;
+
+  // While bounded operation p is pending, every operation taken (linearized
+  // or left out) was called before p returned: calls are only taken ahead of
+  // the first pending return. So the set taken is "all bounded operations
+  // below p, some between p and lastConcurrent[p], and so many of each class
+  // of unbounded ones"
+  // — a short memo key even for long histories.
+  const lastConcurrent = new Int32Array(nBounded);
+  for (let i = 0; i < nBounded; i++) {
+    const ret = bounded[i]!.ret;
+    let lo = i;
+    let hi = nBounded - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (bounded[mid]!.call <= ret) lo = mid;
+      else hi = mid - 1;
+    }
+    lastConcurrent[i] = lo;
+  }
+
+  // Unbounded operations with the same effect are interchangeable once
+  // invoked: a linearization using a later-invoked one can use an earlier one
+  // of its class instead. So each class is taken in call order, and the memo
+  // key only needs how many of each class are taken (not which, which would
+  // make the search exponential in the number of indeterminate operations).
+  const classOf = new Int32Array(n);
+  const classPrevious = new Int32Array(n).fill(NIL);
+  const classIds = new Map<string, number>();
+  const lastOfClass: number[] = [];
+  for (let o = nBounded; o < n; o++) {
+    const op = all[o]!;
+    const name = model.effectClass(op.input);
+    let c = classIds.get(name);
+    if (c === undefined) {
+      c = lastOfClass.length;
+      classIds.set(name, c);
+      lastOfClass.push(NIL);
+    }
+    classOf[o] = c;
+    classPrevious[o] = lastOfClass[c]!;
+    lastOfClass[c] = o;
+  }
+  const classTaken = new Int32Array(lastOfClass.length);
+
+  const taken = new Uint8Array(n);
+  const classCount = lastOfClass.length;
+  let p = 0;
+  const reusable = (o: number) => reuse && o >= nBounded;
+  const take = (o: number) => {
+    if (reusable(o)) return;
+    taken[o] = 1;
+    if (o < nBounded) {
+      if (all[o]!.definite) mustRemain--;
+      if (o === p) while (p < nBounded && taken[p]) p++;
+    } else {
+      classTaken[classOf[o]!]!++;
+    }
+  };
+  const untake = (o: number) => {
+    if (reusable(o)) return;
+    taken[o] = 0;
+    if (o < nBounded) {
+      if (all[o]!.definite) mustRemain++;
+      if (o < p) p = o;
+    } else {
+      classTaken[classOf[o]!]!--;
+    }
+  };
+  const memoKey = (state: number): string => {
+    let key = `${state}:${p}`;
+    const last = lastConcurrent[p]!;
+    for (let j = p + 1; j <= last; j++) if (taken[j]) key += `,${j - p}`;
+    return key;
+  };
+  const remove = (node: number) => {
+    next[prev[node]!] = next[node]!;
+    if (next[node] !== NIL) prev[next[node]!] = prev[node]!;
+  };
+  const restore = (node: number) => {
+    next[prev[node]!] = node;
+    if (next[node] !== NIL) prev[next[node]!] = node;
+  };
+
+  // A definite pure observer that holds now can be linearized now and never
+  // reconsidered: in any linearization from here it could be moved first (it
+  // changes nothing, and every operation that must precede it already has).
+  // Leaving out an optional operation at its return is likewise the last
+  // option there. Such steps are "forced": backtracking passes through them.
+  const pure = Uint8Array.from(all, (o) => (o.definite && model.isObserver(o.input) ? 1 : 0));
+  // Memo: for each (state, bounded operations taken), the counts of unbounded
+  // ones taken in configurations already explored. A configuration that took
+  // at least as many of every class as one explored has fewer options left
+  // and nothing more to offer (what it can do, that one could do too).
+  const seen = new Map<string, Int32Array[]>();
+  const visit = (key: string): boolean => {
+    const explored = seen.get(key);
+    if (!explored) {
+      seen.set(key, [classTaken.slice()]);
+      return true;
+    }
+    if (classCount === 0 || reuse) return false;
+    for (const counts of explored) {
+      let covers = true;
+      for (let c = 0; c < classCount; c++) {
+        if (classTaken[c]! < counts[c]!) {
+          covers = false;
+          break;
+        }
+      }
+      if (covers) return false;
+    }
+    explored.push(classTaken.slice());
+    return true;
+  };
+  // A path takes each operation once, or with reuse, between two bounded
+  // operations, reusable ones leading to distinct states (a repeated state
+  // would repeat a memo key): at most one per state they can reach, plus the start.
+  const maxDepth = reuse ? (nBounded + 1) * (model.stateBound(all.map((o) => o.input)) + 1) : n;
+  const stackNode = new Int32Array(maxDepth);
+  const stackState = new Int32Array(maxDepth);
+  const stackForced = new Uint8Array(maxDepth);
+  let depth = 0;
+  let frontier = -1;
+  let state = initial;
+  let entry = next[0]!;
+  for (;;) {
+    budget.steps++;
+    if ((budget.steps & (CLOCK_EVERY_STEPS - 1)) === 0 && budget.now() >= budget.deadlineMs) return { outcome: "timeout", frontier };
+    let backtrack = true;
+    if (entry !== NIL) {
+      const o = entryOp[entry]!;
+      const isCall = entryIsCall[entry] === 1;
+      // A call: linearize the operation now, if the register allows it. A
+      // return of an optional operation: leave it out. A definite return: stop.
+      const inTurn = o < nBounded || reuse || classPrevious[o] === NIL || taken[classPrevious[o]!] === 1;
+      const after = !isCall ? (all[o]!.definite ? INVALID : state) : inTurn ? model.step(state, all[o]!.input) : INVALID;
+      if (after !== INVALID) {
+        const forced = !isCall || (pure[o] === 1 && after === state);
+        take(o);
+        if (mustRemain === 0) return { outcome: "linearizable", frontier: Infinity };
+        const key = memoKey(after);
+        if (visit(key)) {
+          stackNode[depth] = callNode[o]!;
+          stackState[depth] = state;
+          stackForced[depth] = forced ? 1 : 0;
+          depth++;
+          state = after;
+          // A reusable operation stays available (it has no return to remove).
+          if (!reusable(o)) {
+            remove(callNode[o]!);
+            if (returnNode[o] !== NIL) remove(returnNode[o]!);
+          }
+          entry = next[0]!;
+          continue;
+        }
+        // Seen before means it failed from there, so a forced step fails here.
+        untake(o);
+        backtrack = forced;
+      } else if (!isCall) {
+        frontier = Math.max(frontier, all[o]!.ret);
+      } else {
+        backtrack = false;
+      }
+      if (!backtrack) entry = next[entry]!;
+    }
+    // Undo choices back to the last one with an alternative.
+    while (backtrack) {
+      if (depth === 0) return { outcome: "violation", frontier };
+      depth--;
+      const node = stackNode[depth]!;
+      state = stackState[depth]!;
+      const o = entryOp[node]!;
+      untake(o);
+      if (!reusable(o)) {
+        if (returnNode[o] !== NIL) restore(returnNode[o]!);
+        restore(node);
+      }
+      entry = next[node]!;
+      backtrack = stackForced[depth] === 1;
+    }
+  }
+}
