@@ -370,28 +370,28 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   };
   const oom = cluster.nodes.filter((n) => n.oomKilled).map((n) => n.id);
   if (oom.length > 0) {
-    return { verdict: "LIMIT_EXCEEDED", reason: `memory limit exceeded on ${oom.join(", ")}`, evidence: { oomKilled: oom }, events, metrics };
+    return { verdict: "LIMIT_EXCEEDED", reason: `memory limit exceeded on ${oom.join(", ")}`, evidence: { kind: "run", oomKilled: oom }, events, metrics };
   }
   if (cluster.timedOut) {
-    return { verdict: "LIMIT_EXCEEDED", reason: "the test exceeded its wall-clock limit and was stopped", evidence: {}, events, metrics };
+    return { verdict: "LIMIT_EXCEEDED", reason: "the test exceeded its wall-clock limit and was stopped", evidence: { kind: "run" }, events, metrics };
   }
   const longLines = cluster.nodes.filter((n) => !n.running && n.exitCode === EXIT_LINE_TOO_LONG).map((n) => n.id);
   if (longLines.length > 0) {
     return {
       verdict: "LIMIT_EXCEEDED",
       reason: `${longLines.join(", ")} wrote a line of output over ${MAX_LINE_BYTES} bytes without a newline (stdout carries one envelope per line; log to stderr)`,
-      evidence: { lineTooLong: longLines },
+      evidence: { kind: "run", lineTooLong: longLines },
       events,
       metrics,
     };
   }
   if (violations.length > 0) {
-    return { verdict: "LIMIT_EXCEEDED", reason: violations[0]!.detail, evidence: { violations: violations.slice(0, 20) }, events, metrics };
+    return { verdict: "LIMIT_EXCEEDED", reason: violations[0]!.detail, evidence: { kind: "run", violations: violations.slice(0, 20) }, events, metrics };
   }
   const dead = cluster.nodes.filter((n) => !n.running);
   if (fatal) {
     const exits = dead.map((n) => `${n.id} exited with code ${n.exitCode}`).join(", ");
-    return { verdict: "FAIL", reason: `${fatal}${exits ? ` (${exits})` : ""}`, evidence: { nodes: dead.map((n) => ({ id: n.id, exitCode: n.exitCode })) }, events, metrics };
+    return { verdict: "FAIL", reason: `${fatal}${exits ? ` (${exits})` : ""}`, evidence: { kind: "run", nodes: dead.map((n) => ({ id: n.id, exitCode: n.exitCode })) }, events, metrics };
   }
   // Judging a cut history could pass a solution on the part that was kept: never.
   if (cluster.recordProblem) throw new InfraError("history.incomplete", `the test's record is not whole: ${cluster.recordProblem}`);

@@ -12,6 +12,7 @@
 //                double-counted increments, never a merely stale read.
 // Every node must answer its final read, and at least one add must succeed.
 import { pairOperations, type HistoryEvent } from "../history.js";
+import type { CounterEvidence } from "./evidence.js";
 import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 const MAX_EXAMPLES = 5;
@@ -30,7 +31,7 @@ interface BadRead {
   acceptable: Ranges;
 }
 
-export function checkCounter(events: readonly HistoryEvent[], ctx: CheckContext): CheckResult {
+export function checkCounter(events: readonly HistoryEvent[], ctx: CheckContext): CheckResult<CounterEvidence> {
   const ops = pairOperations(events);
   const outcomeOfInvoke = new Map<number, "ok" | "fail" | "info">();
   let definite = 0;
@@ -78,7 +79,8 @@ export function checkCounter(events: readonly HistoryEvent[], ctx: CheckContext)
   const silentNodes = expectedNodes.filter((node) => !finalReadNodes.has(node));
   const badFinal = bad.filter((b) => b.final);
   const badOther = bad.filter((b) => !b.final);
-  const evidence: Record<string, unknown> = {
+  const evidence: CounterEvidence = {
+    kind: "counter",
     adds: addsAttempted,
     acknowledgedAdds: addsOk,
     indeterminateAdds: indeterminate.length,

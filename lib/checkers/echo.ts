@@ -2,11 +2,12 @@
 // and at least one operation must have succeeded (a node that never answers
 // cannot pass by saying nothing wrong).
 import { pairOperations, type HistoryEvent } from "../history.js";
+import type { EchoEvidence } from "./evidence.js";
 import { noneAcknowledged, type CheckResult } from "./types.js";
 
 const MAX_EXAMPLES = 5;
 
-export function checkEcho(events: readonly HistoryEvent[]): CheckResult {
+export function checkEcho(events: readonly HistoryEvent[]): CheckResult<EchoEvidence> {
   const ops = pairOperations(events).filter((op) => op.f === "echo");
   let ok = 0;
   let fail = 0;
@@ -27,7 +28,7 @@ export function checkEcho(events: readonly HistoryEvent[]): CheckResult {
       mismatches.push({ sent: op.invoke.value, received: done.value, node: op.invoke.node, timeUs: op.invoke.timeUs });
     }
   }
-  const counts = { operations: ops.length, ok, fail, info, mismatched: mismatches.length };
+  const counts = { kind: "echo" as const, operations: ops.length, ok, fail, info, mismatched: mismatches.length };
   if (mismatches.length > 0) {
     const first = mismatches[0]!;
     return {

@@ -23,6 +23,7 @@
 //   duplicated          one message at two offsets of a key (reported, not judged).
 // Every node must answer its final poll, and at least one send must succeed.
 import { pairOperations, type HistoryEvent } from "../history.js";
+import type { KafkaEvidence } from "./evidence.js";
 import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 const MAX_EXAMPLES = 5;
@@ -59,7 +60,7 @@ interface Commit {
   completeIndex: number;
 }
 
-export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): CheckResult {
+export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): CheckResult<KafkaEvidence> {
   const ops = pairOperations(events);
   const sends: Send[] = [];
   const polls: Poll[] = [];
@@ -269,7 +270,8 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
   }
 
   // --- verdict ------------------------------------------------------------------
-  const evidence: Record<string, unknown> = {
+  const evidence: KafkaEvidence = {
+    kind: "kafka",
     sends: sends.length,
     acknowledgedSends: acked.length,
     polls: polls.length,
@@ -286,7 +288,7 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
     duplicated: duplicated.length,
     malformedReplies: malformed.length,
   };
-  const examples = (name: string, list: readonly unknown[]) => {
+  const examples = (name: `${string}Examples`, list: readonly unknown[]) => {
     if (list.length > 0) evidence[name] = list.slice(0, MAX_EXAMPLES);
   };
   if (lost.size > 0) evidence.lostByNode = Object.fromEntries(Object.entries(lostByNode).map(([node, list]) => [node, list.slice(0, 50)]));

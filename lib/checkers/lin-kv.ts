@@ -28,6 +28,7 @@ import { linKvKey } from "../workloads/lin-kv/history.js";
 import { explainViolation, type KeyFailure, type KeyHistory } from "./linearizability/explain.js";
 import { ABSENT, CAS, NONE, READ, registerModel, WRITE, type RegisterKind } from "./linearizability/register.js";
 import { searchLinearization, type Budget } from "./linearizability/search.js";
+import type { LinearizabilityEvidence } from "./evidence.js";
 import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 /** After a proved violation, shrinking its evidence may use at least this share of the budget. */
@@ -105,7 +106,7 @@ function splitByKey(events: readonly HistoryEvent[]): Split {
 }
 
 /** Checks that every key of a lin-kv history behaves as a linearizable register. */
-export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckContext, now: () => number = () => performance.now()): CheckResult {
+export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckContext, now: () => number = () => performance.now()): CheckResult<LinearizabilityEvidence> {
   const startedMs = now();
   const budget: Budget = { deadlineMs: startedMs + ctx.budgetMs, now, steps: 0 };
   const { keys, counts, values } = splitByKey(events);
@@ -113,7 +114,7 @@ export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckCon
     return {
       verdict: "FAIL",
       reason: noneAcknowledged("read, write or cas", counts.operations, `succeeded (${counts.fail} failed, ${counts.indeterminate} got no definite answer)`),
-      evidence: counts,
+      evidence: { kind: "linearizability", ...counts },
     };
   }
 
@@ -157,6 +158,7 @@ export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckCon
       verdict: "FAIL",
       reason: others > 0 ? `${reason}; ${others} other key${others === 1 ? "" : "s"} also fail${others === 1 ? "s" : ""}` : reason,
       evidence: {
+        kind: "linearizability",
         ...evidence,
         failingKeys: failing.slice(0, 20).map((f) => f.history.key),
         ...(undecided.length > 0 ? { undecidedKeys: undecided.slice(0, 20).map((h) => h.key) } : {}),
@@ -169,13 +171,13 @@ export function checkLinearizable(events: readonly HistoryEvent[], ctx: CheckCon
     return {
       verdict: "UNKNOWN",
       reason: `could not decide linearizability within the ${ctx.budgetMs} ms budget: ${undecided.length} of ${keys.length} keys (${undecidedOps} operations) were not settled; the other keys are linearizable`,
-      evidence: { ...summary, budgetMs: ctx.budgetMs, undecidedKeys: undecided.slice(0, 20).map((h) => h.key) },
+      evidence: { kind: "linearizability", ...summary, budgetMs: ctx.budgetMs, undecidedKeys: undecided.slice(0, 20).map((h) => h.key) },
     };
   }
   const notAcknowledged = counts.fail + counts.indeterminate;
   return {
     verdict: "PASS",
     reason: `all ${counts.ok} acknowledged operations on ${keys.length} key${keys.length === 1 ? "" : "s"} are linearizable${notAcknowledged > 0 ? ` (${counts.fail} failed and ${counts.indeterminate} indeterminate operations taken into account)` : ""}`,
-    evidence: summary,
+    evidence: { kind: "linearizability", ...summary },
   };
 }

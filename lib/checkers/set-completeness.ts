@@ -16,6 +16,7 @@
 // Cost: linear in the total size of the reads, plus sorting the reads.
 import { pairOperations, type HistoryEvent } from "../history.js";
 import { quantile } from "../metrics.js";
+import type { SetCompletenessEvidence } from "./evidence.js";
 import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
 const MAX_LISTED = 10;
@@ -52,13 +53,13 @@ interface Read {
   ids: number[];
 }
 
-export const checkBroadcast = (events: readonly HistoryEvent[], ctx: CheckContext): CheckResult =>
+export const checkBroadcast = (events: readonly HistoryEvent[], ctx: CheckContext): CheckResult<SetCompletenessEvidence> =>
   checkSetCompleteness(events, ctx, { addF: "broadcast", noun: "message", added: "broadcast", readField: "messages" });
 
-export const checkGSet = (events: readonly HistoryEvent[], ctx: CheckContext): CheckResult =>
+export const checkGSet = (events: readonly HistoryEvent[], ctx: CheckContext): CheckResult<SetCompletenessEvidence> =>
   checkSetCompleteness(events, ctx, { addF: "add", noun: "element", added: "added", readField: "value" });
 
-export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: CheckContext, names: SetNames): CheckResult {
+export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: CheckContext, names: SetNames): CheckResult<SetCompletenessEvidence> {
   const { addF, noun } = names;
   const ops = pairOperations(events);
 
@@ -186,7 +187,8 @@ export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: Check
   const stableLatencyMs = latenciesMs.length > 0 ? Object.fromEntries(LATENCY_QUANTILES.map((q) => [String(q), quantile(latenciesMs, q)])) : null;
 
   const outcomes = [...added.values()].map((a) => a.outcome);
-  const evidence: Record<string, unknown> = {
+  const evidence: SetCompletenessEvidence = {
+    kind: "set-completeness",
     attempted: added.size,
     acknowledged: acknowledged.length,
     failed: outcomes.filter((o) => o === "fail").length,

@@ -1,13 +1,14 @@
 // What every checker returns: a verdict, a reason in plain words for the
 // student, and the evidence behind it (small enough to store with the result).
 import type { HistoryMetrics } from "../metrics.js";
+import type { Evidence } from "./evidence.js";
 
 export type CheckVerdict = "PASS" | "FAIL" | "UNKNOWN";
 
-export interface CheckResult {
+export interface CheckResult<E extends Evidence = Evidence> {
   verdict: CheckVerdict;
   reason: string;
-  evidence: Record<string, unknown>;
+  evidence: E;
 }
 
 /** What a checker may know besides the history. */
@@ -40,7 +41,7 @@ export interface ResultDocument {
   test?: string;
   verdict: CheckVerdict | "LIMIT_EXCEEDED";
   reason: string;
-  evidence: Record<string, unknown>;
+  evidence: Evidence;
   /** The history's metrics, and what only the runner knows (from the nodes and the cluster). */
   metrics: HistoryMetrics & {
     msgsPerOp?: number | null;

@@ -3,6 +3,7 @@
 // is), every generate_ok must carry an id, and at least one generate must
 // have succeeded.
 import { pairOperations, type HistoryEvent } from "../history.js";
+import type { UniqueIdsEvidence } from "./evidence.js";
 import { noneAcknowledged, type CheckResult } from "./types.js";
 
 const MAX_EXAMPLES = 5;
@@ -14,7 +15,7 @@ interface Issued {
   completedUs: number;
 }
 
-export function checkUniqueIds(events: readonly HistoryEvent[]): CheckResult {
+export function checkUniqueIds(events: readonly HistoryEvent[]): CheckResult<UniqueIdsEvidence> {
   const ops = pairOperations(events).filter((op) => op.f === "generate");
   let fail = 0;
   let info = 0;
@@ -47,7 +48,7 @@ export function checkUniqueIds(events: readonly HistoryEvent[]): CheckResult {
     }
   }
   const ok = ops.length - fail - info;
-  const counts = { operations: ops.length, ok, fail, info, distinctIds: firstById.size, duplicatedIds: duplicatedIds.size, withoutId: missing.length };
+  const counts = { kind: "unique-ids" as const, operations: ops.length, ok, fail, info, distinctIds: firstById.size, duplicatedIds: duplicatedIds.size, withoutId: missing.length };
   if (missing.length > 0) {
     return {
       verdict: "FAIL",

@@ -5,6 +5,7 @@
 // history is as unreachable as its verdict.
 import { getBlobOrThrow, getBlobTails } from "../blobs.js";
 import type { Actor } from "../courses/access.js";
+import type { Evidence } from "../checkers/evidence.js";
 import type { Db } from "../db.js";
 import { NotFoundError } from "../errors.js";
 import type { HistoryMetrics } from "../metrics.js";
@@ -56,13 +57,27 @@ export async function getRunReportOrThrow(db: Db, actor: Actor, submissionId: st
   return {
     ...report,
     metrics: report.result.metrics as RunMetrics,
-    evidence: report.result.evidence as Record<string, unknown>,
+    evidence: readEvidence(report.result.evidence),
     artifacts: artifacts.map(({ storageKey: _key, ...a }) => a),
     logs: logs.map(({ storageKey, ...a }) => ({ ...a, tail: (tails.get(storageKey) ?? Buffer.alloc(0)).toString("utf8"), cut: a.sizeBytes > LOG_TAIL_BYTES })),
   };
 }
 
 export type RunReport = Awaited<ReturnType<typeof getRunReportOrThrow>>;
+
+/**
+ * Stored evidence as the union the report picks its sections by. Results
+ * stored before evidence carried a kind are named by their shape: the
+ * linearizability checker's had `searchSteps` or a counterexample, the set
+ * checkers' `stableLatencyMs`; others get no section of their own.
+ */
+export function readEvidence(stored: unknown): Evidence {
+  const evidence = (typeof stored === "object" && stored !== null && !Array.isArray(stored) ? stored : {}) as Record<string, unknown>;
+  if (typeof evidence.kind === "string") return evidence as unknown as Evidence;
+  if ("stableLatencyMs" in evidence) return { ...evidence, kind: "set-completeness" } as unknown as Evidence;
+  if ("impossible" in evidence || "searchSteps" in evidence || "summary" in evidence || Array.isArray(evidence.operations)) return { ...evidence, kind: "linearizability" } as unknown as Evidence;
+  return { ...evidence, kind: "run" } as Evidence;
+}
 
 /** One artifact of a test run the viewer may see, with its bytes. */
 export async function getArtifactForViewerOrThrow(db: Db, actor: Actor, submissionId: string, artifactId: string) {

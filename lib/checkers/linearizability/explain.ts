@@ -4,6 +4,7 @@
 // last completed write, where the value it saw came from), in words and as
 // evidence for the report's counterexample.
 import type { Operation } from "../../history.js";
+import type { EvidenceOp, LinearizabilityEvidence } from "../evidence.js";
 import type { SearchOp } from "./model.js";
 import { ABSENT, CAS, NONE, READ, registerModel, WRITE, type RegisterInput } from "./register.js";
 import type { Budget } from "./search.js";
@@ -41,12 +42,13 @@ function describeOp(values: readonly unknown[], { input: op }: KeyOp): string {
   return `cas from ${show(values, op.observes)} to ${show(values, op.writes)}`;
 }
 
-function evidenceOp(op: KeyOp) {
+function evidenceOp(op: KeyOp): EvidenceOp {
   const done = op.source.completion;
   return {
     process: op.source.process,
     f: op.source.f,
-    type: done ? done.type : "pending",
+    // A completion is never an invocation.
+    type: done ? (done.type as EvidenceOp["type"]) : "pending",
     value: done?.type === "ok" ? done.value : op.source.invoke.value,
     startUs: op.source.invoke.timeUs,
     endUs: done ? done.timeUs : null,
@@ -55,7 +57,7 @@ function evidenceOp(op: KeyOp) {
 }
 
 /** The violation on one key, in words and evidence: shrunk to a small failing sub-history first. */
-export function explainViolation(failure: KeyFailure, values: readonly unknown[], budget: Budget) {
+export function explainViolation(failure: KeyFailure, values: readonly unknown[], budget: Budget): { reason: string; evidence: Omit<LinearizabilityEvidence, "kind"> } {
   const { history } = failure;
   const shrunk = shrinkViolation(registerModel, history.ops, failure.frontier, budget, failure.reuse);
   const { culprit, from } = shrunk;

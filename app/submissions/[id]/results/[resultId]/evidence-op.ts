@@ -1,14 +1,9 @@
 // The operations of a linearizability counterexample as the checker stores
-// them (lib/checkers/linearizable.ts evidenceOp), and how the report names
+// them (lib/checkers/evidence.ts, EvidenceOp), and how the report names
 // them: "write 3", "read 2", "cas 1→4" (lin-kv values are [key, value]).
-export interface EvidenceOp {
-  process: number;
-  f: string;
-  type: string;
-  value: unknown;
-  startUs: number;
-  endUs: number | null;
-}
+import type { EvidenceOp } from "@/lib/checkers/evidence";
+
+export type { EvidenceOp };
 
 export function isEvidenceOp(v: unknown): v is EvidenceOp {
   return typeof v === "object" && v !== null && "process" in v && "startUs" in v && "f" in v;

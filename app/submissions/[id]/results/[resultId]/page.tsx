@@ -7,6 +7,7 @@
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
+import type { Evidence, LinearizabilityEvidence, SetCompletenessEvidence } from "@/lib/checkers/evidence";
 import { getRunReportOrThrow, LOG_TAIL_BYTES, type RunReport } from "@/lib/reports/run-report";
 import { formatBytes, formatDurationMs, formatScore } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
@@ -24,8 +25,6 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
   const { submission: s, result: r, metrics, evidence, artifacts } = report;
   const download = (artifactId: string) => `/api/submissions/${s.id}/artifacts/${artifactId}`;
   const plot = artifacts.find((a) => a.kind === "PLOT_DATA");
-  const counterexample = Array.isArray(evidence.operations) ? evidence.operations.filter(isEvidenceOp) : [];
-  const impossible = isEvidenceOp(evidence.impossible) ? evidence.impossible : null;
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -74,55 +73,7 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
         {plot ? <RunCharts plotUrl={download(plot.id)} /> : <p className="muted">This run was graded before plots were recorded.</p>}
       </section>
 
-      {counterexample.length > 0 && (
-        <section className="card" data-testid="counterexample">
-          <h2>Counterexample{evidence.key !== undefined && <> on key {JSON.stringify(evidence.key)}</>}</h2>
-          <p>
-            {evidence.minimal === true
-              ? "The smallest part of the history the checker found that no order of operations explains."
-              : "A failing part of the history; the checker ran out of time before it was the smallest."}{" "}
-            {evidence.initialValue === "any" ? "It starts from whatever value the key held then." : "It starts from an absent key."}
-            {typeof evidence.omittedOperations === "number" && ` ${evidence.omittedOperations} more operations are not drawn.`}
-          </p>
-          <CounterexampleLanes operations={counterexample} impossible={impossible} />
-          <div className="table-scroll">
-            <table className="table" data-testid="counterexample-operations">
-              <thead>
-                <tr>
-                  <th scope="col">Process</th>
-                  <th scope="col">Operation</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col" className="numeric">
-                    Invoked
-                  </th>
-                  <th scope="col" className="numeric">
-                    Completed
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {counterexample.map((op) => {
-                  const bad = impossible !== null && op.process === impossible.process && op.startUs === impossible.startUs;
-                  return (
-                    <tr key={`${op.process}/${op.startUs}`} className={bad ? "impossible" : undefined} data-process={op.process} data-start-us={op.startUs}>
-                      <td className="numeric">{op.process}</td>
-                      <td>
-                        <code>{describeEvidenceOp(op)}</code>
-                        {bad && <strong className="tag tag-fail">impossible</strong>}
-                      </td>
-                      <td>{op.type}</td>
-                      <td className="numeric">{ms(op.startUs)}</td>
-                      <td className="numeric">{op.endUs === null ? "no reply" : ms(op.endUs)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      )}
-
-      {"stableLatencyMs" in evidence && <BroadcastFigures evidence={evidence} />}
+      <EvidenceSections evidence={evidence} />
       <MessageStatistics metrics={metrics} />
       <FaultTimeline metrics={metrics} />
 
@@ -195,10 +146,76 @@ function Summary({ metrics }: { metrics: RunReport["metrics"] }) {
   );
 }
 
-function BroadcastFigures({ evidence }: { evidence: Record<string, unknown> }) {
-  const n = (key: string) => (typeof evidence[key] === "number" ? (evidence[key] as number) : 0);
-  const stable = evidence.stableLatencyMs as Record<string, number> | null;
-  const lostByNode = (evidence.lostByNode ?? {}) as Record<string, unknown[]>;
+/** The sections a kind of evidence has (the checker's own figures and explanations). */
+function EvidenceSections({ evidence }: { evidence: Evidence }) {
+  switch (evidence.kind) {
+    case "linearizability":
+      return <Counterexample evidence={evidence} />;
+    case "set-completeness":
+      return <BroadcastFigures evidence={evidence} />;
+    default:
+      return null;
+  }
+}
+
+/** A linearizability failure's minimal counterexample: lanes per client, and the operations as a table. */
+function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
+  const counterexample = Array.isArray(evidence.operations) ? evidence.operations.filter(isEvidenceOp) : [];
+  const impossible = isEvidenceOp(evidence.impossible) ? evidence.impossible : null;
+  if (counterexample.length === 0) return null;
+  return (
+    <section className="card" data-testid="counterexample">
+      <h2>Counterexample{evidence.key !== undefined && <> on key {JSON.stringify(evidence.key)}</>}</h2>
+      <p>
+        {evidence.minimal === true
+          ? "The smallest part of the history the checker found that no order of operations explains."
+          : "A failing part of the history; the checker ran out of time before it was the smallest."}{" "}
+        {evidence.initialValue === "any" ? "It starts from whatever value the key held then." : "It starts from an absent key."}
+        {typeof evidence.omittedOperations === "number" && ` ${evidence.omittedOperations} more operations are not drawn.`}
+      </p>
+      <CounterexampleLanes operations={counterexample} impossible={impossible} />
+      <div className="table-scroll">
+        <table className="table" data-testid="counterexample-operations">
+          <thead>
+            <tr>
+              <th scope="col">Process</th>
+              <th scope="col">Operation</th>
+              <th scope="col">Outcome</th>
+              <th scope="col" className="numeric">
+                Invoked
+              </th>
+              <th scope="col" className="numeric">
+                Completed
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {counterexample.map((op) => {
+              const bad = impossible !== null && op.process === impossible.process && op.startUs === impossible.startUs;
+              return (
+                <tr key={`${op.process}/${op.startUs}`} className={bad ? "impossible" : undefined} data-process={op.process} data-start-us={op.startUs}>
+                  <td className="numeric">{op.process}</td>
+                  <td>
+                    <code>{describeEvidenceOp(op)}</code>
+                    {bad && <strong className="tag tag-fail">impossible</strong>}
+                  </td>
+                  <td>{op.type}</td>
+                  <td className="numeric">{ms(op.startUs)}</td>
+                  <td className="numeric">{op.endUs === null ? "no reply" : ms(op.endUs)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function BroadcastFigures({ evidence }: { evidence: SetCompletenessEvidence }) {
+  const n = (key: keyof SetCompletenessEvidence) => (typeof evidence[key] === "number" ? (evidence[key] as number) : 0);
+  const stable = evidence.stableLatencyMs;
+  const lostByNode = evidence.lostByNode ?? {};
   return (
     <section className="card" data-testid="broadcast-figures">
       <h2>Messages delivered</h2>

@@ -1,0 +1,142 @@
+// The evidence behind a verdict, as a union keyed by `kind`: each checker
+// returns its own kind, the runner's judgement adds "run" (limits, stopped
+// nodes, a controller that gave up), and the report page picks its sections
+// by kind (lib/reports/run-report.ts reads stored evidence back, naming the
+// kind of results stored before kinds existed). Small enough to store with
+// the result; lists are cut to a few examples.
+
+/** One operation as evidence shows it (linearizability counterexamples). */
+export interface EvidenceOp {
+  process: number;
+  f: string;
+  type: "ok" | "fail" | "info" | "pending";
+  value: unknown;
+  startUs: number;
+  endUs: number | null;
+  node: string;
+}
+
+export interface EchoEvidence {
+  kind: "echo";
+  operations: number;
+  ok: number;
+  fail: number;
+  info: number;
+  mismatched: number;
+  examples?: Array<{ sent: unknown; received: unknown; node: string; timeUs: number }>;
+}
+
+export interface UniqueIdsEvidence {
+  kind: "unique-ids";
+  operations: number;
+  ok: number;
+  fail: number;
+  info: number;
+  distinctIds: number;
+  duplicatedIds: number;
+  withoutId: number;
+  examples?: unknown[];
+}
+
+export interface SetCompletenessEvidence {
+  kind: "set-completeness";
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  reads: number;
+  finalReads: number;
+  lost: number;
+  neverRead: number;
+  stale: number;
+  duplicatedReads: number;
+  unexpected: number;
+  malformedReads: number;
+  /** Quantiles ("0", "0.5", …, "1") of the time until a value was in every read, in ms; null when none became stable. */
+  stableLatencyMs: Record<string, number> | null;
+  lostByNode?: Record<string, unknown[]>;
+  neverReadValues?: unknown[];
+  unexpectedExamples?: unknown[];
+  malformedExamples?: unknown[];
+  duplicatedExamples?: unknown[];
+  nodesWithoutFinalRead?: string[];
+}
+
+export interface CounterEvidence {
+  kind: "counter";
+  adds: number;
+  acknowledgedAdds: number;
+  indeterminateAdds: number;
+  acknowledgedSum: number;
+  finalAcceptable: Array<[number, number]>;
+  reads: number;
+  badFinalReads: number;
+  badReads: number;
+  examples?: unknown[];
+  nodesWithoutFinalRead?: string[];
+}
+
+export interface KafkaEvidence {
+  kind: "kafka";
+  sends: number;
+  acknowledgedSends: number;
+  polls: number;
+  commits: number;
+  listings: number;
+  lost: number;
+  neverPolled: number;
+  skipped: number;
+  conflictingOffsets: number;
+  nonmonotonicSends: number;
+  nonmonotonicPolls: number;
+  unexpected: number;
+  badCommittedOffsets: number;
+  duplicated: number;
+  malformedReplies: number;
+  lostByNode?: Record<string, unknown[]>;
+  nodesWithoutFinalPoll?: string[];
+  /** Examples of each anomaly, by name (neverPolledExamples, skippedExamples, …). */
+  [examples: `${string}Examples`]: unknown[] | undefined;
+}
+
+/** A linearizability check: counts always; a violation adds the failing key's minimal counterexample. */
+export interface LinearizabilityEvidence {
+  kind: "linearizability";
+  operations?: number | EvidenceOp[];
+  ok?: number;
+  fail?: number;
+  indeterminate?: number;
+  keys?: number;
+  searchSteps?: number;
+  budgetMs?: number;
+  undecidedKeys?: unknown[];
+  /** The failing key, its counterexample and the operation no order explains. */
+  key?: unknown;
+  impossible?: EvidenceOp;
+  lastCompletedWrite?: unknown;
+  valueWrittenBy?: EvidenceOp;
+  initialValue?: "any" | "absent";
+  startsAtUs?: number;
+  omittedOperations?: number;
+  minimal?: boolean;
+  failingKeys?: unknown[];
+  summary?: { operations: number; ok: number; fail: number; indeterminate: number; keys: number; searchSteps: number };
+}
+
+/** What the runner found before (or instead of) the checker: limits broken, nodes stopped, a controller that gave up. */
+export interface RunEvidence {
+  kind: "run";
+  oomKilled?: string[];
+  lineTooLong?: string[];
+  violations?: Array<{ node?: string; limit: string; detail: string }>;
+  nodes?: Array<{ id: string; exitCode: number | null }>;
+}
+
+export type Evidence = EchoEvidence | UniqueIdsEvidence | SetCompletenessEvidence | CounterEvidence | KafkaEvidence | LinearizabilityEvidence | RunEvidence;
+export type EvidenceKind = Evidence["kind"];
+
+/** The evidence as the kind the caller expects; throws (naming both) when it is another. */
+export function evidenceOfKind<K extends EvidenceKind>(evidence: Evidence, kind: K): Extract<Evidence, { kind: K }> {
+  if (evidence.kind !== kind) throw new Error(`expected ${kind} evidence, got ${evidence.kind}`);
+  return evidence as Extract<Evidence, { kind: K }>;
+}
