@@ -7,6 +7,7 @@
 import { Prisma, type Db } from "./db.js";
 import { getLabForMemberOrThrow, isStaff, type Actor } from "./courses/access.js";
 import { ForbiddenError } from "./errors.js";
+import { deadlinePassed, isShown, resultsReleased } from "./submissions/visibility.js";
 
 /** Efficiency figures a lab may break ties with; all "lower is better". */
 export const TIE_BREAKERS = {
@@ -117,12 +118,11 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
  * lab's due date): its scores, ranked, would tell who passed it.
  */
 async function holdsWithheldTests(db: Db, lab: { id: string; dueAt: Date | null; resultsReleasedAt: Date | null }, now = new Date()): Promise<boolean> {
-  if (lab.resultsReleasedAt && lab.resultsReleasedAt <= now) return false;
-  const duePassed = lab.dueAt !== null && now > lab.dueAt;
+  // Any student's view, by the lab's own deadline (extensions are per student; the board is everyone's).
+  const state = { staff: false, released: resultsReleased(lab, now), deadlinePassed: deadlinePassed(lab.dueAt, now) };
+  if (state.released) return false;
   const versions = await db.suiteVersion.findMany({ where: { labId: lab.id, publishedAt: { not: null } }, select: { spec: true } });
-  return versions.some((v) =>
-    ((v.spec as { tests?: Array<{ visibility?: string }> }).tests ?? []).some((t) => t.visibility === "hidden" || (t.visibility === "after_due" && !duePassed)),
-  );
+  return versions.some((v) => ((v.spec as { tests?: Array<{ visibility?: string }> }).tests ?? []).some((t) => !isShown(t.visibility ?? "always", state)));
 }
 
 interface Contender extends ResultSums {

@@ -1,8 +1,10 @@
 // The late policy: what a late submission's score is worth. The due date is
-// the student's own: their extension's if they have one, else the lab's. The
-// same date decides whether a submission is late (createSubmission) and how
-// many started days late it is, so a student with an extension is penalised
-// from their extension, never from the lab's original deadline.
+// the student's own: the later of the lab's and their extension's (an
+// extension never brings a deadline forward). The same date decides whether a
+// submission is late (createSubmission), how many started days late it is,
+// and when after-due results show (visibility.ts), so a student with an
+// extension is penalised from their extension, never from the lab's
+// original deadline.
 import type { Db } from "../db.js";
 
 export interface LatePolicy {
@@ -11,10 +13,11 @@ export interface LatePolicy {
   latePenaltyPerDay: number;
 }
 
-/** The due date that applies to one student's work on a lab: their extension's, else the lab's (null: none). */
+/** The due date that applies to one student's work on a lab: the later of the lab's and their extension's (null: none). */
 export async function dueDateFor(db: Db, lab: { id: string; dueAt: Date | null }, userId: string): Promise<Date | null> {
   const extension = await db.extension.findUnique({ where: { labId_userId: { labId: lab.id, userId } }, select: { dueAt: true } });
-  return extension?.dueAt ?? lab.dueAt;
+  if (!extension) return lab.dueAt;
+  return lab.dueAt && lab.dueAt > extension.dueAt ? lab.dueAt : extension.dueAt;
 }
 
 /** Started days after the due date (0 when on time). */

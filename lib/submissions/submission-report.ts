@@ -1,35 +1,24 @@
 // What a viewer may see of a submission's grading: the submission (scoped by
 // getSubmissionForViewerOrThrow) and the results of its latest attempt,
-// filtered by each test's visibility. Staff and platform admins see every
-// result. The student sees "always" tests; "after_due" tests once the deadline
-// (their extension's, if later) has passed; and every test once the staff have
-// released the lab's results. A withheld result shows only its test's name
-// and repetition, and while any is withheld the total score is not shown
-// either (it would tell whether the hidden tests passed).
-import { getSubmissionForViewerOrThrow, STAFF_ROLES, type Actor } from "../courses/access.js";
+// filtered by the visibility rule (visibility.ts). A withheld result shows
+// only its test's name and repetition, and while any is withheld the total
+// score is not shown either (it would tell whether the hidden tests passed).
+import { getSubmissionForViewerOrThrow, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { NotFoundError } from "../errors.js";
+import { dueDateFor } from "../grading/late-policy.js";
+import { deadlinePassed, isShown, resultsReleased, seesAsStaff } from "./visibility.js";
 
 export async function getSubmissionReportOrThrow(db: Db, actor: Actor, submissionId: string, now = new Date()) {
   const submission = await getSubmissionForViewerOrThrow(db, actor, submissionId);
-  const staffView =
-    actor.isPlatformAdmin ||
-    (await db.membership.count({
-      where: { courseId: submission.courseId, userId: actor.userId, role: { in: [...STAFF_ROLES] } },
-    })) > 0;
+  const staffView = await seesAsStaff(db, actor, submission.courseId);
   const attempt = submission.jobs[0]?.attempts[0] ?? null;
   const results = attempt?.results ?? [];
-  const released = submission.lab.resultsReleasedAt !== null && now >= submission.lab.resultsReleasedAt;
-  let deadlinePassed = false;
-  if (!staffView && !released && results.some((r) => r.visibility === "after_due")) {
-    const extension = await db.extension.findUnique({
-      where: { labId_userId: { labId: submission.labId, userId: submission.userId } },
-      select: { dueAt: true },
-    });
-    const dueAt = [submission.lab.dueAt, extension?.dueAt].filter((d): d is Date => d instanceof Date).sort((a, b) => b.getTime() - a.getTime())[0];
-    deadlinePassed = dueAt !== undefined && now > dueAt;
+  const state = { staff: staffView, released: resultsReleased(submission.lab, now), deadlinePassed: false };
+  if (!state.staff && !state.released && results.some((r) => r.visibility === "after_due")) {
+    state.deadlinePassed = deadlinePassed(await dueDateFor(db, { id: submission.labId, dueAt: submission.lab.dueAt }, submission.userId), now);
   }
-  const shown = (r: { visibility: string }) => staffView || released || r.visibility === "always" || (r.visibility === "after_due" && deadlinePassed);
+  const shown = (r: { visibility: string }) => isShown(r.visibility, state);
   const visible = results.filter(shown);
   const withheld = results.filter((r) => !shown(r)).map((r) => ({ testName: r.testName, repetition: r.repetition, visibility: r.visibility }));
   return {
