@@ -1,6 +1,10 @@
-// Every environment variable the product reads, parsed once into a typed
-// object with defaults and units. A wrong value fails at start-up with a
-// message naming the variable; nothing else in the code reads process.env.
+// Every environment variable the web app and the runner read, parsed once
+// into a typed object with defaults and units. A wrong value fails at start-up
+// with a message naming the variable; nothing else in those processes reads
+// process.env. Two other kinds of program read their own: the programs inside
+// our containers (agent, controller, services: the variables the runner gives
+// them, sandbox/cluster.ts) and the command-line client (LABGRADE_SERVER,
+// LABGRADE_TOKEN, LABGRADE_WATCH_INTERVAL_MS, XDG_CONFIG_HOME; lib/cli/).
 import { isIP } from "node:net";
 import { z } from "zod";
 
@@ -59,7 +63,7 @@ const schema = z.object({
   LABGRADE_BUILD_TIMEOUT_SECONDS: positiveInt.default(120),
   /** Wall-clock budget for grading one submission (build and all its test runs), in seconds; past it the submission is TIMED_OUT. */
   LABGRADE_SUBMISSION_BUDGET_SECONDS: positiveInt.default(1800),
-  /** Memory of each build and node container, in MiB. */
+  /** Memory of each node container, in MiB (builds get 1 GiB, the controller 512 MiB: runner/limits.ts). */
   LABGRADE_CONTAINER_MEMORY_MIB: positiveInt.default(256),
   /** Subnet the runner carves a /24 per test cluster from: inside 198.18.0.0/15 (reserved for network testing), /15 to /24. */
   LABGRADE_LAB_SUBNET_POOL: z
