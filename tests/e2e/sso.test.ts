@@ -68,7 +68,8 @@ beforeAll(async () => {
     conformIdTokenClaims: false,
     cookies: { keys: [randomBytes(16).toString("hex")] },
   });
-  issuerServer = createServer(provider.callback());
+  const handle = provider.callback();
+  issuerServer = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => issuerServer.listen(issuerPort, "127.0.0.1", resolve));
   browser = await launchBrowser();
   await mkdir(SCREENSHOTS, { recursive: true });

@@ -78,7 +78,7 @@ describe("fair scheduling", () => {
     expect(place).toMatchObject({ position: 1, capacity: 1 });
     expect(place!.averageGradingMs).toBeGreaterThan(1000);
     expect(place!.estimatedStartAt!.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
-    runner.worker.resume();
+    void runner.worker.resume();
     await waitAll([waiting.id]);
     await runner.close();
   }, 400_000);

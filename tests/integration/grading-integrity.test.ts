@@ -132,7 +132,7 @@ describe("partitions and names", () => {
     expect(lookups["direct:example.org"]).toBe("rcode=3");
     // The capture saw the engine forward the unknown names, and only to our resolver.
     const packets = capture.packets();
-    ctx.annotate(`${packets.length} DNS packets captured on the host: ${packets.slice(0, 8).join("; ")}`);
+    await ctx.annotate(`${packets.length} DNS packets captured on the host: ${packets.slice(0, 8).join("; ")}`);
     expect(packets.some((p) => p.dst === result.addresses.services), "no query reached the cluster's resolver: did the capture see the lab network?").toBe(true);
     const outside = packets.filter((p) => !p.src.startsWith(subnet) || !p.dst.startsWith(subnet));
     expect(outside, `DNS packets with an end outside the lab network ${result.addresses.subnet}`).toEqual([]);

@@ -67,9 +67,9 @@ export function LiveStatus({
         if (controller.signal.aborted) return;
         // A failed poll (server restarting, network blip) is simply retried.
       }
-      timer = setTimeout(poll, POLL_EVERY_MS);
+      timer = setTimeout(() => void poll(), POLL_EVERY_MS);
     };
-    timer = setTimeout(poll, POLL_EVERY_MS);
+    timer = setTimeout(() => void poll(), POLL_EVERY_MS);
     return () => {
       controller.abort();
       clearTimeout(timer);
