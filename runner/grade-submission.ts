@@ -21,6 +21,7 @@ import { newSeed, Random } from "../lib/random.js";
 import { dueDateFor, scoreAfterLatePolicy } from "../lib/grading/late-policy.js";
 import { plotData } from "../lib/reports/plot-data.js";
 import { suiteSpecSchema, workloadOptionsOf, type TestSpec } from "../lib/suites/schema.js";
+import { BASE_IMAGE } from "../lib/toolchains.js";
 import { WORKLOADS } from "../lib/workloads/index.js";
 import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
@@ -174,7 +175,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
       const cluster = await runClusterTest(deps.docker, {
         buildVolume: build.volume,
         runImage: lab.runImage,
-        controllerImage: "labgrade/base:latest",
+        controllerImage: BASE_IMAGE,
         runCommand: lab.runCommand,
         nodeCount: run.test.nodes,
         controller: {

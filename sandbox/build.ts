@@ -13,7 +13,7 @@ import { readOutput, truncateMiddle, waitForExit } from "./container-io.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
 import { createBoundedVolume, removeVolume } from "./volumes.js";
-import { GO_STD_CACHE } from "./images/recipes.js";
+import { BUILD_ENV, buildScript } from "../lib/toolchains.js";
 
 export interface BuildRequest {
   /** Normalised tar from lib/archive.ts (entries under src/). */
@@ -83,10 +83,10 @@ export async function buildSubmission(docker: Docker, req: BuildRequest): Promis
     container = await docker.createContainer({
       Image: req.image,
       // Go images bring a prebuilt standard library cache; each build starts from its own copy.
-      Cmd: ["/bin/sh", "-c", `mkdir -p /work/out && if [ -d ${GO_STD_CACHE} ]; then cp -r ${GO_STD_CACHE} /tmp/go-cache; fi && cd /work/src && ${req.command}`],
+      Cmd: ["/bin/sh", "-c", buildScript(req.command)],
       User: SANDBOX_USER,
       WorkingDir: "/work/src",
-      Env: ["HOME=/tmp", "GOCACHE=/tmp/go-cache", "GOPATH=/tmp/go", "TMPDIR=/tmp"],
+      Env: BUILD_ENV,
       Labels: labels,
       NetworkDisabled: true,
       HostConfig: hardenedHostConfig(req.limits, {

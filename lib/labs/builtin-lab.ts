@@ -3,6 +3,7 @@
 // lab is defined in lib/labs/<slug>/lab.ts beside its reference solutions.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { TOOLCHAINS } from "../toolchains.js";
 
 export interface ReferenceSolution {
   name: string;
@@ -31,12 +32,8 @@ export interface BuiltinLab {
   references: ReferenceSolution[];
 }
 
-export const GO_TOOLCHAIN = {
-  buildImage: "labgrade/go:latest",
-  buildCommand: "go build -o /work/out/node .",
-  runImage: "labgrade/go:latest",
-  runCommand: "/work/out/node",
-} as const;
+/** The built-in labs are Go labs: the Go toolchain's images and commands (lib/toolchains.ts). */
+export const GO_TOOLCHAIN = (({ buildImage, buildCommand, runImage, runCommand }) => ({ buildImage, buildCommand, runImage, runCommand }))(TOOLCHAINS.go);
 
 const LABS_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -64,7 +61,7 @@ export const GO_LAB_COMMON = [
   "## Submitting",
   "",
   "Upload a `.tar.gz` of a Go module whose `main` package is at its root. We build it with",
-  "`go build -o /work/out/node .` (Go 1.23, no network: run `go mod vendor` and include `vendor/`",
+  `\`${TOOLCHAINS.go.buildCommand}\` (${TOOLCHAINS.go.label}, no network: run \`go mod vendor\` and include \`vendor/\``,
   "if you use a library, such as Maelstrom's `github.com/jepsen-io/maelstrom/demo/go`) and run",
-  "`/work/out/node` as every node.",
+  `\`${TOOLCHAINS.go.runCommand}\` as every node.`,
 ].join("\n");

@@ -10,19 +10,9 @@ import type { Lab } from "../generated/prisma/client.js";
 import { isTieBreaker, TIE_BREAKERS, type TieBreaker } from "../leaderboards.js";
 import { WORKLOAD_NAMES } from "../workloads/index.js";
 import { MAX_LAB_ARCHIVE_BYTES } from "./archive-size.js";
-import { GO_TOOLCHAIN } from "./builtin-lab.js";
+import { TOOLCHAINS, toolchainOf, type ToolchainName } from "../toolchains.js";
 
-/** What a lab's code is built and run with: the sandbox images and their default commands. */
-export const TOOLCHAINS = {
-  go: { label: "Go 1.23", ...GO_TOOLCHAIN },
-  python: { label: "Python 3", buildImage: "labgrade/python:latest", buildCommand: "true", runImage: "labgrade/python:latest", runCommand: "python3 /work/src/main.py" },
-  node: { label: "Node.js", buildImage: "labgrade/node:latest", buildCommand: "true", runImage: "labgrade/node:latest", runCommand: "node /work/src/main.js" },
-} as const;
-export type ToolchainName = keyof typeof TOOLCHAINS;
-
-export function toolchainOf(lab: { buildImage: string }): ToolchainName | null {
-  return (Object.keys(TOOLCHAINS) as ToolchainName[]).find((name) => TOOLCHAINS[name].buildImage === lab.buildImage) ?? null;
-}
+export { TOOLCHAINS, toolchainOf, type ToolchainName };
 
 const MB = 1024 * 1024;
 const command = (what: string) =>

@@ -4,6 +4,7 @@
 // programs change. Every image also carries the tag `latest`, which is what
 // labs name (e.g. "labgrade/go"), so a lab keeps working across rebuilds.
 import { createHash } from "node:crypto";
+import { GO_STD_CACHE } from "../../lib/toolchains.js";
 
 export interface ImageRecipe {
   /** Short name; the image is `labgrade/<name>`. */
@@ -30,8 +31,8 @@ export const DEBIAN_MIRROR = "http://deb.debian.org/debian";
 /** uid and gid that every program we start inside a container runs as. */
 export const SANDBOX_UID = 10001;
 
-/** Where the go image keeps its prebuilt standard-library build cache (copied into each build's GOCACHE). */
-export const GO_STD_CACHE = "/opt/go-std-cache";
+// Where the go image keeps its prebuilt standard-library build cache (copied into each build's GOCACHE).
+export { GO_STD_CACHE };
 
 /** Standard packages (with their dependencies) compiled into GO_STD_CACHE: what Maelstrom-style nodes use. */
 const GO_PREBUILT_PACKAGES = [
