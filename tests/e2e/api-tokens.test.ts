@@ -7,28 +7,24 @@
 // one person holds at most OPEN_STREAMS progress streams open at once.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiToken, revokeApiToken } from "../../lib/api/tokens.js";
-import { createDb, type Db } from "../../lib/db.js";
+import type { Db } from "../../lib/db.js";
 import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
-import { createGradingQueue } from "../../lib/queue.js";
-import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
+import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
 import { actorByEmail } from "../support/actors.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { startWebServer, type WebServer } from "../support/web-server.js";
+import type { WebServer } from "../support/web-server.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
 import { DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
+import { createCourse } from "../support/factories.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CALLS_PER_MINUTE = 8;
 const OPEN_STREAMS = 3;
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
-let queue: Queue;
 let server: WebServer;
-const prefix = `test-api-${randomBytes(4).toString("hex")}`;
 
 const actor = (email: string) => actorByEmail(db, email);
 const token = async (email: string, scope: "READ" | "SUBMIT", expiresInDays: number | null = 30) => (await createApiToken(db, await actor(email), { name: `${scope} ${randomBytes(2).toString("hex")}`, scope, expiresInDays })).token;
@@ -43,22 +39,15 @@ async function call(method: string, route: string, bearer: string | null, body?:
 }
 
 beforeAll(async () => {
-  database = await createMigratedDatabase("api-tokens");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
-  await db.course.create({ data: { slug: "other-course", title: "Other course" } });
-  queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
-  server = await startWebServer({
-    env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_API_CALLS_PER_MINUTE: String(CALLS_PER_MINUTE), LABGRADE_OPEN_STREAMS_PER_USER: String(OPEN_STREAMS) },
+  stack = await createWebStack("api-tokens", {
+    seed: (db) => createCourse(db, { slug: "other-course", title: "Other course" }).then(() => undefined),
+    env: { LABGRADE_API_CALLS_PER_MINUTE: String(CALLS_PER_MINUTE), LABGRADE_OPEN_STREAMS_PER_USER: String(OPEN_STREAMS) },
   });
+  ({ db, server } = stack);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await queue?.obliterate({ force: true }).catch(() => undefined);
-  await queue?.close();
-  await db?.$disconnect();
-  await database?.drop();
+  await stack?.close();
 });
 
 describe("API tokens", () => {

@@ -4,30 +4,24 @@
 // for the staff routes, another course's instructor's, and none) and each
 // answer, success and error alike, must have a status the document lists and
 // a body that validates against the documented JSON Schema (Ajv, draft 2020-12).
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken } from "../../lib/api/tokens.js";
 import { putBlob } from "../../lib/blobs.js";
-import { createDb, type Db } from "../../lib/db.js";
+import type { Db } from "../../lib/db.js";
 import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
-import { createGradingQueue } from "../../lib/queue.js";
-import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { startWebServer, type WebServer } from "../support/web-server.js";
+import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
+import type { WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
+import { createCourse } from "../support/factories.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
-let queue: Queue;
 let server: WebServer;
 let token: string;
 let staffToken: string;
 let outsiderToken: string;
-const prefix = `test-openapi-${randomBytes(4).toString("hex")}`;
 
 interface Operation {
   operationId: string;
@@ -37,27 +31,16 @@ interface Operation {
 type Document = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
 
 beforeAll(async () => {
-  database = await createMigratedDatabase("openapi");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
-  queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
-  const alice = await db.user.findUniqueOrThrow({ where: { email: "alice@demo.labgrade.test" } });
-  token = (await createApiToken(db, { userId: alice.id, isPlatformAdmin: false }, { name: "openapi", scope: "SUBMIT", expiresInDays: 1 })).token;
-  const ivan = await db.user.findUniqueOrThrow({ where: { email: "instructor@demo.labgrade.test" } });
-  staffToken = (await createApiToken(db, { userId: ivan.id, isPlatformAdmin: false }, { name: "openapi staff", scope: "SUBMIT", expiresInDays: 1 })).token;
   // The instructor of another course: none of the demo course is hers.
-  const olga = await db.user.create({ data: { email: "olga@other.labgrade.test", name: "Olga Other" } });
-  await db.course.create({ data: { slug: "other-course", title: "Another course", memberships: { create: { userId: olga.id, role: "INSTRUCTOR" } } } });
-  outsiderToken = (await createApiToken(db, { userId: olga.id, isPlatformAdmin: false }, { name: "openapi outsider", scope: "SUBMIT", expiresInDays: 1 })).token;
-  server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
+  stack = await createWebStack("openapi", { seed: (db) => createCourse(db, { slug: "other-course", members: { INSTRUCTOR: { email: "olga@other.labgrade.test", name: "Olga Other" } } }).then(() => undefined) });
+  ({ db, server } = stack);
+  token = await stack.token("alice@demo.labgrade.test", "SUBMIT", 1);
+  staffToken = await stack.token("instructor@demo.labgrade.test", "SUBMIT", 1);
+  outsiderToken = await stack.token("olga@other.labgrade.test", "SUBMIT", 1);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await queue?.obliterate({ force: true }).catch(() => undefined);
-  await queue?.close();
-  await db?.$disconnect();
-  await database?.drop();
+  await stack?.close();
 });
 
 /** The data of an event stream's first event (the stream stays open until the grading ends: it is cancelled here). */

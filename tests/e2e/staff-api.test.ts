@@ -4,26 +4,21 @@
 // versions (save from YAML with problems by line, publish, dry-run). Students
 // are refused, READ tokens cannot change anything, TAs cannot edit suites,
 // and another course's instructor reaches none of it.
-import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { Queue } from "bullmq";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "../../lib/api/tokens.js";
-import { createDb, type Db } from "../../lib/db.js";
+import type { Db } from "../../lib/db.js";
 import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
-import { createGradingQueue } from "../../lib/queue.js";
-import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { startWebServer, type WebServer } from "../support/web-server.js";
+import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
+import type { WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
+import { createCourse } from "../support/factories.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const LAB = `/api/v1/courses/${DEMO_COURSE_SLUG}/labs/echo`;
-const prefix = `test-staff-api-${randomBytes(4).toString("hex")}`;
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
-let queue: Queue;
 let server: WebServer;
 let archive: Buffer;
 
@@ -74,14 +69,9 @@ const markGraded = (id: string, score: number) =>
 const submitted: Record<string, string[]> = { alice: [], bob: [] };
 
 beforeAll(async () => {
-  database = await createMigratedDatabase("staff-api");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
   // Another course, with its own instructor.
-  const olga = await db.user.create({ data: { email: OLGA, name: "Olga Other" } });
-  await db.course.create({ data: { slug: "other-course", title: "Another course", memberships: { create: { userId: olga.id, role: "INSTRUCTOR" } } } });
-  queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
-  server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
+  stack = await createWebStack("staff-api", { seed: (db) => createCourse(db, { slug: "other-course", members: { INSTRUCTOR: { email: OLGA, name: "Olga Other" } } }).then(() => undefined) });
+  ({ db, server } = stack);
   archive = await packReferenceSolution(path.join(ROOT, "lib/labs/echo/reference/correct"));
   // No runner: the submissions stay queued until the tests say otherwise.
   submitted.alice!.push(await submitAs(ALICE), await submitAs(ALICE));
@@ -89,11 +79,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await queue?.obliterate({ force: true }).catch(() => undefined);
-  await queue?.close();
-  await db?.$disconnect();
-  await database?.drop();
+  await stack?.close();
 });
 
 describe("the staff REST API", () => {

@@ -19,19 +19,16 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import type { Queue } from "bullmq";
 import { pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiToken } from "../../lib/api/tokens.js";
-import { createDb, type Db } from "../../lib/db.js";
+import type { Db } from "../../lib/db.js";
 import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { MAX_LAB_ARCHIVE_BYTES } from "../../lib/labs/archive-size.js";
-import { createGradingQueue } from "../../lib/queue.js";
-import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { signInOverHttp, startWebServer, type WebServer } from "../support/web-server.js";
+import { signInOverHttp, type WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const MiB = 1024 * 1024;
@@ -40,10 +37,8 @@ const UPLOADS_PER_USER = 8;
 const UPLOADS_PER_PROCESS = 10;
 /** What loopback sockets and the server's stream buffers may hold beyond what the server reads. */
 const SOCKET_SLACK_BYTES = 12 * MiB;
-const prefix = `test-uploads-${randomBytes(4).toString("hex")}`;
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
-let queue: Queue;
 let server: WebServer;
 let archive: Buffer;
 
@@ -209,29 +204,13 @@ function serverRssBytes(): number {
 }
 
 beforeAll(async () => {
-  database = await createMigratedDatabase("upload-limits");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
-  queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
   archive = await packReferenceSolution(path.join(ROOT, "lib/labs/echo/reference/correct"));
-  server = await startWebServer({
-    env: {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      LABGRADE_QUEUE_PREFIX: prefix,
-      AUTH_SECRET: randomBytes(32).toString("hex"),
-      LABGRADE_UPLOADS_PER_USER: String(UPLOADS_PER_USER),
-      LABGRADE_UPLOADS_PER_PROCESS: String(UPLOADS_PER_PROCESS),
-    },
-  });
+  stack = await createWebStack("upload-limits", { env: { LABGRADE_UPLOADS_PER_USER: String(UPLOADS_PER_USER), LABGRADE_UPLOADS_PER_PROCESS: String(UPLOADS_PER_PROCESS) } });
+  ({ db, server } = stack);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await queue?.obliterate({ force: true }).catch(() => undefined);
-  await queue?.close();
-  await db?.$disconnect();
-  await database?.drop();
+  await stack?.close();
 });
 
 describe("submission limits", () => {
