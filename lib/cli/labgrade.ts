@@ -15,6 +15,7 @@
 //   labgrade submissions COURSE LAB [--student EMAIL] [--status STATUS]
 //   labgrade grades COURSE                         the grade table as CSV
 //   labgrade regrade COURSE LAB (--all | --latest | --submission ID) [--wait]
+//   labgrade suite check FILE                      a suite's problems by line, offline
 //
 // Exit codes: 0 ok (watch: full marks), 1 graded below full marks or not graded
 // (build failed, cancelled, timed out), 2 the server refused or failed, 64 bad usage.
@@ -27,6 +28,7 @@ import { report } from "./commands/report.js";
 import { status } from "./commands/status.js";
 import { submissions } from "./commands/submissions.js";
 import { submit } from "./commands/submit.js";
+import { suite } from "./commands/suite-check.js";
 import { watch } from "./commands/watch.js";
 import { CliError, USAGE } from "./errors.js";
 
@@ -44,6 +46,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   submissions,
   grades,
   regrade,
+  suite,
 };
 
 export async function main(argv: string[]): Promise<number> {

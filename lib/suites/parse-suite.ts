@@ -1,11 +1,16 @@
-// Reads a suite document (YAML, or JSON which is YAML too) and validates it.
-// Every error names the line it is on, so staff editing in the browser can
-// fix it without guessing. Aliases (*name) may repeat anchored values, but at
-// most MAX_ALIAS_EXPANSIONS times over: a few hundred bytes of nested aliases
-// (a "billion laughs") would otherwise expand to gigabytes.
+// Reads a suite document (YAML, or JSON which is YAML too) and validates it,
+// strictly: a key the schema does not know, at any level, is a problem. Every
+// problem names the line it is on and says in plain words what is wrong
+// (problem-words.ts: "`fualts` is not a test setting; did you mean
+// `faults`?"), so staff editing in the browser, over the API or with
+// `labgrade suite check` fix it without guessing. Aliases (*name) may repeat
+// anchored values, but at most MAX_ALIAS_EXPANSIONS times over: a few hundred
+// bytes of nested aliases (a "billion laughs") would otherwise expand to
+// gigabytes.
 import { sha256 } from "../blobs.js";
-import { isNode, LineCounter, parseDocument, visit, type Alias, type Document } from "yaml";
-import { suiteSpecSchema, type SuiteSpec } from "./schema.js";
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Alias, type Document } from "yaml";
+import { problemsOf } from "./problem-words.js";
+import { authoredSuiteSchema, type SuiteSpec } from "./schema.js";
 
 export interface SuiteError {
   /** 1-based line, or null when the error concerns the whole document. */
@@ -69,18 +74,24 @@ export function parseSuite(source: string): ParsedSuite {
   }
   const data = plainData(doc, lineCounter);
   if (!data.ok) return { ok: false, errors: [data.error] };
-  const result = suiteSpecSchema.safeParse(data.data);
-  if (result.success) return { ok: true, spec: result.data, sourceHash: sha256(source) };
-  return {
-    ok: false,
-    errors: result.error.issues.map((issue) => {
-      // Point at the deepest node of the path that exists in the document.
-      let line: number | null = null;
-      for (let depth = issue.path.length; depth >= 0 && line === null; depth--) {
-        const node = doc.getIn(issue.path.slice(0, depth) as Array<string | number>, true);
-        if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
+  const result = authoredSuiteSchema.safeParse(data.data);
+  if (result.success) return { ok: true, spec: result.data as SuiteSpec, sourceHash: sha256(source) };
+  const lineOf = (path: ReadonlyArray<string | number>, key?: string): number | null => {
+    // A key's own line, when asked for one; else the deepest node of the path that exists in the document.
+    if (key !== undefined) {
+      const map = doc.getIn(path as Array<string | number>, true);
+      if (isMap(map)) {
+        const pair = map.items.find((item) => isScalar(item.key) && item.key.value === key);
+        if (pair && isNode(pair.key) && pair.key.range) return lineCounter.linePos(pair.key.range[0]).line;
       }
-      return { line, path: issue.path.join("."), message: issue.message };
-    }),
+    }
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = doc.getIn(path.slice(0, depth) as Array<string | number>, true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return null;
   };
+  const errors = problemsOf(result.error.issues, data.data).map((p) => ({ line: lineOf(p.path, p.key), path: [...p.path, ...(p.key ? [p.key] : [])].join("."), message: p.message }));
+  errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { ok: false, errors };
 }

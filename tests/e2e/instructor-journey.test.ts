@@ -101,11 +101,13 @@ describe("an instructor", () => {
   it("writes the suite, sees a mistake by line, fixes it, and saves version 1", async () => {
     const { page } = instructor!;
     const editor = page.getByLabel("Suite (YAML or JSON)");
-    await editor.fill("tests:\n  - name: echo\n    workload: echo\n    nodes: 0\n    durationSeconds: 2\n");
+    await editor.fill("tests:\n  - name: echo\n    workload: echo\n    nodes: 0\n    durationSeconds: 2\n    fualts: []\n");
     await page.getByRole("button", { name: "Save as a new version" }).click();
     const problems = page.getByTestId("problems");
     await problems.waitFor();
-    await expect(problems.textContent()).resolves.toMatch(/line 4.*tests\.0\.nodes/);
+    await expect(problems.textContent()).resolves.toMatch(/line 4.*tests\.0\.nodes: nodes must be at least 1 \(it is 0\)/);
+    // A misspelled key is a problem of its own, at its line, with the key meant.
+    await expect(problems.textContent()).resolves.toMatch(/line 6.*`fualts` is not a setting of an echo test; did you mean `faults`\?/);
     await shot(page, "staff-suite-error");
     expect(await stack!.db.suiteVersion.count({ where: { lab: { slug: LAB } } })).toBe(0);
 

@@ -217,6 +217,12 @@ describe("the staff REST API", () => {
     expect(invalid.body.error!.code).toBe("suite.invalid");
     expect(invalid.body.error!.problems!.map((p) => p.line)).toContain(lineOfMistake);
     expect(invalid.body.error!.message).toContain(`line ${lineOfMistake}:`);
+    // A misspelled key is refused too (it would have saved a test without its faults), with the nearest known key.
+    const misspelled = edited.replace("nodes: 3", "nodes: 3\n    fualts: []");
+    const lineOfTypo = misspelled.split("\n").findIndex((l) => l.includes("fualts")) + 1;
+    const typo = await call(ivan, "POST", `${LAB}/suite-versions`, yaml(misspelled));
+    expect(typo.status).toBe(422);
+    expect(typo.body.error!.problems).toContainEqual(expect.objectContaining({ line: lineOfTypo, message: "`fualts` is not a setting of an echo test; did you mean `faults`?" }));
     // Over the 1-MB limit of a text body: 400, also unsaved.
     const huge = await call(ivan, "POST", `${LAB}/suite-versions`, yaml(`${edited}\n${"#".repeat(1024 * 1024)}\n`));
     expect(huge.status).toBe(400);

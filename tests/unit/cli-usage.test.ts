@@ -8,7 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const BIN = path.resolve(import.meta.dirname, "../../lib/cli/bin.mjs");
-const COMMANDS = ["login", "logout", "labs", "submit", "status", "watch", "report", "submissions", "grades", "regrade"];
+const COMMANDS = ["login", "logout", "labs", "submit", "status", "watch", "report", "submissions", "grades", "regrade", "suite"];
 
 function labgradeIn(configHome: string, ...args: string[]) {
   // No server: none of these may reach one.
@@ -57,6 +57,26 @@ describe("labgrade's usage", () => {
       expect(labs.stderr).toContain("not logged in: run `labgrade login --server URL` first");
     } finally {
       await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it("checks a suite file offline: its problems by line and exit 1, or that it is valid and exit 0", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "labgrade-suite-"));
+    try {
+      const bad = path.join(dir, "bad.yaml");
+      await writeFile(bad, "tests:\n  - name: t\n    workload: echo\n    fualts:\n      - { kind: partition, at: 1, mode: halves }\n    nodes: 99\n");
+      const refused = labgrade("suite", "check", bad);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe(`${bad}:4: \`fualts\` is not a setting of an echo test; did you mean \`faults\`?\n${bad}:6: nodes must be at most 25 (it is 99)\n`);
+      expect(refused.stderr).toBe("2 problems; the suite would be refused\n");
+      const good = path.join(dir, "good.yaml");
+      await writeFile(good, "tests:\n  - name: t\n    workload: lin-kv\n    keyCount: 2\n");
+      const accepted = labgrade("suite", "check", good);
+      expect(accepted).toMatchObject({ code: 0, stdout: `${good}: a valid suite of 1 test\n` });
+      expect(labgrade("suite", "check", path.join(dir, "missing.yaml")).code).toBe(64);
+      expect(labgrade("suite", "lint", good).code).toBe(64);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -69,3 +69,32 @@ describe("suite documents", () => {
     expect(parseSuite(source).ok).toBe(true);
   });
 });
+
+describe("suite documents refuse what they do not understand", () => {
+  const problems = (source: string) => {
+    const parsed = parseSuite(source);
+    if (parsed.ok) throw new Error("the suite was accepted");
+    return parsed.errors.map((e) => `${e.line}: ${e.message}`);
+  };
+
+  it.each([
+    ["a misspelled test setting", "tests:\n  - name: t\n    workload: echo\n    fualts:\n      - { kind: partition, at: 1, mode: halves }\n", "4: `fualts` is not a setting of an echo test; did you mean `faults`?"],
+    ["a misspelled fault setting", "tests:\n  - name: t\n    workload: echo\n    faults:\n      - kind: partition\n        at: 1\n        mode: halves\n        nod: n1\n", "8: `nod` is not a setting of a partition fault; did you mean `node`?"],
+    ["a misspelled top-level key", "version: 1\ntets:\n  - name: t\n    workload: echo\n", "2: `tets` is not a suite setting (the document has version and tests); did you mean `tests`?"],
+    ["another workload's setting", "tests:\n  - name: t\n    workload: echo\n    keyCount: 3\n", "4: `keyCount` is not a setting of an echo test (it is a setting of lin-kv and kafka tests)"],
+    ["a workload setting in the wrong case", "tests:\n  - name: t\n    workload: lin-kv\n    keycount: 3\n", "4: `keycount` is not a setting of a lin-kv test; did you mean `keyCount`?"],
+  ])("refuses %s, at its line, with the nearest known key", (_what, source, expected) => {
+    expect(problems(source)).toContain(expected);
+  });
+
+  it.each([
+    ["an unknown fault kind", "tests:\n  - name: t\n    workload: echo\n    faults:\n      - { kind: partishun, at: 1 }\n", /^5: the kind must be one of partition, heal, loss, bandwidth, kill, restart, pause, resume, delay, jitter, reorder, duplicate$/],
+    ["a number out of range", "tests:\n  - name: t\n    workload: echo\n    nodes: 99\n", /^4: nodes must be at most 25 \(it is 99\)$/],
+    ["text where a number goes", "tests:\n  - name: t\n    workload: echo\n    durationSeconds: 5s\n", /^4: durationSeconds must be a number \(it is "5s"\)$/],
+    ["a value outside its choices", "tests:\n  - name: t\n    workload: echo\n    visibility: secret\n", /^4: visibility must be one of always, after_due, hidden \(it is "secret"\)$/],
+    ["a badly formed name", "tests:\n  - name: T t\n    workload: echo\n", /^2: name must be lowercase letters, digits and dashes, starting with a letter or digit \(it is "T t"\)$/],
+    ["no tests", "tests: []\n", /^1: a suite needs at least one test$/],
+  ])("says in plain words what is wrong with %s", (_what, source, expected) => {
+    expect(problems(source).some((p) => expected.test(p)), problems(source).join("\n")).toBe(true);
+  });
+});
