@@ -12,6 +12,7 @@ import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
 import { netctlExec } from "./netctl.js";
 import type { Grudge } from "./partitions.js";
+import { UserspaceShaper, type ShaperKind } from "./shaping.js";
 
 export interface ClusterNode {
   id: string;
@@ -25,7 +26,15 @@ export interface ClusterNode {
 export const FAULT_CHAIN_SETUP = "iptables -N LABGRADE; iptables -I INPUT 1 -j LABGRADE";
 
 export class ClusterFaults {
-  constructor(private readonly nodes: ClusterNode[]) {}
+  /** The userspace packet scheduler, when this engine uses it for shaping (shaping.ts). */
+  readonly scheduler: UserspaceShaper | null;
+
+  constructor(
+    private readonly nodes: ClusterNode[],
+    readonly shaper: ShaperKind = "none",
+  ) {
+    this.scheduler = shaper === "userspace" ? new UserspaceShaper(nodes) : null;
+  }
 
   /** Runs a shell script in a node's network namespace (as its sidecar); returns stdout. */
   async exec(nodeId: string, script: string): Promise<string> {
@@ -40,6 +49,8 @@ export class ClusterFaults {
 
   /** Replaces all network rules with the grudge: each node drops packets from the listed nodes. */
   async partition(grudge: Grudge): Promise<void> {
+    // Packets the scheduler holds for a receiver that now drops them are dropped, not released later.
+    await this.scheduler?.partition(grudge);
     await Promise.all(
       this.nodes.map((n) => {
         const drops = [...(grudge.get(n.id) ?? [])].map((peer) => `iptables -A LABGRADE -s ${this.ipOf(peer)} -j DROP`);
@@ -83,6 +94,7 @@ export class ClusterFaults {
 
   /** Removes every network fault: rules flushed, queueing disciplines reset. */
   async heal(): Promise<void> {
+    await this.scheduler?.partition(new Map());
     await Promise.all(this.nodes.map((n) => this.exec(n.id, "iptables -F LABGRADE; tc qdisc del dev eth0 root 2>/dev/null || true")));
   }
 

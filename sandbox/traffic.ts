@@ -42,6 +42,8 @@ export function countingRules(peers: Record<string, string>, servicesAddress: st
   return [
     `iptables -N ${OUT_CHAIN}`,
     `iptables -N ${IN_CHAIN}`,
+    // Copies the packet scheduler re-injects (duplication, shaping.ts) are the network's doing, not the node's.
+    `iptables -A ${OUT_CHAIN} -m mark --mark 0x5a17 -j RETURN`,
     ...Object.values(peers).map((ip) => `iptables -A ${OUT_CHAIN} -d ${ip}/32`),
     `iptables -A ${OUT_CHAIN} -d ${servicesAddress}/32 -p udp --dport ${PEER_PORT}`,
     `iptables -A ${IN_CHAIN} -s ${servicesAddress}/32 -p udp --sport ${PEER_PORT}`,

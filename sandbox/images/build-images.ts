@@ -2,22 +2,26 @@
 //   1. a root file system per package set: debootstrap once, then apt-get in a
 //      chroot for toolchains, imported with `docker import` as
 //      labgrade/rootfs-<name>:<hash>;
-//   2. the final image labgrade/<name>:<hash> (and :latest) adds our agent and
-//      test controller, built through the Docker API from the rootfs image.
+//   2. our userspace packet scheduler (sandbox/shaper, Go, standard library
+//      only) compiled in the go image's root file system, with no network;
+//   3. the final image labgrade/<name>:<hash> (and :latest) adds our agent,
+//      test controller, services and the shaper, built through the Docker API
+//      from the rootfs image.
 // Both steps are skipped when an image with the recipe's hash exists, so a
 // second run does nothing. Run as root (debootstrap and chroot need it).
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile, cp } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
-import { pack } from "tar-stream";
+import { extract, pack } from "tar-stream";
 import { bundleSandboxPrograms } from "./bundle-programs.js";
 import {
   BASE_PACKAGES,
+  GO_STD_CACHE,
   DEBIAN_MIRROR,
   DEBIAN_SUITE,
   RECIPES,
@@ -165,7 +169,7 @@ async function buildFinal(docker: Docker, recipe: ImageRecipe, rootfsRef: string
   ].join("\n");
   const context = pack();
   context.entry({ name: "Dockerfile" }, dockerfile);
-  for (const [name, content] of programs) context.entry({ name, mode: 0o644 }, content);
+  for (const [name, content] of programs) context.entry({ name, mode: EXECUTABLES.has(name) ? 0o755 : 0o644 }, content);
   context.finalize();
   const [repo, tag] = ref.split(":");
   const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: ref, networkmode: "none", rm: true, forcerm: true });
@@ -180,16 +184,79 @@ async function buildFinal(docker: Docker, recipe: ImageRecipe, rootfsRef: string
   log(`${ref}: built (tag ${tag} and latest)`);
 }
 
+/** Programs that are binaries, not scripts for node. */
+const EXECUTABLES = new Set(["shaper"]);
+const SHAPER_SOURCE = path.join(ROOT, "sandbox/shaper");
+
+/**
+ * Compiles the shaper in the go image's root file system (a container with
+ * no network, the sources copied in): a static binary, built reproducibly
+ * (-trimpath, no build id), cached under var/images by the hash of its
+ * sources and of the toolchain's root file system.
+ */
+async function buildShaper(docker: Docker, goRootfsRef: string): Promise<Buffer> {
+  const names = (await readdir(SHAPER_SOURCE)).filter((n) => n.endsWith(".go") || n === "go.mod").sort();
+  const sources = await Promise.all(names.map(async (name) => ({ name, content: await readFile(path.join(SHAPER_SOURCE, name)) })));
+  const key = createHash("sha256").update(goRootfsRef);
+  for (const s of sources) key.update(s.name).update(s.content);
+  const cached = path.join(STATE_DIR, `shaper-${key.digest("hex").slice(0, 16)}`);
+  if (existsSync(cached)) return readFile(cached);
+  log(`compiling the packet scheduler (sandbox/shaper) with ${goRootfsRef}`);
+  const container = await docker.createContainer({
+    Image: goRootfsRef,
+    // The image's prebuilt standard library first (the same settings), so only the shaper compiles.
+    Cmd: ["/bin/sh", "-euc", `cp -r ${GO_STD_CACHE} /tmp/go-cache && mkdir -p /out && cd /src && go vet ./... && go test -count=1 ./... && go build -trimpath -ldflags=-buildid= -o /out/shaper .`],
+    Env: ["HOME=/tmp", "GOCACHE=/tmp/go-cache", "GOTOOLCHAIN=local", "GOPROXY=off", "GOFLAGS=-buildvcs=false", "CGO_ENABLED=0", "PATH=/usr/local/bin:/usr/bin:/bin"],
+    NetworkDisabled: true,
+    HostConfig: { NetworkMode: "none", Tmpfs: { "/tmp": "rw,exec,size=512m" } },
+  });
+  try {
+    const context = pack();
+    for (const s of sources) context.entry({ name: `src/${s.name}`, mode: 0o644 }, s.content);
+    context.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of context) chunks.push(chunk as Buffer);
+    await container.putArchive(Buffer.concat(chunks), { path: "/" });
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    if (StatusCode !== 0) throw new Error(`compiling sandbox/shaper failed (exit ${StatusCode}):\n${logs.toString("utf8").slice(-4000)}`);
+    const archive = await container.getArchive({ path: "/out/shaper" });
+    const binary = await new Promise<Buffer>((resolve, reject) => {
+      const extractor = extract();
+      const parts: Buffer[] = [];
+      extractor.on("entry", (_header, stream, next) => {
+        stream.on("data", (c: unknown) => parts.push(c as Buffer));
+        stream.on("end", next);
+      });
+      extractor.on("finish", () => resolve(Buffer.concat(parts)));
+      extractor.on("error", reject);
+      archive.pipe(extractor);
+    });
+    await mkdir(STATE_DIR, { recursive: true });
+    await writeFile(cached, binary);
+    return binary;
+  } finally {
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
 export async function buildImages(docker = new Docker()): Promise<Record<string, string>> {
   const nodeHash = (await sha256File(process.execPath)).slice(0, 16);
   const programs = await bundleSandboxPrograms();
-  const programsHash = createHash("sha256");
-  for (const [name, content] of programs) programsHash.update(name).update(content);
-  const built: Record<string, string> = {};
+  const rootfsRefs = new Map<string, { rootKey: string; rootfsRef: string }>();
   for (const recipe of RECIPES) {
     const rootKey = rootfsKey(recipe, nodeHash);
     const rootfsRef = `${imageName(`rootfs-${rootKey}`)}:${rootKey}`;
     if (!(await imageExists(docker, rootfsRef))) await buildRootfs(recipe, rootfsRef);
+    rootfsRefs.set(recipe.name, { rootKey, rootfsRef });
+  }
+  programs.set("shaper", await buildShaper(docker, rootfsRefs.get("go")!.rootfsRef));
+  const programsHash = createHash("sha256");
+  for (const [name, content] of programs) programsHash.update(name).update(content);
+  const built: Record<string, string> = {};
+  for (const recipe of RECIPES) {
+    const { rootKey, rootfsRef } = rootfsRefs.get(recipe.name)!;
     const finalKey = createHash("sha256")
       .update(JSON.stringify({ rootKey, env: recipe.env, programs: programsHash.copy().digest("hex") }))
       .digest("hex")

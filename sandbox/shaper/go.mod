@@ -1,0 +1,3 @@
+module labgrade.dev/shaper
+
+go 1.23

@@ -1,0 +1,401 @@
+// shaper: the userspace packet scheduler of a node's network namespace, for
+// hosts whose kernel has no netem. It runs in the node's netctl sidecar (which
+// holds NET_ADMIN; the node never does): the sidecar's firewall sends the
+// node's outgoing packets to its peers into netfilter queue 0, and the shaper
+// releases each one after its delay (plan.go), drops the ones a partition
+// cuts, and re-injects duplicates. Real packets are held on the real network
+// path, never in our agent, so native-mode programs get the same network.
+//
+//	shaper serve            bind the queue, listen on the control socket, run
+//	shaper set '<config>'   replace the configuration (plan.go's Config, JSON)
+//	shaper stats            what it did so far, as JSON
+//
+// Honest faults: a packet to a destination that is cut is dropped, and so is
+// every packet to it still held when the cut starts; a heal releases nothing
+// that was dropped. Every packet the kernel hands over gets exactly one
+// verdict; what the kernel itself dropped (queue full, ENOBUFS) is counted.
+package main
+
+import (
+	"bufio"
+	"container/heap"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ControlSocket is where `set` and `stats` reach the running shaper.
+const ControlSocket = "/run/labgrade-shaper.sock"
+
+// DuplicateMark marks re-injected copies so the firewall lets them pass unqueued and uncounted.
+const DuplicateMark = 0x5a17
+
+const (
+	queueNum       = 0
+	headerBytes    = 64
+	wholePacket    = 0xffff
+	maxHeld        = 100000
+	lateSamplesCap = 200000
+)
+
+type heldPacket struct {
+	id        uint32
+	dst       string
+	releaseAt time.Time
+	duplicate bool
+	payload   []byte
+}
+
+type releaseOrder []*heldPacket
+
+func (h releaseOrder) Len() int           { return len(h) }
+func (h releaseOrder) Less(i, j int) bool { return h[i].releaseAt.Before(h[j].releaseAt) }
+func (h releaseOrder) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *releaseOrder) Push(x any)        { *h = append(*h, x.(*heldPacket)) }
+func (h *releaseOrder) Pop() any {
+	old := *h
+	p := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return p
+}
+
+// Stats is what `shaper stats` prints.
+type Stats struct {
+	Received      uint64 `json:"received"`
+	Passed        uint64 `json:"passed"`
+	Delayed       uint64 `json:"delayed"`
+	Released      uint64 `json:"released"`
+	Reordered     uint64 `json:"reordered"`
+	Duplicated    uint64 `json:"duplicated"`
+	DroppedCut    uint64 `json:"droppedCut"`
+	DroppedHeld   uint64 `json:"droppedHeld"`
+	DroppedFull   uint64 `json:"droppedFull"`
+	HeldNow       int    `json:"heldNow"`
+	HeldMax       int    `json:"heldMax"`
+	ReadErrors    uint64 `json:"readErrors"`
+	NoBuffers     uint64 `json:"noBuffers"`
+	VerdictErrors uint64 `json:"verdictErrors"`
+	// LateUs: how long after its release time each delayed packet was released (our own added delay).
+	LateUs map[string]float64 `json:"lateUs"`
+	// Kernel: the queue's own counters (/proc/net/netfilter/nfnetlink_queue): packets it dropped itself.
+	Kernel map[string]uint64 `json:"kernel"`
+}
+
+type shaper struct {
+	mu      sync.Mutex
+	cfg     Config
+	held    releaseOrder
+	wake    chan struct{}
+	queue   *Queue
+	raw     int
+	rng     *rand.Rand
+	stats   Stats
+	late    []float64
+	payload bool
+}
+
+func destination(payload []byte) (string, bool) {
+	if len(payload) < 20 || payload[0]>>4 != 4 {
+		return "", false
+	}
+	return net.IP(payload[16:20]).String(), true
+}
+
+func (s *shaper) verdict(id uint32, accept bool) {
+	if err := s.queue.Verdict(id, accept); err != nil {
+		s.stats.VerdictErrors++
+	}
+}
+
+func (s *shaper) onPacket(p Packet) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Received++
+	dst, ok := destination(p.Payload)
+	shape, shaped := s.cfg.ShapeFor(dst)
+	cut := ok && s.cfg.IsCut(dst)
+	if !ok || (!shaped && !cut) {
+		s.stats.Passed++
+		s.verdict(p.ID, true)
+		return
+	}
+	d := Decide(shape, cut, s.rng)
+	if d.Drop {
+		s.stats.DroppedCut++
+		s.verdict(p.ID, false)
+		return
+	}
+	if d.Reordered {
+		s.stats.Reordered++
+	}
+	if d.DelayMs == 0 && !d.Duplicate {
+		s.stats.Passed++
+		s.verdict(p.ID, true)
+		return
+	}
+	if len(s.held) >= maxHeld {
+		// Counted and reported, never silent: the bench shows where this starts.
+		s.stats.DroppedFull++
+		s.verdict(p.ID, false)
+		return
+	}
+	h := &heldPacket{id: p.ID, dst: dst, releaseAt: time.Now().Add(time.Duration(d.DelayMs * float64(time.Millisecond))), duplicate: d.Duplicate}
+	if d.Duplicate {
+		h.payload = p.Payload
+	}
+	heap.Push(&s.held, h)
+	s.stats.Delayed++
+	if len(s.held) > s.stats.HeldMax {
+		s.stats.HeldMax = len(s.held)
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// release gives the verdict of every held packet that is due; returns the wait until the next.
+func (s *shaper) release(now time.Time) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.held) > 0 {
+		next := s.held[0]
+		if wait := next.releaseAt.Sub(now); wait > 0 {
+			return wait
+		}
+		heap.Pop(&s.held)
+		s.verdict(next.id, true)
+		s.stats.Released++
+		if next.duplicate {
+			s.inject(next)
+		}
+		if len(s.late) < lateSamplesCap {
+			s.late = append(s.late, float64(now.Sub(next.releaseAt).Microseconds()))
+		} else {
+			s.late[s.rng.IntN(lateSamplesCap)] = float64(now.Sub(next.releaseAt).Microseconds())
+		}
+	}
+	return time.Hour
+}
+
+// inject sends a copy of the packet (its whole IP datagram) on a raw socket, marked so it is not queued again.
+func (s *shaper) inject(p *heldPacket) {
+	ip := net.ParseIP(p.dst).To4()
+	if ip == nil || len(p.payload) < 20 {
+		return
+	}
+	addr := syscall.SockaddrInet4{}
+	copy(addr.Addr[:], ip)
+	if err := syscall.Sendto(s.raw, p.payload, 0, &addr); err == nil {
+		s.stats.Duplicated++
+	}
+}
+
+func (s *shaper) schedule() {
+	timer := time.NewTimer(time.Hour)
+	for {
+		wait := s.release(time.Now())
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-s.wake:
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+		}
+	}
+}
+
+// configure replaces the configuration; packets held for a destination now cut are dropped.
+func (s *shaper) configure(cfg Config) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg = cfg
+	kept := s.held[:0]
+	for _, h := range s.held {
+		if cfg.IsCut(h.dst) {
+			s.verdict(h.id, false)
+			s.stats.DroppedHeld++
+			continue
+		}
+		kept = append(kept, h)
+	}
+	s.held = kept
+	heap.Init(&s.held)
+	if need := cfg.NeedsPayload(); need != s.payload {
+		s.payload = need
+		size := uint32(headerBytes)
+		if need {
+			size = wholePacket
+		}
+		if err := s.queue.SetCopyRange(size); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func quantiles(samples []float64) map[string]float64 {
+	if len(samples) == 0 {
+		return map[string]float64{}
+	}
+	sorted := append([]float64(nil), samples...)
+	sort.Float64s(sorted)
+	at := func(q float64) float64 { return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))] }
+	return map[string]float64{"p50": at(0.5), "p99": at(0.99), "max": sorted[len(sorted)-1], "samples": float64(len(sorted))}
+}
+
+// kernelCounters reads this namespace's queue counters: queue number, peer, waiting, copy mode, range, queue_dropped, user_dropped, last id, 1.
+func kernelCounters() map[string]uint64 {
+	out := map[string]uint64{}
+	data, err := os.ReadFile("/proc/net/netfilter/nfnetlink_queue")
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 7 && f[0] == fmt.Sprint(queueNum) {
+			var waiting, queueDropped, userDropped uint64
+			fmt.Sscan(f[2], &waiting)
+			fmt.Sscan(f[5], &queueDropped)
+			fmt.Sscan(f[6], &userDropped)
+			out["waiting"] = waiting
+			out["queueDropped"] = queueDropped
+			out["userDropped"] = userDropped
+		}
+	}
+	return out
+}
+
+func (s *shaper) snapshot() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.HeldNow = len(s.held)
+	st.LateUs = quantiles(s.late)
+	st.Kernel = kernelCounters()
+	return st
+}
+
+func (s *shaper) readLoop() {
+	for {
+		err := s.queue.Read(s.onPacket)
+		if err == nil {
+			continue
+		}
+		s.mu.Lock()
+		if errors.Is(err, syscall.ENOBUFS) {
+			s.stats.NoBuffers++
+		} else {
+			s.stats.ReadErrors++
+		}
+		s.mu.Unlock()
+		if !errors.Is(err, syscall.ENOBUFS) && !errors.Is(err, syscall.EINTR) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+type request struct {
+	Set   *Config `json:"set,omitempty"`
+	Stats bool    `json:"stats,omitempty"`
+}
+
+func (s *shaper) serveControl(conn net.Conn) {
+	defer conn.Close()
+	var req request
+	if err := json.NewDecoder(bufio.NewReader(conn)).Decode(&req); err != nil {
+		fmt.Fprintf(conn, "{\"error\":%q}\n", err.Error())
+		return
+	}
+	if req.Set != nil {
+		if err := s.configure(*req.Set); err != nil {
+			fmt.Fprintf(conn, "{\"error\":%q}\n", err.Error())
+			return
+		}
+	}
+	_ = json.NewEncoder(conn).Encode(s.snapshot())
+}
+
+func serve() error {
+	queue, err := OpenQueue(queueNum, headerBytes, maxHeld)
+	if err != nil {
+		return err
+	}
+	raw, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_RAW, syscall.IPPROTO_RAW)
+	if err != nil {
+		return fmt.Errorf("raw socket (for duplicates): %w", err)
+	}
+	if err := syscall.SetsockoptInt(raw, syscall.SOL_SOCKET, syscall.SO_MARK, DuplicateMark); err != nil {
+		return fmt.Errorf("marking duplicates: %w", err)
+	}
+	s := &shaper{queue: queue, raw: raw, wake: make(chan struct{}, 1), rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid())))}
+	_ = os.Remove(ControlSocket)
+	listener, err := net.Listen("unix", ControlSocket)
+	if err != nil {
+		return err
+	}
+	go s.readLoop()
+	go s.schedule()
+	fmt.Println("ready")
+	for {
+		conn, err := listener.Accept()
+		if err != nil {
+			return err
+		}
+		go s.serveControl(conn)
+	}
+}
+
+func call(req request) error {
+	conn, err := net.DialTimeout("unix", ControlSocket, 5*time.Second)
+	if err != nil {
+		return fmt.Errorf("the shaper is not running: %w", err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := json.NewEncoder(conn).Encode(req); err != nil {
+		return err
+	}
+	answer, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(answer, "{\"error\"") {
+		return errors.New(strings.TrimSpace(answer))
+	}
+	fmt.Print(answer)
+	return nil
+}
+
+func main() {
+	var err error
+	switch {
+	case len(os.Args) == 2 && os.Args[1] == "serve":
+		err = serve()
+	case len(os.Args) == 3 && os.Args[1] == "set":
+		var cfg Config
+		if err = json.Unmarshal([]byte(os.Args[2]), &cfg); err == nil {
+			err = call(request{Set: &cfg})
+		}
+	case len(os.Args) == 2 && os.Args[1] == "stats":
+		err = call(request{Stats: true})
+	default:
+		err = errors.New("usage: shaper serve | shaper set '<json>' | shaper stats")
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shaper:", err)
+		os.Exit(1)
+	}
+}
