@@ -123,7 +123,7 @@ engine_tls() {
         -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$dir/ca.pem" >>"$log" 2>&1 ||
       { show_log "$log"; fail "could not make the engine CA" "see $log (openssl)"; }
     rm -f "$dir/server-cert.pem" "$dir/client/cert.pem"
-    made+=("a new CA (runners need the new client/ folder)")
+    made+=("a CA (every runner of this engine needs the new client/ folder)")
   fi
   if ! { engine_cert_ok "$dir/server-cert.pem" "$dir/server-key.pem" && engine_cert_names_address; }; then
     engine_sign "$dir/server-key.pem" "$dir/server-cert.pem" "/CN=$ENGINE_ADDRESS" "subjectAltName=IP:$ENGINE_ADDRESS
@@ -241,33 +241,60 @@ engine_missing_images() {
   while read -r ref; do engine_docker image inspect "$ref" >/dev/null 2>&1 || echo "$ref"; done < <(engine_image_refs)
 }
 
-# engine_images: every image of ENGINE_IMAGES as :latest in the engine, loaded from
-# ENGINE_IMAGES_FILE or built here (from Debian packages, as infra/up does).
+# engine_archive_images FILE: "REF ID" for every tag in a `docker save` archive (.tar or .tar.gz),
+# read from its manifest.json (Config is "<hex>.json", or "blobs/sha256/<hex>" in newer engines).
+engine_archive_images() {
+  tar -xOf "$1" manifest.json 2>/dev/null | grep -o '"Config":"[^"]*","RepoTags":\[[^]]*\]' |
+    sed -E 's/^"Config":"(blobs\/sha256\/)?([0-9a-f]{64})(\.json)?","RepoTags":\[(.*)\]$/\2 \4/' |
+    while read -r id tags; do
+      for tag in ${tags//,/ }; do echo "${tag//\"/} sha256:$id"; done
+    done
+}
+
+# engine_stale_images FILE: the images of ENGINE_IMAGES the engine lacks or holds in another version
+# than the archive, one a line; fails naming those the archive does not hold.
+engine_stale_images() {
+  local archive ref want have absent=()
+  archive="$(engine_archive_images "$1")"
+  while read -r ref; do
+    want="$(awk -v ref="$ref" '$1 == ref { print $2 }' <<<"$archive")"
+    [ -n "$want" ] || { absent+=("$ref"); continue; }
+    have="$(engine_docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)"
+    [ "$have" = "$want" ] || echo "$ref"
+  done < <(engine_image_refs)
+  [ ${#absent[@]} -eq 0 ] || fail "$1 does not hold ${absent[*]}" "make it where the images are: docker save $(engine_image_refs | paste -sd' ') | gzip > labgrade-images.tar.gz"
+}
+
+# engine_images: every image of ENGINE_IMAGES as :latest in the engine: built here from Debian
+# packages (as infra/up does: only those whose recipe changed), or loaded from ENGINE_IMAGES_FILE
+# when the engine lacks one or holds another version ("-": standard input, always loaded).
 engine_images() {
-  local missing all
+  local all missing stale
   all="$(engine_image_refs | paste -sd' ')"
-  missing="$(engine_missing_images | paste -sd' ')"
-  if [ -z "$missing" ]; then ok "images present: $all"; return 0; fi
-  if [ -n "$ENGINE_IMAGES_FILE" ]; then
-    info "loading $missing from $ENGINE_IMAGES_FILE"
-    if [ "$ENGINE_IMAGES_FILE" = - ]; then
-      engine_docker load >"$VAR/log/images.log" 2>&1
-    else
-      [ -f "$ENGINE_IMAGES_FILE" ] || fail "$ENGINE_IMAGES_FILE does not exist" "make it where the images are: docker save $all | gzip > labgrade-images.tar.gz"
-      engine_docker load -i "$ENGINE_IMAGES_FILE" >"$VAR/log/images.log" 2>&1
-    fi || { show_log "$VAR/log/images.log"; fail "docker load failed" "see $VAR/log/images.log"; }
-  else
+  if [ -z "$ENGINE_IMAGES_FILE" ]; then
+    check_node
+    install_npm_deps
     DOCKER_HOST="unix://$ENGINE_SOCKET" build_images
+  elif [ "$ENGINE_IMAGES_FILE" = - ]; then
+    info "loading images from standard input"
+    engine_docker load >"$VAR/log/images.log" 2>&1 || { show_log "$VAR/log/images.log"; fail "docker load failed" "see $VAR/log/images.log"; }
+  else
+    [ -f "$ENGINE_IMAGES_FILE" ] || fail "$ENGINE_IMAGES_FILE does not exist" "make it where the images are: docker save $all | gzip > labgrade-images.tar.gz"
+    stale="$(engine_stale_images "$ENGINE_IMAGES_FILE" | paste -sd' ')" || exit 1
+    if [ -z "$stale" ]; then ok "images present, as in $ENGINE_IMAGES_FILE: $all"; return 0; fi
+    info "loading $stale from $ENGINE_IMAGES_FILE"
+    engine_docker load -i "$ENGINE_IMAGES_FILE" >"$VAR/log/images.log" 2>&1 || { show_log "$VAR/log/images.log"; fail "docker load failed" "see $VAR/log/images.log"; }
   fi
   missing="$(engine_missing_images | paste -sd' ')"
-  [ -z "$missing" ] || fail "still missing: $missing" "the archive must hold them: docker save $all"
+  [ -z "$missing" ] || fail "still missing: $missing" "build them here (no --images) or load an archive that holds them: docker save $all"
   ok "images present: $all"
 }
 
 # engine_summary: what to give each runner that drives this engine.
 engine_summary() {
   echo
-  printf '%sThe engine is ready.%s On each runner host, copy %s/client/ (ca.pem, cert.pem, key.pem) and set:\n' "$BOLD" "$RESET" "$ENGINE_TLS_DIR"
+  printf '%sThe engine is ready.%s A runner on this host may use its socket (DOCKER_HOST=unix://%s).\n' "$BOLD" "$RESET" "$ENGINE_SOCKET"
+  printf 'On each runner host that drives it over TLS, copy %s/client/ (ca.pem, cert.pem, key.pem) and set:\n' "$ENGINE_TLS_DIR"
   echo "  DOCKER_HOST=tcp://$ENGINE_ADDRESS:$ENGINE_API_PORT"
   echo "  DOCKER_TLS_VERIFY=1"
   echo "  DOCKER_CERT_PATH=/path/to/that/client/folder"
@@ -277,14 +304,14 @@ engine_summary() {
 
 # engine_host_up: every step of `./infra/up --engine-host`, each checking first.
 engine_host_up() {
-  step "checking the machine"
-  need_root
-  [ -f /etc/debian_version ] || fail "this is not Debian or Ubuntu" "install Docker 20.10+, iptables and openssl yourself and follow README, \"More runners\""
+  step "checking the settings and the machine"
   if [ -z "$ENGINE_ADDRESS" ]; then
     ENGINE_ADDRESS="$(hostname -I 2>/dev/null | awk '{print $1}')"
     [ -n "$ENGINE_ADDRESS" ] && info "no --address given: using $ENGINE_ADDRESS (the first of hostname -I)"
   fi
   engine_check_settings
+  need_root
+  [ -f /etc/debian_version ] || fail "this is not Debian or Ubuntu" "install Docker 20.10+, iptables and openssl yourself and follow README, \"More runners\""
   ok "engine at $ENGINE_ADDRESS:$ENGINE_API_PORT, lab networks from $ENGINE_POOL"
 
   step "installing the Docker engine, iptables and openssl"
@@ -298,7 +325,6 @@ engine_host_up() {
   step "starting the Docker engine"
   start_engine
   step "sandbox images"
-  if [ -z "$ENGINE_IMAGES_FILE" ]; then check_node; install_npm_deps; fi
   engine_images
   engine_summary
 }

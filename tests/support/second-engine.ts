@@ -51,7 +51,7 @@ export interface SecondEngine {
   engineShell(script: string, opts?: { inNamespace?: boolean; settings?: Record<string, string> }): Promise<string>;
   /** What `./infra/up --engine-host` printed when it set the engine up. */
   firstUp: string;
-  /** Runs `./infra/up --engine-host` again (with no images to load); its output. */
+  /** Runs `./infra/up --engine-host` again; its output. */
   upAgain(): Promise<string>;
   /** The PID of its dockerd, as infra/up recorded it. */
   dockerdPid(): Promise<number | undefined>;
@@ -143,7 +143,8 @@ export async function startSecondEngine(opts: { images: string[] }): Promise<Sec
   const address = `198.19.${octet}.2`;
   const pool = "198.19.64.0/20";
   // What `./infra/up --engine-host` takes as options, and this engine's own places (a real host keeps Docker's).
-  const options = ["--engine-host", "--address", address, "--pool", pool, "--runner-address", runnerAddress];
+  const images = path.join(dir, "images.tar");
+  const options = ["--engine-host", "--address", address, "--pool", pool, "--runner-address", runnerAddress, "--images", images];
   const settings: Record<string, string> = {
     LABGRADE_VAR: path.join(dir, "var"),
     ENGINE_ADDRESS: address,
@@ -157,23 +158,22 @@ export async function startSecondEngine(opts: { images: string[] }): Promise<Sec
     ENGINE_IMAGES: opts.images.join(" "),
   };
   /** Runs bash `script` (or `argv`) with this engine's settings, in its namespace when `inNamespace`. */
-  const execute = (what: string, command: string[], o: { inNamespace?: boolean; settings?: Record<string, string>; stdin?: NodeJS.ReadableStream } = {}) =>
+  const execute = (what: string, command: string[], o: { inNamespace?: boolean; settings?: Record<string, string> } = {}) =>
     new Promise<string>((resolve, reject) => {
       const argv = o.inNamespace ? ["nsenter", `--net=/run/netns/${netns}`, ...command] : command;
-      const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...settings, ...o.settings }, stdio: [o.stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+      const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...settings, ...o.settings }, stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
       child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-      if (o.stdin) o.stdin.pipe(child.stdin!);
       child.on("error", reject);
       child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${what} exited ${code}:\n${out}`))));
     });
   const shell = (script: string, o: { inNamespace?: boolean; settings?: Record<string, string> } = {}) =>
     execute(`infra/engine.sh: ${script}`, ["bash", "-c", `set -euo pipefail; . "${ROOT}/infra/lib.sh"; . "${ROOT}/infra/engine.sh"; ${script}`], o);
   /** The operator's command itself, in the engine's namespace (dockerd and the guard land there). */
-  const up = (stdin?: NodeJS.ReadableStream) => execute("./infra/up --engine-host", [path.join(ROOT, "infra/up"), ...options, "--images", "-"], {
+  const up = () =>
+    execute("./infra/up --engine-host", [path.join(ROOT, "infra/up"), ...options], {
       inNamespace: true,
-      stdin,
       // The options say these; the environment must not add to them.
       settings: { ENGINE_ADDRESS: "", ENGINE_POOL: "", ENGINE_RUNNER_ADDRESSES: "" },
     });
@@ -198,9 +198,9 @@ export async function startSecondEngine(opts: { images: string[] }): Promise<Sec
     await inNs("ip", "link", "set", "lo", "up");
     await inNs("ip", "addr", "add", `${address}/30`, "dev", nsEnd);
     await inNs("ip", "link", "set", nsEnd, "up");
-    // Only the images the test needs, straight from this machine's engine.
-    const save = spawn("docker", ["save", ...opts.images.map((name) => `labgrade/${name}:latest`)], { stdio: ["ignore", "pipe", "inherit"] });
-    firstUp = await up(save.stdout!);
+    // Only the images the test needs, saved from this machine's engine as an operator would.
+    await run("docker", ["save", "-o", images, ...opts.images.map((name) => `labgrade/${name}:latest`)]);
+    firstUp = await up();
   } catch (err) {
     await close();
     throw err;

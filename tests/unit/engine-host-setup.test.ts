@@ -4,7 +4,7 @@
 // itself), made once and kept on a second run. The engine itself, started by
 // the same functions, is exercised in tests/integration/second-engine.test.ts.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -111,7 +111,7 @@ describe("the engine's TLS material", () => {
     const tls = path.join(dir, "var/engine-tls");
     const first = await engineShell(dir, SETTINGS, "engine_tls; echo changed=$ENGINE_TLS_CHANGED");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/made a new CA .*; the engine's certificate for 198\.19\.120\.2; the runners' client certificate/);
+    expect(first.stdout).toMatch(/made a CA .*; the engine's certificate for 198\.19\.120\.2; the runners' client certificate/);
     expect(first.stdout).toContain("changed=1");
 
     // Each certificate is signed by the CA, for its purpose; the engine's names its address.
@@ -168,3 +168,50 @@ describe("the engine's TLS material", () => {
     expect(stderr).toMatch(/has no ca\.pem and ca-key\.pem/);
   });
 });
+
+describe("an images archive", () => {
+  it("is read for the version of every tag it holds, from either engine's manifest layout, gzipped or not", async () => {
+    const dir = await newDir();
+    const [a, b] = ["a".repeat(64), "b".repeat(64)];
+    const manifest = [
+      { Config: `${a}.json`, RepoTags: ["labgrade/base:latest", "labgrade/base:0123"], Layers: ["x/layer.tar"] },
+      { Config: `blobs/sha256/${b}`, RepoTags: ["labgrade/python:latest"], Layers: [] },
+    ];
+    await writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest));
+    await run("tar", ["-C", dir, "-cf", path.join(dir, "images.tar"), "manifest.json"]);
+    await run("gzip", ["-k", path.join(dir, "images.tar")]);
+    for (const file of ["images.tar", "images.tar.gz"]) {
+      const { stdout } = await engineShell(dir, {}, `engine_archive_images "${path.join(dir, file)}"`);
+      expect(stdout.trim().split("\n")).toEqual([`labgrade/base:latest sha256:${a}`, `labgrade/base:0123 sha256:${a}`, `labgrade/python:latest sha256:${b}`]);
+    }
+  });
+
+  it("must hold every image the engine needs", async () => {
+    const dir = await newDir();
+    await writeFile(path.join(dir, "manifest.json"), JSON.stringify([{ Config: `${"a".repeat(64)}.json`, RepoTags: ["labgrade/base:latest"], Layers: [] }]));
+    await run("tar", ["-C", dir, "-cf", path.join(dir, "images.tar"), "manifest.json"]);
+    // No engine answers on this socket: every image counts as missing, and the archive lacks three.
+    const { code, stderr } = await engineShell(dir, { ENGINE_SOCKET: path.join(dir, "none.sock") }, `engine_stale_images "${path.join(dir, "images.tar")}"`);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/images\.tar does not hold labgrade\/go:latest labgrade\/python:latest labgrade\/node:latest/);
+  });
+});
+
+describe("./infra/up's options", () => {
+  const up = async (...args: string[]) => {
+    const dir = await newDir();
+    return engineShell(dir, {}, `"${ROOT}/infra/up" ${args.map((a) => `'${a}'`).join(" ")}`);
+  };
+  it("refuses an engine host's settings before it touches anything", async () => {
+    const bad = await up("--engine-host", "--address", "10.0.0.7", "--pool", "10.0.0.0/16");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/the lab pool 10\.0\.0\.0\/16 is not a subnet of 198\.18\.0\.0\/15/);
+    expect(bad.stdout).not.toContain("installing");
+  });
+  it("takes engine-host options only with --engine-host, and an engine host starts no web app", async () => {
+    expect((await up("--address", "10.0.0.7")).stderr).toMatch(/--address goes with --engine-host/);
+    expect((await up("--engine-host", "--no-start")).stderr).toMatch(/--no-start does not go with --engine-host/);
+    expect((await up("--engine-host", "--pool")).stderr).toMatch(/--pool needs a value/);
+  });
+});
+
