@@ -212,8 +212,10 @@ start_engine() {
   [ -n "$ENGINE_KEY_PATH" ] && printf '{"deprecated-key-path": "%s"}\n' "$ENGINE_KEY_PATH" >"$ENGINE_KEY_PATH.daemon.json"
   mapfile -t flags < <(engine_dockerd_flags)
   info "starting dockerd (TLS on $ENGINE_ADDRESS:$ENGINE_API_PORT, lab networks from $ENGINE_POOL)"
+  # A session of its own: a signal to whatever started infra/up (its process group) never reaches
+  # the engine, which would leave its containers running without it.
   # shellcheck disable=SC2086 # ENGINE_LAUNCH is a command prefix, split on purpose
-  nohup $ENGINE_LAUNCH dockerd "${flags[@]}" >"$VAR/log/dockerd.log" 2>&1 </dev/null &
+  nohup setsid $ENGINE_LAUNCH dockerd "${flags[@]}" >"$VAR/log/dockerd.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do
     engine_answers_tls >/dev/null && break

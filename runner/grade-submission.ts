@@ -77,9 +77,12 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
   // rather than at the next sweep, on whichever engine it ran (or it is
   // recorded for a runner of that engine); and what others recorded as left
   // on this engine goes too.
-  const engine = await engineOf(deps.docker);
-  await reapEarlierAttempts({ ...deps, engine }, job.id);
-  await reapRecordedLeftovers({ ...deps, engine }).catch((err: unknown) => deps.log?.(`recorded leftovers not removed yet: ${errorMessage(err)}`));
+  // (An engine that does not answer fails the attempt at its first step instead, recorded as ours.)
+  const engine = await engineOf(deps.docker).catch(() => undefined);
+  if (engine) {
+    await reapEarlierAttempts({ ...deps, engine }, job.id);
+    await reapRecordedLeftovers({ ...deps, engine }).catch((err: unknown) => deps.log?.(`recorded leftovers not removed yet: ${errorMessage(err)}`));
+  }
   const attempt = await db.$transaction(async (tx) => {
     // Staff may cap how many of a course's gradings run at once.
     const admission = await admitJob(tx, submission.courseId, job.id);
@@ -91,7 +94,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     });
     const last = await tx.gradingAttempt.findFirst({ where: { jobId: job.id }, orderBy: { number: "desc" } });
     const attempt = await tx.gradingAttempt.create({
-      data: { jobId: job.id, number: (last?.number ?? 0) + 1, runnerId: deps.runnerId, engineId: engine.id, engineEndpoint: engine.endpoint },
+      data: { jobId: job.id, number: (last?.number ?? 0) + 1, runnerId: deps.runnerId, engineId: engine?.id, engineEndpoint: engine?.endpoint },
     });
     await tx.gradingJob.update({ where: { id: job.id }, data: { status: "RUNNING" } });
     await tx.submission.update({

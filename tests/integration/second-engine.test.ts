@@ -20,7 +20,7 @@ import { createSubmission } from "../../lib/submissions/create-submission.js";
 import { parseSuite } from "../../lib/suites/parse-suite.js";
 import { labelsFor, MANAGED_LABEL } from "../../sandbox/labels.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
-import { startSecondEngine, type SecondEngine } from "../support/second-engine.js";
+import { removeAbandonedEngines, startSecondEngine, type SecondEngine } from "../support/second-engine.js";
 import { startTlsEngineFront, type TlsEngineFront } from "../support/tls-engine-front.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -219,6 +219,42 @@ describe("./infra/up --engine-host", () => {
     expect(await engine.dockerdPid()).toBe(pid);
     expect(((await engine.local.info()) as { ID: string }).ID).toBe(engine.id);
   });
+});
+
+describe("a second engine whose test process died", () => {
+  it("is stopped and removed, namespace, veth and files, by the next start", async () => {
+    const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["-e", `import("./tests/support/second-engine.ts").then(async (m) => { const e = await m.startSecondEngine({ images: ["base"] }); console.log("ready " + e.netns + " " + (await e.dockerdPid())); setInterval(() => undefined, 1000); })`], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    children.push(child);
+    const [netns, pid] = await new Promise<[string, number]>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = /ready (\S+) (\d+)/.exec(out);
+        if (m) resolve([m[1]!, Number(m[2])]);
+      });
+      child.once("exit", (code) => reject(new Error(`the engine's test process exited (${code}) before its engine was up: ${out}`)));
+    });
+    await stopProcess(child, "SIGKILL");
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const netnsList = async () => (await promisify(execFile)("ip", ["netns", "list"])).stdout;
+    const alive = () => readFile(`/proc/${pid}/cmdline`, "utf8").then((c) => c.startsWith("dockerd"), () => false);
+    // What it left: its dockerd still running, its namespace, its files.
+    expect(await alive()).toBe(true);
+    expect(await netnsList()).toContain(netns);
+
+    await removeAbandonedEngines();
+    expect(await alive()).toBe(false);
+    expect(await netnsList()).not.toContain(netns);
+    expect(await readFile(`/tmp/${netns}/var/run/dockerd.pid`, "utf8").catch(() => "gone")).toBe("gone");
+    expect((await readFile("/proc/self/mounts", "utf8")).includes(`/tmp/${netns}`)).toBe(false);
+    // The engine of this file, started by a live process, is untouched.
+    expect(((await engine.local.info()) as { ID: string }).ID).toBe(engine.id);
+  }, 120_000);
 });
 
 describe("a runner driving a second engine over TLS", () => {

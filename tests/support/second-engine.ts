@@ -69,13 +69,10 @@ async function freeOctet(): Promise<number> {
   throw new Error("no free 198.19.N.0/30 between N = 150 and 199 for a second engine (are old lg-engine-* namespaces left? `ip netns list`)");
 }
 
-const processAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** A zombie counts as gone: PID 1 here does not always reap the orphans of a killed test process. */
+const processAlive = async (pid: number) => {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  return status !== "" && !/^State:\s+Z/m.test(status);
 };
 
 async function pidOf(file: string): Promise<number | undefined> {
@@ -116,14 +113,14 @@ async function removeScratch(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Namespaces and scratch folders lg-engine-<pid>-<id> whose test process is gone. */
-async function removeAbandoned(): Promise<void> {
+/** Removes the namespaces, engines and scratch folders lg-engine-<pid>-<id> whose test process is gone (startSecondEngine does it first). */
+export async function removeAbandonedEngines(): Promise<void> {
   const names = new Set<string>();
   for (const [, name] of (await run("ip", ["netns", "list"])).stdout.matchAll(/^(lg-engine-\d+-[0-9a-f]+)\b/gm)) names.add(name!);
   for (const entry of await readdir(SCRATCH)) if (/^lg-engine-\d+-[0-9a-f]+$/.test(entry)) names.add(entry);
   for (const name of names) {
     const pid = Number(name.split("-")[2]);
-    if (processAlive(pid)) continue;
+    if (await processAlive(pid)) continue;
     const dir = path.join(SCRATCH, name);
     await stopDockerd(path.join(dir, "var/run/dockerd.pid"));
     await run("ip", ["netns", "del", name]).catch(() => undefined);
@@ -132,7 +129,7 @@ async function removeAbandoned(): Promise<void> {
 }
 
 export async function startSecondEngine(opts: { images: string[] }): Promise<SecondEngine> {
-  await removeAbandoned();
+  await removeAbandonedEngines();
   const id = randomBytes(3).toString("hex");
   const netns = `${PREFIX}${process.pid}-${id}`;
   const dir = path.join(SCRATCH, netns);
