@@ -158,13 +158,24 @@ start_docker() {
 
 # Student code must not reach the host's own services, whatever they bind to:
 # drop every new connection from lab networks to any address of the host.
+# guard_host_from_labs [RUNNER_RANGE...]: an engine host (infra/engine.sh)
+# names the runners whose own address is inside 198.18.0.0/15; they alone may
+# open connections to the engine's TLS port, and not through a Docker bridge
+# (the caller has checked that no range overlaps the lab pool).
 guard_host_from_labs() {
   iptables -N LABGRADE-HOST-GUARD 2>/dev/null || true
   iptables -F LABGRADE-HOST-GUARD
   iptables -A LABGRADE-HOST-GUARD -s 198.18.0.0/15 -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
+  # The host's own connections to its own addresses (e.g. a bridge's or the engine's, inside the
+  # range) arrive on lo; a lab container's never do.
+  iptables -A LABGRADE-HOST-GUARD -i lo -j RETURN
+  local runner
+  for runner in "$@"; do
+    iptables -A LABGRADE-HOST-GUARD -s "$runner" ! -i br-+ -p tcp --dport 2376 -j RETURN
+  done
   iptables -A LABGRADE-HOST-GUARD -s 198.18.0.0/15 -j DROP
   iptables -C INPUT -j LABGRADE-HOST-GUARD 2>/dev/null || iptables -I INPUT 1 -j LABGRADE-HOST-GUARD
-  ok "host guarded: lab networks cannot open connections to the host"
+  ok "host guarded: lab networks cannot open connections to the host${1:+ (runners at $* may reach port 2376)}"
 }
 
 build_images() {

@@ -5,7 +5,9 @@
 // our containers (agent, controller, services: the variables the runner gives
 // them, sandbox/cluster.ts) and the command-line client (LABGRADE_SERVER,
 // LABGRADE_TOKEN, LABGRADE_WATCH_INTERVAL_MS, XDG_CONFIG_HOME; lib/cli/).
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import path from "node:path";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -47,8 +49,20 @@ const schema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379"),
   /** Prefix of every BullMQ key, so several deployments (or tests) share one Redis. */
   LABGRADE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only").default("labgrade"),
-  /** Docker engine: unix socket path or tcp://host:port (standard Docker variable). */
-  DOCKER_HOST: z.string().optional(),
+  /**
+   * A runner's Docker engine (standard Docker variables, read by dockerode itself): unset, the local
+   * socket; unix:///path/to/docker.sock; or tcp://host:2376 with DOCKER_TLS_VERIFY=1 and
+   * DOCKER_CERT_PATH (plain TCP only to a loopback address: whoever reaches an engine's port owns
+   * the host). Checked together below.
+   */
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix:\/\/\/.+|tcp:\/\/[^/:]+:\d+|tcp:\/\/\[[0-9a-fA-F:]+\]:\d+)$/, "must be unix:///path/to/docker.sock or tcp://host:port (e.g. tcp://10.0.0.7:2376)")
+    .optional(),
+  /** "1": talk TLS to the engine, verify its certificate against DOCKER_CERT_PATH's ca.pem and present ours. */
+  DOCKER_TLS_VERIFY: z.enum(["", "1"], { message: 'must be 1 (or unset); dockerode reads no other value, though the Docker CLI takes any' }).optional(),
+  /** Folder with the runner's TLS client files: ca.pem (the engine's CA), cert.pem and key.pem. */
+  DOCKER_CERT_PATH: z.string().min(1).optional(),
   /** Concurrent gradings per runner process; 1 suits a 2-core host. */
   LABGRADE_RUNNER_CONCURRENCY: positiveInt.max(64).default(1),
   /** A stable name for this runner in the runners table (default: hostname-pid). */
@@ -106,6 +120,7 @@ const schema = z.object({
   LABGRADE_OIDC_NAME: z.string().min(1).max(60).default("university single sign-on"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 }).superRefine((env, ctx) => {
+  for (const issue of dockerEngineIssues(env)) ctx.addIssue({ code: "custom", path: [issue.variable], message: issue.message });
   const oidc = ["LABGRADE_OIDC_ISSUER", "LABGRADE_OIDC_CLIENT_ID", "LABGRADE_OIDC_CLIENT_SECRET"] as const;
   const set = oidc.filter((name) => env[name] !== undefined);
   if (set.length > 0 && set.length < oidc.length) {
@@ -114,6 +129,39 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+const CERT_FILES = ["ca.pem", "cert.pem", "key.pem"] as const;
+
+/** DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as one setting: what dockerode would do with them, refused where that is not what the operator meant. */
+function dockerEngineIssues(env: { DOCKER_HOST?: string; DOCKER_TLS_VERIFY?: string; DOCKER_CERT_PATH?: string }): { variable: string; message: string }[] {
+  const tls = env.DOCKER_TLS_VERIFY === "1";
+  const host = env.DOCKER_HOST;
+  if (!host?.startsWith("tcp://")) {
+    const unused = (["DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"] as const).filter((name) => env[name]);
+    return unused.map((variable) => ({ variable, message: `is only used with DOCKER_HOST=tcp://…; the engine here is ${host ?? "the local socket"}: unset it` }));
+  }
+  const url = new URL(host.replace(/^tcp:/, "http:"));
+  const loopback = url.hostname === "localhost" || url.hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  const issues: { variable: string; message: string }[] = [];
+  if (!tls) {
+    if (url.port === "2376") issues.push({ variable: "DOCKER_TLS_VERIFY", message: "must be 1 with port 2376 (Docker's TLS port; dockerode would talk TLS without checking the engine or presenting a certificate)" });
+    else if (!loopback) issues.push({ variable: "DOCKER_HOST", message: `is plain TCP to ${url.hostname}: anyone who reaches that port controls the engine; use TLS (port 2376, DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH; ./infra/up --engine-host makes the certificates)` });
+    if (env.DOCKER_CERT_PATH) issues.push({ variable: "DOCKER_CERT_PATH", message: "is set but DOCKER_TLS_VERIFY is not 1, so dockerode would ignore it: set DOCKER_TLS_VERIFY=1" });
+    return issues;
+  }
+  if (!env.DOCKER_CERT_PATH) return [{ variable: "DOCKER_CERT_PATH", message: "is needed with DOCKER_TLS_VERIFY=1: the folder with ca.pem, cert.pem and key.pem (the engine host's client/ folder)" }];
+  const missing = CERT_FILES.filter((file) => !looksLikePem(path.join(env.DOCKER_CERT_PATH!, file)));
+  if (missing.length > 0) issues.push({ variable: "DOCKER_CERT_PATH", message: `has no readable PEM file ${missing.join(", ")} (it needs ca.pem, cert.pem and key.pem: the engine host's client/ folder)` });
+  return issues;
+}
+
+function looksLikePem(file: string): boolean {
+  try {
+    return readFileSync(file, "utf8").includes("-----BEGIN ");
+  } catch {
+    return false;
+  }
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -27,7 +27,8 @@ import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
 import type { RunnerLimits } from "./limits.js";
 import { SANDBOX_UID } from "../sandbox/images/recipes.js";
-import { reapJobLeftovers } from "../sandbox/reaper.js";
+import { engineOf } from "../sandbox/engine.js";
+import { reapEarlierAttempts, reapRecordedLeftovers } from "./engine-leftovers.js";
 import { EXIT_LINE_TOO_LONG, MAX_LINE_BYTES, type AgentStats } from "../sandbox/agent/wire.js";
 import { agentStatsSchema, type LimitViolation } from "../sandbox/controller/spec.js";
 import { serverMessagesOf } from "../sandbox/traffic.js";
@@ -76,9 +77,15 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
   // that died mid-job (its BullMQ lock expired, so the job came to us), or an
   // attempt whose engine restarted under it (its teardown could not reach the
   // engine). Only one attempt of a job runs at a time, so all of it goes now,
-  // rather than at the next sweep.
-  const earlier = await db.gradingAttempt.findMany({ where: { jobId: job.id }, select: { runnerId: true } });
-  if (earlier.length > 0) await reapJobLeftovers(deps.docker, job.id, new Set(earlier.map((a) => a.runnerId)));
+  // rather than at the next sweep, on whichever engine it ran (or it is
+  // recorded for a runner of that engine); and what others recorded as left
+  // on this engine goes too.
+  // (An engine that does not answer fails the attempt at its first step instead, recorded as ours.)
+  const engine = await engineOf(deps.docker).catch(() => undefined);
+  if (engine) {
+    await reapEarlierAttempts({ ...deps, engine }, job.id);
+    await reapRecordedLeftovers({ ...deps, engine }).catch((err: unknown) => deps.log?.(`recorded leftovers not removed yet: ${errorMessage(err)}`));
+  }
   const attempt = await db.$transaction(async (tx) => {
     // Staff may cap how many of a course's gradings run at once.
     const admission = await admitJob(tx, submission.courseId, job.id);
@@ -90,7 +97,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     });
     const last = await tx.gradingAttempt.findFirst({ where: { jobId: job.id }, orderBy: { number: "desc" } });
     const attempt = await tx.gradingAttempt.create({
-      data: { jobId: job.id, number: (last?.number ?? 0) + 1, runnerId: deps.runnerId },
+      data: { jobId: job.id, number: (last?.number ?? 0) + 1, runnerId: deps.runnerId, engineId: engine?.id, engineEndpoint: engine?.endpoint },
     });
     await tx.gradingJob.update({ where: { id: job.id }, data: { status: "RUNNING" } });
     await tx.submission.update({
@@ -109,7 +116,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
   }
   deps.publish?.(submission.id, { status: "BUILDING" });
 
-  const owner = { runnerId: deps.runnerId, jobId: job.id, owner: `${submission.courseId}/${submission.userId}` };
+  const owner = { runnerId: deps.runnerId, jobId: job.id, attemptId: attempt.id, owner: `${submission.courseId}/${submission.userId}` };
   let volume: string | undefined;
   // Docker resources go before the outcome is recorded: once a submission
   // reads as finished, nothing of it is left running.

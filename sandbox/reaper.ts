@@ -4,7 +4,7 @@
 // grading may run. A runner this database has never heard of may belong to
 // another deployment sharing the engine (or to a test), so only age reaps it.
 import type Docker from "dockerode";
-import { MANAGED_LABEL } from "./labels.js";
+import { ATTEMPT_LABEL, MANAGED_LABEL } from "./labels.js";
 
 export interface ReapOptions {
   /** Runner ids whose heartbeat stopped: their resources are reaped at once. */
@@ -70,4 +70,47 @@ export async function reapJobLeftovers(docker: Docker, jobId: string, runnerIds:
     report.volumes++;
   }
   return report;
+}
+
+/** An earlier attempt of a job, as the database records it. */
+export interface EarlierAttempt {
+  id: string;
+  runnerId: string;
+}
+
+/**
+ * Removes what earlier attempts of one job left in this engine: resources labelled with one of
+ * their attempt ids, and (made before resources carried the attempt) those of the job labelled
+ * with one of their runners. Never touches a later attempt's resources, which carry its own id.
+ * `remaining` counts what is still there afterwards (a removal the engine refused).
+ */
+export async function reapAttemptLeftovers(docker: Docker, jobId: string, attempts: EarlierAttempt[]): Promise<ReapReport & { remaining: number }> {
+  const found = await attemptLeftovers(docker, jobId, attempts);
+  await Promise.all(found.containers.map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined)));
+  for (const id of found.networks) await docker.getNetwork(id).remove().catch(() => undefined);
+  for (const name of found.volumes) await docker.getVolume(name).remove().catch(() => undefined);
+  const left = await attemptLeftovers(docker, jobId, attempts);
+  return {
+    containers: found.containers.length,
+    networks: found.networks.length,
+    volumes: found.volumes.length,
+    remaining: left.containers.length + left.networks.length + left.volumes.length,
+  };
+}
+
+/** The ids of what `reapAttemptLeftovers` would remove. */
+export async function attemptLeftovers(docker: Docker, jobId: string, attempts: EarlierAttempt[]): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  if (attempts.length === 0) return { containers: [], networks: [], volumes: [] };
+  const attemptIds = new Set(attempts.map((a) => a.id));
+  const runnerIds = new Set(attempts.map((a) => a.runnerId));
+  const filters = JSON.stringify({ label: [`${MANAGED_LABEL}=1`, `labgrade.job=${jobId}`] });
+  const theirs = (labels: Record<string, string> | undefined) => {
+    const attempt = labels?.[ATTEMPT_LABEL];
+    return attempt ? attemptIds.has(attempt) : runnerIds.has(labels?.["labgrade.runner"] ?? "");
+  };
+  return {
+    containers: (await docker.listContainers({ all: true, filters })).filter((c) => theirs(c.Labels)).map((c) => c.Id),
+    networks: (await docker.listNetworks({ filters })).filter((n) => theirs(n.Labels)).map((n) => n.Id),
+    volumes: ((await docker.listVolumes({ filters })).Volumes ?? []).filter((v) => theirs(v.Labels)).map((v) => v.Name),
+  };
 }

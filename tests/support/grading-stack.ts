@@ -33,8 +33,8 @@ export interface GradingStack {
   database: ScratchDatabase;
   runner?: RunningRunner;
   redisUrl: string;
-  /** A runner in this process; `databaseUrl` points it elsewhere than the stack's database (e.g. through a proxy). */
-  startRunner(id?: string, opts?: { concurrency?: number; databaseUrl?: string; limits?: Partial<RunnerLimits> }): Promise<RunningRunner>;
+  /** A runner in this process; `databaseUrl` points it elsewhere than the stack's database (e.g. through a proxy), `docker` at another engine. */
+  startRunner(id?: string, opts?: { concurrency?: number; databaseUrl?: string; limits?: Partial<RunnerLimits>; docker?: Docker }): Promise<RunningRunner>;
   /** A published Python echo lab "py-echo" in the course (no build step, one 1-node test): cheap to grade many times. */
   createPythonEchoLab(courseId: string, opts?: { durationSeconds?: number }): Promise<void>;
   submitPythonEcho(actor: Actor, courseSlug: string): Promise<{ id: string; status: string }>;
@@ -70,7 +70,7 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
       if (runnerDb !== db) extraClients.push(runnerDb);
       const runner = await startRunner({
         db: runnerDb,
-        docker,
+        docker: runnerOpts?.docker ?? docker,
         queue: { redisUrl, prefix },
         runnerId: id ?? `${prefix}-runner-${runners.length}`,
         concurrency: runnerOpts?.concurrency ?? 1,

@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../lib/config.js";
 
 describe("configuration", () => {
@@ -30,5 +33,44 @@ describe("configuration", () => {
     expect(parseConfig(full)).toMatchObject({ ...full, LABGRADE_OIDC_NAME: "university single sign-on" });
     expect(() => parseConfig({ LABGRADE_OIDC_ISSUER: full.LABGRADE_OIDC_ISSUER })).toThrow(/LABGRADE_OIDC_CLIENT_ID: single sign-on needs all of/);
     expect(() => parseConfig({ ...full, LABGRADE_OIDC_ISSUER: "login.uni.example" })).toThrow(/LABGRADE_OIDC_ISSUER: must be the issuer's URL/);
+  });
+
+  describe("the runner's Docker engine", () => {
+    const certs = mkdtempSync(path.join(os.tmpdir(), "labgrade-certs-"));
+    for (const file of ["ca.pem", "cert.pem", "key.pem"]) writeFileSync(path.join(certs, file), `-----BEGIN ${file}-----\n`);
+    const halfCerts = mkdtempSync(path.join(os.tmpdir(), "labgrade-certs-"));
+    writeFileSync(path.join(halfCerts, "ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    writeFileSync(path.join(halfCerts, "cert.pem"), "not a certificate");
+    afterAll(() => {
+      rmSync(certs, { recursive: true, force: true });
+      rmSync(halfCerts, { recursive: true, force: true });
+    });
+    const tls = { DOCKER_HOST: "tcp://10.0.0.7:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: certs };
+
+    it("takes the local socket, a unix socket, TLS, and plain TCP to loopback", () => {
+      expect(parseConfig({}).DOCKER_HOST).toBeUndefined();
+      expect(parseConfig({ DOCKER_HOST: "unix:///run/labgrade/docker.sock" }).DOCKER_HOST).toBe("unix:///run/labgrade/docker.sock");
+      expect(parseConfig(tls)).toMatchObject(tls);
+      expect(parseConfig({ DOCKER_HOST: "tcp://127.0.0.1:2375" }).DOCKER_HOST).toBe("tcp://127.0.0.1:2375");
+    });
+
+    it("refuses what dockerode would misread, naming the variable and the fix", () => {
+      const refused: [Record<string, string>, RegExp][] = [
+        [{ DOCKER_HOST: "10.0.0.7:2376" }, /DOCKER_HOST: must be unix:\/\/\/path\/to\/docker.sock or tcp:\/\/host:port/],
+        [{ DOCKER_HOST: "ssh://runner@10.0.0.7" }, /DOCKER_HOST: must be unix:/],
+        [{ DOCKER_HOST: "tcp://10.0.0.7" }, /DOCKER_HOST: must be/],
+        [{ DOCKER_HOST: "tcp://10.0.0.7:2375" }, /DOCKER_HOST: is plain TCP to 10\.0\.0\.7: anyone who reaches that port controls the engine/],
+        [{ DOCKER_HOST: "tcp://10.0.0.7:2376" }, /DOCKER_TLS_VERIFY: must be 1 with port 2376/],
+        [{ ...tls, DOCKER_TLS_VERIFY: "0" }, /DOCKER_TLS_VERIFY: must be 1 \(or unset\)/],
+        [{ ...tls, DOCKER_TLS_VERIFY: "true" }, /DOCKER_TLS_VERIFY: must be 1 \(or unset\)/],
+        [{ DOCKER_HOST: "tcp://10.0.0.7:2376", DOCKER_TLS_VERIFY: "1" }, /DOCKER_CERT_PATH: is needed with DOCKER_TLS_VERIFY=1/],
+        [{ ...tls, DOCKER_CERT_PATH: halfCerts }, /DOCKER_CERT_PATH: has no readable PEM file cert\.pem, key\.pem/],
+        [{ ...tls, DOCKER_CERT_PATH: path.join(certs, "missing") }, /DOCKER_CERT_PATH: has no readable PEM file ca\.pem, cert\.pem, key\.pem/],
+        [{ DOCKER_HOST: "tcp://127.0.0.1:2375", DOCKER_CERT_PATH: certs }, /DOCKER_CERT_PATH: is set but DOCKER_TLS_VERIFY is not 1/],
+        [{ DOCKER_TLS_VERIFY: "1" }, /DOCKER_TLS_VERIFY: is only used with DOCKER_HOST=tcp:\/\/…; the engine here is the local socket/],
+        [{ DOCKER_HOST: "unix:///var/run/docker.sock", DOCKER_CERT_PATH: certs }, /DOCKER_CERT_PATH: is only used with DOCKER_HOST=tcp/],
+      ];
+      for (const [env, message] of refused) expect(() => parseConfig(env), JSON.stringify(env)).toThrow(message);
+    });
   });
 });
