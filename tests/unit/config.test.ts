@@ -31,4 +31,11 @@ describe("configuration", () => {
     expect(() => parseConfig({ LABGRADE_OIDC_ISSUER: full.LABGRADE_OIDC_ISSUER })).toThrow(/LABGRADE_OIDC_CLIENT_ID: single sign-on needs all of/);
     expect(() => parseConfig({ ...full, LABGRADE_OIDC_ISSUER: "login.uni.example" })).toThrow(/LABGRADE_OIDC_ISSUER: must be the issuer's URL/);
   });
+
+  it("retries our failures for 20 minutes by default, at most a minute apart, and re-runs those of the last day", () => {
+    expect(parseConfig({})).toMatchObject({ LABGRADE_INFRA_RETRY_MINUTES: 20, LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS: 60, LABGRADE_INFRA_RERUN_HOURS: 24 });
+    expect(parseConfig({ LABGRADE_INFRA_RERUN_HOURS: "0" }).LABGRADE_INFRA_RERUN_HOURS).toBe(0);
+    expect(() => parseConfig({ LABGRADE_INFRA_RETRY_MINUTES: "0" })).toThrow(/LABGRADE_INFRA_RETRY_MINUTES/);
+    expect(() => parseConfig({ LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS: "soon" })).toThrow(/LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS/);
+  });
 });
