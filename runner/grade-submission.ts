@@ -299,12 +299,13 @@ export async function gradeJob(
       return;
     }
     const lostDatabase = !(err instanceof InfraError) && isConnectionLoss(err);
-    let infra =
-      err instanceof InfraError && err.code !== "cancelled"
+    let infra = cancelled
+      ? new InfraError("cancelled", "the grading was cancelled", { cause: err })
+      : err instanceof InfraError
         ? err
         : lostDatabase
           ? new InfraError("database.unavailable", `the database became unreachable: ${lastLine(errorMessage(err))}`, { cause: err })
-          : new InfraError(cancelled ? "cancelled" : "runner.unexpected", errorMessage(err), { cause: err });
+          : new InfraError("runner.unexpected", errorMessage(err), { cause: err });
     await release().catch(() => undefined);
     // Whatever call met it, an engine that does not answer is the cause.
     const engine = engineLost ? { ok: false as const, error: "the runner stopped getting answers from it" } : await pingEngine(deps.docker, ENGINE_PING_TIMEOUT_MS);
