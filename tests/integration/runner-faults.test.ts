@@ -135,6 +135,17 @@ async function attemptsOf(stack: GradingStack, submissionId: string) {
 /** Outcomes that are a verdict (or a cancellation): a job must have exactly one once it is over. */
 const VERDICTS = ["GRADED", "BUILD_FAILED", "TIMED_OUT", "CANCELLED"];
 
+/** A submission whose job runs on runner "elsewhere" (its attempt's heartbeat fresh) and which Redis has lost. */
+async function runningElsewhere(stack: GradingStack) {
+  const submission = await stack.submitPythonEcho(await stack.actor("alice@demo.labgrade.test"), DEMO_COURSE_SLUG);
+  const job = await stack.db.gradingJob.findFirstOrThrow({ where: { submissionId: submission.id } });
+  await stack.queue.obliterate({ force: true });
+  const attempt = await stack.db.gradingAttempt.create({ data: { jobId: job.id, number: 1, runnerId: "elsewhere", heartbeatAt: new Date() } });
+  await stack.db.gradingJob.update({ where: { id: job.id }, data: { status: "RUNNING" } });
+  await stack.db.submission.update({ where: { id: submission.id }, data: { status: "RUNNING", startedAt: new Date() } });
+  return { submission, job, attempt };
+}
+
 describe("Redis wiped while a grading runs", () => {
   it("never runs the live attempt twice: one outcome, the submission final (FLUSHALL 3 s into a test, two runners)", async () => {
     const { stack, redis } = await privateStack("flushall", 12);
@@ -162,13 +173,7 @@ describe("Redis wiped while a grading runs", () => {
 
   it("leaves a live attempt out of the queue, and re-enqueues one whose heartbeat stopped", async () => {
     const { stack } = await privateStack("reconcile-live", 1);
-    const submission = await stack.submitPythonEcho(await stack.actor("alice@demo.labgrade.test"), DEMO_COURSE_SLUG);
-    const job = await stack.db.gradingJob.findFirstOrThrow({ where: { submissionId: submission.id } });
-    // Running elsewhere, and Redis has lost it.
-    await stack.queue.obliterate({ force: true });
-    const attempt = await stack.db.gradingAttempt.create({ data: { jobId: job.id, number: 1, runnerId: "elsewhere", heartbeatAt: new Date() } });
-    await stack.db.gradingJob.update({ where: { id: job.id }, data: { status: "RUNNING" } });
-    await stack.db.submission.update({ where: { id: submission.id }, data: { status: "RUNNING" } });
+    const { job, attempt } = await runningElsewhere(stack);
 
     const live = await reconcileQueue(stack.db, stack.queue, { minAgeMs: 0 });
     expect(live.enqueued).toEqual([]);
@@ -182,11 +187,7 @@ describe("Redis wiped while a grading runs", () => {
 
   it("does not start a second attempt beside a live one, nor reap its containers; takes over once its heartbeat stops", async () => {
     const { stack } = await privateStack("live-attempt", 1);
-    const submission = await stack.submitPythonEcho(await stack.actor("alice@demo.labgrade.test"), DEMO_COURSE_SLUG);
-    const job = await stack.db.gradingJob.findFirstOrThrow({ where: { submissionId: submission.id } });
-    await stack.queue.obliterate({ force: true });
-    const attempt = await stack.db.gradingAttempt.create({ data: { jobId: job.id, number: 1, runnerId: "elsewhere", heartbeatAt: new Date() } });
-    await stack.db.gradingJob.update({ where: { id: job.id }, data: { status: "RUNNING" } });
+    const { submission, job, attempt } = await runningElsewhere(stack);
     // What the live attempt is running.
     const container = await stack.docker.createContainer({
       Image: "labgrade/base:latest",
