@@ -64,6 +64,8 @@ export class AttemptInProgress extends Error {
   constructor(
     readonly attemptNumber: number,
     readonly runnerId: string,
+    /** When its heartbeat goes stale unless renewed (then the job may be taken over). */
+    readonly staleInMs: number,
   ) {
     super(`attempt ${attemptNumber} of this job is still running on ${runnerId}`);
   }
@@ -120,7 +122,7 @@ export async function gradeJob(
 
   const started = await startAttempt(db, job.id, submission, deps.runnerId);
   if (started.kind === "final") return;
-  if (started.kind === "live") throw new AttemptInProgress(started.number, started.runnerId);
+  if (started.kind === "live") throw new AttemptInProgress(started.number, started.runnerId, started.staleInMs);
   if (started.kind === "at-capacity") {
     await db.submission.updateMany({
       where: { id: submission.id, status: "QUEUED" },
@@ -398,7 +400,7 @@ type AttemptStart =
   | { kind: "started"; attempt: { id: string; number: number }; earlierRunnerIds: Set<string> }
   /** The job got its outcome meanwhile (e.g. from the attempt a duplicate run raced with). */
   | { kind: "final" }
-  | { kind: "live"; number: number; runnerId: string }
+  | { kind: "live"; number: number; runnerId: string; staleInMs: number }
   | { kind: "at-capacity"; cap: number };
 
 /**
@@ -419,7 +421,7 @@ async function startAttempt(
     const now = new Date();
     const open = await tx.gradingAttempt.findMany({ where: { jobId, finishedAt: null }, orderBy: { number: "desc" } });
     const live = open.find((a) => now.getTime() - a.heartbeatAt.getTime() < ATTEMPT_DEAD_AFTER_MS);
-    if (live) return { kind: "live", number: live.number, runnerId: live.runnerId };
+    if (live) return { kind: "live", number: live.number, runnerId: live.runnerId, staleInMs: ATTEMPT_DEAD_AFTER_MS - (now.getTime() - live.heartbeatAt.getTime()) };
     // Staff may cap how many of a course's gradings run at once.
     const admission = await admitJob(tx, submission.courseId, jobId);
     if (!admission.admitted) return { kind: "at-capacity", cap: admission.cap };

@@ -51,7 +51,7 @@ export interface RunningRunner {
 const CANCEL_POLL_MS = 1000;
 /** How long a job over its course's concurrency cap waits before it is offered again. */
 const COURSE_CAP_RETRY_MS = 2000;
-/** How long a job whose attempt is alive elsewhere waits before it asks again (it is usually over by then). */
+/** At most this long a job whose attempt is alive elsewhere waits before it asks again (sooner if that attempt's heartbeat would go stale sooner). */
 const LIVE_ATTEMPT_RETRY_MS = 10_000;
 /** How long a job taken while the engine does not answer waits before it is offered again (to any runner). */
 const ENGINE_DOWN_RETRY_MS = 5000;
@@ -155,7 +155,13 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
         // Lost before an attempt could record anything: wait, then let BullMQ retry.
         if (isConnectionLoss(err)) await waitForDatabase(db, { log });
         if (err instanceof RetryGrading || err instanceof CourseAtCapacity || err instanceof AttemptInProgress) {
-          return later(err instanceof RetryGrading ? err.delayMs : err instanceof CourseAtCapacity ? COURSE_CAP_RETRY_MS : LIVE_ATTEMPT_RETRY_MS, err.message);
+          const delayMs =
+            err instanceof RetryGrading
+              ? err.delayMs
+              : err instanceof CourseAtCapacity
+                ? COURSE_CAP_RETRY_MS
+                : Math.min(LIVE_ATTEMPT_RETRY_MS, Math.max(1000, err.staleInMs + 500));
+          return later(delayMs, err.message);
         }
         throw err;
       } finally {
