@@ -150,9 +150,8 @@ export async function gradeJob(
   // another attempt has taken the job over, and this one stops.
   const superseded = new AbortController();
   const heartbeat = setInterval(() => {
-    void db.gradingAttempt
-      .updateMany({ where: { id: attempt.id, finishedAt: null }, data: { heartbeatAt: new Date() } })
-      .then((renewed) => renewed.count === 0 && superseded.abort())
+    void renewHeartbeat(db, attempt.id)
+      .then((renewed) => !renewed && superseded.abort())
       .catch(() => undefined); // the database is away: the attempt waits for it elsewhere
   }, deps.attemptHeartbeatMs ?? ATTEMPT_HEARTBEAT_MS);
   const signal = AbortSignal.any([overBudget, superseded.signal, ...(opts.signal ? [opts.signal] : []), ...(opts.engineLost ? [opts.engineLost] : [])]);
@@ -377,6 +376,16 @@ function waitingForMachines(infra: InfraError, retryInMs: number): string {
   return `waiting for the grading machines (${why}); trying again in ${Math.max(1, Math.round(retryInMs / 1000))} s; this does not count against you`;
 }
 
+// Heartbeats are stamped and judged by the database's clock, so runners on
+// hosts whose clocks disagree still agree on which attempt is alive.
+// ("heartbeatAt" is a UTC timestamp without time zone, as Prisma writes them.)
+
+/** Renews an open attempt's heartbeat; false when the attempt is closed (another took the job over). */
+async function renewHeartbeat(db: Db | Tx, attemptId: string): Promise<boolean> {
+  const renewed = await db.$executeRaw`UPDATE "GradingAttempt" SET "heartbeatAt" = (now() AT TIME ZONE 'UTC') WHERE "id" = ${attemptId} AND "finishedAt" IS NULL`;
+  return renewed > 0;
+}
+
 /** Takes the job's row lock: attempt starts, progress writes and outcomes of one job are serialised on it. */
 async function lockJob(tx: Tx, jobId: string): Promise<void> {
   await tx.$queryRaw`SELECT "id" FROM "GradingJob" WHERE "id" = ${jobId} FOR UPDATE`;
@@ -419,9 +428,11 @@ async function startAttempt(
     const { status } = await tx.gradingJob.findUniqueOrThrow({ where: { id: jobId }, select: { status: true } });
     if (isFinalJobStatus(status)) return { kind: "final" };
     const now = new Date();
-    const open = await tx.gradingAttempt.findMany({ where: { jobId, finishedAt: null }, orderBy: { number: "desc" } });
-    const live = open.find((a) => now.getTime() - a.heartbeatAt.getTime() < ATTEMPT_DEAD_AFTER_MS);
-    if (live) return { kind: "live", number: live.number, runnerId: live.runnerId, staleInMs: ATTEMPT_DEAD_AFTER_MS - (now.getTime() - live.heartbeatAt.getTime()) };
+    const open = await tx.$queryRaw<Array<{ number: number; runnerId: string; ageMs: number }>>`
+      SELECT "number", "runnerId", (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "heartbeatAt")) * 1000)::float8 AS "ageMs"
+      FROM "GradingAttempt" WHERE "jobId" = ${jobId} AND "finishedAt" IS NULL ORDER BY "number" DESC`;
+    const live = open.find((a) => a.ageMs < ATTEMPT_DEAD_AFTER_MS);
+    if (live) return { kind: "live", number: live.number, runnerId: live.runnerId, staleInMs: ATTEMPT_DEAD_AFTER_MS - live.ageMs };
     // Staff may cap how many of a course's gradings run at once.
     const admission = await admitJob(tx, submission.courseId, jobId);
     if (!admission.admitted) return { kind: "at-capacity", cap: admission.cap };
@@ -436,7 +447,8 @@ async function startAttempt(
     });
     const earlier = await tx.gradingAttempt.findMany({ where: { jobId }, select: { number: true, runnerId: true } });
     const number = earlier.reduce((max, a) => Math.max(max, a.number), 0) + 1;
-    const attempt = await tx.gradingAttempt.create({ data: { jobId, number, runnerId, heartbeatAt: now } });
+    const attempt = await tx.gradingAttempt.create({ data: { jobId, number, runnerId } });
+    await renewHeartbeat(tx, attempt.id);
     await tx.gradingJob.update({ where: { id: jobId }, data: { status: "RUNNING" } });
     await tx.submission.update({
       where: { id: submission.id },

@@ -31,12 +31,17 @@ export async function reconcileQueue(db: Db, queue: Queue, opts: { batch?: numbe
     // In queue order, so jobs of equal priority keep their order when re-created.
     orderBy: [{ priority: "asc" }, { createdAt: "asc" }],
     take: opts.batch ?? 500,
-    select: { id: true, priority: true, attempts: { where: { finishedAt: null }, select: { heartbeatAt: true } } },
+    select: { id: true, priority: true },
   });
+  // Judged by the database's clock, as the heartbeats are stamped (runner/grade-submission.ts).
+  const live = await db.$queryRaw<Array<{ jobId: string }>>`
+    SELECT DISTINCT "jobId" FROM "GradingAttempt"
+    WHERE "finishedAt" IS NULL AND "heartbeatAt" > (now() AT TIME ZONE 'UTC') - (${ATTEMPT_DEAD_AFTER_MS}::int * interval '1 millisecond')`;
+  const liveJobs = new Set(live.map((r) => r.jobId));
   const enqueued: string[] = [];
   const alive: string[] = [];
   for (const job of jobs) {
-    if (job.attempts.some((a) => now.getTime() - a.heartbeatAt.getTime() < ATTEMPT_DEAD_AFTER_MS)) {
+    if (liveJobs.has(job.id)) {
       alive.push(job.id);
       continue;
     }
