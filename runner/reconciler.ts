@@ -23,9 +23,8 @@ export interface ReconcileReport {
   repaired: string[];
 }
 
-export async function reconcileQueue(db: Db, queue: Queue, opts: { batch?: number; minAgeMs?: number; now?: Date } = {}): Promise<ReconcileReport> {
-  const now = opts.now ?? new Date();
-  const minAge = new Date(now.getTime() - (opts.minAgeMs ?? 5_000));
+export async function reconcileQueue(db: Db, queue: Queue, opts: { batch?: number; minAgeMs?: number } = {}): Promise<ReconcileReport> {
+  const minAge = new Date(Date.now() - (opts.minAgeMs ?? 5_000));
   const jobs = await db.gradingJob.findMany({
     where: { status: { in: ["QUEUED", "RUNNING"] }, createdAt: { lt: minAge } },
     // In queue order, so jobs of equal priority keep their order when re-created.
