@@ -77,6 +77,20 @@ const schema = z.object({
   LABGRADE_BUILD_TIMEOUT_SECONDS: positiveInt.default(120),
   /** Wall-clock budget for grading one submission (build and all its test runs), in seconds; past it the submission is TIMED_OUT. */
   LABGRADE_SUBMISSION_BUDGET_SECONDS: positiveInt.default(1800),
+  /**
+   * How long a grading that keeps failing on our side (Docker engine or database unreachable, runner
+   * lost) is retried before it ends INFRA_ERROR, in minutes. Tries are spaced 2 s, 4 s, 8 s, ... up
+   * to LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS; the student meanwhile reads "waiting for the grading
+   * machines", and no try is charged to them.
+   */
+  LABGRADE_INFRA_RETRY_MINUTES: positiveInt.max(24 * 60).default(20),
+  /** The longest wait between two tries of a grading that failed on our side, in seconds. */
+  LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS: positiveInt.max(3600).default(60),
+  /**
+   * A grading that ended INFRA_ERROR at most this many hours ago is graded again when a runner's
+   * engine answers again (or the runner starts); older ones are left for staff to regrade. 0: never.
+   */
+  LABGRADE_INFRA_RERUN_HOURS: z.coerce.number().int().min(0).max(24 * 14).default(24),
   /** Memory of each node container, in MiB (builds get 1 GiB, the controller 512 MiB: runner/limits.ts). */
   LABGRADE_CONTAINER_MEMORY_MIB: positiveInt.default(256),
   /** Subnet the runner carves a /24 per test cluster from: inside 198.18.0.0/15 (reserved for network testing), /15 to /24. */

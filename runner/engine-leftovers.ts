@@ -30,9 +30,9 @@ interface RecordedAttempt extends EarlierAttempt {
 }
 
 /** Removes what the job's earlier attempts left, here or on their engines, or records it for a runner of that engine. */
-export async function reapEarlierAttempts(deps: LeftoversDeps, jobId: string): Promise<void> {
+export async function reapEarlierAttempts(deps: LeftoversDeps, jobId: string, currentAttemptId: string): Promise<void> {
   const earlier: RecordedAttempt[] = await deps.db.gradingAttempt.findMany({
-    where: { jobId },
+    where: { jobId, id: { not: currentAttemptId } },
     select: { id: true, runnerId: true, engineId: true, engineEndpoint: true },
   });
   // Attempts recorded before engines were (engineId null) ran here as far as anyone knows.

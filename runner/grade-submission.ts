@@ -2,19 +2,24 @@
 // repetition on a fresh cluster), check the histories, and record the results.
 //
 // Exactly once: each run of the handler is a new GradingAttempt (jobId,
-// number); results hang off the attempt, and the final transaction flips the
-// job from RUNNING to SUCCEEDED only if this attempt is still the job's
-// current one, so a duplicate run (e.g. a job that ran twice after a stall)
-// can never store a second verdict.
+// number); results hang off the attempt. At most one attempt of a job is open
+// at a time: an attempt starts (under the job's row lock) only on a job that
+// is not final and has no open attempt with a live heartbeat; open attempts
+// whose heartbeat stopped are closed as lost first. Every later write of an
+// attempt to its job or submission (progress, its outcome) is made under the
+// same lock and only while the attempt is still open, so a lost or duplicate
+// run (a job re-enqueued after Redis lost it, or taken over after a stall)
+// can neither store a second outcome nor move a finished submission back.
 import type Docker from "dockerode";
 import { UnrecoverableError } from "bullmq";
 import { normaliseArchive } from "../lib/archive.js";
 import { getBlobOrThrow, putBlob } from "../lib/blobs.js";
 import { DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
 import { RESULT_FORMAT, type CheckResult, type ResultDocument } from "../lib/checkers/types.js";
-import { isConnectionLoss, waitForDatabase, type Db } from "../lib/db.js";
+import { isConnectionLoss, waitForDatabase, type Db, type Prisma, type Tx } from "../lib/db.js";
 import { errorMessage, InfraError, StudentError } from "../lib/errors.js";
 import type { HistoryEvent } from "../lib/history.js";
+import { ATTEMPT_DEAD_AFTER_MS, ATTEMPT_HEARTBEAT_MS, isFinalJobStatus } from "../lib/jobs/grade-submission.js";
 import { admitJob } from "../lib/jobs/scheduling.js";
 import { historyMetrics } from "../lib/metrics.js";
 import { newSeed, Random } from "../lib/random.js";
@@ -27,8 +32,10 @@ import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { runClusterTest, type ClusterTestResult } from "../sandbox/cluster.js";
 import type { RunnerLimits } from "./limits.js";
 import { SANDBOX_UID } from "../sandbox/images/recipes.js";
-import { engineOf } from "../sandbox/engine.js";
+import { engineOf, type EngineIdentity } from "../sandbox/engine.js";
 import { reapEarlierAttempts, reapRecordedLeftovers } from "./engine-leftovers.js";
+import { reapJobLeftovers } from "../sandbox/reaper.js";
+import { pingEngine } from "../sandbox/capabilities.js";
 import { EXIT_LINE_TOO_LONG, MAX_LINE_BYTES, type AgentStats } from "../sandbox/agent/wire.js";
 import { agentStatsSchema, type LimitViolation } from "../sandbox/controller/spec.js";
 import { serverMessagesOf } from "../sandbox/traffic.js";
@@ -43,6 +50,8 @@ export interface GradeDeps {
   /** Called on every state change, for live progress. */
   publish?: (submissionId: string, event: Record<string, unknown>) => void;
   log?: (line: string) => void;
+  /** How often the attempt renews its heartbeat (default ATTEMPT_HEARTBEAT_MS; tests stretch it to play a stalled attempt). */
+  attemptHeartbeatMs?: number;
 }
 
 /** Prisma's messages end with the driver's own words, after a code frame. */
@@ -55,65 +64,83 @@ export class CourseAtCapacity extends Error {
   }
 }
 
+/** Another attempt of the job is running and alive: this run must not start a second one (not an attempt, not an error). */
+export class AttemptInProgress extends Error {
+  constructor(
+    readonly attemptNumber: number,
+    readonly runnerId: string,
+    /** When its heartbeat goes stale unless renewed (then the job may be taken over). */
+    readonly staleInMs: number,
+  ) {
+    super(`attempt ${attemptNumber} of this job is still running on ${runnerId}`);
+  }
+}
+
+/** The attempt failed on our side and is recorded; the job is to be tried again after `delayMs`. */
+export class RetryGrading extends Error {
+  constructor(
+    readonly delayMs: number,
+    readonly infra: InfraError,
+  ) {
+    super(`${infra.code}: ${infra.message}; trying again in ${Math.round(delayMs / 1000)} s`);
+  }
+}
+
+/** This attempt was closed by another (it was taken for lost): it writes nothing more. */
+class Superseded extends Error {
+  constructor() {
+    super("another attempt took the job over");
+  }
+}
+
+/** The first wait after a failure of ours; each further one doubles, up to limits.infraRetryMaxDelayMs. */
+const INFRA_RETRY_FIRST_DELAY_MS = 2000;
+/** How long the catch waits for the engine to answer before it calls the failure an engine outage. */
+const ENGINE_PING_TIMEOUT_MS = 5000;
+
 export type Verdict = "PASS" | "FAIL" | "UNKNOWN" | "LIMIT_EXCEEDED";
 
 /** Largest history stored as an artifact. */
 const MAX_HISTORY_BYTES = 32 * 1024 * 1024;
 
-export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { finalAttempt: boolean; signal?: AbortSignal }): Promise<void> {
+export async function gradeJob(
+  deps: GradeDeps,
+  gradingJobId: string,
+  opts: {
+    /** Aborted when staff or the student cancel. */
+    signal?: AbortSignal;
+    /** Aborted when the runner finds its engine no longer answering: the attempt ends as our failure. */
+    engineLost?: AbortSignal;
+  } = {},
+): Promise<void> {
   const { db } = deps;
   const job = await db.gradingJob.findUnique({
     where: { id: gradingJobId },
     include: { submission: { include: { lab: true } }, suiteVersion: true },
   });
   if (!job) throw new UnrecoverableError(`grading job ${gradingJobId} does not exist`);
-  if (job.status === "SUCCEEDED" || job.status === "FAILED" || job.status === "CANCELLED") return; // already recorded
+  if (isFinalJobStatus(job.status)) return; // already recorded
   const suite = suiteSpecSchema.safeParse(job.suiteVersion.spec);
   if (!suite.success) throw new UnrecoverableError(`suite version ${job.suiteVersionId} is invalid: ${suite.error.message}`);
   const { submission } = job;
   const lab = submission.lab;
 
-  // Earlier attempts may have left containers of this job behind: a runner
-  // that died mid-job (its BullMQ lock expired, so the job came to us), or an
-  // attempt whose engine restarted under it (its teardown could not reach the
-  // engine). Only one attempt of a job runs at a time, so all of it goes now,
-  // rather than at the next sweep, on whichever engine it ran (or it is
-  // recorded for a runner of that engine); and what others recorded as left
-  // on this engine goes too.
+  // The engine this attempt runs on is recorded with it, so a later attempt
+  // finds what this one left wherever it ran (engine-leftovers.ts).
   // (An engine that does not answer fails the attempt at its first step instead, recorded as ours.)
   const engine = await engineOf(deps.docker).catch(() => undefined);
-  if (engine) {
-    await reapEarlierAttempts({ ...deps, engine }, job.id);
-    await reapRecordedLeftovers({ ...deps, engine }).catch((err: unknown) => deps.log?.(`recorded leftovers not removed yet: ${errorMessage(err)}`));
+  const started = await startAttempt(db, job.id, submission, deps.runnerId, engine);
+  if (started.kind === "final") return;
+  if (started.kind === "live") throw new AttemptInProgress(started.number, started.runnerId, started.staleInMs);
+  if (started.kind === "at-capacity") {
+    await db.submission.updateMany({
+      where: { id: submission.id, status: "QUEUED" },
+      data: { statusDetail: `waiting: the course is running its limit of ${started.cap} grading${started.cap === 1 ? "" : "s"} at once` },
+    });
+    throw new CourseAtCapacity(started.cap);
   }
-  const attempt = await db.$transaction(async (tx) => {
-    // Staff may cap how many of a course's gradings run at once.
-    const admission = await admitJob(tx, submission.courseId, job.id);
-    if (!admission.admitted) return admission;
-    // An earlier attempt still open belongs to a runner that died mid-job.
-    await tx.gradingAttempt.updateMany({
-      where: { jobId: job.id, finishedAt: null },
-      data: { finishedAt: new Date(), outcome: "INFRA_ERROR", errorCode: "runner.lost", errorMessage: "the runner stopped before finishing" },
-    });
-    const last = await tx.gradingAttempt.findFirst({ where: { jobId: job.id }, orderBy: { number: "desc" } });
-    const attempt = await tx.gradingAttempt.create({
-      data: { jobId: job.id, number: (last?.number ?? 0) + 1, runnerId: deps.runnerId, engineId: engine?.id, engineEndpoint: engine?.endpoint },
-    });
-    await tx.gradingJob.update({ where: { id: job.id }, data: { status: "RUNNING" } });
-    await tx.submission.update({
-      where: { id: submission.id },
-      // A job's first attempt starts the clock (a regrade's too); retries keep it.
-      data: { status: "BUILDING", statusDetail: "building", startedAt: attempt.number === 1 ? new Date() : (submission.startedAt ?? new Date()) },
-    });
-    return attempt;
-  });
-  if ("admitted" in attempt) {
-    await db.submission.update({
-      where: { id: submission.id },
-      data: { statusDetail: `waiting: the course is running its limit of ${attempt.cap} grading${attempt.cap === 1 ? "" : "s"} at once` },
-    });
-    throw new CourseAtCapacity(attempt.cap);
-  }
+  const { attempt } = started;
+  deps.log?.(`job ${job.id}: attempt ${attempt.number} on ${deps.runnerId}`);
   deps.publish?.(submission.id, { status: "BUILDING" });
 
   const owner = { runnerId: deps.runnerId, jobId: job.id, attemptId: attempt.id, owner: `${submission.courseId}/${submission.userId}` };
@@ -128,13 +155,42 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
   // The whole grading's wall-clock budget: past it, whatever runs is stopped
   // and the submission is TIMED_OUT with the points of the runs that finished.
   const overBudget = AbortSignal.timeout(deps.limits.submissionBudgetMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, overBudget]) : overBudget;
+  // Renewed while the attempt runs; when the renewal finds the attempt closed,
+  // another attempt has taken the job over, and this one stops.
+  const superseded = new AbortController();
+  const heartbeat = setInterval(() => {
+    void renewHeartbeat(db, attempt.id)
+      .then((renewed) => !renewed && superseded.abort())
+      .catch(() => undefined); // the database is away: the attempt waits for it elsewhere
+  }, deps.attemptHeartbeatMs ?? ATTEMPT_HEARTBEAT_MS);
+  const signal = AbortSignal.any([overBudget, superseded.signal, ...(opts.signal ? [opts.signal] : []), ...(opts.engineLost ? [opts.engineLost] : [])]);
+  /** A progress write, made only while this attempt is the job's open one; otherwise the attempt stops. */
+  const progress = async (data: Prisma.SubmissionUpdateInput) => {
+    const written = await whileCurrent(db, job.id, attempt.id, async (tx) => {
+      await tx.submission.update({ where: { id: submission.id }, data });
+      return true;
+    });
+    if (!written) {
+      superseded.abort();
+      throw new Superseded();
+    }
+  };
   const passesByTest = new Map<string, number>();
   const points = () => suite.data.tests.reduce((sum, test) => sum + (test.points * (passesByTest.get(test.name) ?? 0)) / test.repetitions, 0);
   const possible = suite.data.tests.reduce((sum, test) => sum + test.points, 0);
   let finishedRuns = 0;
   let totalRuns = 0;
   try {
+    // Earlier attempts may have left containers of this job behind: a runner
+    // that died mid-job, or an attempt whose engine stopped answering under it
+    // (its teardown could not reach the engine). They are all closed now (the
+    // start refused to run beside a live one), so all of it goes, on whichever
+    // engine it ran (or it is recorded for a runner of that engine); and what
+    // others recorded as left on this engine goes too.
+    if (engine) {
+      await reapEarlierAttempts({ ...deps, engine }, job.id, attempt.id);
+      await reapRecordedLeftovers({ ...deps, engine }).catch((err: unknown) => deps.log?.(`recorded leftovers not removed yet: ${errorMessage(err)}`));
+    }
     const upload = await getBlobOrThrow(db, submission.archiveKey);
     // Refused or unpackable archives are the student's build failure, never
     // our error to retry: one accepted before a rule existed is refused here,
@@ -162,21 +218,21 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     volume = build.volume;
     if (!build.ok) {
       await release();
-      await finish(db, job.id, attempt.id, submission.id, {
+      const claimed = await finish(db, job.id, attempt.id, submission.id, {
         outcome: "BUILD_FAILED",
         submission: { status: "BUILD_FAILED", statusDetail: build.reason, buildLog: build.log, score: 0, finalScore: 0, suiteVersionId: job.suiteVersionId },
       });
-      deps.publish?.(submission.id, { status: "BUILD_FAILED" });
+      if (claimed) deps.publish?.(submission.id, { status: "BUILD_FAILED" });
       return;
     }
-    await db.submission.update({ where: { id: submission.id }, data: { buildLog: build.log } });
+    await progress({ buildLog: build.log });
 
     const runs = suite.data.tests.flatMap((test) => seedsFor(test).map((seed, repetition) => ({ test, seed, repetition })));
     totalRuns = runs.length;
     for (const [i, run] of runs.entries()) {
       if (signal.aborted) throw new InfraError("cancelled", "the grading was stopped");
       const detail = `running test ${i + 1}/${runs.length}: ${run.test.name}${run.test.repetitions > 1 ? ` (repetition ${run.repetition + 1})` : ""}`;
-      await db.submission.update({ where: { id: submission.id }, data: { status: "RUNNING", statusDetail: detail } });
+      await progress({ status: "RUNNING", statusDetail: detail });
       deps.publish?.(submission.id, { status: "RUNNING", detail });
       const started = Date.now();
       const cluster = await runClusterTest(deps.docker, {
@@ -216,7 +272,7 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
     const earned = points();
     const finalScore = scoreAfterLatePolicy(earned, lab, submission.createdAt, await dueDateFor(db, lab, submission.userId));
     await release();
-    await finish(db, job.id, attempt.id, submission.id, {
+    const claimed = await finish(db, job.id, attempt.id, submission.id, {
       outcome: "GRADED",
       submission: {
         status: "GRADED",
@@ -228,9 +284,18 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
         suiteVersionId: job.suiteVersionId,
       },
     });
-    deps.publish?.(submission.id, { status: "GRADED", score: earned, maxScore: possible });
+    if (claimed) deps.publish?.(submission.id, { status: "GRADED", score: earned, maxScore: possible });
+    else deps.log?.(`job ${job.id}: attempt ${attempt.number} finished after another attempt took the job over; its results do not count`);
   } catch (err) {
-    if (overBudget.aborted && !opts.signal?.aborted) {
+    if (superseded.signal.aborted || err instanceof Superseded) {
+      await release().catch(() => undefined);
+      deps.log?.(`job ${job.id}: attempt ${attempt.number} was taken for lost and another attempt took the job over; it records nothing`);
+      return;
+    }
+    const engineLost = opts.engineLost?.aborted === true;
+    // Whichever step met the abort (the sandbox calls them all "cancelled"), only the request makes it a cancellation.
+    const cancelled = !engineLost && opts.signal?.aborted === true;
+    if (overBudget.aborted && !cancelled && !engineLost) {
       const earned = points();
       await release().catch(() => undefined);
       await finish(db, job.id, attempt.id, submission.id, {
@@ -248,39 +313,164 @@ export async function gradeJob(deps: GradeDeps, gradingJobId: string, opts: { fi
       return;
     }
     const lostDatabase = !(err instanceof InfraError) && isConnectionLoss(err);
-    const infra =
-      err instanceof InfraError
+    let infra = cancelled
+      ? new InfraError("cancelled", "the grading was cancelled", { cause: err })
+      : err instanceof InfraError
         ? err
         : lostDatabase
           ? new InfraError("database.unavailable", `the database became unreachable: ${lastLine(errorMessage(err))}`, { cause: err })
           : new InfraError("runner.unexpected", errorMessage(err), { cause: err });
-    const cancelled = infra.code === "cancelled";
     await release().catch(() => undefined);
+    // Whatever call met it, an engine that does not answer is the cause.
+    const engine = engineLost ? { ok: false as const, error: "the runner stopped getting answers from it" } : await pingEngine(deps.docker, ENGINE_PING_TIMEOUT_MS);
+    if (!engine.ok && !cancelled && !lostDatabase) {
+      infra = new InfraError("engine.unavailable", `the Docker engine stopped answering (${engine.error}): ${infra.message}`, { cause: err });
+    }
+    // Nothing of a failed attempt stays: what its teardown left goes now,
+    // while this attempt is still the job's open one (so no other attempt of
+    // the job can be running). An engine that does not answer is swept when
+    // it answers again (runner/worker.ts), or by the job's next attempt.
+    if (engine.ok) await reapJobLeftovers(deps.docker, job.id, new Set([deps.runnerId])).catch(() => undefined);
     // The outcome goes to the database, so it waits for the database to return.
     if (lostDatabase) await waitForDatabase(db, { log: deps.log });
-    await db.$transaction([
-      db.gradingAttempt.update({
+    const now = new Date();
+    let retryInMs: number | undefined;
+    const recorded = await whileCurrent(db, job.id, attempt.id, async (tx) => {
+      const { infraFailingSince } = await tx.gradingJob.findUniqueOrThrow({ where: { id: job.id }, select: { infraFailingSince: true } });
+      // Our failures are retried by time, from the first of this run of them.
+      const since = infraFailingSince ?? now;
+      const givingUp = cancelled || now.getTime() - since.getTime() >= deps.limits.infraRetryWindowMs;
+      await tx.gradingAttempt.update({
         where: { id: attempt.id },
-        data: { finishedAt: new Date(), outcome: cancelled ? "CANCELLED" : "INFRA_ERROR", errorCode: infra.code, errorMessage: infra.message },
-      }),
-      db.gradingJob.updateMany({
-        where: { id: job.id, status: "RUNNING" },
-        data: cancelled || opts.finalAttempt ? { status: cancelled ? "CANCELLED" : "FAILED", finishedAt: new Date() } : { status: "QUEUED" },
-      }),
-      db.submission.update({
-        where: { id: submission.id },
-        data:
-          cancelled || opts.finalAttempt
-            ? { status: cancelled ? "CANCELLED" : "INFRA_ERROR", statusDetail: cancelled ? "cancelled" : `infrastructure error: ${infra.message}`, finishedAt: new Date() }
-            : { status: "QUEUED", statusDetail: "retrying after an infrastructure error (not counted against you)" },
-      }),
-    ]);
-    deps.publish?.(submission.id, { status: cancelled ? "CANCELLED" : "INFRA_ERROR" });
+        data: { finishedAt: now, outcome: cancelled ? "CANCELLED" : "INFRA_ERROR", errorCode: infra.code, errorMessage: infra.message },
+      });
+      if (givingUp) {
+        await tx.gradingJob.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: cancelled ? "CANCELLED" : "FAILED", finishedAt: now } });
+        await tx.submission.update({
+          where: { id: submission.id },
+          data: cancelled
+            ? { status: "CANCELLED", statusDetail: "cancelled", finishedAt: now }
+            : { status: "INFRA_ERROR", statusDetail: `infrastructure error: ${infra.message}`, finishedAt: now },
+        });
+        return true;
+      }
+      const failures = await tx.gradingAttempt.count({ where: { jobId: job.id, outcome: "INFRA_ERROR", finishedAt: { gte: since } } });
+      retryInMs = Math.min(INFRA_RETRY_FIRST_DELAY_MS * 2 ** Math.max(0, failures - 1), deps.limits.infraRetryMaxDelayMs);
+      await tx.gradingJob.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: "QUEUED", infraFailingSince: since } });
+      await tx.submission.update({ where: { id: submission.id }, data: { status: "QUEUED", statusDetail: waitingForMachines(infra, retryInMs) } });
+      return true;
+    });
+    if (!recorded) {
+      deps.log?.(`job ${job.id}: attempt ${attempt.number} failed (${infra.code}) after another attempt took the job over; it records nothing`);
+      return;
+    }
+    deps.publish?.(submission.id, { status: cancelled ? "CANCELLED" : retryInMs === undefined ? "INFRA_ERROR" : "QUEUED" });
     if (cancelled) throw new UnrecoverableError("cancelled");
-    throw infra;
+    if (retryInMs === undefined) {
+      throw new UnrecoverableError(`${infra.code}: ${infra.message} (failing on our side for ${Math.round(deps.limits.infraRetryWindowMs / 60_000)} min; not retried further)`);
+    }
+    throw new RetryGrading(retryInMs, infra);
   } finally {
+    clearInterval(heartbeat);
     await release().catch(() => undefined);
   }
+}
+
+/** What the student reads while the job waits to be tried again after our failure. */
+function waitingForMachines(infra: InfraError, retryInMs: number): string {
+  const why =
+    infra.code === "engine.unavailable"
+      ? "a grading machine's container engine is not answering"
+      : infra.code === "database.unavailable"
+        ? "our database was unreachable"
+        : infra.code === "runner.lost"
+          ? "a grading machine stopped"
+          : "a fault on our side";
+  return `waiting for the grading machines (${why}); trying again in ${Math.max(1, Math.round(retryInMs / 1000))} s; this does not count against you`;
+}
+
+// Heartbeats are stamped and judged by the database's clock, so runners on
+// hosts whose clocks disagree still agree on which attempt is alive.
+// ("heartbeatAt" is a UTC timestamp without time zone, as Prisma writes them.)
+
+/** Renews an open attempt's heartbeat; false when the attempt is closed (another took the job over). */
+async function renewHeartbeat(db: Db | Tx, attemptId: string): Promise<boolean> {
+  const renewed = await db.$executeRaw`UPDATE "GradingAttempt" SET "heartbeatAt" = (now() AT TIME ZONE 'UTC') WHERE "id" = ${attemptId} AND "finishedAt" IS NULL`;
+  return renewed > 0;
+}
+
+/** Takes the job's row lock: attempt starts, progress writes and outcomes of one job are serialised on it. */
+async function lockJob(tx: Tx, jobId: string): Promise<void> {
+  await tx.$queryRaw`SELECT "id" FROM "GradingJob" WHERE "id" = ${jobId} FOR UPDATE`;
+}
+
+/**
+ * Runs `write` in a transaction holding the job's row lock, only while
+ * `attemptId` is still open (and so the job's current attempt: a new attempt
+ * closes every open one first). False when it is not: another attempt took the
+ * job over, and nothing of this one may be written.
+ */
+async function whileCurrent(db: Db, jobId: string, attemptId: string, write: (tx: Tx) => Promise<boolean>): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    await lockJob(tx, jobId);
+    const open = await tx.gradingAttempt.count({ where: { id: attemptId, finishedAt: null } });
+    return open === 0 ? false : write(tx);
+  });
+}
+
+type AttemptStart =
+  | { kind: "started"; attempt: { id: string; number: number } }
+  /** The job got its outcome meanwhile (e.g. from the attempt a duplicate run raced with). */
+  | { kind: "final" }
+  | { kind: "live"; number: number; runnerId: string; staleInMs: number }
+  | { kind: "at-capacity"; cap: number };
+
+/**
+ * Starts an attempt, in one transaction under the job's row lock: refused on
+ * a final job and beside a live attempt; open attempts whose heartbeat
+ * stopped are closed as lost.
+ */
+async function startAttempt(
+  db: Db,
+  jobId: string,
+  submission: { id: string; courseId: string; startedAt: Date | null },
+  runnerId: string,
+  engine: EngineIdentity | undefined,
+): Promise<AttemptStart> {
+  return db.$transaction(async (tx): Promise<AttemptStart> => {
+    await lockJob(tx, jobId);
+    const { status } = await tx.gradingJob.findUniqueOrThrow({ where: { id: jobId }, select: { status: true } });
+    if (isFinalJobStatus(status)) return { kind: "final" };
+    const now = new Date();
+    const open = await tx.$queryRaw<Array<{ number: number; runnerId: string; ageMs: number }>>`
+      SELECT "number", "runnerId", (EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - "heartbeatAt")) * 1000)::float8 AS "ageMs"
+      FROM "GradingAttempt" WHERE "jobId" = ${jobId} AND "finishedAt" IS NULL ORDER BY "number" DESC`;
+    const live = open.find((a) => a.ageMs < ATTEMPT_DEAD_AFTER_MS);
+    if (live) return { kind: "live", number: live.number, runnerId: live.runnerId, staleInMs: ATTEMPT_DEAD_AFTER_MS - live.ageMs };
+    // Staff may cap how many of a course's gradings run at once.
+    const admission = await admitJob(tx, submission.courseId, jobId);
+    if (!admission.admitted) return { kind: "at-capacity", cap: admission.cap };
+    await tx.gradingAttempt.updateMany({
+      where: { jobId, finishedAt: null },
+      data: {
+        finishedAt: now,
+        outcome: "INFRA_ERROR",
+        errorCode: "runner.lost",
+        errorMessage: `the runner stopped renewing the attempt's heartbeat for over ${ATTEMPT_DEAD_AFTER_MS / 1000} s before it finished`,
+      },
+    });
+    const earlier = await tx.gradingAttempt.findMany({ where: { jobId }, select: { number: true } });
+    const number = earlier.reduce((max, a) => Math.max(max, a.number), 0) + 1;
+    const attempt = await tx.gradingAttempt.create({ data: { jobId, number, runnerId, engineId: engine?.id, engineEndpoint: engine?.endpoint } });
+    await renewHeartbeat(tx, attempt.id);
+    await tx.gradingJob.update({ where: { id: jobId }, data: { status: "RUNNING" } });
+    await tx.submission.update({
+      where: { id: submission.id },
+      // A job's first attempt starts the clock (a regrade's too); retries keep it.
+      data: { status: "BUILDING", statusDetail: "building", startedAt: number === 1 ? now : (submission.startedAt ?? now) },
+    });
+    return { kind: "started", attempt };
+  });
 }
 
 /** One seed per repetition: the suite's fixed seed derives the rest; otherwise fresh ones. */
@@ -476,6 +666,13 @@ async function recordTestResult(
   });
 }
 
+/**
+ * Records the attempt's verdict: claims the job (RUNNING to SUCCEEDED) and
+ * writes the submission's outcome in one transaction, while the attempt is
+ * still the job's open one. False when it is not (it was taken for lost and
+ * another attempt owns the job): that attempt's outcome stands, and this one
+ * records nothing, so a job never has two outcomes.
+ */
 async function finish(
   db: Db,
   jobId: string,
@@ -493,15 +690,20 @@ async function finish(
       suiteVersionId: string;
     };
   },
-): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const claimed = await tx.gradingJob.updateMany({
-      where: { id: jobId, status: "RUNNING", attempts: { none: { number: { gt: (await tx.gradingAttempt.findUniqueOrThrow({ where: { id: attemptId } })).number } } } },
-      data: { status: "SUCCEEDED", finishedAt: new Date() },
-    });
-    await tx.gradingAttempt.update({ where: { id: attemptId }, data: { finishedAt: new Date(), outcome: result.outcome } });
-    // Another attempt took over (or the job was cancelled): its result stands, not ours.
-    if (claimed.count === 0) return;
-    await tx.submission.update({ where: { id: submissionId }, data: { ...result.submission, finishedAt: new Date() } });
+): Promise<boolean> {
+  return whileCurrent(db, jobId, attemptId, async (tx) => {
+    const now = new Date();
+    const claimed = await tx.gradingJob.updateMany({ where: { id: jobId, status: "RUNNING" }, data: { status: "SUCCEEDED", finishedAt: now } });
+    if (claimed.count === 0) {
+      // Open, yet its job is not running: nothing this attempt found may stand.
+      await tx.gradingAttempt.update({
+        where: { id: attemptId },
+        data: { finishedAt: now, outcome: "INFRA_ERROR", errorCode: "attempt.orphaned", errorMessage: "the job was no longer running when this attempt finished" },
+      });
+      return false;
+    }
+    await tx.gradingAttempt.update({ where: { id: attemptId }, data: { finishedAt: now, outcome: result.outcome } });
+    await tx.submission.update({ where: { id: submissionId }, data: { ...result.submission, finishedAt: now } });
+    return true;
   });
 }

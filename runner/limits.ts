@@ -14,6 +14,12 @@ export interface RunnerLimits {
   submissionBudgetMs: number;
   /** Where cluster subnets are carved from (each test takes a /24). */
   subnetPool: string;
+  /** Our failures (InfraError) are retried for this long, from the first of a run of them, before the job fails. */
+  infraRetryWindowMs: number;
+  /** The longest wait between two such tries (they start at 2 s and double). */
+  infraRetryMaxDelayMs: number;
+  /** A job that failed on our side at most this long ago is run again when the engine answers again (0: never). */
+  infraRerunWithinMs: number;
 }
 
 export function runnerLimits(cfg: Config): RunnerLimits {
@@ -25,5 +31,8 @@ export function runnerLimits(cfg: Config): RunnerLimits {
     buildTimeoutMs: cfg.LABGRADE_BUILD_TIMEOUT_SECONDS * 1000,
     submissionBudgetMs: cfg.LABGRADE_SUBMISSION_BUDGET_SECONDS * 1000,
     subnetPool: cfg.LABGRADE_LAB_SUBNET_POOL,
+    infraRetryWindowMs: cfg.LABGRADE_INFRA_RETRY_MINUTES * 60_000,
+    infraRetryMaxDelayMs: cfg.LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS * 1000,
+    infraRerunWithinMs: cfg.LABGRADE_INFRA_RERUN_HOURS * 3_600_000,
   };
 }

@@ -1,6 +1,8 @@
 // What this runner's Docker engine can do, announced in the runners table and
-// used by suite validation. netem is probed for real (a throw-away container
-// tries to add the qdisc), never assumed: many hosts have it, this one not.
+// used by suite validation, and whether it answers at all (pingEngine: the
+// runner takes no work while it does not). netem is probed for real (a
+// throw-away container tries to add the qdisc), never assumed: many hosts have
+// it, this one not.
 import type Docker from "dockerode";
 import { readOutput } from "./container-io.js";
 import { imageName, RECIPES } from "./images/recipes.js";
@@ -11,6 +13,22 @@ export interface EngineCapabilities {
   cgroupVersion: string;
   images: Record<string, string | null>;
   netem: { available: boolean; detail: string };
+}
+
+/** Whether the engine answers a ping within `timeoutMs`; if not, what the attempt met. */
+export async function pingEngine(docker: Docker, timeoutMs = 5000): Promise<{ ok: true } | { ok: false; error: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([docker.ping(), timeout]);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function probeCapabilities(docker: Docker): Promise<EngineCapabilities> {

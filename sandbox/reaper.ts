@@ -114,3 +114,14 @@ export async function attemptLeftovers(docker: Docker, jobId: string, attempts: 
     volumes: ((await docker.listVolumes({ filters })).Volumes ?? []).filter((v) => theirs(v.Labels)).map((v) => v.Name),
   };
 }
+
+/** The jobs one runner still has containers, networks or volumes of (to sweep a failed attempt's leftovers once its engine answers again). */
+export async function jobsWithLeftovers(docker: Docker, runnerId: string): Promise<string[]> {
+  const filters = JSON.stringify({ label: [`${MANAGED_LABEL}=1`, `labgrade.runner=${runnerId}`] });
+  const labelled = [
+    ...(await docker.listContainers({ all: true, filters })),
+    ...(await docker.listNetworks({ filters })),
+    ...((await docker.listVolumes({ filters })).Volumes ?? []),
+  ];
+  return [...new Set(labelled.map((r) => r.Labels?.["labgrade.job"]).filter((j): j is string => typeof j === "string" && j !== ""))];
+}

@@ -6,8 +6,27 @@ import { z } from "zod";
 
 export const GRADING_QUEUE = "grading";
 
-/** A runner whose heartbeat is older than this is considered dead (its jobs are taken over, its containers reaped). */
+/** A job in one of these has its one recorded outcome: no attempt starts on it again. */
+export const FINAL_JOB_STATUSES = ["SUCCEEDED", "FAILED", "CANCELLED"] as const;
+
+export function isFinalJobStatus(status: string): boolean {
+  return (FINAL_JOB_STATUSES as readonly string[]).includes(status);
+}
+
+/** A runner whose heartbeat is older than this is considered dead (its containers are reaped). */
 export const RUNNER_DEAD_AFTER_MS = 60_000;
+
+/** How often a running attempt renews GradingAttempt.heartbeatAt. */
+export const ATTEMPT_HEARTBEAT_MS = 5_000;
+
+/**
+ * An open attempt whose heartbeat is older than this is lost (its runner died,
+ * or cannot reach the database): another attempt may take the job over and
+ * reap its containers. A younger one is alive and is never duplicated. As long
+ * as BullMQ's lock (30 s), so a killed runner's job is taken over as soon as
+ * BullMQ hands it on.
+ */
+export const ATTEMPT_DEAD_AFTER_MS = 30_000;
 
 export const gradeSubmissionJob = {
   name: "grade-submission",
@@ -15,7 +34,12 @@ export const gradeSubmissionJob = {
     /** GradingJob.id; also the BullMQ job id, so enqueueing twice is a no-op. */
     gradingJobId: z.string().min(1),
   }),
-  /** Attempts per job; only infrastructure errors are retried. */
+  /**
+   * BullMQ's tries, for failures before an attempt could be recorded (the
+   * database lost between two queries). An attempt that fails on our side is
+   * retried by time instead (LABGRADE_INFRA_RETRY_MINUTES, runner/worker.ts),
+   * and the student's own failures are results, never retried.
+   */
   attempts: 3,
 } as const;
 

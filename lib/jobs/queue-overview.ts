@@ -1,7 +1,8 @@
 // What a course's staff see of grading: the course's own waiting and running
 // jobs (which lab, whose, since when), the whole queue only as counts (other
-// courses' jobs are never named), the runners with their capabilities and
-// heartbeat, and the course's regrade batches with their progress.
+// courses' jobs are never named), the runners with their capabilities,
+// heartbeat and whether their engine answers, and the course's regrade
+// batches with their progress.
 import { getCourseForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { NotFoundError } from "../errors.js";
@@ -13,7 +14,19 @@ export interface QueueOverview {
   /** Every course together, counts only. */
   all: { queued: number; running: number; oldestQueuedAt: Date | null };
   jobs: Array<{ submissionId: string; lab: string; student: string; kind: string; status: string; detail: string | null; since: Date }>;
-  runners: Array<{ id: string; hostname: string; alive: boolean; heartbeatAt: Date; concurrency: number | null; engine: string | null; netem: boolean | null }>;
+  runners: Array<{
+    id: string;
+    hostname: string;
+    alive: boolean;
+    heartbeatAt: Date;
+    concurrency: number | null;
+    engine: string | null;
+    netem: boolean | null;
+    /** Since when its Docker engine has not answered (null: it answers); meanwhile it takes no work. */
+    engineUnreachableSince: Date | null;
+    /** What the engine's last failed probe said. */
+    engineError: string | null;
+  }>;
   regrades: Array<RegradeProgress & { lab: string; createdAt: Date }>;
 }
 
@@ -62,6 +75,8 @@ export async function queueOverviewForStaff(db: Db, actor: Actor, courseSlug: st
         concurrency: typeof caps.concurrency === "number" ? caps.concurrency : null,
         engine: typeof caps.engineVersion === "string" ? caps.engineVersion : null,
         netem: typeof caps.netem?.available === "boolean" ? caps.netem.available : null,
+        engineUnreachableSince: r.engineUnreachableSince,
+        engineError: r.engineError,
       };
     }),
     regrades: await Promise.all(

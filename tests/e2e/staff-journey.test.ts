@@ -1,16 +1,18 @@
 // A TA in a real browser: the grading page (runners, the course's queue, a
 // regrade of each student's latest echo submission started from the form and
-// followed to the end), an extension granted from the lab page, and an
+// followed to the end, a runner whose Docker engine does not answer), an extension granted from the lab page, and an
 // instructor changing their password. A student asking for the grading page
 // gets a 404.
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import Docker from "dockerode";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
+import { startTcpProxy } from "../support/tcp-proxy.js";
 import { startWebServer, type WebServer } from "../support/web-server.js";
 
 const SCREENSHOTS = path.resolve("test-results/screenshots");
@@ -66,6 +68,33 @@ describe("staff grading page", () => {
       expect(await stack!.db.gradingJob.count({ where: { submissionId: graded.id, kind: "REGRADE", status: "SUCCEEDED" } })).toBe(1);
     } finally {
       await context.close();
+    }
+  });
+
+  it("shows a runner whose engine does not answer as taking no work", async () => {
+    // The runner reaches the engine through a proxy the test cuts: an engine that does not answer.
+    const proxy = await startTcpProxy({ path: "/var/run/docker.sock" });
+    const context = await browser!.newContext({ baseURL: server!.url, viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    try {
+      await stack!.startRunner("e2e-engine-down", { docker: new Docker({ host: "127.0.0.1", port: proxy.port }) });
+      await proxy.cut();
+      const deadline = Date.now() + 30_000;
+      while (!(await stack!.db.runner.findUniqueOrThrow({ where: { id: "e2e-engine-down" } })).engineUnreachableSince) {
+        if (Date.now() > deadline) throw new Error("the runner never reported its engine as not answering");
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await signInWithForm(page, "ta@demo.labgrade.test", DEMO_PASSWORD);
+      await page.waitForURL((url) => url.pathname === "/");
+      await page.goto(`/courses/${DEMO_COURSE_SLUG}/grading`);
+      const runners = page.getByTestId("runners");
+      await expect(runners.locator("tr", { hasText: "e2e-engine-down" }).textContent()).resolves.toMatch(/engine not answering since .+: taking no work/);
+      // The healthy runner beside it reads as before.
+      await expect(runners.locator("tr", { hasText: "e2e-staff-runner" }).textContent()).resolves.toContain("alive");
+      await page.screenshot({ path: path.join(SCREENSHOTS, "staff-runner-engine-down.png"), fullPage: true });
+    } finally {
+      await context.close();
+      await proxy.close();
     }
   });
 

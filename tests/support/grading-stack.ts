@@ -33,8 +33,14 @@ export interface GradingStack {
   database: ScratchDatabase;
   runner?: RunningRunner;
   redisUrl: string;
-  /** A runner in this process; `databaseUrl` points it elsewhere than the stack's database (e.g. through a proxy), `docker` at another engine. */
-  startRunner(id?: string, opts?: { concurrency?: number; databaseUrl?: string; limits?: Partial<RunnerLimits>; docker?: Docker }): Promise<RunningRunner>;
+  /**
+   * A runner in this process; `databaseUrl` and `docker` point it elsewhere than the stack's database
+   * and engine (e.g. through a proxy); `log` receives its log lines.
+   */
+  startRunner(
+    id?: string,
+    opts?: { concurrency?: number; databaseUrl?: string; docker?: Docker; limits?: Partial<RunnerLimits>; reconcileEveryMs?: number; log?: (line: string) => void },
+  ): Promise<RunningRunner>;
   /** A published Python echo lab "py-echo" in the course (no build step, one 1-node test): cheap to grade many times. */
   createPythonEchoLab(courseId: string, opts?: { durationSeconds?: number }): Promise<void>;
   submitPythonEcho(actor: Actor, courseSlug: string): Promise<{ id: string; status: string }>;
@@ -75,7 +81,8 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
         runnerId: id ?? `${prefix}-runner-${runners.length}`,
         concurrency: runnerOpts?.concurrency ?? 1,
         limits: { ...runnerLimits(parseConfig({})), ...runnerOpts?.limits },
-        log: () => undefined,
+        reconcileEveryMs: runnerOpts?.reconcileEveryMs,
+        log: runnerOpts?.log ?? (() => undefined),
       });
       runners.push(runner);
       stack.runner ??= runner;

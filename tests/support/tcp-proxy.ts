@@ -1,6 +1,7 @@
 // A TCP proxy on loopback that a test can cut and restore: cut() drops every
 // open connection and refuses new ones (the port is closed), as a database
-// that went away would; restore() listens on the same port again.
+// or an engine that went away would; restore() listens on the same port
+// again. The target is a host and port, or a unix socket (the Docker engine's).
 import net from "node:net";
 
 export interface TcpProxy {
@@ -10,7 +11,7 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(target: { host: string; port: number } | { path: string }): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
     sockets.add(s);
@@ -18,7 +19,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     s.on("error", () => s.destroy());
   };
   const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
+    const upstream = "path" in target ? net.connect(target.path) : net.connect(target.port, target.host);
     track(client);
     track(upstream);
     client.pipe(upstream);

@@ -73,4 +73,11 @@ describe("configuration", () => {
       for (const [env, message] of refused) expect(() => parseConfig(env), JSON.stringify(env)).toThrow(message);
     });
   });
+
+  it("retries our failures for 20 minutes by default, at most a minute apart, and re-runs those of the last day", () => {
+    expect(parseConfig({})).toMatchObject({ LABGRADE_INFRA_RETRY_MINUTES: 20, LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS: 60, LABGRADE_INFRA_RERUN_HOURS: 24 });
+    expect(parseConfig({ LABGRADE_INFRA_RERUN_HOURS: "0" }).LABGRADE_INFRA_RERUN_HOURS).toBe(0);
+    expect(() => parseConfig({ LABGRADE_INFRA_RETRY_MINUTES: "0" })).toThrow(/LABGRADE_INFRA_RETRY_MINUTES/);
+    expect(() => parseConfig({ LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS: "soon" })).toThrow(/LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS/);
+  });
 });

@@ -144,7 +144,17 @@ export default async function GradingPage({ params }: { params: Promise<{ course
                   <td>
                     <code>{r.id}</code>
                   </td>
-                  <td>{r.alive ? "alive" : <span className="muted">gone</span>}</td>
+                  <td>
+                    {!r.alive ? (
+                      <span className="muted">gone</span>
+                    ) : r.engineUnreachableSince ? (
+                      <span className="tag tag-warn" title={r.engineError ?? undefined}>
+                        engine not answering since {formatDateTime(r.engineUnreachableSince)}: taking no work
+                      </span>
+                    ) : (
+                      "alive"
+                    )}
+                  </td>
                   <td className="numeric">{r.concurrency ?? "—"}</td>
                   <td>{r.engine ?? "—"}</td>
                   <td>{r.netem === null ? "—" : r.netem ? "yes" : "no (delay, jitter, reorder, duplicate refused)"}</td>
