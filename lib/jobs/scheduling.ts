@@ -133,20 +133,21 @@ const PRIORITY_LOCK = 0x4c47_5052; // "LGPR"
 export async function fairPriorities(tx: Tx, kind: JobKind, owners: JobOwner[]): Promise<number[]> {
   const band = PRIORITY_BAND[kind];
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PRIORITY_LOCK}::int, ${band}::int)`;
-  const inBand = { kind, priority: { gte: band, lt: band + BAND_WIDTH } };
-  const select = { priority: true, status: true, createdAt: true, finishedAt: true, submission: { select: { courseId: true, userId: true } } } as const;
-  const active = await tx.gradingJob.findMany({ where: { ...inBand, status: { in: ["QUEUED", "RUNNING"] } }, select });
-  const busySince = active.reduce<Date | null>((min, j) => (min === null || j.createdAt < min ? j.createdAt : min), null);
-  const served = busySince
-    ? await tx.gradingJob.findMany({
-        where: { ...inBand, status: "SUCCEEDED", finishedAt: { gte: busySince }, submission: { userId: { in: [...new Set(owners.map((o) => o.userId))] } } },
-        select,
-      })
-    : [];
-  const order = new BandOrder(
-    kind,
-    [...active, ...served].map((j) => ({ ...j.submission, priority: j.priority, status: j.status as BandJob["status"], createdAt: j.createdAt, finishedAt: j.finishedAt })),
-  );
+  const userIds = [...new Set(owners.map((o) => o.userId))];
+  // The band's waiting and running jobs, and the owners' gradings served since the oldest of those was created.
+  const jobs = await tx.$queryRaw<BandJob[]>`
+    WITH active AS (
+      SELECT j.priority, j.status::text AS status, j."createdAt", j."finishedAt", s."courseId", s."userId"
+      FROM "GradingJob" j JOIN "Submission" s ON s.id = j."submissionId"
+      WHERE j.kind = ${kind}::"JobKind" AND j.status IN ('QUEUED', 'RUNNING') AND j.priority >= ${band} AND j.priority < ${band + BAND_WIDTH}
+    )
+    SELECT * FROM active
+    UNION ALL
+    SELECT j.priority, j.status::text, j."createdAt", j."finishedAt", s."courseId", s."userId"
+    FROM "GradingJob" j JOIN "Submission" s ON s.id = j."submissionId"
+    WHERE j.kind = ${kind}::"JobKind" AND j.status = 'SUCCEEDED' AND j.priority >= ${band} AND j.priority < ${band + BAND_WIDTH}
+      AND s."userId" = ANY(${userIds}) AND j."finishedAt" >= (SELECT min("createdAt") FROM active)`;
+  const order = new BandOrder(kind, jobs);
   return owners.map((owner) => order.next(owner));
 }
 
