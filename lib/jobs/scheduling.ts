@@ -86,8 +86,8 @@ export class BandOrder {
     jobs: BandJob[],
   ) {
     const active = jobs.filter((j) => j.status !== "SUCCEEDED");
-    const busySince = Math.min(...active.map((j) => j.createdAt.getTime()));
-    this.currentRound = active.length === 0 ? 0 : Math.min(...active.map((j) => bandPosition(kind, j.priority).round));
+    const busySince = active.reduce((min, j) => Math.min(min, j.createdAt.getTime()), Infinity);
+    this.currentRound = active.length === 0 ? 0 : active.reduce((min, j) => Math.min(min, bandPosition(kind, j.priority).round), Infinity);
     for (const job of jobs) {
       // A grading served before the band's busy period belongs to rounds that have started again.
       if (job.status === "SUCCEEDED" && !(job.finishedAt && job.finishedAt.getTime() >= busySince)) continue;
