@@ -25,6 +25,12 @@
 //   soon as their result arrives would keep the current round open and starve
 //   a burst's next job. The band is busy since its oldest waiting or running
 //   job was created; when nothing waits or runs, rounds start again from 0.
+// - What this gives up: equal shares between courses at every moment. A
+//   priority is fixed when its job is created (nothing already queued moves),
+//   so students, not courses, take the rounds: a course whose students each
+//   have several waiting gets one job per student per round, not one per
+//   round. Only their second and later waiting jobs compete that way; a
+//   course's cap (below) bounds what one course can take.
 // Priorities are stored on the job (GradingJob.priority), so the reconciler
 // re-creates the same order after Redis loses the queue; a job keeps its
 // priority for life (retries and cap waits included).
