@@ -12,7 +12,7 @@ import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
 import { isFinalStatus } from "../submissions/final-status.js";
 import { enqueueGradingJob } from "../queue.js";
-import { fairPriority } from "./scheduling.js";
+import { fairPriorities } from "./scheduling.js";
 
 export type RegradeScope = { kind: "one"; submissionId: string } | { kind: "latest-per-student" } | { kind: "all" };
 
@@ -55,8 +55,10 @@ export async function startRegrade(
       data: { labId: lab.id, scope: input.scope.kind === "one" ? "one" : input.scope.kind, requestedById: actor.userId, total: ready.length },
     });
     const jobs: Array<{ id: string; priority: number }> = [];
-    for (const submission of ready) {
-      const priority = await fairPriority(tx, course.id, "REGRADE");
+    // Newest first (as chosen): each student's latest submission is regraded before anyone's older ones.
+    const priorities = await fairPriorities(tx, "REGRADE", ready.map((s) => ({ courseId: course.id, userId: s.userId })));
+    for (const [i, submission] of ready.entries()) {
+      const priority = priorities[i]!;
       const job = await tx.gradingJob.create({
         data: { submissionId: submission.id, suiteVersionId: suite.id, kind: "REGRADE", priority, regradeBatchId: batch.id, enqueuedAt: new Date() },
         select: { id: true, priority: true },

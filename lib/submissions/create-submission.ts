@@ -126,7 +126,7 @@ export async function createSubmission(deps: { db: Db; queue: Queue; uploadSlots
           statusDetail: "waiting for a runner",
         },
       });
-      const priority = await fairPriority(tx, course.id, "SUBMISSION");
+      const priority = await fairPriority(tx, "SUBMISSION", { courseId: course.id, userId: actor.userId });
       const job = await tx.gradingJob.create({
         data: { submissionId: submission.id, suiteVersionId: suite.id, kind: "SUBMISSION", priority, enqueuedAt: new Date() },
       });

@@ -156,7 +156,7 @@ export async function startDryRun(deps: { db: Db; queue: Queue }, actor: Actor, 
           statusDetail: `dry run of suite version ${version.version} against the reference solution ${reference.name}`,
         },
       });
-      const priority = await fairPriority(tx, course.id, "DRY_RUN");
+      const priority = await fairPriority(tx, "DRY_RUN", { courseId: course.id, userId: actor.userId });
       jobs.push(
         await tx.gradingJob.create({
           data: { submissionId: submission.id, suiteVersionId: version.id, kind: "DRY_RUN", priority, enqueuedAt: new Date() },

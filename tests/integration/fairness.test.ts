@@ -1,5 +1,6 @@
 // Fairness with a real runner: students' submissions from two courses are
-// interleaved (a burst in one course does not starve the other), each waiting
+// interleaved (a burst in one course does not starve the other), a student's
+// burst delays a classmate by at most one grading, each waiting
 // submission knows its place, a course's concurrency cap holds while the other
 // course's jobs run beside it, and staff regrades wait behind student work.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -144,6 +145,27 @@ describe("fair scheduling", () => {
     }
     // The regrade did not use up anyone's submissions.
     expect(await stack.db.submission.count({ where: { labId: lab.id, userId: carol.userId } })).toBe(1);
+    await runner.close();
+  }, 300_000);
+
+  // After the regrade test: bob's submission would change its "latest per student".
+  it("starts a classmate's submission after at most one of a bursting student's gradings", async () => {
+    // One runner slot; alice sends six at once, then bob (same course) one.
+    const bob = await stack.actor("bob@demo.labgrade.test");
+    const runner = await stack.startRunner("fair-runner-burst");
+    const burst = [];
+    for (let i = 0; i < 6; i++) burst.push(await submit(alice, DEMO_COURSE_SLUG));
+    const classmate = await submit(bob, DEMO_COURSE_SLUG);
+    // He is shown he is next (second if alice's first has not started yet), not seventh.
+    expect((await queuePlace(stack.db, classmate.id))!.position).toBeLessThanOrEqual(2);
+    await waitAll([...burst, classmate].map((s) => s.id));
+    const firstStart = async (submissionId: string) =>
+      (await stack.db.gradingAttempt.findFirstOrThrow({ where: { job: { submissionId } }, orderBy: { startedAt: "asc" } })).startedAt.getTime();
+    const bobStart = await firstStart(classmate.id);
+    const aliceStarts = await Promise.all(burst.map((s) => firstStart(s.id)));
+    expect(aliceStarts.filter((t) => t < bobStart).length).toBeLessThanOrEqual(1);
+    // Alice's own burst still runs in the order she sent it.
+    expect([...aliceStarts].sort((a, b) => a - b)).toEqual(aliceStarts);
     await runner.close();
   }, 300_000);
 
