@@ -94,6 +94,12 @@ const schema = z.object({
   /** Memory of each node container, in MiB (builds get 1 GiB, the controller 512 MiB: runner/limits.ts). */
   LABGRADE_CONTAINER_MEMORY_MIB: positiveInt.default(256),
   /** Subnet the runner carves a /24 per test cluster from: inside 198.18.0.0/15 (reserved for network testing), /15 to /24. */
+  /**
+   * How the runner delays packets between nodes (latency, delay, jitter, reorder, duplicate):
+   * auto (our packet scheduler where the kernel has NFQUEUE, else netem), userspace or netem
+   * only. Whatever is asked for is probed at start; the runner reports what it uses.
+   */
+  LABGRADE_SHAPER: z.enum(["auto", "userspace", "netem"]).default("auto"),
   LABGRADE_LAB_SUBNET_POOL: z
     .string()
     .regex(/^198\.1[89]\.\d{1,3}\.\d{1,3}\/(1[5-9]|2[0-4])$/, "must be a subnet of 198.18.0.0/15 between /15 and /24, e.g. 198.18.0.0/16")

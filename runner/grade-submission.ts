@@ -39,14 +39,15 @@ import { pingEngine } from "../sandbox/capabilities.js";
 import { EXIT_LINE_TOO_LONG, MAX_LINE_BYTES, type AgentStats } from "../sandbox/agent/wire.js";
 import { agentStatsSchema, type LimitViolation } from "../sandbox/controller/spec.js";
 import { serverMessagesOf } from "../sandbox/traffic.js";
+import type { ShaperKind } from "../sandbox/shaping.js";
 
 export interface GradeDeps {
   db: Db;
   docker: Docker;
   runnerId: string;
   limits: RunnerLimits;
-  /** Whether this runner's kernel has netem (probed at start). */
-  netemAvailable?: boolean;
+  /** How this runner delays packets (probed at start, sandbox/capabilities.ts); default none. */
+  shaper?: ShaperKind;
   /** Called on every state change, for live progress. */
   publish?: (submissionId: string, event: Record<string, unknown>) => void;
   log?: (line: string) => void;
@@ -260,7 +261,8 @@ export async function gradeJob(
         protocol: lab.protocol === "NATIVE" ? "native" : "maelstrom",
         faults: run.test.faults,
         dataVolume: run.test.dataVolume,
-        netemAvailable: deps.netemAvailable ?? false,
+        shaper: deps.shaper ?? "none",
+        latency: run.test.latency ?? null,
         subnetPool: deps.limits.subnetPool,
       });
       const judged = judge(run.test, cluster, lab.protocol === "NATIVE" ? "native" : "maelstrom");

@@ -1,6 +1,7 @@
 // Container limits for a runner, from configuration. Sized for a 2-core host:
 // nodes get half a core each; the build gets one.
 import type { Config } from "../lib/config.js";
+import type { ShaperPreference } from "../sandbox/capabilities.js";
 import type { Limits } from "../sandbox/hardening.js";
 
 const MiB = 1024 * 1024;
@@ -14,6 +15,8 @@ export interface RunnerLimits {
   submissionBudgetMs: number;
   /** Where cluster subnets are carved from (each test takes a /24). */
   subnetPool: string;
+  /** How packets are to be delayed (LABGRADE_SHAPER; what is used is probed, sandbox/capabilities.ts). */
+  shaperPreference: ShaperPreference;
   /** Our failures (InfraError) are retried for this long, from the first of a run of them, before the job fails. */
   infraRetryWindowMs: number;
   /** The longest wait between two such tries (they start at 2 s and double). */
@@ -31,6 +34,7 @@ export function runnerLimits(cfg: Config): RunnerLimits {
     buildTimeoutMs: cfg.LABGRADE_BUILD_TIMEOUT_SECONDS * 1000,
     submissionBudgetMs: cfg.LABGRADE_SUBMISSION_BUDGET_SECONDS * 1000,
     subnetPool: cfg.LABGRADE_LAB_SUBNET_POOL,
+    shaperPreference: cfg.LABGRADE_SHAPER,
     infraRetryWindowMs: cfg.LABGRADE_INFRA_RETRY_MINUTES * 60_000,
     infraRetryMaxDelayMs: cfg.LABGRADE_INFRA_RETRY_MAX_DELAY_SECONDS * 1000,
     infraRerunWithinMs: cfg.LABGRADE_INFRA_RERUN_HOURS * 3_600_000,

@@ -76,11 +76,11 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     if (!ping.ok) return { reachable: false, since: new Date(), error: ping.error };
     try {
       // Probed anew each time the engine comes back: it may have been restarted with other images.
-      capabilities = { ...(await probeCapabilities(docker)), concurrency: opts.concurrency };
+      capabilities = { ...(await probeCapabilities(docker, opts.limits.shaperPreference)), concurrency: opts.concurrency };
     } catch (err) {
       return { reachable: false, since: new Date(), error: errorMessage(err) };
     }
-    log(`runner ${id}: engine ${capabilities.engineVersion}, netem ${capabilities.netem.available ? "available" : `unavailable (${capabilities.netem.detail})`}`);
+    log(`runner ${id}: engine ${capabilities.engineVersion}; delays packets with ${capabilities.shaping.detail}`);
     const missing = Object.entries(capabilities.images).filter(([, imageId]) => !imageId);
     if (missing.length > 0) log(`warning: images missing: ${missing.map(([n]) => n).join(", ")} (run ./infra/up)`);
     return { reachable: true };
@@ -148,7 +148,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       engineLost.set(jobId, lost);
       try {
         await gradeJob(
-          { db, docker, runnerId: id, limits: opts.limits, publish, netemAvailable: capabilities?.netem.available ?? false, log },
+          { db, docker, runnerId: id, limits: opts.limits, publish, shaper: capabilities?.shaping.kind ?? "none", log },
           jobId,
           { signal: cancel.signal, engineLost: lost.signal },
         );

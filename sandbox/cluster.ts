@@ -16,7 +16,7 @@ import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
 import { Random } from "../lib/random.js";
-import type { FaultStep } from "../lib/suites/schema.js";
+import { SHAPING_FAULTS, type FaultStep } from "../lib/suites/schema.js";
 import { createClusterNetwork, extraHosts, hostsEnv, type ClusterAddresses } from "./addressing.js";
 import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
 import { ClusterFaults, FAULT_CHAIN_SETUP, type ClusterNode } from "./faults.js";
@@ -27,6 +27,7 @@ import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
 import { randomSuffix } from "./build.js";
 import { netctlExec, startNetctl } from "./netctl.js";
+import { composeShapes, createShaper, type BaseLatency, type SchedulerStats, type ShaperKind } from "./shaping.js";
 import { installCounters, readCounters, type NodeTraffic } from "./traffic.js";
 import { createBoundedVolume, readVolumeFile, removeVolume } from "./volumes.js";
 
@@ -49,8 +50,10 @@ export interface ClusterTestRequest {
   faults?: FaultStep[];
   /** Maelstrom envelopes through our agent (default), or the program's own transport. */
   protocol?: "maelstrom" | "native";
-  /** Whether this engine's kernel has netem (see capabilities.ts). */
-  netemAvailable?: boolean;
+  /** How this runner delays packets (capabilities.ts, shaping.ts); default none. */
+  shaper?: ShaperKind;
+  /** The test's latency on every packet between nodes (the suite's `latency`). */
+  latency?: BaseLatency | null;
   /** Give each node a /data volume that survives kill and restart. */
   dataVolume?: boolean;
   /** Where cluster subnets come from (LABGRADE_LAB_SUBNET_POOL); default 198.18.0.0/16. */
@@ -89,6 +92,8 @@ export interface ClusterTestResult {
   traffic: Record<string, NodeTraffic>;
   /** What the fault schedule did, when. */
   faults: FaultEvent[];
+  /** How packets were shaped, and what the userspace scheduler counted on each node it ran on. */
+  shaping: { kind: ShaperKind; latency: BaseLatency | null; scheduler: Record<string, SchedulerStats> };
   /** Host clock when the main phase started (the controller's "ready"). */
   mainPhaseStartWallMs: number | null;
   setupMs: number;
@@ -106,6 +111,16 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
   const nodeIds = Array.from({ length: req.nodeCount }, (_, i) => `n${i}`);
   const protocol = req.protocol ?? "maelstrom";
   const spec = controllerSpecSchema.parse({ ...req.controller, nodeIds, protocol, recordPath: `${RECORD_DIR}/${RECORD_FILE}` });
+  const shaperKind = req.shaper ?? "none";
+  const latency = req.latency ?? null;
+  const shapedSteps = (req.faults ?? []).filter((f) => (SHAPING_FAULTS as readonly string[]).includes(f.kind));
+  if (shaperKind === "none" && (latency || shapedSteps.length > 0)) {
+    // Ours to fix (another runner can): never run the test on a network other than the one it asks for.
+    throw new InfraError(
+      "shaping.unavailable",
+      `the test asks for ${latency ? "latency" : `"${shapedSteps[0]!.kind}"`}, and this runner can hold packets neither with its scheduler (NFQUEUE) nor with netem`,
+    );
+  }
   // Removed in this order: what joined a sidecar's namespace goes before the sidecar.
   const containers: Docker.Container[] = [];
   const sidecars: Docker.Container[] = [];
@@ -168,6 +183,9 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
         return sidecar;
       }),
     );
+    // The test's latency is the network the programs start on: in force before any of them runs.
+    const shaper = createShaper(shaperKind, nodeIds.map((nodeId, i) => ({ id: nodeId, sidecar: nodeSidecars[i]!, ip: plan.nodes[nodeId]! })));
+    if (latency) await shaper!.shape(composeShapes(nodeIds, latency, []));
     const nodes = await Promise.all(
       nodeIds.map((nodeId, i) =>
         docker.createContainer({
@@ -203,7 +221,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     const clusterNodes: ClusterNode[] = nodes.map((container, i) => ({ id: nodeIds[i]!, container, sidecar: nodeSidecars[i]!, ip: plan.nodes[nodeIds[i]!]! }));
     req.onNodesReady?.(clusterNodes.map((n) => ({ id: n.id, ip: n.ip, containerId: n.container.id })));
     const steps = req.faults ?? [];
-    const faults = new ClusterFaults(clusterNodes);
+    const faults = new ClusterFaults(clusterNodes, shaper, latency);
     const controllerNet = member(plan.controller, "controller");
     const controller = await docker.createContainer({
       name: `lg-${id}-controller`,
@@ -235,7 +253,6 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
             rng: new Random(spec.seed).fork(),
             startWallMs,
             mainPhaseMs: spec.durationMs,
-            netemAvailable: req.netemAvailable ?? false,
             signal: stopSchedule.signal,
           })
         : [],
@@ -246,10 +263,11 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     if (req.signal?.aborted) throw new InfraError("cancelled", "the test was cancelled");
     if (!exit) await controller.kill().catch(() => undefined);
 
-    const [controllerOutput, recordBytes, traffic] = await Promise.all([
+    const [controllerOutput, recordBytes, traffic, scheduler] = await Promise.all([
       readOutput(controller),
       readVolumeFile(docker, recordVolume, RECORD_FILE, RECORD_VOLUME_BYTES),
       readTraffic(clusterNodes, plan),
+      faults.schedulerStats(),
     ]);
     const lines = parseRecord(recordBytes);
     const nodeReports = await Promise.all(
@@ -286,6 +304,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
       addresses: plan,
       traffic,
       faults: timeline,
+      shaping: { kind: shaperKind, latency, scheduler },
       mainPhaseStartWallMs: await readyAt,
       setupMs,
       teardownMs: Date.now() - teardownStart,

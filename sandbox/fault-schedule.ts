@@ -8,6 +8,7 @@ import type { Random } from "../lib/random.js";
 import type { FaultStep } from "../lib/suites/schema.js";
 import type { ClusterFaults } from "./faults.js";
 import { describeGrudge, partition } from "./partitions.js";
+import type { ShapingFault } from "./shaping.js";
 
 export interface FaultEvent {
   /** Milliseconds after the main phase started. */
@@ -30,7 +31,6 @@ export interface ScheduleOptions {
   /** Host clock when the main phase started. */
   startWallMs: number;
   mainPhaseMs: number;
-  netemAvailable: boolean;
   signal: AbortSignal;
 }
 
@@ -114,15 +114,12 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
         case "delay":
         case "jitter":
         case "reorder":
-        case "duplicate":
-          if (!opts.netemAvailable) {
-            // Suite validation refuses these where no runner has netem; a
-            // runner without it never fakes them.
-            record(step.kind, [], `${step.kind} not applied: this runner's kernel has no netem (sch_netem)`, false);
-            break;
-          }
-          await opts.faults.netem(step.kind, { ms: step.ms, percent: step.percent });
-          record(step.kind, opts.nodeIds, `${step.kind} ${step.ms !== undefined ? `${step.ms} ms` : ""}${step.percent !== undefined ? ` ${step.percent}%` : ""} (netem)`);
+        case "duplicate": {
+          const fault = step.node ? { ...step, node: pick(step.node, opts.nodeIds) } : step;
+          await opts.faults.shape(fault);
+          const senders = fault.from ? [fault.from] : fault.node ? [fault.node] : opts.nodeIds;
+          record(step.kind, senders, `${describeShaping(fault)} (${opts.faults.shaper?.label ?? "no shaper"})`);
+        }
       }
     } catch (err) {
       record(step.kind, [], `could not apply ${step.kind}: ${errorMessage(err)}`, false);
@@ -161,4 +158,18 @@ async function countDrops(opts: ScheduleOptions, skip: Set<string> = new Set()):
     }
   }
   return counts;
+}
+
+/** A shaping step in words, for the timeline: "delay +100 ms on n1's packets to its peers". */
+export function describeShaping(fault: ShapingFault): string {
+  const ms = "ms" in fault && fault.ms !== undefined ? fault.ms : 100;
+  const percent = "percent" in fault && fault.percent !== undefined ? fault.percent : 10;
+  const what = {
+    delay: `delay +${ms} ms`,
+    jitter: `jitter ±${ms} ms`,
+    reorder: `${percent}% of packets reordered`,
+    duplicate: `${percent}% of packets duplicated`,
+  }[fault.kind];
+  const where = fault.from ? `one way from ${fault.from} to ${fault.to}` : fault.node ? `on ${fault.node}'s packets to its peers` : "on every packet between nodes";
+  return `${what} ${where}`;
 }

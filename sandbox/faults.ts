@@ -12,7 +12,7 @@ import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
 import { netctlExec } from "./netctl.js";
 import type { Grudge } from "./partitions.js";
-import { UserspaceShaper, type ShaperKind } from "./shaping.js";
+import { composeShapes, type BaseLatency, type LinkShaper, type SchedulerStats, type ShapingFault } from "./shaping.js";
 
 export interface ClusterNode {
   id: string;
@@ -26,14 +26,48 @@ export interface ClusterNode {
 export const FAULT_CHAIN_SETUP = "iptables -N LABGRADE; iptables -I INPUT 1 -j LABGRADE";
 
 export class ClusterFaults {
-  /** The userspace packet scheduler, when this engine uses it for shaping (shaping.ts). */
-  readonly scheduler: UserspaceShaper | null;
+  /** How packets are delayed here (shaping.ts), or null where they cannot be. */
+  readonly shaper: LinkShaper | null;
+  /** The test's latency, in force for the whole run. */
+  private base: BaseLatency | null = null;
+  /** Shaping steps in force since the last heal, in the order applied. */
+  private shaping: ShapingFault[] = [];
 
+  /**
+   * `shaper` delays packets here (null: nothing can); `latency` is the test's,
+   * already in force (cluster.ts applies it before the programs start).
+   */
   constructor(
     private readonly nodes: ClusterNode[],
-    readonly shaper: ShaperKind = "none",
+    shaper: LinkShaper | null = null,
+    latency: BaseLatency | null = null,
   ) {
-    this.scheduler = shaper === "userspace" ? new UserspaceShaper(nodes) : null;
+    this.shaper = shaper;
+    this.base = latency;
+  }
+
+  private shaperOrThrow(what: string): LinkShaper {
+    if (!this.shaper) {
+      throw new InfraError("shaping.unavailable", `${what} needs packets held on their way, and this runner can do it neither with its packet scheduler nor with netem`);
+    }
+    return this.shaper;
+  }
+
+  private async reshape(): Promise<void> {
+    if (!this.shaper) return;
+    await this.shaper.shape(composeShapes(this.nodes.map((n) => n.id), this.base, this.shaping));
+  }
+
+  /** A delay, jitter, reorder or duplicate step, on top of the latency, until a heal. */
+  async shape(fault: ShapingFault): Promise<void> {
+    this.shaperOrThrow(`"${fault.kind}"`);
+    this.shaping.push(fault);
+    await this.reshape();
+  }
+
+  /** What the userspace scheduler did on each node it ran on (empty elsewhere). */
+  async schedulerStats(): Promise<Record<string, SchedulerStats>> {
+    return this.shaper ? this.shaper.stats() : {};
   }
 
   /** Runs a shell script in a node's network namespace (as its sidecar); returns stdout. */
@@ -50,7 +84,7 @@ export class ClusterFaults {
   /** Replaces all network rules with the grudge: each node drops packets from the listed nodes. */
   async partition(grudge: Grudge): Promise<void> {
     // Packets the scheduler holds for a receiver that now drops them are dropped, not released later.
-    await this.scheduler?.partition(grudge);
+    await this.shaper?.partition(grudge);
     await Promise.all(
       this.nodes.map((n) => {
         const drops = [...(grudge.get(n.id) ?? [])].map((peer) => `iptables -A LABGRADE -s ${this.ipOf(peer)} -j DROP`);
@@ -70,32 +104,22 @@ export class ClusterFaults {
 
   /** Limits each node's outgoing bandwidth (token bucket). */
   async bandwidth(kbitPerSecond: number, nodeIds: string[] = this.nodes.map((n) => n.id)): Promise<void> {
+    if (await this.shaper?.bandwidth(nodeIds, kbitPerSecond)) return;
     await Promise.all(
       nodeIds.map((id) => this.exec(id, `tc qdisc replace dev eth0 root tbf rate ${Math.round(kbitPerSecond)}kbit burst 32kbit latency 400ms`)),
     );
   }
 
   /**
-   * Delay, jitter, reordering or duplication with netem. Only call where the
-   * kernel has sch_netem (capabilities.ts); elsewhere the kernel refuses and
-   * this throws, it never pretends.
+   * Removes every network fault: rules flushed, queueing disciplines reset,
+   * shaping steps lifted. The test's latency stays: it is the network itself.
    */
-  async netem(kind: "delay" | "jitter" | "reorder" | "duplicate", opts: { ms?: number; percent?: number }): Promise<void> {
-    const ms = Math.round(opts.ms ?? 100);
-    const percent = opts.percent ?? 10;
-    const spec = {
-      delay: `delay ${ms}ms`,
-      jitter: `delay ${ms}ms ${ms}ms distribution normal`,
-      reorder: `delay ${ms}ms reorder ${100 - percent}% 50%`,
-      duplicate: `duplicate ${percent}%`,
-    }[kind];
-    await Promise.all(this.nodes.map((n) => this.exec(n.id, `tc qdisc replace dev eth0 root netem ${spec}`)));
-  }
-
-  /** Removes every network fault: rules flushed, queueing disciplines reset. */
   async heal(): Promise<void> {
-    await this.scheduler?.partition(new Map());
+    await this.shaper?.partition(new Map());
     await Promise.all(this.nodes.map((n) => this.exec(n.id, "iptables -F LABGRADE; tc qdisc del dev eth0 root 2>/dev/null || true")));
+    this.shaper?.healed();
+    this.shaping = [];
+    await this.reshape();
   }
 
   /** Packets dropped by our rules on a node so far (for evidence and tests). */

@@ -50,8 +50,9 @@ export async function startNetctl(docker: Docker, req: NetctlRequest): Promise<D
       SecurityOpt: ["no-new-privileges"],
       ReadonlyRootfs: true,
       Tmpfs: { "/run": "rw,size=1m", "/tmp": "rw,size=1m" },
-      Memory: 32 * 1024 * 1024,
-      PidsLimit: 16,
+      // Room for the packet scheduler (shaping.ts): its threads and the copies it holds.
+      Memory: 64 * 1024 * 1024,
+      PidsLimit: 48,
       LogConfig: { Type: "json-file", Config: { "max-size": "64k", "max-file": "1" } },
     },
     NetworkingConfig: { EndpointsConfig: { [req.networkName]: { IPAMConfig: { IPv4Address: req.address }, Aliases: [req.nodeId] } } },

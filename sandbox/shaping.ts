@@ -1,29 +1,37 @@
 // The cluster's network layer for delay, jitter, reordering and duplication:
-// what each node's outgoing packets to each peer go through. Two ways to do
-// it, chosen by what the engine's kernel has (capabilities.ts):
-//   - "netem": the kernel's queueing discipline on the node's interface (one
-//     shape for all of a node's outgoing packets);
+// what each node's packets to each peer go through, one way. Two ways to do
+// it, chosen when the runner starts (capabilities.ts):
 //   - "userspace": our packet scheduler (sandbox/shaper), run in each node's
 //     netctl sidecar: the node's packets to its peers go through netfilter
-//     queue 0 and the scheduler releases each after its delay, per link
-//     (one-way), and drops what a partition cuts, also while it holds it;
-//   - "none": neither exists; shaping faults are refused by suite validation
-//     and recorded as not applied, never faked.
+//     queue 0, and the scheduler releases each after its delay, per link, and
+//     drops what a partition cuts, also while it holds it (preferred: the same
+//     behaviour, measured by bench/shaper-accuracy.ts, on every host);
+//   - "netem": the kernel's queueing discipline, one netem per shaped peer
+//     under an htb on the node's interface, chosen by destination address
+//     (for kernels without NFQUEUE; it cannot draw exponential delays);
+//   - "none": neither exists; suite validation refuses these faults where no
+//     runner can apply them, and a runner without them refuses the test
+//     (an error of ours, retried), never fakes it.
 // Only node-to-node packets are shaped (Maelstrom's --latency): clients and
-// the services answer at once. Nothing is ever delayed in our agent: native
-// programs get the same network.
-import type { Grudge } from "./partitions.js";
-import { netctlExec } from "./netctl.js";
+// the services answer at once. Nothing is delayed in our agent: programs in
+// native mode get the same network.
+import { InfraError } from "../lib/errors.js";
+import type { FaultStep, LATENCY_DISTRIBUTIONS, SHAPING_FAULTS } from "../lib/suites/schema.js";
 import type { ClusterNode } from "./faults.js";
 
-export type ShaperKind = "netem" | "userspace" | "none";
+/** What shaping needs of a node: its namespace's sidecar and its address. */
+export type ShapedNode = Pick<ClusterNode, "id" | "sidecar" | "ip">;
+import { netctlExec } from "./netctl.js";
+import type { Grudge } from "./partitions.js";
 
-/** One link's shape (or all of a node's links'): see sandbox/shaper/plan.go. */
+export type ShaperKind = "userspace" | "netem" | "none";
+
+/** One link's shape: see sandbox/shaper/plan.go. */
 export interface LinkShape {
   /** Mean one-way delay, ms. */
   delayMs: number;
   /** constant (exactly delayMs), uniform (0 to 2·delayMs), exponential (mean delayMs). */
-  distribution: "constant" | "uniform" | "exponential";
+  distribution: (typeof LATENCY_DISTRIBUTIONS)[number];
   /** ± this much, uniformly, on each delay (ms). */
   jitterMs: number;
   /** This share of packets are released at once, overtaking the delayed ones. */
@@ -37,25 +45,69 @@ export const NO_SHAPE: LinkShape = { delayMs: 0, distribution: "constant", jitte
 /** Every node's outgoing shapes: by sender, then by receiver. A missing pair is not shaped. */
 export type ShapePlan = Map<string, Map<string, LinkShape>>;
 
-const isShaped = (s: LinkShape) => s.delayMs > 0 || s.jitterMs > 0 || s.reorderPercent > 0 || s.duplicatePercent > 0;
+export const isShaped = (s: LinkShape) => s.delayMs > 0 || s.jitterMs > 0 || s.reorderPercent > 0 || s.duplicatePercent > 0;
 
-/** The scheduler's firewall in a node's namespace: its peers' packets to the queue, re-injected duplicates past it. */
-export function queueRules(peerAddresses: readonly string[]): string {
-  return [
-    "iptables -N LABGRADE-SHAPE",
-    // Copies the scheduler re-injects carry its mark: neither queued again nor counted again (traffic.ts).
-    "iptables -A LABGRADE-SHAPE -m mark --mark 0x5a17 -j RETURN",
-    ...peerAddresses.map((ip) => `iptables -A LABGRADE-SHAPE -d ${ip}/32 -j NFQUEUE --queue-num 0`),
-    "iptables -A OUTPUT -j LABGRADE-SHAPE",
-  ].join("; ");
+/** A test's latency on every node-to-node packet for the whole run (the suite's `latency`). */
+export interface BaseLatency {
+  ms: number;
+  distribution: LinkShape["distribution"];
 }
 
-/** The scheduler's configuration for one sender (plan.go's Config), by address. */
-export function schedulerConfig(sender: string, plan: ShapePlan, cutFrom: ReadonlySet<string>, addressOf: (id: string) => string) {
-  const links: Record<string, Omit<LinkShape, never>> = {};
-  for (const [receiver, shape] of plan.get(sender) ?? []) if (isShaped(shape)) links[addressOf(receiver)] = shape;
-  return { default: null, links, cut: [...cutFrom].map(addressOf) };
+/** A shaping fault step in force, with its node choice resolved ("random" picked). */
+export type ShapingFault = Extract<FaultStep, { kind: (typeof SHAPING_FAULTS)[number] }>;
+
+/** What a fault step gives when it names no value (as the netem steps always did). */
+const DEFAULT_MS = 100;
+const DEFAULT_PERCENT = 10;
+
+function covers(fault: ShapingFault, sender: string, receiver: string): boolean {
+  if (fault.from !== undefined) return fault.from === sender && fault.to === receiver;
+  if (fault.node !== undefined) return fault.node === sender;
+  return true;
 }
+
+/**
+ * The shapes of every link: the test's latency, with the shaping steps in
+ * force. On each link the latest step of each kind that covers it holds (so a
+ * later `delay` replaces an earlier one on the same packets, and `ms: 0`
+ * lifts it): delay adds its ms to the latency; jitter spreads each delay by ±
+ * its ms (taking its ms as the delay where there is none, as netem's "delay X
+ * X"); reorder sends its percent at once (with its ms as the delay where there
+ * is none, or there would be nothing to overtake); duplicate sends its percent
+ * twice.
+ */
+export function composeShapes(nodeIds: readonly string[], base: BaseLatency | null, faults: readonly ShapingFault[]): ShapePlan {
+  const plan: ShapePlan = new Map();
+  for (const sender of nodeIds) {
+    const links = new Map<string, LinkShape>();
+    for (const receiver of nodeIds) {
+      if (receiver === sender) continue;
+      const latest = new Map<ShapingFault["kind"], ShapingFault>();
+      for (const fault of faults) if (covers(fault, sender, receiver)) latest.set(fault.kind, fault);
+      const delay = latest.get("delay");
+      const jitter = latest.get("jitter");
+      const reorder = latest.get("reorder");
+      const duplicate = latest.get("duplicate");
+      const shape: LinkShape = { ...NO_SHAPE, ...(base ? { delayMs: base.ms, distribution: base.distribution } : {}) };
+      if (delay) shape.delayMs += msOf(delay);
+      if (jitter) {
+        shape.jitterMs = msOf(jitter);
+        if (shape.delayMs === 0) shape.delayMs = shape.jitterMs;
+      }
+      if (reorder) {
+        shape.reorderPercent = percentOf(reorder);
+        if (shape.delayMs === 0 && shape.reorderPercent > 0) shape.delayMs = msOf(reorder);
+      }
+      if (duplicate) shape.duplicatePercent = percentOf(duplicate);
+      if (isShaped(shape)) links.set(receiver, shape);
+    }
+    plan.set(sender, links);
+  }
+  return plan;
+}
+
+const msOf = (fault: ShapingFault) => ("ms" in fault && fault.ms !== undefined ? fault.ms : DEFAULT_MS);
+const percentOf = (fault: ShapingFault) => ("percent" in fault && fault.percent !== undefined ? fault.percent : DEFAULT_PERCENT);
 
 /** The receivers each sender is cut off from, from a partition's grudges (each receiver drops what comes from its grudge). */
 export function cutsBySender(grudge: Grudge): Map<string, Set<string>> {
@@ -70,7 +122,7 @@ export function cutsBySender(grudge: Grudge): Map<string, Set<string>> {
   return cuts;
 }
 
-/** The scheduler's own figures (shaper stats), per node. */
+/** The userspace scheduler's own figures (shaper stats), per node. */
 export interface SchedulerStats {
   received: number;
   passed: number;
@@ -78,6 +130,8 @@ export interface SchedulerStats {
   released: number;
   reordered: number;
   duplicated: number;
+  /** Copies decided but not sent (the packet was not whole, too big to re-inject, or too many bytes were held). */
+  duplicateFailed: number;
   droppedCut: number;
   droppedHeld: number;
   droppedFull: number;
@@ -85,46 +139,98 @@ export interface SchedulerStats {
   heldMax: number;
   noBuffers: number;
   verdictErrors: number;
+  /** How late releases were against their due time, microseconds. */
   lateUs: { p50?: number; p99?: number; max?: number; samples?: number };
+  /** The kernel's counters of the queue (/proc/net/netfilter/nfnetlink_queue). */
   kernel: { queueDropped?: number; userDropped?: number; waiting?: number };
+}
+
+/** A cluster's shaping, whichever way it is done. */
+export interface LinkShaper {
+  readonly kind: Exclude<ShaperKind, "none">;
+  /** Replaces every node's outgoing shapes. */
+  shape(plan: ShapePlan): Promise<void>;
+  /** A partition started (or healed, with an empty grudge): held packets it cuts are dropped. */
+  partition(grudge: Grudge): Promise<void>;
+  /** Limits these nodes' outgoing bandwidth, composed with the shapes; false: not this layer's job. */
+  bandwidth(nodeIds: readonly string[], kbitPerSecond: number): Promise<boolean>;
+  /** The network was healed: qdiscs were reset, limits are gone. */
+  healed(): void;
+  /** Per node, what the scheduler did (userspace only; nodes never shaped are left out). */
+  stats(): Promise<Record<string, SchedulerStats>>;
+  /** Words for the fault timeline: "(userspace scheduler)". */
+  readonly label: string;
+}
+
+export function createShaper(kind: ShaperKind, nodes: readonly ShapedNode[]): LinkShaper | null {
+  if (kind === "userspace") return new UserspaceShaper(nodes);
+  if (kind === "netem") return new NetemShaper(nodes);
+  return null;
+}
+
+function nodeOf(nodes: readonly ShapedNode[], id: string): ShapedNode {
+  const node = nodes.find((n) => n.id === id);
+  if (!node) throw new InfraError("faults.unknown_node", `unknown node ${id}`);
+  return node;
+}
+
+/** The scheduler's firewall in a node's namespace: its peers' packets to the queue, its own re-injected copies past it. */
+export function queueRules(peerAddresses: readonly string[]): string {
+  return [
+    "iptables -N LABGRADE-SHAPE",
+    // Copies the scheduler re-injects carry its mark: neither queued again nor counted again (traffic.ts).
+    "iptables -A LABGRADE-SHAPE -m mark --mark 0x5a17 -j RETURN",
+    ...peerAddresses.map((ip) => `iptables -A LABGRADE-SHAPE -d ${ip}/32 -j NFQUEUE --queue-num 0`),
+    "iptables -A OUTPUT -j LABGRADE-SHAPE",
+  ].join("; ");
+}
+
+/** The scheduler's configuration for one sender (plan.go's Config), by address. */
+export function schedulerConfig(sender: string, plan: ShapePlan, cutFrom: ReadonlySet<string>, addressOf: (id: string) => string) {
+  const links: Record<string, LinkShape> = {};
+  for (const [receiver, shape] of plan.get(sender) ?? []) if (isShaped(shape)) links[addressOf(receiver)] = shape;
+  return { default: null, links, cut: [...cutFrom].map(addressOf) };
+}
+
+/** Where the scheduler's process and socket live in the sidecar. */
+const SHAPER = "/opt/labgrade/shaper";
+const SHAPER_SOCKET = "/run/labgrade-shaper.sock";
+
+/**
+ * Starts the scheduler in a sidecar and sends the node's peers' packets to
+ * it: it listens before any packet is queued (a queue nobody reads drops
+ * everything).
+ */
+export function startSchedulerScript(peerAddresses: readonly string[]): string {
+  return [
+    // GOMAXPROCS: the sidecar's task limit counts the scheduler's threads.
+    `(GOMAXPROCS=2 ${SHAPER} serve > /run/shaper.log 2>&1 &)`,
+    `for i in $(seq 1 100); do [ -S ${SHAPER_SOCKET} ] && break; sleep 0.05; done`,
+    `[ -S ${SHAPER_SOCKET} ] || { cat /run/shaper.log >&2; echo "the packet scheduler did not start" >&2; exit 1; }`,
+    queueRules(peerAddresses),
+  ].join("; ");
 }
 
 /**
  * The userspace scheduler of a cluster: started in a node's sidecar the first
- * time that node is shaped (so clusters without shaping pay nothing), then
+ * time that node is shaped (clusters without shaping pay nothing), then
  * reconfigured as shapes and partitions change.
  */
-export class UserspaceShaper {
+export class UserspaceShaper implements LinkShaper {
   readonly kind = "userspace" as const;
+  readonly label = "userspace scheduler";
   private started = new Set<string>();
   private plan: ShapePlan = new Map();
   private cuts = new Map<string, Set<string>>();
 
-  constructor(private readonly nodes: readonly ClusterNode[]) {}
+  constructor(private readonly nodes: readonly ShapedNode[]) {}
 
-  private node(id: string): ClusterNode {
-    const node = this.nodes.find((n) => n.id === id);
-    if (!node) throw new Error(`unknown node ${id}`);
-    return node;
-  }
-
-  private addressOf = (id: string) => this.node(id).ip;
+  private addressOf = (id: string) => nodeOf(this.nodes, id).ip;
 
   private async ensureStarted(id: string): Promise<void> {
     if (this.started.has(id)) return;
-    const node = this.node(id);
     const peers = this.nodes.filter((n) => n.id !== id).map((n) => n.ip);
-    // The scheduler listens before any packet is queued to it (a queue nobody reads drops everything).
-    await netctlExec(
-      node.sidecar,
-      id,
-      [
-        "(/opt/labgrade/shaper serve > /run/shaper.log 2>&1 &)",
-        "for i in $(seq 1 100); do [ -S /run/labgrade-shaper.sock ] && break; sleep 0.05; done",
-        '[ -S /run/labgrade-shaper.sock ] || { cat /run/shaper.log >&2; echo "the packet scheduler did not start" >&2; exit 1; }',
-        queueRules(peers),
-      ].join("; "),
-    );
+    await netctlExec(nodeOf(this.nodes, id).sidecar, id, startSchedulerScript(peers));
     this.started.add(id);
   }
 
@@ -135,98 +241,128 @@ export class UserspaceShaper {
         if (!shaped && !this.started.has(id)) return;
         await this.ensureStarted(id);
         const config = schedulerConfig(id, this.plan, this.cuts.get(id) ?? new Set(), this.addressOf);
-        await netctlExec(this.node(id).sidecar, id, `/opt/labgrade/shaper set '${JSON.stringify(config)}' > /dev/null`);
+        await netctlExec(nodeOf(this.nodes, id).sidecar, id, `${SHAPER} set '${JSON.stringify(config)}' > /dev/null`);
       }),
     );
   }
 
-  /** Replaces every node's outgoing shapes. */
   async shape(plan: ShapePlan): Promise<void> {
     this.plan = plan;
     await this.push(this.nodes.map((n) => n.id));
   }
 
-  /**
-   * A partition (or its heal, with an empty grudge): packets a node holds for
-   * a receiver that now drops it are dropped, not released later.
-   */
   async partition(grudge: Grudge): Promise<void> {
     const before = new Set(this.cuts.keys());
     this.cuts = cutsBySender(grudge);
     await this.push([...this.started].filter((id) => before.has(id) || this.cuts.has(id)));
   }
 
-  /** Each started scheduler's figures (nodes never shaped are left out). */
+  /** The token bucket on the interface comes after the queue: the faults compose as they are. */
+  async bandwidth(): Promise<boolean> {
+    return false;
+  }
+
+  healed(): void {}
+
   async stats(): Promise<Record<string, SchedulerStats>> {
     const out: Record<string, SchedulerStats> = {};
     await Promise.all(
       [...this.started].map(async (id) => {
-        out[id] = JSON.parse(await netctlExec(this.node(id).sidecar, id, "/opt/labgrade/shaper stats")) as SchedulerStats;
+        out[id] = JSON.parse(await netctlExec(nodeOf(this.nodes, id).sidecar, id, `${SHAPER} stats`)) as SchedulerStats;
       }),
     );
     return out;
   }
 }
 
-/** A test's latency on every node-to-node packet for the whole run (the suite's `latency`). */
-export interface BaseLatency {
-  ms: number;
-  distribution: LinkShape["distribution"];
+/** netem's words for one link's shape (`tc qdisc … netem <these>`). */
+export function netemSpec(shape: LinkShape): string {
+  if (shape.distribution === "exponential") {
+    throw new InfraError("shaping.netem_exponential", "netem cannot draw exponential delays (it has no such distribution table); this test needs a runner with the userspace scheduler");
+  }
+  const ms = (n: number) => `${Math.round(n * 1000) / 1000}ms`;
+  // uniform over 0..2·mean is netem's default (uniform) jitter of ±mean; our jitter adds to it.
+  const spread = (shape.distribution === "uniform" ? shape.delayMs : 0) + shape.jitterMs;
+  const words = [`delay ${ms(shape.delayMs)}${spread > 0 ? ` ${ms(spread)}` : ""}`];
+  if (shape.reorderPercent > 0) words.push(`reorder ${shape.reorderPercent}%`);
+  if (shape.duplicatePercent > 0) words.push(`duplicate ${shape.duplicatePercent}%`);
+  return words.join(" ");
 }
 
-/** One shaping fault step in force (the suite's delay, jitter, reorder, duplicate), and the links it covers. */
-export interface ShapingFault {
-  kind: "delay" | "jitter" | "reorder" | "duplicate";
-  ms?: number;
-  percent?: number;
-  /** Only this node's outgoing packets. */
-  node?: string;
-  /** Only the one-way link from → to. */
-  from?: string;
-  to?: string;
-}
-
-/** Defaults of a fault step that names no value: as the netem steps always had. */
-const DEFAULT_MS = 100;
-const DEFAULT_PERCENT = 10;
-
-function covers(fault: ShapingFault, sender: string, receiver: string): boolean {
-  if (fault.from !== undefined || fault.to !== undefined) return fault.from === sender && fault.to === receiver;
-  if (fault.node !== undefined) return fault.node === sender;
-  return true;
-}
+/** A rate no lab link reaches: "not limited". */
+const UNLIMITED = "10gbit";
 
 /**
- * The shapes of every link: the test's latency, with the fault steps in force
- * on top, in the order they were applied. delay adds its ms; jitter widens by
- * ± its ms (with its ms as the delay where there was none, as netem's "delay
- * X X"); reorder releases its percent at once (with a delay of its ms where
- * there was none, or there would be nothing to overtake); duplicate doubles
- * its percent of packets.
+ * The tc commands of one node's interface under netem: an htb whose default
+ * class carries everything unshaped (clients, services) and one class per
+ * shaped peer with its netem, chosen by destination address. A bandwidth
+ * limit is every class's rate.
  */
-export function composeShapes(nodeIds: readonly string[], base: BaseLatency | null, faults: readonly ShapingFault[]): ShapePlan {
-  const plan: ShapePlan = new Map();
-  for (const sender of nodeIds) {
-    const links = new Map<string, LinkShape>();
-    for (const receiver of nodeIds) {
-      if (receiver === sender) continue;
-      const shape: LinkShape = { ...NO_SHAPE, ...(base ? { delayMs: base.ms, distribution: base.distribution } : {}) };
-      for (const fault of faults) {
-        if (!covers(fault, sender, receiver)) continue;
-        const ms = fault.ms ?? DEFAULT_MS;
-        const percent = fault.percent ?? DEFAULT_PERCENT;
-        if (fault.kind === "delay") shape.delayMs += ms;
-        else if (fault.kind === "jitter") {
-          if (shape.delayMs === 0) shape.delayMs = ms;
-          shape.jitterMs = Math.max(shape.jitterMs, ms);
-        } else if (fault.kind === "reorder") {
-          if (shape.delayMs === 0) shape.delayMs = ms;
-          shape.reorderPercent = percent;
-        } else shape.duplicatePercent = percent;
-      }
-      if (isShaped(shape)) links.set(receiver, shape);
-    }
-    plan.set(sender, links);
+export function netemCommands(links: ReadonlyMap<string, LinkShape>, addressOf: (id: string) => string, kbitPerSecond: number | null): string[] {
+  const rate = kbitPerSecond ? `${Math.round(kbitPerSecond)}kbit` : UNLIMITED;
+  const commands = [
+    "tc qdisc del dev eth0 root 2>/dev/null || true",
+    "tc qdisc add dev eth0 root handle 1: htb default 1",
+    `tc class add dev eth0 parent 1: classid 1:1 htb rate ${rate}`,
+  ];
+  let minor = 2;
+  for (const [peer, shape] of links) {
+    if (!isShaped(shape)) continue;
+    const id = minor++;
+    commands.push(
+      `tc class add dev eth0 parent 1: classid 1:${id} htb rate ${rate}`,
+      `tc qdisc add dev eth0 parent 1:${id} handle ${id}: netem ${netemSpec(shape)}`,
+      `tc filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst ${addressOf(peer)}/32 flowid 1:${id}`,
+    );
   }
-  return plan;
+  return commands;
+}
+
+/** Shaping with the kernel's netem, for kernels without NFQUEUE (see the file's header). */
+export class NetemShaper implements LinkShaper {
+  readonly kind = "netem" as const;
+  readonly label = "netem";
+  private plan: ShapePlan = new Map();
+  private rates = new Map<string, number>();
+  /** Nodes whose interface has our htb. */
+  private built = new Set<string>();
+
+  constructor(private readonly nodes: readonly ShapedNode[]) {}
+
+  private async apply(ids: Iterable<string>): Promise<void> {
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const links = this.plan.get(id) ?? new Map<string, LinkShape>();
+        const shaped = [...links.values()].some(isShaped);
+        if (!shaped && !this.rates.has(id) && !this.built.has(id)) return;
+        const addressOf = (peer: string) => nodeOf(this.nodes, peer).ip;
+        await netctlExec(nodeOf(this.nodes, id).sidecar, id, netemCommands(links, addressOf, this.rates.get(id) ?? null).join("; "));
+        this.built.add(id);
+      }),
+    );
+  }
+
+  async shape(plan: ShapePlan): Promise<void> {
+    this.plan = plan;
+    await this.apply(this.nodes.map((n) => n.id));
+  }
+
+  /** Packets netem holds reach the receiver later, where the partition's rules drop them. */
+  async partition(): Promise<void> {}
+
+  /** One tree per interface: the limit is the rate of its classes. */
+  async bandwidth(nodeIds: readonly string[], kbitPerSecond: number): Promise<boolean> {
+    for (const id of nodeIds) this.rates.set(id, kbitPerSecond);
+    await this.apply(nodeIds);
+    return true;
+  }
+
+  healed(): void {
+    this.rates.clear();
+    this.built.clear();
+  }
+
+  async stats(): Promise<Record<string, SchedulerStats>> {
+    return {};
+  }
 }

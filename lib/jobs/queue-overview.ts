@@ -3,6 +3,7 @@
 // courses' jobs are never named), the runners with their capabilities,
 // heartbeat and whether their engine answers, and the course's regrade
 // batches with their progress.
+import { shapingOf, type ShapingKind } from "../suites/capabilities.js";
 import { getCourseForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { NotFoundError } from "../errors.js";
@@ -21,7 +22,8 @@ export interface QueueOverview {
     heartbeatAt: Date;
     concurrency: number | null;
     engine: string | null;
-    netem: boolean | null;
+    /** How it delays packets between nodes (userspace, netem or none), and why; null: it has not said (older runners). */
+    shaping: { kind: ShapingKind; detail: string | null } | null;
     /** Since when its Docker engine has not answered (null: it answers); meanwhile it takes no work. */
     engineUnreachableSince: Date | null;
     /** What the engine's last failed probe said. */
@@ -66,7 +68,7 @@ export async function queueOverviewForStaff(db: Db, actor: Actor, courseSlug: st
       since: j.status === "RUNNING" ? (j.submission.startedAt ?? j.createdAt) : j.createdAt,
     })),
     runners: runners.map((r) => {
-      const caps = (r.capabilities ?? {}) as { concurrency?: number; engineVersion?: string; netem?: { available?: boolean } };
+      const caps = (r.capabilities ?? {}) as { concurrency?: number; engineVersion?: string; shaping?: unknown; netem?: unknown };
       return {
         id: r.id,
         hostname: r.hostname,
@@ -74,7 +76,7 @@ export async function queueOverviewForStaff(db: Db, actor: Actor, courseSlug: st
         heartbeatAt: r.heartbeatAt,
         concurrency: typeof caps.concurrency === "number" ? caps.concurrency : null,
         engine: typeof caps.engineVersion === "string" ? caps.engineVersion : null,
-        netem: typeof caps.netem?.available === "boolean" ? caps.netem.available : null,
+        shaping: caps.shaping || caps.netem ? shapingSummary(caps) : null,
         engineUnreachableSince: r.engineUnreachableSince,
         engineError: r.engineError,
       };
@@ -83,4 +85,9 @@ export async function queueOverviewForStaff(db: Db, actor: Actor, courseSlug: st
       batches.map(async (b) => ({ ...(await regradeProgress(db, actor, b.id)), lab: labs.get(b.labId) ?? "?", createdAt: b.createdAt })),
     ),
   };
+}
+
+function shapingSummary(capabilities: unknown): { kind: ShapingKind; detail: string | null } {
+  const { kind, detail } = shapingOf(capabilities);
+  return { kind, detail: detail ?? null };
 }

@@ -59,7 +59,7 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /**
  * Pairs each applied fault with what undid it: network faults (partition,
- * loss, netem, ...) last until a heal or until the next fault of the same kind
+ * loss, delay, ...) last until a heal or until the next fault of the same kind
  * replaces them; a kill until its node is restarted, a pause until it is
  * resumed; "heal-all" at the end of the main phase undoes everything. Faults
  * that failed to apply make no band. Whatever is still active at `mainPhaseMs`

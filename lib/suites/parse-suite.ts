@@ -9,6 +9,7 @@
 // gigabytes.
 import { sha256 } from "../blobs.js";
 import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Alias, type Document } from "yaml";
+import { checkSuiteCapabilities, type RunnerCapabilitySummary } from "./capabilities.js";
 import { problemsOf } from "./problem-words.js";
 import { authoredSuiteSchema, type SuiteSpec } from "./schema.js";
 
@@ -63,7 +64,16 @@ function plainData(doc: Document, lineCounter: LineCounter): { ok: true; data: u
   }
 }
 
-export function parseSuite(source: string): ParsedSuite {
+export interface ParseOptions {
+  /**
+   * What the runners can do (capabilities.ts): a fault none of them can apply
+   * is a problem at its line. Absent or null: not checked (offline, or no
+   * runner heard from).
+   */
+  capabilities?: RunnerCapabilitySummary | null;
+}
+
+export function parseSuite(source: string, opts: ParseOptions = {}): ParsedSuite {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -75,7 +85,6 @@ export function parseSuite(source: string): ParsedSuite {
   const data = plainData(doc, lineCounter);
   if (!data.ok) return { ok: false, errors: [data.error] };
   const result = authoredSuiteSchema.safeParse(data.data);
-  if (result.success) return { ok: true, spec: result.data as SuiteSpec, sourceHash: sha256(source) };
   const lineOf = (path: ReadonlyArray<string | number>, key?: string): number | null => {
     // A key's own line, when asked for one; else the deepest node of the path that exists in the document.
     if (key !== undefined) {
@@ -91,6 +100,18 @@ export function parseSuite(source: string): ParsedSuite {
     }
     return null;
   };
+  if (result.success) {
+    const spec = result.data as SuiteSpec;
+    const unable = opts.capabilities ? checkSuiteCapabilities(spec, opts.capabilities) : [];
+    if (unable.length === 0) return { ok: true, spec, sourceHash: sha256(source) };
+    return {
+      ok: false,
+      errors: unable.map((p) => {
+        const path = p.path.split(".").map((step) => (/^\d+$/.test(step) ? Number(step) : step));
+        return { line: lineOf(path), path: p.path, message: p.message };
+      }),
+    };
+  }
   const errors = problemsOf(result.error.issues, data.data).map((p) => ({ line: lineOf(p.path, p.key), path: [...p.path, ...(p.key ? [p.key] : [])].join("."), message: p.message }));
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { ok: false, errors };

@@ -16,11 +16,39 @@ const at = z.number().min(0).max(600);
 /** A node id, or "random" (chosen from the test's seed). */
 const nodeChoice = z.union([z.literal("random"), z.string().regex(/^n\d+$/, 'a node id like "n0", or "random"')]);
 
+/** A node id (no "random"): the ends of a one-way link. */
+const nodeId = z.string().regex(/^n\d+$/, 'a node id like "n0"');
+
 export const PARTITION_MODES = ["isolate", "halves", "majority-minority", "majorities-ring", "one-way"] as const;
-/** Fault kinds that need the kernel's netem queueing discipline. */
-export const NETEM_FAULTS = ["delay", "jitter", "reorder", "duplicate"] as const;
+/**
+ * Fault kinds that shape packets between nodes (sandbox/shaping.ts): they
+ * need a runner that can hold packets, with our packet scheduler or the
+ * kernel's netem (lib/suites/capabilities.ts).
+ */
+export const SHAPING_FAULTS = ["delay", "jitter", "reorder", "duplicate"] as const;
+/** How a test's latency is spread around its mean (Maelstrom's --latency-dist). */
+export const LATENCY_DISTRIBUTIONS = ["constant", "uniform", "exponential"] as const;
+
+/** Milliseconds of delay (a fault step's, or a test's latency). */
+const delayMs = z.number().min(0).max(5_000);
+const percent = z.number().min(0).max(100);
 
 type Reading = "strict" | "strip";
+
+/** The packets a shaping step covers: all between nodes, one node's (`node`), or one way (`from`, `to`). */
+const shapingTargets = { node: nodeChoice.optional(), from: nodeId.optional(), to: nodeId.optional() };
+
+/** A shaping step names one node, or both ends of a link, or neither. */
+function oneTarget(step: { node?: string; from?: string; to?: string }, ctx: z.RefinementCtx) {
+  const link = step.from !== undefined || step.to !== undefined;
+  if (link && (step.from === undefined || step.to === undefined)) {
+    ctx.addIssue({ code: "custom", path: [step.from === undefined ? "from" : "to"], message: "a one-way link needs both from and to" });
+  } else if (link && step.node !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["node"], message: "give node (all of one node's packets) or from and to (one way between two nodes), not both" });
+  } else if (link && step.from === step.to) {
+    ctx.addIssue({ code: "custom", path: ["to"], message: `from and to must be two different nodes (both are ${String(step.from)})` });
+  }
+}
 
 function faultStepFor(reading: Reading) {
   const object = reading === "strict" ? z.strictObject : z.object;
@@ -37,14 +65,22 @@ function faultStepFor(reading: Reading) {
     object({ kind: z.literal("restart"), at, node: z.union([nodeChoice, z.literal("all")]) }),
     object({ kind: z.literal("pause"), at, node: nodeChoice }),
     object({ kind: z.literal("resume"), at, node: z.union([nodeChoice, z.literal("all")]) }),
-    object({ kind: z.enum(NETEM_FAULTS), at, ms: z.number().min(0).max(10_000).optional(), percent: z.number().min(0).max(100).optional() }),
+    // Shaping, until a heal or the next step of the same kind on the same packets: every node's
+    // packets to its peers, one node's (`node`), or one way from a node to another (`from`, `to`).
+    // delay adds its ms to the test's latency; jitter spreads each delay by ± its ms; reorder sends
+    // its percent of packets at once, past those held (for ms, where nothing else delays them);
+    // duplicate sends its percent twice. Without a value: 100 ms, 10 %.
+    object({ kind: z.literal("delay"), at, ms: delayMs.optional(), ...shapingTargets }).superRefine(oneTarget),
+    object({ kind: z.literal("jitter"), at, ms: delayMs.optional(), ...shapingTargets }).superRefine(oneTarget),
+    object({ kind: z.literal("reorder"), at, percent: percent.optional(), ms: delayMs.optional(), ...shapingTargets }).superRefine(oneTarget),
+    object({ kind: z.literal("duplicate"), at, percent: percent.optional(), ...shapingTargets }).superRefine(oneTarget),
     ],
     { error: (issue) => (issue.code === "invalid_union" ? `the kind must be one of ${FAULT_KINDS.join(", ")}` : undefined) },
   );
 }
 
 /** Every fault kind a suite may name. */
-export const FAULT_KINDS = ["partition", "heal", "loss", "bandwidth", "kill", "restart", "pause", "resume", ...NETEM_FAULTS] as const;
+export const FAULT_KINDS = ["partition", "heal", "loss", "bandwidth", "kill", "restart", "pause", "resume", ...SHAPING_FAULTS] as const;
 
 /** What every test has, whatever its workload. */
 function commonTestSettings(reading: Reading) {
@@ -69,6 +105,14 @@ function commonTestSettings(reading: Reading) {
     visibility: z.enum(["always", "after_due", "hidden"]).default("always"),
     /** Runs of this test, each with its own seed. */
     repetitions: z.number().int().min(1).max(20).default(1),
+    /**
+     * Delay on every packet between nodes for the whole run (Maelstrom's --latency and
+     * --latency-dist): ms is the mean one-way delay. Clients and services are not delayed.
+     */
+    latency: (reading === "strict" ? z.strictObject : z.object)({
+      ms: delayMs,
+      distribution: z.enum(LATENCY_DISTRIBUTIONS).default("constant"),
+    }).optional(),
     /** Faults, in time order; a kill of a node keeps it down until a restart step or the heal. */
     faults: z.array(faultStepFor(reading)).default([]),
     /** Node containers keep a data volume at /data that survives kill and restart. */
@@ -84,7 +128,23 @@ function commonTestSettings(reading: Reading) {
 /** One workload's test: the common settings, the workload's name, and its own settings beside them. */
 function testFor(reading: Reading, name: WorkloadName) {
   const object = reading === "strict" ? z.strictObject : z.object;
-  return object({ ...commonTestSettings(reading), workload: z.literal(name), ...WORKLOADS[name].options.shape });
+  return object({ ...commonTestSettings(reading), workload: z.literal(name), ...WORKLOADS[name].options.shape }).superRefine(nodesNamedExist);
+}
+
+/** A fault step may only name nodes the test has. */
+function nodesNamedExist(test: { nodes: number; faults: ReadonlyArray<Record<string, unknown>> }, ctx: z.RefinementCtx) {
+  test.faults.forEach((step, i) => {
+    for (const key of ["node", "from", "to"]) {
+      const match = typeof step[key] === "string" ? /^n(\d+)$/.exec(step[key]) : null;
+      if (match && Number(match[1]) >= test.nodes) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, key],
+          message: `${String(step[key])} is not one of this test's nodes (${test.nodes === 1 ? "n0" : `n0 to n${test.nodes - 1}`})`,
+        });
+      }
+    }
+  });
 }
 
 function suiteFor(reading: Reading) {
@@ -147,3 +207,4 @@ export function faultStepKeys(kind: string): string[] {
 }
 
 export const SUITE_KEYS = ["version", "tests"];
+export const LATENCY_KEYS = ["ms", "distribution"];

@@ -18,6 +18,7 @@ import { enqueueGradingJob } from "../queue.js";
 import { isFinalStatus } from "../submissions/final-status.js";
 import type { UploadSlots } from "../submissions/upload-slots.js";
 import { withUpload, type UploadSource } from "../submissions/upload-source.js";
+import { runnerCapabilities } from "./capabilities.js";
 import { parseSuite, type SuiteError } from "./parse-suite.js";
 
 /** The suite document did not validate; `errors` name their lines. */
@@ -34,7 +35,8 @@ export class SuiteInvalidError extends StudentError {
 export async function saveSuiteVersion(db: Db, actor: Actor, input: { courseSlug: string; labSlug: string; source: string }) {
   const { course, lab } = await getLabForEditorOrThrow(db, actor, input.courseSlug, input.labSlug, "edit test suites");
   if (input.source.length > 200_000) throw new StudentError("suite.too_long", "the suite is longer than 200,000 characters");
-  const parsed = parseSuite(input.source);
+  // Faults no runner can apply are refused here, where staff can still change them.
+  const parsed = parseSuite(input.source, { capabilities: await runnerCapabilities(db) });
   if (!parsed.ok) throw new SuiteInvalidError(parsed.errors);
   return db.$transaction(async (tx) => {
     // Serialise saves of one lab so two editors cannot both take version N+1.

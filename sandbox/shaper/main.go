@@ -44,6 +44,8 @@ const (
 	wholePacket    = 0xffff
 	maxHeld        = 100000
 	lateSamplesCap = 200000
+	// maxHeldBytes bounds the copies kept for duplication (the sidecar's memory is small).
+	maxHeldBytes = 16 << 20
 )
 
 type heldPacket struct {
@@ -69,20 +71,23 @@ func (h *releaseOrder) Pop() any {
 
 // Stats is what `shaper stats` prints.
 type Stats struct {
-	Received      uint64 `json:"received"`
-	Passed        uint64 `json:"passed"`
-	Delayed       uint64 `json:"delayed"`
-	Released      uint64 `json:"released"`
-	Reordered     uint64 `json:"reordered"`
-	Duplicated    uint64 `json:"duplicated"`
-	DroppedCut    uint64 `json:"droppedCut"`
-	DroppedHeld   uint64 `json:"droppedHeld"`
-	DroppedFull   uint64 `json:"droppedFull"`
-	HeldNow       int    `json:"heldNow"`
-	HeldMax       int    `json:"heldMax"`
-	ReadErrors    uint64 `json:"readErrors"`
-	NoBuffers     uint64 `json:"noBuffers"`
-	VerdictErrors uint64 `json:"verdictErrors"`
+	Received   uint64 `json:"received"`
+	Passed     uint64 `json:"passed"`
+	Delayed    uint64 `json:"delayed"`
+	Released   uint64 `json:"released"`
+	Reordered  uint64 `json:"reordered"`
+	Duplicated uint64 `json:"duplicated"`
+	// DuplicateFailed: copies decided but not sent (the packet was not whole, too big to
+	// re-inject, or the copies held would pass maxHeldBytes).
+	DuplicateFailed uint64 `json:"duplicateFailed"`
+	DroppedCut      uint64 `json:"droppedCut"`
+	DroppedHeld     uint64 `json:"droppedHeld"`
+	DroppedFull     uint64 `json:"droppedFull"`
+	HeldNow         int    `json:"heldNow"`
+	HeldMax         int    `json:"heldMax"`
+	ReadErrors      uint64 `json:"readErrors"`
+	NoBuffers       uint64 `json:"noBuffers"`
+	VerdictErrors   uint64 `json:"verdictErrors"`
 	// LateUs: how long after its release time each delayed packet was released (our own added delay).
 	LateUs map[string]float64 `json:"lateUs"`
 	// Kernel: the queue's own counters (/proc/net/netfilter/nfnetlink_queue): packets it dropped itself.
@@ -90,16 +95,18 @@ type Stats struct {
 }
 
 type shaper struct {
-	mu      sync.Mutex
-	cfg     Config
-	held    releaseOrder
-	wake    chan struct{}
-	queue   *Queue
-	raw     int
-	rng     *rand.Rand
-	stats   Stats
-	late    []float64
-	payload bool
+	mu    sync.Mutex
+	cfg   Config
+	held  releaseOrder
+	wake  chan struct{}
+	queue *Queue
+	raw   int
+	rng   *rand.Rand
+	stats Stats
+	// heldBytes: the bytes of the copies held for duplication.
+	heldBytes int
+	late      []float64
+	payload   bool
 }
 
 func destination(payload []byte) (string, bool) {
@@ -149,7 +156,13 @@ func (s *shaper) onPacket(p Packet) {
 	}
 	h := &heldPacket{id: p.ID, dst: dst, releaseAt: time.Now().Add(time.Duration(d.DelayMs * float64(time.Millisecond))), duplicate: d.Duplicate}
 	if d.Duplicate {
-		h.payload = p.Payload
+		if whole(p.Payload) && s.heldBytes+len(p.Payload) <= maxHeldBytes {
+			h.payload = p.Payload
+			s.heldBytes += len(p.Payload)
+		} else {
+			h.duplicate = false
+			s.stats.DuplicateFailed++
+		}
 	}
 	heap.Push(&s.held, h)
 	s.stats.Delayed++
@@ -176,6 +189,7 @@ func (s *shaper) release(now time.Time) time.Duration {
 		s.stats.Released++
 		if next.duplicate {
 			s.inject(next)
+			s.heldBytes -= len(next.payload)
 		}
 		if len(s.late) < lateSamplesCap {
 			s.late = append(s.late, float64(now.Sub(next.releaseAt).Microseconds()))
@@ -196,7 +210,14 @@ func (s *shaper) inject(p *heldPacket) {
 	copy(addr.Addr[:], ip)
 	if err := syscall.Sendto(s.raw, p.payload, 0, &addr); err == nil {
 		s.stats.Duplicated++
+	} else {
+		s.stats.DuplicateFailed++
 	}
+}
+
+// whole says whether the copied bytes are the whole IP datagram (its total length field).
+func whole(payload []byte) bool {
+	return len(payload) >= 20 && int(payload[2])<<8|int(payload[3]) == len(payload)
 }
 
 func (s *shaper) schedule() {
@@ -227,6 +248,7 @@ func (s *shaper) configure(cfg Config) error {
 		if cfg.IsCut(h.dst) {
 			s.verdict(h.id, false)
 			s.stats.DroppedHeld++
+			s.heldBytes -= len(h.payload)
 			continue
 		}
 		kept = append(kept, h)

@@ -131,7 +131,7 @@ func OpenQueue(num uint16, copyRange uint32, maxLen uint32) (*Queue, error) {
 		return nil, fmt.Errorf("netlink bind: %w", err)
 	}
 	// A large receive buffer: at thousands of packets a second, a small one overflows (ENOBUFS).
-	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 32<<20)
+	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, 8<<20)
 	q := &Queue{fd: fd, num: num, buf: make([]byte, 1<<17)}
 	if err := q.request(attr(cfgCmd, []byte{cmdBind, 0, 0, 0})); err != nil {
 		syscall.Close(fd)
@@ -175,7 +175,25 @@ func (q *Queue) Read(onPacket func(Packet)) error {
 	if err != nil {
 		return err
 	}
-	for data := q.buf[:n]; len(data) >= 16; {
+	return parseMessages(q.buf[:n], onPacket)
+}
+
+// advance is what follows a netlink item of this length, padded to 4 bytes
+// (the last item of a message may come without its padding).
+func advance(data []byte, length int) []byte {
+	next := align4(length)
+	if next > len(data) {
+		next = len(data)
+	}
+	return data[next:]
+}
+
+// parseMessages reads a batch of netlink messages as the kernel sends them,
+// giving each queued packet (its id and whatever of its bytes were copied)
+// to onPacket. Lengths are checked before every slice: a short or odd
+// message ends the batch with an error, it never panics.
+func parseMessages(data []byte, onPacket func(Packet)) error {
+	for len(data) >= 16 {
 		length := int(binary.LittleEndian.Uint32(data[0:4]))
 		if length < 16 || length > len(data) {
 			return errors.New("a malformed netlink message")
@@ -199,13 +217,13 @@ func (q *Queue) Read(onPacket func(Packet)) error {
 				case attrPayload:
 					p.Payload = append([]byte(nil), attrs[4:alen]...)
 				}
-				attrs = attrs[align4(alen):]
+				attrs = advance(attrs, alen)
 			}
 			if found {
 				onPacket(p)
 			}
 		}
-		data = data[align4(length):]
+		data = advance(data, length)
 	}
 	return nil
 }

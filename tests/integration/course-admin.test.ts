@@ -22,6 +22,8 @@ import { packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { createGradingQueue } from "../../lib/queue.js";
 import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createSubmission } from "../../lib/submissions/create-submission.js";
+import { runnerCapabilities } from "../../lib/suites/capabilities.js";
+import { parseSuite } from "../../lib/suites/parse-suite.js";
 import { listDryRuns, listSuiteVersions, publishSuiteVersion, saveSuiteVersion, startDryRun, SuiteInvalidError, uploadReferenceSolution } from "../../lib/suites/suite-versions.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
 import { actorByEmail } from "../support/actors.js";
@@ -128,6 +130,29 @@ describe("suite versions and dry runs", () => {
     expect(err).toBeInstanceOf(SuiteInvalidError);
     expect((err as SuiteInvalidError).errors).toEqual([expect.objectContaining({ line: 4, path: "tests.0.nodes" })]);
     expect(await db.suiteVersion.count({ where: { lab: { slug: "echo-2" } } })).toBe(0);
+  });
+
+  it("refuses latency and shaping steps when no runner heard from can hold packets, and accepts them once one can", async () => {
+    const instructor = await actor("instructor@demo.labgrade.test");
+    const shaped = "tests:\n  - name: slow\n    workload: echo\n    latency: {ms: 100}\n    faults:\n      - {kind: jitter, at: 1, ms: 5}\n";
+    // A runner that can shape nothing (as it records itself at start), and one long gone that could.
+    await db.runner.create({ data: { id: "caps-none", hostname: "h", capabilities: { shaping: { kind: "none", detail: "no NFQUEUE here; no netem here" } } } });
+    await db.runner.create({ data: { id: "caps-old", hostname: "h", capabilities: { shaping: { kind: "userspace" } }, heartbeatAt: new Date(Date.now() - 3 * 86_400_000) } });
+    const err = await saveSuiteVersion(db, instructor, { courseSlug: C, labSlug: "echo-2", source: shaped }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SuiteInvalidError);
+    expect((err as SuiteInvalidError).errors).toEqual([
+      expect.objectContaining({ line: 4, path: "tests.0.latency", message: expect.stringContaining("no NFQUEUE here") }),
+      expect.objectContaining({ line: 6, path: "tests.0.faults.0.kind" }),
+    ]);
+    expect(await db.suiteVersion.count({ where: { lab: { slug: "echo-2" } } })).toBe(0);
+    await db.runner.update({ where: { id: "caps-old" }, data: { heartbeatAt: new Date() } });
+    try {
+      // (Not saved here: the next test counts this lab's versions from 1.)
+      expect(await runnerCapabilities(db)).toEqual({ shaping: { available: true } });
+      expect(parseSuite(shaped, { capabilities: await runnerCapabilities(db) }).ok).toBe(true);
+    } finally {
+      await db.runner.deleteMany({ where: { id: { in: ["caps-none", "caps-old"] } } });
+    }
   });
 
   it("numbers versions, makes no new version for the same text, and grades students against the newest published", async () => {

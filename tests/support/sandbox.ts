@@ -42,8 +42,13 @@ export async function runFixtureCluster(
 }
 
 /** Beats a chatter node logged: who sent, the sender's clock, our clock. */
-export function beatsIn(log: string): Array<{ from: string; sentMs: number; recvMs: number }> {
-  return [...log.matchAll(/BEAT from=(\S+) sent_ms=(\d+) recv_ms=(\d+)/g)].map((m) => ({ from: m[1]!, sentMs: Number(m[2]), recvMs: Number(m[3]) }));
+export function beatsIn(log: string): Array<{ from: string; seq: number; sentMs: number; recvMs: number }> {
+  return [...log.matchAll(/BEAT from=(\S+) seq=(\d+) sent_ms=([\d.]+) recv_ms=([\d.]+)/g)].map((m) => ({
+    from: m[1]!,
+    seq: Number(m[2]),
+    sentMs: Number(m[3]),
+    recvMs: Number(m[4]),
+  }));
 }
 
 /** Runs a command in a running container; its stdout and stderr, together. */

@@ -33,7 +33,6 @@ describe("dropped packets at a heal", () => {
       rng: new Random("1"),
       startWallMs: Date.now(),
       mainPhaseMs: 100,
-      netemAvailable: false,
       signal: new AbortController().signal,
     });
     expect(timeline.map((e) => e.kind)).toEqual(["partition", "heal", "heal-all"]);

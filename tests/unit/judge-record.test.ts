@@ -37,6 +37,7 @@ function cluster(lines: ControllerLine[], extra: Partial<ClusterTestResult> = {}
     addresses: { subnet: "198.18.1.0/24", gateway: "198.18.1.1", services: "198.18.1.2", controller: "198.18.1.3", nodes: { n0: "198.18.1.10", n1: "198.18.1.11" } },
     traffic: { n0: counted, n1: counted },
     faults: [],
+    shaping: { kind: "none", latency: null, scheduler: {} },
     mainPhaseStartWallMs: 0,
     setupMs: 10,
     teardownMs: 10,

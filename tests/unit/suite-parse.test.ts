@@ -80,6 +80,8 @@ describe("suite documents refuse what they do not understand", () => {
   it.each([
     ["a misspelled test setting", "tests:\n  - name: t\n    workload: echo\n    fualts:\n      - { kind: partition, at: 1, mode: halves }\n", "4: `fualts` is not a setting of an echo test; did you mean `faults`?"],
     ["a misspelled fault setting", "tests:\n  - name: t\n    workload: echo\n    faults:\n      - kind: partition\n        at: 1\n        mode: halves\n        nod: n1\n", "8: `nod` is not a setting of a partition fault; did you mean `node`?"],
+    ["a misspelled latency setting", "tests:\n  - name: t\n    workload: echo\n    latency:\n      ms: 100\n      distrbution: exponential\n", "6: `distrbution` is not a latency setting; did you mean `distribution`?"],
+    ["a value a shaping step does not take", "tests:\n  - name: t\n    workload: echo\n    faults:\n      - kind: duplicate\n        at: 1\n        ms: 5\n", "7: `ms` is not a setting of a duplicate fault (known: kind, at, percent, node, from, to)"],
     ["a misspelled top-level key", "version: 1\ntets:\n  - name: t\n    workload: echo\n", "2: `tets` is not a suite setting (the document has version and tests); did you mean `tests`?"],
     ["another workload's setting", "tests:\n  - name: t\n    workload: echo\n    keyCount: 3\n", "4: `keyCount` is not a setting of an echo test (it is a setting of lin-kv and kafka tests)"],
     ["a workload setting in the wrong case", "tests:\n  - name: t\n    workload: lin-kv\n    keycount: 3\n", "4: `keycount` is not a setting of a lin-kv test; did you mean `keyCount`?"],
@@ -94,7 +96,40 @@ describe("suite documents refuse what they do not understand", () => {
     ["a value outside its choices", "tests:\n  - name: t\n    workload: echo\n    visibility: secret\n", /^4: visibility must be one of always, after_due, hidden \(it is "secret"\)$/],
     ["a badly formed name", "tests:\n  - name: T t\n    workload: echo\n", /^2: name must be lowercase letters, digits and dashes, starting with a letter or digit \(it is "T t"\)$/],
     ["no tests", "tests: []\n", /^1: a suite needs at least one test$/],
+    ["an unknown latency distribution", "tests:\n  - name: t\n    workload: echo\n    latency: {ms: 100, distribution: normal}\n", /^4: distribution must be one of constant, uniform, exponential \(it is "normal"\)$/],
+    ["a link with one end", "tests:\n  - name: t\n    workload: echo\n    faults:\n      - {kind: delay, at: 1, ms: 50, from: n0}\n", /^5: a one-way link needs both from and to$/],
+    ["a link and a node at once", "tests:\n  - name: t\n    workload: echo\n    faults:\n      - {kind: jitter, at: 1, node: n1, from: n0, to: n2}\n", /^5: give node \(all of one node's packets\) or from and to \(one way between two nodes\), not both$/],
+    ["a link from a node to itself", "tests:\n  - name: t\n    workload: echo\n    faults:\n      - {kind: reorder, at: 1, from: n1, to: n1}\n", /^5: from and to must be two different nodes \(both are n1\)$/],
+    ["a node the test does not have", "tests:\n  - name: t\n    workload: echo\n    nodes: 3\n    faults:\n      - {kind: kill, at: 1, node: n3}\n", /^6: n3 is not one of this test's nodes \(n0 to n2\)$/],
+    ["a latency past its bound", "tests:\n  - name: t\n    workload: echo\n    latency: {ms: 60000}\n", /^4: ms must be at most 5000 \(it is 60000\)$/],
   ])("says in plain words what is wrong with %s", (_what, source, expected) => {
     expect(problems(source).some((p) => expected.test(p)), problems(source).join("\n")).toBe(true);
+  });
+});
+
+describe("latency and shaping steps", () => {
+  it("reads a test's latency (constant unless said) and shaping steps per node and per link", () => {
+    const parsed = parseSuite(
+      [
+        "tests:",
+        "  - name: t",
+        "    workload: broadcast",
+        "    nodes: 3",
+        "    latency: {ms: 100}",
+        "    faults:",
+        "      - {kind: delay, at: 1, ms: 50, node: n1}",
+        "      - {kind: reorder, at: 2, percent: 20, from: n0, to: n2}",
+        "      - {kind: duplicate, at: 3, percent: 5, node: random}",
+        "",
+      ].join("\n"),
+    );
+    expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.spec.tests[0]!.latency).toEqual({ ms: 100, distribution: "constant" });
+    expect(parsed.spec.tests[0]!.faults).toEqual([
+      { kind: "delay", at: 1, ms: 50, node: "n1" },
+      { kind: "reorder", at: 2, percent: 20, from: "n0", to: "n2" },
+      { kind: "duplicate", at: 3, percent: 5, node: "random" },
+    ]);
   });
 });

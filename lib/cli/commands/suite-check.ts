@@ -1,7 +1,8 @@
 // labgrade suite check FILE: the suite editor's validation, offline, with
 // the same messages (lib/suites/parse-suite.ts): every problem as FILE:LINE,
 // exit 1 when there is one. (What only a server knows, such as whether its
-// runners have netem for delay faults, is checked when the suite is saved.)
+// runners can hold packets for latency and delay faults, is checked when the
+// suite is saved.)
 import { readFile } from "node:fs/promises";
 import { parseSuite } from "../../suites/parse-suite.js";
 import { CliError, USAGE } from "../errors.js";

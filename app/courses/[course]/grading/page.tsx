@@ -134,7 +134,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
                   Slots
                 </th>
                 <th scope="col">Engine</th>
-                <th scope="col">netem</th>
+                <th scope="col">Packet delays</th>
                 <th scope="col">Last heartbeat</th>
               </tr>
             </thead>
@@ -157,7 +157,15 @@ export default async function GradingPage({ params }: { params: Promise<{ course
                   </td>
                   <td className="numeric">{r.concurrency ?? "—"}</td>
                   <td>{r.engine ?? "—"}</td>
-                  <td>{r.netem === null ? "—" : r.netem ? "yes" : "no (delay, jitter, reorder, duplicate refused)"}</td>
+                  <td title={r.shaping?.detail ?? undefined}>
+                    {r.shaping === null
+                      ? "—"
+                      : r.shaping.kind === "userspace"
+                        ? "our packet scheduler"
+                        : r.shaping.kind === "netem"
+                          ? "netem"
+                          : "none (latency, delay, jitter, reorder, duplicate refused)"}
+                  </td>
                   <td>{formatDateTime(r.heartbeatAt)}</td>
                 </tr>
               ))}
