@@ -130,8 +130,12 @@ export interface SchedulerStats {
   released: number;
   reordered: number;
   duplicated: number;
-  /** Copies decided but not sent (the packet was not whole, too big to re-inject, or too many bytes were held). */
+  /** Copies decided but not sent (the packet was held in the kernel, or the kernel refused the copy). */
   duplicateFailed: number;
+  /** Packets held as the kernel's own rather than as a copy (not whole, larger than the MTU, or too many bytes held). */
+  heldInKernel: number;
+  /** Held copies the kernel refused to take back when due: lost by the scheduler. */
+  droppedReinject: number;
   droppedCut: number;
   droppedHeld: number;
   droppedFull: number;
@@ -139,6 +143,10 @@ export interface SchedulerStats {
   heldMax: number;
   noBuffers: number;
   verdictErrors: number;
+  /** The scheduler's own CPU time so far (user and system), microseconds. */
+  cpuUs: number;
+  /** How much earlier than due it releases packets now, to make up for its own release time. */
+  compensationUs: number;
   /** How late releases were against their due time, microseconds. */
   lateUs: { p50?: number; p99?: number; max?: number; samples?: number };
   /** The kernel's counters of the queue (/proc/net/netfilter/nfnetlink_queue). */

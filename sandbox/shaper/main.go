@@ -5,6 +5,9 @@
 // releases each one after its delay (plan.go), drops the ones a partition
 // cuts, and re-injects duplicates. Real packets are held on the real network
 // path, never in our agent, so native-mode programs get the same network.
+// Releases are timed with a timerfd (timer.go) and started early by our own
+// measured release time, so a packet's delay is the one drawn within a
+// fraction of a millisecond (bench/shaper-accuracy.ts).
 //
 //	shaper serve            bind the queue, listen on the control socket, run
 //	shaper set '<config>'   replace the configuration (plan.go's Config, JSON)
@@ -13,7 +16,8 @@
 // Honest faults: a packet to a destination that is cut is dropped, and so is
 // every packet to it still held when the cut starts; a heal releases nothing
 // that was dropped. Every packet the kernel hands over gets exactly one
-// verdict; what the kernel itself dropped (queue full, ENOBUFS) is counted.
+// verdict; what the kernel itself dropped (queue full, ENOBUFS) and what we
+// could not send back are counted.
 package main
 
 import (
@@ -40,19 +44,30 @@ const DuplicateMark = 0x5a17
 
 const (
 	queueNum       = 0
-	headerBytes    = 64
 	wholePacket    = 0xffff
+	defaultMTU     = 1500
 	maxHeld        = 100000
 	lateSamplesCap = 200000
-	// maxHeldBytes bounds the copies kept for duplication (the sidecar's memory is small).
+	// maxCompensation bounds how much earlier than due a packet is released (release()).
+	maxCompensation = 2 * time.Millisecond
+	// maxHeldBytes bounds the copies held (the sidecar's memory is small); past it, packets are held in the kernel.
 	maxHeldBytes = 16 << 20
 )
 
+// A packet the shaper holds. Most are held as a copy (copied): the kernel's
+// own packet is dropped at once and the copy re-injected when due, so the
+// sending socket is not charged for it meanwhile (held in the kernel, a
+// node's socket buffer fills within a few hundred milliseconds of delay and
+// its sends stall, as they would not on a real link; netem orphans its
+// packets for the same reason). A packet that is not whole or is larger than
+// the interface's MTU (raw sockets do not fragment) is held in the kernel
+// instead, and given its verdict when due.
 type heldPacket struct {
 	id        uint32
 	dst       string
 	releaseAt time.Time
 	duplicate bool
+	copied    bool
 	payload   []byte
 }
 
@@ -77,8 +92,12 @@ type Stats struct {
 	Released   uint64 `json:"released"`
 	Reordered  uint64 `json:"reordered"`
 	Duplicated uint64 `json:"duplicated"`
-	// DuplicateFailed: copies decided but not sent (the packet was not whole, too big to
-	// re-inject, or the copies held would pass maxHeldBytes).
+	// HeldInKernel: packets held as the kernel's own (not whole, or larger than the MTU).
+	HeldInKernel uint64 `json:"heldInKernel"`
+	// DroppedReinject: copies the kernel refused to take back when due (lost by us).
+	DroppedReinject uint64 `json:"droppedReinject"`
+	// DuplicateFailed: copies decided but not sent (the packet was held in the kernel, or the
+	// kernel refused the copy).
 	DuplicateFailed uint64 `json:"duplicateFailed"`
 	DroppedCut      uint64 `json:"droppedCut"`
 	DroppedHeld     uint64 `json:"droppedHeld"`
@@ -86,8 +105,12 @@ type Stats struct {
 	HeldNow         int    `json:"heldNow"`
 	HeldMax         int    `json:"heldMax"`
 	ReadErrors      uint64 `json:"readErrors"`
-	NoBuffers       uint64 `json:"noBuffers"`
-	VerdictErrors   uint64 `json:"verdictErrors"`
+	// CPUUs: the scheduler's own CPU time (user and system) so far, microseconds.
+	CPUUs int64 `json:"cpuUs"`
+	// CompensationUs: how much earlier than due packets are released now (release()).
+	CompensationUs int64  `json:"compensationUs"`
+	NoBuffers      uint64 `json:"noBuffers"`
+	VerdictErrors  uint64 `json:"verdictErrors"`
 	// LateUs: how long after its release time each delayed packet was released (our own added delay).
 	LateUs map[string]float64 `json:"lateUs"`
 	// Kernel: the queue's own counters (/proc/net/netfilter/nfnetlink_queue): packets it dropped itself.
@@ -98,15 +121,17 @@ type shaper struct {
 	mu    sync.Mutex
 	cfg   Config
 	held  releaseOrder
-	wake  chan struct{}
+	timer *precisionTimer
 	queue *Queue
 	raw   int
+	mtu   int
 	rng   *rand.Rand
 	stats Stats
-	// heldBytes: the bytes of the copies held for duplication.
+	// compensation: how much earlier than due packets are released (release()).
+	compensation time.Duration
+	// heldBytes: the bytes of the copies held.
 	heldBytes int
 	late      []float64
-	payload   bool
 }
 
 func destination(payload []byte) (string, bool) {
@@ -154,12 +179,22 @@ func (s *shaper) onPacket(p Packet) {
 		s.verdict(p.ID, false)
 		return
 	}
-	h := &heldPacket{id: p.ID, dst: dst, releaseAt: time.Now().Add(time.Duration(d.DelayMs * float64(time.Millisecond))), duplicate: d.Duplicate}
-	if d.Duplicate {
-		if whole(p.Payload) && s.heldBytes+len(p.Payload) <= maxHeldBytes {
-			h.payload = p.Payload
-			s.heldBytes += len(p.Payload)
-		} else {
+	// Released early by what our own release usually costs (compensation), so
+	// the packet's delay on the wire is the one drawn; never before it arrived.
+	hold := time.Duration(d.DelayMs*float64(time.Millisecond)) - s.compensation
+	if hold < 0 {
+		hold = 0
+	}
+	h := &heldPacket{id: p.ID, dst: dst, releaseAt: time.Now().Add(hold), duplicate: d.Duplicate}
+	if whole(p.Payload) && len(p.Payload) <= s.mtu && s.heldBytes+len(p.Payload) <= maxHeldBytes {
+		h.copied = true
+		h.payload = p.Payload
+		s.heldBytes += len(p.Payload)
+		s.verdict(p.ID, false)
+	} else {
+		s.stats.HeldInKernel++
+		if h.duplicate {
+			// Only a copy can be sent twice.
 			h.duplicate = false
 			s.stats.DuplicateFailed++
 		}
@@ -169,50 +204,63 @@ func (s *shaper) onPacket(p Packet) {
 	if len(s.held) > s.stats.HeldMax {
 		s.stats.HeldMax = len(s.held)
 	}
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	if s.held[0] == h {
+		s.timer.Arm(hold)
 	}
 }
 
-// release gives the verdict of every held packet that is due; returns the wait until the next.
-func (s *shaper) release(now time.Time) time.Duration {
+// release sends on every held packet that is due, and arms the timer for the next.
+func (s *shaper) release(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for len(s.held) > 0 {
 		next := s.held[0]
 		if wait := next.releaseAt.Sub(now); wait > 0 {
-			return wait
+			s.timer.Arm(wait)
+			return
 		}
 		heap.Pop(&s.held)
-		s.verdict(next.id, true)
-		s.stats.Released++
-		if next.duplicate {
-			s.inject(next)
+		if next.copied {
+			if s.inject(next) {
+				s.stats.Released++
+			} else {
+				s.stats.DroppedReinject++
+			}
 			s.heldBytes -= len(next.payload)
-		}
-		if len(s.late) < lateSamplesCap {
-			s.late = append(s.late, float64(now.Sub(next.releaseAt).Microseconds()))
 		} else {
-			s.late[s.rng.IntN(lateSamplesCap)] = float64(now.Sub(next.releaseAt).Microseconds())
+			s.verdict(next.id, true)
+			s.stats.Released++
 		}
+		if next.duplicate {
+			if s.inject(next) {
+				s.stats.Duplicated++
+			} else {
+				s.stats.DuplicateFailed++
+			}
+		}
+		late := now.Sub(next.releaseAt)
+		if len(s.late) < lateSamplesCap {
+			s.late = append(s.late, float64(late.Microseconds()))
+		} else {
+			s.late[s.rng.IntN(lateSamplesCap)] = float64(late.Microseconds())
+		}
+		// A slow average of how late releases are (timer wake-up, scheduling, the
+		// packet's way back into the kernel), bounded: the early start of the next ones.
+		s.compensation += (min(late, maxCompensation) - s.compensation) / 16
 	}
-	return time.Hour
+	s.timer.Arm(time.Hour)
 }
 
-// inject sends a copy of the packet (its whole IP datagram) on a raw socket, marked so it is not queued again.
-func (s *shaper) inject(p *heldPacket) {
+// inject sends the held copy of a packet (its whole IP datagram) on a raw
+// socket, marked so it is neither queued nor counted again.
+func (s *shaper) inject(p *heldPacket) bool {
 	ip := net.ParseIP(p.dst).To4()
 	if ip == nil || len(p.payload) < 20 {
-		return
+		return false
 	}
 	addr := syscall.SockaddrInet4{}
 	copy(addr.Addr[:], ip)
-	if err := syscall.Sendto(s.raw, p.payload, 0, &addr); err == nil {
-		s.stats.Duplicated++
-	} else {
-		s.stats.DuplicateFailed++
-	}
+	return syscall.Sendto(s.raw, p.payload, 0, &addr) == nil
 }
 
 // whole says whether the copied bytes are the whole IP datagram (its total length field).
@@ -221,20 +269,9 @@ func whole(payload []byte) bool {
 }
 
 func (s *shaper) schedule() {
-	timer := time.NewTimer(time.Hour)
 	for {
-		wait := s.release(time.Now())
-		timer.Reset(wait)
-		select {
-		case <-timer.C:
-		case <-s.wake:
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
-		}
+		s.timer.Wait()
+		s.release(time.Now())
 	}
 }
 
@@ -246,7 +283,9 @@ func (s *shaper) configure(cfg Config) error {
 	kept := s.held[:0]
 	for _, h := range s.held {
 		if cfg.IsCut(h.dst) {
-			s.verdict(h.id, false)
+			if !h.copied {
+				s.verdict(h.id, false)
+			}
 			s.stats.DroppedHeld++
 			s.heldBytes -= len(h.payload)
 			continue
@@ -255,17 +294,21 @@ func (s *shaper) configure(cfg Config) error {
 	}
 	s.held = kept
 	heap.Init(&s.held)
-	if need := cfg.NeedsPayload(); need != s.payload {
-		s.payload = need
-		size := uint32(headerBytes)
-		if need {
-			size = wholePacket
-		}
-		if err := s.queue.SetCopyRange(size); err != nil {
-			return err
-		}
-	}
+	// The next due packet may be a later one now: the timer finds out when it fires.
 	return nil
+}
+
+// interfaceMTU is the largest packet the interface sends unfragmented (what a raw socket can send).
+func interfaceMTU(name string) int {
+	data, err := os.ReadFile("/sys/class/net/" + name + "/mtu")
+	if err != nil {
+		return defaultMTU
+	}
+	var mtu int
+	if _, err := fmt.Sscan(strings.TrimSpace(string(data)), &mtu); err != nil || mtu < 576 {
+		return defaultMTU
+	}
+	return mtu
 }
 
 func quantiles(samples []float64) map[string]float64 {
@@ -307,6 +350,11 @@ func (s *shaper) snapshot() Stats {
 	st.HeldNow = len(s.held)
 	st.LateUs = quantiles(s.late)
 	st.Kernel = kernelCounters()
+	st.CompensationUs = s.compensation.Microseconds()
+	var usage syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &usage) == nil {
+		st.CPUUs = usage.Utime.Nano()/1000 + usage.Stime.Nano()/1000
+	}
 	return st
 }
 
@@ -351,18 +399,23 @@ func (s *shaper) serveControl(conn net.Conn) {
 }
 
 func serve() error {
-	queue, err := OpenQueue(queueNum, headerBytes, maxHeld)
+	// Whole packets: most are held as copies (heldPacket).
+	queue, err := OpenQueue(queueNum, wholePacket, maxHeld)
 	if err != nil {
 		return err
 	}
 	raw, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_RAW, syscall.IPPROTO_RAW)
 	if err != nil {
-		return fmt.Errorf("raw socket (for duplicates): %w", err)
+		return fmt.Errorf("raw socket (to send held copies): %w", err)
 	}
 	if err := syscall.SetsockoptInt(raw, syscall.SOL_SOCKET, syscall.SO_MARK, DuplicateMark); err != nil {
-		return fmt.Errorf("marking duplicates: %w", err)
+		return fmt.Errorf("marking copies: %w", err)
 	}
-	s := &shaper{queue: queue, raw: raw, wake: make(chan struct{}, 1), rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid())))}
+	timer, err := newPrecisionTimer()
+	if err != nil {
+		return fmt.Errorf("timerfd: %w", err)
+	}
+	s := &shaper{queue: queue, raw: raw, timer: timer, mtu: interfaceMTU("eth0"), rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid())))}
 	_ = os.Remove(ControlSocket)
 	listener, err := net.Listen("unix", ControlSocket)
 	if err != nil {

@@ -157,16 +157,6 @@ func copyParams(copyRange uint32) []byte {
 	return attr(cfgParams, params)
 }
 
-// SetCopyRange sets how much of each packet the kernel copies to us. Called
-// while Read runs in another goroutine, it waits for no acknowledgement (the
-// reader owns the socket's incoming messages).
-func (q *Queue) SetCopyRange(copyRange uint32) error {
-	q.mu.Lock()
-	msg := q.message(msgConfig, flagRequest, copyParams(copyRange))
-	q.mu.Unlock()
-	return q.send(msg)
-}
-
 // Read blocks for the next batch of packets and hands each to onPacket.
 // ENOBUFS (the kernel could not hand us packets fast enough: it drops them)
 // is returned so the caller counts it.

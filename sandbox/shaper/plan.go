@@ -93,16 +93,3 @@ func (c *Config) IsCut(dst string) bool {
 	}
 	return false
 }
-
-// NeedsPayload says whether whole packets must be copied to userspace (to re-inject duplicates).
-func (c *Config) NeedsPayload() bool {
-	if c.Default != nil && c.Default.DuplicatePercent > 0 {
-		return true
-	}
-	for _, s := range c.Links {
-		if s.DuplicatePercent > 0 {
-			return true
-		}
-	}
-	return false
-}

@@ -103,7 +103,4 @@ func TestCutLinksDropEverything(t *testing.T) {
 	if !c.IsCut("198.18.0.12") || c.IsCut("198.18.0.11") {
 		t.Errorf("cut set")
 	}
-	if (&Config{}).NeedsPayload() || !(&Config{Links: map[string]Shape{"x": {DuplicatePercent: 1}}}).NeedsPayload() {
-		t.Errorf("payload is copied only for duplicates")
-	}
 }

@@ -61,7 +61,7 @@ describe("the test's latency", () => {
     // The scheduler's own count: every held packet released, none dropped by it or by the kernel.
     for (const [node, stats] of Object.entries(result.shaping.scheduler)) {
       expect(stats.delayed, node).toBeGreaterThan(60);
-      expect(stats.droppedFull + stats.droppedCut + stats.droppedHeld + stats.verdictErrors + stats.noBuffers, node).toBe(0);
+      expect(stats.droppedFull + stats.droppedReinject + stats.droppedCut + stats.droppedHeld + stats.verdictErrors + stats.noBuffers, node).toBe(0);
       expect(stats.kernel.queueDropped ?? 0, node).toBe(0);
       expect(stats.kernel.userDropped ?? 0, node).toBe(0);
     }
@@ -151,8 +151,9 @@ describe("shaping fault steps", () => {
     expect(stats.duplicated).toBeGreaterThanOrEqual(twice);
     expect(stats.duplicateFailed).toBe(0);
     // The copies are the network's doing: n0's counters hold what n0 sent, not the copies.
+    // (The counters are read a moment before the logs: the last beat or two may not be in them.)
     const counted = result.traffic.n0!.toNodes.n1!.packets;
-    expect(counted).toBeGreaterThanOrEqual(sent);
+    expect(counted).toBeGreaterThanOrEqual(sent - 5);
     expect(counted).toBeLessThan(sent + twice * 0.5);
   });
 

@@ -1,0 +1,193 @@
+// Benchmark: how exactly the userspace packet scheduler (sandbox/shaper)
+// delays real packets on a real cluster, and what it costs. Each row is a
+// 2-node cluster in native mode (bench/fixtures/shaper-probe: n0 sends n1
+// numbered UDP datagrams stamped with the host's monotonic clock, n1 measures
+// each one's one-way delay), shaped by the test's latency or fault steps as a
+// suite would ask. Printed:
+//   - accuracy: configured 1, 10, 100, 500 ms, constant and exponential, at
+//     1,000 packets/s: measured p50 and p99 against the distribution's own
+//     (constant: the delay; exponential: mean·ln 2 and mean·ln 100), and the
+//     error of the p50 after subtracting the unshaped path, measured first in
+//     the same run (the baseline);
+//   - reordering and duplication: configured shares against what n1 saw;
+//   - capacity: 10 ms constant at rising rates, until the p50 is off by more
+//     than 5 % (or 0.5 ms) or a packet is lost: the rate the scheduler
+//     sustains per node, with its CPU (the scheduler's own, from getrusage)
+//     per 1,000 packets;
+//   - what the scheduler and the kernel dropped (counted, never guessed).
+// Run: npx tsx bench/shaper-accuracy.ts [--quick] [--rates 1000,2000,5000,10000]
+import path from "node:path";
+import Docker from "dockerode";
+import { normaliseArchive, packDirectory } from "../lib/archive.js";
+import { parseConfig } from "../lib/config.js";
+import type { FaultStep } from "../lib/suites/schema.js";
+import { runnerLimits } from "../runner/limits.js";
+import { buildSubmission, removeVolume } from "../sandbox/build.js";
+import { probeCapabilities } from "../sandbox/capabilities.js";
+import { runClusterTest } from "../sandbox/cluster.js";
+import { SANDBOX_UID } from "../sandbox/images/recipes.js";
+import type { BaseLatency, SchedulerStats } from "../sandbox/shaping.js";
+
+const docker = new Docker();
+const limits = runnerLimits(parseConfig({}));
+const owner = { runnerId: `bench-${process.pid}`, jobId: "bench-shaper", test: "bench", owner: "bench" };
+
+interface Args {
+  quick: boolean;
+  rates: number[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, rates: [1000, 2000, 5000, 10000, 20000] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--quick") args.quick = true;
+    else if (arg === "--rates") {
+      const value = argv[++i] ?? "";
+      const rates = value.split(",").map(Number);
+      if (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 10 || r > 100_000)) {
+        throw new Error(`--rates takes whole numbers of packets a second between 10 and 100000, comma-separated (got "${value}")`);
+      }
+      args.rates = rates;
+    } else throw new Error(`unknown option ${arg} (known: --quick, --rates LIST)`);
+  }
+  return args;
+}
+
+interface Received {
+  received: number;
+  copies: number;
+  overtaken: number;
+  p50Us: number | null;
+  p99Us: number | null;
+  meanUs: number | null;
+}
+
+interface Measured {
+  sent: number;
+  sendSeconds: number;
+  got: Received;
+  /** The sender's scheduler's own figures (its CPU time included). */
+  scheduler: SchedulerStats | undefined;
+}
+
+let buildVolume = "";
+
+async function measure(opts: { rate: number; seconds: number; latency?: BaseLatency; faults?: FaultStep[]; settle?: number }): Promise<Measured> {
+  const settle = opts.settle ?? 3;
+  const result = await runClusterTest(docker, {
+    buildVolume,
+    runImage: "labgrade/python:latest",
+    controllerImage: "labgrade/base:latest",
+    runCommand: `/usr/local/bin/node /work/src/probe.mjs ${opts.rate} ${opts.seconds} ${settle}`,
+    nodeCount: 2,
+    protocol: "native",
+    shaper: "userspace",
+    latency: opts.latency ?? null,
+    faults: opts.faults ?? [],
+    controller: {
+      workload: "echo",
+      concurrency: 1,
+      ratePerSecond: 1,
+      // The probe sends from 1.5 s after it starts, for `seconds`, then waits `settle` before it reports.
+      durationMs: Math.round((1.5 + opts.seconds + settle + 1) * 1000),
+      seed: "1",
+      requestTimeoutMs: 5000,
+      readyTimeoutMs: 20_000,
+    },
+    nodeLimits: limits.node,
+    controllerLimits: limits.controller,
+    wallClockMs: 120_000,
+    owner,
+  });
+  const line = (node: string, tag: string) => {
+    const log = result.nodes.find((n) => n.id === node)!.log;
+    const found = new RegExp(`${tag} (\\{.*\\})`).exec(log);
+    if (!found) throw new Error(`${node} printed no ${tag} line; its log ends:\n${log.slice(-2000)}`);
+    return JSON.parse(found[1]!) as Record<string, number>;
+  };
+  const sent = line("n0", "PROBE_SENT");
+  return {
+    sent: sent.sent!,
+    sendSeconds: sent.seconds!,
+    got: line("n1", "PROBE_RECEIVED") as unknown as Received,
+    scheduler: result.shaping.scheduler.n0,
+  };
+}
+
+const ms = (us: number | null) => (us === null ? "—" : (us / 1000).toFixed(2));
+const pad = (s: string, n: number) => s.padStart(n);
+const drops = (m: Measured) => {
+  const s = m.scheduler;
+  const lost = m.sent - m.got.received;
+  if (!s) return `lost ${lost}`;
+  return `lost ${lost}, scheduler ${s.droppedFull + s.droppedReinject + s.verdictErrors}, kernel ${(s.kernel.queueDropped ?? 0) + (s.kernel.userDropped ?? 0)}, enobufs ${s.noBuffers}`;
+};
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const caps = await probeCapabilities(docker);
+  if (!caps.shaping.userspace.available) throw new Error(`the packet scheduler cannot run on this host: ${caps.shaping.userspace.detail}`);
+  const { tar } = await normaliseArchive(await packDirectory(path.resolve(import.meta.dirname, "fixtures/shaper-probe")), SANDBOX_UID);
+  const build = await buildSubmission(docker, { tar, image: "labgrade/python:latest", command: "true", timeoutMs: 60_000, limits: limits.build, owner });
+  if (!build.ok) throw new Error(`could not build the probe: ${build.reason}`);
+  buildVolume = build.volume;
+  const seconds = args.quick ? 3 : 5;
+  try {
+    console.log(`Packet scheduler accuracy (${caps.shaping.userspace.detail}); 2-node clusters, native UDP, ${seconds} s per row`);
+    const baseline = await measure({ rate: 1000, seconds });
+    const base50 = baseline.got.p50Us ?? 0;
+    console.log(`baseline (no shaping), 1000 packets/s: one-way p50 ${ms(baseline.got.p50Us)} ms, p99 ${ms(baseline.got.p99Us)} ms; ${drops(baseline)}`);
+    console.log("");
+    console.log(`${"configured".padEnd(22)} ${pad("p50", 9)} ${pad("want", 9)} ${pad("p99", 9)} ${pad("want", 9)} ${pad("p50 err", 9)}  ${"late p50/p99 (ours)"}  drops`);
+    const delays = args.quick ? [1, 100] : [1, 10, 100, 500];
+    for (const distribution of ["constant", "exponential"] as const) {
+      for (const delay of delays) {
+        const m = await measure({ rate: 1000, seconds, latency: { ms: delay, distribution }, settle: distribution === "exponential" ? Math.max(3, Math.ceil((delay * 12) / 1000)) : 3 });
+        const want50 = distribution === "constant" ? delay : delay * Math.LN2;
+        const want99 = distribution === "constant" ? delay : delay * Math.log(100);
+        const p50 = (m.got.p50Us ?? 0) - base50;
+        const errPct = ((p50 / 1000 - want50) / want50) * 100;
+        console.log(
+          `${`${delay} ms ${distribution}`.padEnd(22)} ${pad(ms(m.got.p50Us), 9)} ${pad(want50.toFixed(2), 9)} ${pad(ms(m.got.p99Us), 9)} ${pad(want99.toFixed(2), 9)} ${pad(`${errPct >= 0 ? "+" : ""}${errPct.toFixed(1)}%`, 9)}  ${pad(`${ms(m.scheduler?.lateUs.p50 ?? null)}/${ms(m.scheduler?.lateUs.p99 ?? null)}`, 14)} ms    ${drops(m)}${distribution === "exponential" ? `; mean ${ms(m.got.meanUs)} ms (want ${delay})` : ""}`,
+        );
+      }
+    }
+    console.log("(p50 err: measured p50 minus the baseline's, against the distribution's p50; late: how long after its due time the scheduler released a packet)");
+    console.log("");
+    for (const [kind, percent] of [["reorder", 25], ["duplicate", 10]] as const) {
+      const m = await measure({ rate: 1000, seconds, latency: { ms: 10, distribution: "constant" }, faults: [{ kind, at: 0, percent }] });
+      const total = m.got.received;
+      const seenPct = kind === "reorder" ? (m.got.overtaken / total) * 100 : (m.got.copies / total) * 100;
+      const schedPct = kind === "reorder" ? ((m.scheduler?.reordered ?? 0) / (m.scheduler?.received || 1)) * 100 : ((m.scheduler?.duplicated ?? 0) / (m.scheduler?.received || 1)) * 100;
+      console.log(
+        `${kind} ${percent}% over 10 ms: the scheduler ${kind === "reorder" ? "sent early" : "copied"} ${schedPct.toFixed(1)}% of packets; n1 saw ${seenPct.toFixed(1)}% ${kind === "reorder" ? "arrive before an earlier-numbered one" : "twice"} (${total} received; ${drops(m)})`,
+      );
+    }
+    console.log("");
+    console.log(`capacity, 10 ms constant: ${"rate".padStart(8)} ${pad("achieved", 9)} ${pad("p50", 8)} ${pad("p99", 8)} ${pad("late p99", 9)} ${pad("CPU/1k pkts", 12)}  drops`);
+    let sustained = 0;
+    for (const rate of args.rates) {
+      const m = await measure({ rate, seconds, latency: { ms: 10, distribution: "constant" } });
+      const achieved = m.sent / m.sendSeconds;
+      const p50 = ((m.got.p50Us ?? 0) - base50) / 1000;
+      const lost = m.sent - m.got.received;
+      const ok = Math.abs(p50 - 10) <= Math.max(0.05 * 10, 0.5) && lost === 0;
+      if (ok) sustained = Math.max(sustained, Math.round(achieved));
+      const cpu = m.scheduler ? `${(m.scheduler.cpuUs / 1000 / (m.scheduler.received / 1000)).toFixed(2)} ms` : "—";
+      console.log(`${"".padEnd(26)} ${pad(String(rate), 8)} ${pad(achieved.toFixed(0), 9)} ${pad(ms(m.got.p50Us), 8)} ${pad(ms(m.got.p99Us), 8)} ${pad(ms(m.scheduler?.lateUs.p99 ?? null), 9)} ${pad(cpu, 12)}  ${drops(m)}${ok ? "" : "  <- past the limit"}`);
+      if (!ok) break;
+    }
+    console.log(`sustained per node (p50 within 0.5 ms of 10 ms, nothing lost): ${sustained} packets/s (aim: 5000)`);
+  } finally {
+    await removeVolume(docker, build.volume);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);
