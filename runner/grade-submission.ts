@@ -40,6 +40,7 @@ import { EXIT_LINE_TOO_LONG, MAX_LINE_BYTES, type AgentStats } from "../sandbox/
 import { agentStatsSchema, type LimitViolation } from "../sandbox/controller/spec.js";
 import { serverMessagesOf } from "../sandbox/traffic.js";
 import type { ShaperKind } from "../sandbox/shaping.js";
+import type { RunNetwork } from "../lib/checkers/types.js";
 
 export interface GradeDeps {
   db: Db;
@@ -538,6 +539,21 @@ export function nodeMessageFigures(nodeIds: readonly string[], traffic: ClusterT
   });
 }
 
+/** The report's account of packet shaping: the latency, who applied it, and what the scheduler did. */
+export function networkOf(shaping: ClusterTestResult["shaping"]): RunNetwork | null {
+  const stats = Object.values(shaping.scheduler);
+  if (shaping.kind === "none" || (!shaping.latency && stats.length === 0)) return null;
+  const sum = (pick: (s: (typeof stats)[number]) => number) => stats.reduce((total, s) => total + pick(s), 0);
+  return {
+    shaper: shaping.kind,
+    latency: shaping.latency,
+    delayedPackets: shaping.kind === "userspace" ? sum((s) => s.delayed) : null,
+    lostByScheduler:
+      shaping.kind === "userspace" ? sum((s) => s.droppedFull + s.droppedReinject + s.verdictErrors + (s.kernel.queueDropped ?? 0) + (s.kernel.userDropped ?? 0)) : null,
+    lateP99Ms: shaping.kind === "userspace" && stats.length > 0 ? Math.max(...stats.map((s) => s.lateUs.p99 ?? 0)) / 1000 : null,
+  };
+}
+
 /** Turns what the cluster did into a verdict: limits first, then the checker. */
 export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "maelstrom" | "native" = "maelstrom"): Judged {
   const events: HistoryEvent[] = [];
@@ -567,6 +583,8 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
     setupMs: cluster.setupMs,
     /** The fault timeline, for the report's bands under the latency plot. */
     faults: cluster.faults,
+    /** How packets between nodes were delayed, for the report (null: they were not). */
+    network: networkOf(cluster.shaping),
   };
   const oom = cluster.nodes.filter((n) => n.oomKilled).map((n) => n.id);
   if (oom.length > 0) {

@@ -52,5 +52,19 @@ export interface ResultDocument {
     perNode?: unknown[];
     setupMs?: number;
     faults?: unknown[];
+    network?: RunNetwork | null;
   };
+}
+
+/** How packets between nodes were delayed in a run (a test's latency, shaping steps), as the report shows it. */
+export interface RunNetwork {
+  /** Who delayed them: our packet scheduler, or the kernel's netem. */
+  shaper: "userspace" | "netem";
+  latency: { ms: number; distribution: "constant" | "uniform" | "exponential" } | null;
+  /** Packets the scheduler held (null with netem, which does not say). */
+  delayedPackets: number | null;
+  /** Packets lost by the scheduler itself or its queue (should be 0; null with netem). */
+  lostByScheduler: number | null;
+  /** The latest 1 % of releases were this late or later, ms (the scheduler's own error). */
+  lateP99Ms: number | null;
 }

@@ -3,6 +3,7 @@
 // tail of each node's log, and the figures the page lays out. Artifacts are
 // reached only through a result the viewer may see, so a hidden test's
 // history is as unreachable as its verdict.
+import type { RunNetwork } from "../checkers/types.js";
 import { getBlobOrThrow, getBlobTails } from "../blobs.js";
 import type { Actor } from "../courses/access.js";
 import type { Evidence } from "../checkers/evidence.js";
@@ -43,6 +44,7 @@ export type RunMetrics = Partial<HistoryMetrics> & {
   perNode?: NodeStats[];
   setupMs?: number;
   faults?: Array<FaultTimelineEntry & { droppedPackets?: Record<string, number> }>;
+  network?: RunNetwork | null;
 };
 
 export async function getRunReportOrThrow(db: Db, actor: Actor, submissionId: string, resultId: string) {
@@ -86,4 +88,18 @@ export async function getArtifactForViewerOrThrow(db: Db, actor: Actor, submissi
   // The rules of the result it belongs to, within this submission's latest grading.
   await getVisibleResultOrThrow(db, actor, submissionId, artifact.testResultId);
   return { artifact, bytes: await getBlobOrThrow(db, artifact.storageKey) };
+}
+
+/**
+ * How packets between nodes were delayed in a run, in words for its report:
+ * "100 ms latency (constant) on every packet between nodes; delays applied
+ * by our packet scheduler: 9482 packets held, none lost by the scheduler, 99 %
+ * released within 8.4 ms of their time. Clients and services are not delayed."
+ */
+export function describeNetwork(network: RunNetwork): string {
+  const latency = network.latency ? `${network.latency.ms} ms latency (${network.latency.distribution}) on every packet between nodes` : "no latency of its own";
+  const by = network.shaper === "userspace" ? "our packet scheduler" : "the kernel's netem";
+  const held = network.delayedPackets !== null ? `: ${network.delayedPackets} packets held, ${network.lostByScheduler ? `${network.lostByScheduler} lost by the scheduler` : "none lost by the scheduler"}` : "";
+  const late = network.delayedPackets !== null && network.lateP99Ms !== null ? `, 99 % released within ${Math.round(network.lateP99Ms * 10) / 10} ms of their time` : "";
+  return `${latency}; delays applied by ${by}${held}${late}. Clients and services are not delayed.`;
 }

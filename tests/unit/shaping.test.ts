@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeNetwork } from "../../lib/reports/run-report.js";
 import { chooseShaper } from "../../sandbox/capabilities.js";
 import { describeShaping } from "../../sandbox/fault-schedule.js";
 import { composeShapes, cutsBySender, netemCommands, netemSpec, NO_SHAPE, queueRules, schedulerConfig, type LinkShape } from "../../sandbox/shaping.js";
@@ -110,4 +111,13 @@ it("describes shaping steps for the fault timeline", () => {
   expect(describeShaping({ kind: "delay", at: 1, ms: 250 })).toBe("delay +250 ms on every packet between nodes");
   expect(describeShaping({ kind: "jitter", at: 1, node: "n2" })).toBe("jitter ±100 ms on n2's packets to its peers");
   expect(describeShaping({ kind: "duplicate", at: 1, percent: 3, from: "n0", to: "n1" })).toBe("3% of packets duplicated one way from n0 to n1");
+});
+
+it("tells a run's report how its packets were delayed", () => {
+  expect(describeNetwork({ shaper: "userspace", latency: { ms: 100, distribution: "constant" }, delayedPackets: 9482, lostByScheduler: 0, lateP99Ms: 8.385 })).toBe(
+    "100 ms latency (constant) on every packet between nodes; delays applied by our packet scheduler: 9482 packets held, none lost by the scheduler, 99 % released within 8.4 ms of their time. Clients and services are not delayed.",
+  );
+  expect(describeNetwork({ shaper: "netem", latency: null, delayedPackets: null, lostByScheduler: null, lateP99Ms: null })).toBe(
+    "no latency of its own; delays applied by the kernel's netem. Clients and services are not delayed.",
+  );
 });

@@ -8,7 +8,7 @@ import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import type { Evidence, LinearizabilityEvidence, SetCompletenessEvidence } from "@/lib/checkers/evidence";
-import { getRunReportOrThrow, LOG_TAIL_BYTES, type RunReport } from "@/lib/reports/run-report";
+import { describeNetwork, getRunReportOrThrow, LOG_TAIL_BYTES, type RunReport } from "@/lib/reports/run-report";
 import { formatBytes, formatDurationMs, formatScore } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { VerdictBadge } from "../../../../status-badge";
@@ -53,6 +53,12 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
             {formatDurationMs(r.durationMs)}
             {metrics.setupMs !== undefined && <span className="muted"> (cluster start {formatDurationMs(metrics.setupMs)})</span>}
           </dd>
+          {metrics.network && (
+            <>
+              <dt>Network</dt>
+              <dd data-testid="network">{describeNetwork(metrics.network)}</dd>
+            </>
+          )}
           <dt>Downloads</dt>
           <dd className="downloads">
             {artifacts
