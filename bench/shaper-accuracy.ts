@@ -1,4 +1,4 @@
-// Benchmark: how exactly the userspace packet scheduler (sandbox/shaper)
+// Benchmark: how exactly the userspace packet scheduler (sandbox/programs/shaper)
 // delays real packets on a real cluster, and what it costs. Each row is a
 // 2-node cluster in native mode (bench/fixtures/shaper-probe: n0 sends n1
 // numbered UDP datagrams stamped with the host's monotonic clock, n1 measures

@@ -266,12 +266,40 @@ async function readEntries(tarBytes: Buffer, limits: ArchiveLimits): Promise<Ent
   return entries;
 }
 
-/** Validates an uploaded archive and returns the normalised tar (paths under src/, owned by `uid`). */
+/**
+ * Whether an entry of a student's tree gives way to an overlay (our own files
+ * laid over it: a lab's harness, a vendored library): ours win. An entry at
+ * an overlay file's path or beneath it goes, and so does anything but a folder
+ * where the overlay needs a folder (a file or a link named like one of its
+ * folders, which would send our files elsewhere).
+ */
+export function yieldsToOverlay(entryPath: string, isDirectory: boolean, overlay: readonly PackEntry[]): boolean {
+  for (const ours of overlay) {
+    if (ours.type === "file" && (entryPath === ours.path || entryPath.startsWith(`${ours.path}/`))) return true;
+    if (!isDirectory && (ours.path === entryPath || ours.path.startsWith(`${entryPath}/`))) return true;
+  }
+  return false;
+}
+
+/** A tree of entries with an overlay laid over it (yieldsToOverlay), the overlay's entries last. */
+export function withOverlay(entries: readonly PackEntry[], overlay: readonly PackEntry[]): PackEntry[] {
+  const kept = entries.filter((e) => !yieldsToOverlay(e.path, e.type === "directory", overlay));
+  const have = new Set(kept.filter((e) => e.type === "directory").map((e) => e.path));
+  return [...kept, ...overlay.filter((e) => e.type === "file" || !have.has(e.path))];
+}
+
+/**
+ * Validates an uploaded archive and returns the normalised tar (paths under
+ * src/, owned by `uid`). `overlay` lays our own files over the student's
+ * (withOverlay): the student's entries that give way are left out and named
+ * in `replaced`.
+ */
 export async function normaliseArchive(
   upload: Buffer,
   uid: number,
   limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
-): Promise<{ archive: ValidatedArchive; tar: Buffer }> {
+  overlay: readonly PackEntry[] = [],
+): Promise<{ archive: ValidatedArchive; tar: Buffer; replaced: string[] }> {
   if (upload.length === 0) refuse("empty", "the uploaded file is empty");
   if (upload.length > limits.maxArchiveBytes) {
     refuse("too_large", `the archive is ${upload.length} bytes; the limit is ${limits.maxArchiveBytes} bytes`);
@@ -298,10 +326,15 @@ export async function normaliseArchive(
   const files: ValidatedArchive["files"] = [];
   let unpackedBytes = 0;
   const tree = new ArchiveTree();
+  const replaced: string[] = [];
   for (const { header, data } of entries) {
     const name = normalise(header.name);
     if (name === "" || name.split("/").some((part) => part === ".git")) continue;
     checkLengths(name);
+    if (yieldsToOverlay(name, header.type === "directory", overlay)) {
+      replaced.push(name);
+      continue;
+    }
     const base = { name: `src/${name}`, uid, gid: uid, uname: "", gname: "", mtime: new Date(0) };
     switch (header.type) {
       case "directory":
@@ -334,6 +367,15 @@ export async function normaliseArchive(
         refuse("unsupported_entry", `"${shown(name)}" is a ${header.type ?? "special"} entry; only files, folders and symbolic links are allowed`);
     }
   }
+  for (const ours of overlay) {
+    const base = { name: `src/${ours.path}`, uid, gid: uid, uname: "", gname: "", mtime: new Date(0) };
+    if (ours.type === "directory") {
+      if (tree.add(ours.path, { kind: "directory" })) out.entry({ ...base, type: "directory", mode: 0o755 });
+    } else {
+      tree.add(ours.path, { kind: "file" });
+      out.entry({ ...base, type: "file", mode: ours.mode, size: ours.content.length }, ours.content);
+    }
+  }
   tree.checkLinks();
   if (files.length === 0) refuse("no_files", "the archive contains no files");
   out.finalize();
@@ -342,6 +384,7 @@ export async function normaliseArchive(
   return {
     archive: { contentHash: sha256(upload), files, unpackedBytes },
     tar: Buffer.concat(chunks),
+    replaced,
   };
 }
 

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { BASE_IMAGE } from "./toolchains.js";
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -77,6 +78,15 @@ const schema = z.object({
   LABGRADE_BUILD_TIMEOUT_SECONDS: positiveInt.default(120),
   /** Wall-clock budget for grading one submission (build and all its test runs), in seconds; past it the submission is TIMED_OUT. */
   LABGRADE_SUBMISSION_BUDGET_SECONDS: positiveInt.default(1800),
+  /** How long the controller waits for every node to answer init before the test fails, in seconds. */
+  LABGRADE_NODE_READY_SECONDS: positiveInt.max(600).default(20),
+  /**
+   * A test run's wall-clock allowance beyond its main phase and recovery, in seconds: the cluster's
+   * start, the nodes' init, the final operations and the record. Past it the run is LIMIT_EXCEEDED.
+   */
+  LABGRADE_TEST_OVERHEAD_SECONDS: positiveInt.max(3600).default(60),
+  /** The image of our own containers in a cluster: the controller, the services, the netctl sidecars. */
+  LABGRADE_BASE_IMAGE: z.string().regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, "an image name like labgrade/base:latest").default(BASE_IMAGE),
   /**
    * How long a grading that keeps failing on our side (Docker engine or database unreachable, runner
    * lost) is retried before it ends INFRA_ERROR, in minutes. Tries are spaced 2 s, 4 s, 8 s, ... up

@@ -3,7 +3,9 @@
 //   refused archive). It becomes a verdict or a message to the student.
 // - InfraError: our fault (engine down, database gone). The attempt is
 //   retried and never counted against the student.
-// Both carry a stable code for programs and a message for people.
+// Both carry a stable code for programs and a message for people. A third,
+// CancelledError, is neither: work was stopped because someone (or a budget)
+// asked; who asked decides what it means (runner/grade-job.ts).
 
 export class StudentError extends Error {
   override name = "StudentError";
@@ -24,6 +26,12 @@ export class InfraError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** Work stopped because its AbortSignal was aborted: a build, a test, a grading. */
+export class CancelledError extends Error {
+  override name = "CancelledError";
+  readonly code = "cancelled";
 }
 
 export function errorMessage(err: unknown): string {

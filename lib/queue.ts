@@ -5,7 +5,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { config } from "./config.js";
-import { GRADING_QUEUE, gradeSubmissionJob } from "./jobs/grade-submission.js";
+import { GRADING_QUEUE, gradeSubmissionJob } from "./jobs/grading-job.js";
 
 export interface QueueOptions {
   redisUrl: string;

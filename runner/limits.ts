@@ -13,6 +13,12 @@ export interface RunnerLimits {
   buildTimeoutMs: number;
   /** Wall-clock budget of one whole grading (build and every test run). */
   submissionBudgetMs: number;
+  /** How long the controller waits for every node's init. */
+  nodeReadyTimeoutMs: number;
+  /** A test run's wall-clock allowance beyond its main phase and recovery. */
+  testOverheadMs: number;
+  /** Our containers' image in a cluster (controller, services, sidecars). */
+  baseImage: string;
   /** Where cluster subnets are carved from (each test takes a /24). */
   subnetPool: string;
   /** How packets are to be delayed (LABGRADE_SHAPER; what is used is probed, sandbox/capabilities.ts). */
@@ -33,6 +39,9 @@ export function runnerLimits(cfg: Config): RunnerLimits {
     controller: { memoryBytes: 512 * MiB, cpus: 1, pids: 64, tmpfsBytes: 16 * MiB, logBytes: 256 * MiB },
     buildTimeoutMs: cfg.LABGRADE_BUILD_TIMEOUT_SECONDS * 1000,
     submissionBudgetMs: cfg.LABGRADE_SUBMISSION_BUDGET_SECONDS * 1000,
+    nodeReadyTimeoutMs: cfg.LABGRADE_NODE_READY_SECONDS * 1000,
+    testOverheadMs: cfg.LABGRADE_TEST_OVERHEAD_SECONDS * 1000,
+    baseImage: cfg.LABGRADE_BASE_IMAGE,
     subnetPool: cfg.LABGRADE_LAB_SUBNET_POOL,
     shaperPreference: cfg.LABGRADE_SHAPER,
     infraRetryWindowMs: cfg.LABGRADE_INFRA_RETRY_MINUTES * 60_000,

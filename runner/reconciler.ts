@@ -10,7 +10,7 @@
 // long ago; runners call it when their engine answers again.
 import type { Queue } from "bullmq";
 import type { Db } from "../lib/db.js";
-import { ATTEMPT_DEAD_AFTER_MS, isFinalJobStatus } from "../lib/jobs/grade-submission.js";
+import { ATTEMPT_DEAD_AFTER_MS, isFinalJobStatus } from "../lib/jobs/grading-job.js";
 import { enqueueGradingJob } from "../lib/queue.js";
 import { isFinalStatus } from "../lib/submissions/final-status.js";
 
@@ -32,7 +32,7 @@ export async function reconcileQueue(db: Db, queue: Queue, opts: { batch?: numbe
     take: opts.batch ?? 500,
     select: { id: true, priority: true },
   });
-  // Judged by the database's clock, as the heartbeats are stamped (runner/grade-submission.ts).
+  // Judged by the database's clock, as the heartbeats are stamped (lib/grading/attempts.ts).
   const live = await db.$queryRaw<Array<{ jobId: string }>>`
     SELECT DISTINCT "jobId" FROM "GradingAttempt"
     WHERE "finishedAt" IS NULL AND "heartbeatAt" > (now() AT TIME ZONE 'UTC') - (${ATTEMPT_DEAD_AFTER_MS}::int * interval '1 millisecond')`;

@@ -15,12 +15,12 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from "
 import type Docker from "dockerode";
 import { isConnectionLoss, waitForDatabase, type Db } from "../lib/db.js";
 import { errorMessage } from "../lib/errors.js";
-import { GRADING_QUEUE, gradeSubmissionJob, RUNNER_DEAD_AFTER_MS } from "../lib/jobs/grade-submission.js";
+import { GRADING_QUEUE, gradeSubmissionJob, RUNNER_DEAD_AFTER_MS } from "../lib/jobs/grading-job.js";
 import { createGradingQueue, createRedis, type QueueOptions } from "../lib/queue.js";
 import { pingEngine, probeCapabilities, type EngineCapabilities } from "../sandbox/capabilities.js";
 import type { RunnerLimits } from "./limits.js";
 import { jobsWithLeftovers, reapJobLeftovers, reapLeftovers } from "../sandbox/reaper.js";
-import { AttemptInProgress, CourseAtCapacity, gradeJob, RetryGrading } from "./grade-submission.js";
+import { AttemptInProgress, CourseAtCapacity, gradeJob, RetryGrading } from "./grade-job.js";
 import { reconcileQueue, rerunInfraFailures } from "./reconciler.js";
 
 export interface RunnerOptions {

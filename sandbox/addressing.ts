@@ -12,7 +12,7 @@
 // controller, .10 + i node n<i>.
 import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
-import { SERVICE_NAMES } from "./services/names.js";
+import { SERVICE_NAMES } from "./programs/services/names.js";
 
 export interface ClusterAddresses {
   /** e.g. "198.18.37.0/24" */

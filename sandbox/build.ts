@@ -8,7 +8,7 @@
 // Invariant: on every path out, the build container is removed before its
 // volume (a volume a container still mounts cannot be removed, and leaked).
 import type Docker from "dockerode";
-import { InfraError } from "../lib/errors.js";
+import { CancelledError, InfraError } from "../lib/errors.js";
 import { readOutput, truncateMiddle, waitForExit } from "./container-io.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
@@ -113,7 +113,7 @@ export async function buildSubmission(docker: Docker, req: BuildRequest): Promis
     const log = truncateMiddle(output.stdout + output.stderr, BUILD_LOG_BYTES).text;
     const state = (await container.inspect()).State;
     const durationMs = Date.now() - started;
-    if (req.signal?.aborted) throw new InfraError("cancelled", "the build was cancelled");
+    if (req.signal?.aborted) throw new CancelledError("the build was stopped");
     if (!exit) return { ok: false, volume, log, reason: `build killed after ${Math.round(req.timeoutMs / 1000)} s (time limit)`, durationMs };
     if (state.OOMKilled) {
       return { ok: false, volume, log, reason: `build exceeded its memory limit (${req.limits.memoryBytes / 1024 / 1024} MiB)`, durationMs };
@@ -124,7 +124,7 @@ export async function buildSubmission(docker: Docker, req: BuildRequest): Promis
     await container?.remove({ force: true }).catch(() => undefined);
     container = undefined;
     await removeVolume(docker, volume);
-    if (err instanceof InfraError) throw err;
+    if (err instanceof InfraError || err instanceof CancelledError) throw err;
     throw new InfraError("docker.build", `the build container failed: ${String(err)}`, { cause: err });
   } finally {
     await container?.remove({ force: true }).catch(() => undefined);

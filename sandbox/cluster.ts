@@ -4,32 +4,38 @@
 // resolver in both modes), N nodes n0..n(N-1) — each a netctl sidecar that
 // owns the node's network namespace and the node's container in it, running
 // our agent around the student's program — and the controller container that
-// drives the client side and leaves its record on a volume. Everything is
-// created through the Docker API (a remote engine works), carries the owner's
-// labels, and is removed in `finally`.
+// drives the client side and leaves its record on a volume. Its steps are in
+// cluster/ (services, nodes, controller, collect; resources tracks what exists
+// and removes it in order); packets between nodes go through the network layer
+// (shaping.ts) and faults through faults.ts. Everything is created through the
+// Docker API (a remote engine works), carries the owner's labels, and is
+// removed in `finally`.
 //
 // Nobody in the cluster asks a DNS server outside it: every container's
 // /etc/hosts names every member, and the only upstream of the engine's
 // embedded resolver is ours, which knows only those names.
-import readline from "node:readline";
-import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
-import { InfraError } from "../lib/errors.js";
+import { CancelledError, InfraError } from "../lib/errors.js";
 import { Random } from "../lib/random.js";
 import { SHAPING_FAULTS, type FaultStep } from "../lib/suites/schema.js";
-import { createClusterNetwork, extraHosts, hostsEnv, type ClusterAddresses } from "./addressing.js";
-import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
-import { ClusterFaults, FAULT_CHAIN_SETUP, type ClusterNode } from "./faults.js";
-import { readOutput, truncateMiddle, waitForExit } from "./container-io.js";
-import { AGENT_STARTED } from "./agent/wire.js";
-import { checkRecord, controllerSpecSchema, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, type ControllerLine, type ControllerSpecInput } from "./controller/spec.js";
-import { hardenedHostConfig, SANDBOX_USER, type Limits } from "./hardening.js";
-import { labelsFor, type ResourceOwner } from "./labels.js";
+import { createClusterNetwork, extraHosts, type ClusterAddresses } from "./addressing.js";
 import { randomSuffix } from "./build.js";
-import { netctlExec, startNetctl } from "./netctl.js";
+import { nodeReports, parseRecord, readTraffic, type NodeReport } from "./cluster/collect.js";
+import { startController } from "./cluster/controller.js";
+import { startNodes, startSidecars } from "./cluster/nodes.js";
+import { ClusterResources, type ClusterContext } from "./cluster/resources.js";
+import { startServices } from "./cluster/services.js";
+import { readOutput, waitForExit } from "./container-io.js";
+import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
+import { ClusterFaults, type ClusterNode } from "./faults.js";
+import type { Limits } from "./hardening.js";
+import { labelsFor, type ResourceOwner } from "./labels.js";
+import { checkRecord, controllerSpecSchema, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, type ControllerLine, type ControllerSpecInput } from "./programs/controller/spec.js";
 import { composeShapes, createShaper, type BaseLatency, type SchedulerStats, type ShaperKind } from "./shaping.js";
-import { installCounters, readCounters, type NodeTraffic } from "./traffic.js";
-import { createBoundedVolume, readVolumeFile, removeVolume } from "./volumes.js";
+import type { NodeTraffic } from "./traffic.js";
+import { createBoundedVolume, readVolumeFile } from "./volumes.js";
+
+export type { NodeReport };
 
 export interface ClusterTestRequest {
   /** Volume holding /work/src and /work/out from the build step. */
@@ -62,16 +68,6 @@ export interface ClusterTestRequest {
   onNodesReady?: (nodes: Array<{ id: string; ip: string; containerId: string }>) => void;
 }
 
-export interface NodeReport {
-  id: string;
-  /** What the node printed on stderr (its log), with the agent's lines on stdout. */
-  log: string;
-  logTruncated: boolean;
-  running: boolean;
-  exitCode: number | null;
-  oomKilled: boolean;
-}
-
 export interface ClusterTestResult {
   /** The controller's record, line by line (spec.ts); whole only when `recordProblem` is null. */
   lines: ControllerLine[];
@@ -100,7 +96,6 @@ export interface ClusterTestResult {
   teardownMs: number;
 }
 
-const NODE_LOG_BYTES = 256 * 1024;
 /** The history volume: the record's limit and room for the end lines written past it. */
 const RECORD_VOLUME_BYTES = MAX_RECORD_BYTES + 1024 * 1024;
 
@@ -121,125 +116,44 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
       `the test asks for ${latency ? "latency" : `"${shapedSteps[0]!.kind}"`}, and this runner can hold packets neither with its scheduler (NFQUEUE) nor with netem`,
     );
   }
-  // Removed in this order: what joined a sidecar's namespace goes before the sidecar.
-  const containers: Docker.Container[] = [];
-  const sidecars: Docker.Container[] = [];
-  const volumes: string[] = [];
-  let network: Docker.Network | undefined;
+  const resources = new ClusterResources(docker);
   try {
-    const netName = `lg-${id}`;
-    const created = await createClusterNetwork(docker, { name: netName, labels, pool: req.subnetPool ?? "198.18.0.0/16", nodeIds });
-    network = created.network;
+    const networkName = `lg-${id}`;
+    const created = await createClusterNetwork(docker, { name: networkName, labels, pool: req.subnetPool ?? "198.18.0.0/16", nodeIds });
+    resources.network = created.network;
     const plan = created.plan;
-    const hosts = extraHosts(plan);
-    // Our containers on the network: a fixed address, every member in /etc/hosts, only our resolver upstream.
-    const member = (address: string, name: string) => ({
-      HostConfig: { NetworkMode: netName, ExtraHosts: hosts, Dns: [plan.services], DnsSearch: [] },
-      NetworkingConfig: { EndpointsConfig: { [netName]: { IPAMConfig: { IPv4Address: address }, Aliases: [name] } } },
-    });
+    const ctx: ClusterContext = { docker, id, networkName, plan, hosts: extraHosts(plan), labels, resources };
 
-    // The services and the resolver come first: nodes may call them as soon as they run.
-    const servicesNet = member(plan.services, "services");
-    const services = await docker.createContainer({
-      name: `lg-${id}-services`,
-      Hostname: "services",
-      Image: req.controllerImage,
-      Cmd: ["/usr/local/bin/node", "/opt/labgrade/services.js"],
-      User: SANDBOX_USER,
-      Env: [`LABGRADE_SERVICES=${protocol === "maelstrom" ? "kv,dns" : "dns"}`, `LABGRADE_CLUSTER_HOSTS=${hostsEnv(plan)}`],
-      Labels: { ...labels, "labgrade.node": "services" },
-      HostConfig: hardenedHostConfig(req.controllerLimits, servicesNet.HostConfig),
-      NetworkingConfig: servicesNet.NetworkingConfig,
-    });
-    containers.push(services);
-    await services.start();
+    // The network's steps, in order (cluster/): services and resolver, volumes,
+    // the nodes' namespaces, the test's latency, the nodes, the controller.
+    await startServices(ctx, { image: req.controllerImage, limits: req.controllerLimits, protocol });
+    const dataVolumes: Record<string, string> = {};
     if (req.dataVolume) {
       for (const nodeId of nodeIds) {
         // Bounded, and kept mounted by a holder so it survives kill and restart.
-        volumes.push(
-          await createBoundedVolume(docker, { name: `lg-${id}-${nodeId}-data`, sizeBytes: req.nodeLimits.tmpfsBytes, labels, holderImage: req.controllerImage }),
-        );
+        dataVolumes[nodeId] = await createBoundedVolume(docker, { name: `lg-${id}-${nodeId}-data`, sizeBytes: req.nodeLimits.tmpfsBytes, labels, holderImage: req.controllerImage });
+        resources.volumes.push(dataVolumes[nodeId]);
       }
     }
     const recordVolume = await createBoundedVolume(docker, { name: `lg-${id}-record`, sizeBytes: RECORD_VOLUME_BYTES, labels, holderImage: req.controllerImage });
-    volumes.push(recordVolume);
-
-    // Each node's namespace, with its fault chain and traffic counters in place before its program runs.
-    const nodeSidecars = await Promise.all(
-      nodeIds.map(async (nodeId) => {
-        const sidecar = await startNetctl(docker, {
-          name: `lg-${id}-${nodeId}-netctl`,
-          image: req.controllerImage,
-          nodeId,
-          networkName: netName,
-          address: plan.nodes[nodeId]!,
-          extraHosts: hosts,
-          resolver: plan.services,
-          labels,
-        });
-        sidecars.push(sidecar);
-        await netctlExec(sidecar, nodeId, FAULT_CHAIN_SETUP);
-        await installCounters(sidecar, nodeId, peersOf(plan, nodeId), plan.services);
-        return sidecar;
-      }),
-    );
+    resources.volumes.push(recordVolume);
+    const sidecars = await startSidecars(ctx, nodeIds, req.controllerImage);
     // The test's latency is the network the programs start on: in force before any of them runs.
-    const shaper = createShaper(shaperKind, nodeIds.map((nodeId, i) => ({ id: nodeId, sidecar: nodeSidecars[i]!, ip: plan.nodes[nodeId]! })));
+    const shaper = createShaper(shaperKind, nodeIds.map((nodeId, i) => ({ id: nodeId, sidecar: sidecars[i]!, ip: plan.nodes[nodeId]! })));
     if (latency) await shaper!.shape(composeShapes(nodeIds, latency, []));
-    const nodes = await Promise.all(
-      nodeIds.map((nodeId, i) =>
-        docker.createContainer({
-          name: `lg-${id}-${nodeId}`,
-          Image: req.runImage,
-          Cmd: ["/usr/local/bin/node", "/opt/labgrade/agent.js"],
-          User: SANDBOX_USER,
-          WorkingDir: "/work/src",
-          Env: [
-            `LABGRADE_NODE_ID=${nodeId}`,
-            `LABGRADE_NODE_IDS=${nodeIds.join(",")}`,
-            `LABGRADE_RUN_COMMAND=${req.runCommand}`,
-            `LABGRADE_PROTOCOL=${protocol}`,
-            `LABGRADE_CLUSTER_HOSTS=${hostsEnv(plan)}`,
-            "LABGRADE_WORKDIR=/work/src",
-            "HOME=/tmp",
-          ],
-          Labels: { ...labels, "labgrade.node": nodeId },
-          HostConfig: hardenedHostConfig(req.nodeLimits, {
-            NetworkMode: `container:${nodeSidecars[i]!.id}`,
-            // The engine's init is PID 1: it reaps what the student's program orphans.
-            Init: true,
-            Mounts: [
-              { Type: "volume", Source: req.buildVolume, Target: "/work", ReadOnly: true },
-              ...(req.dataVolume ? [{ Type: "volume" as const, Source: `lg-${id}-${nodeId}-data`, Target: "/data", ReadOnly: false }] : []),
-            ],
-          }),
-        }),
-      ),
-    );
-    containers.push(...nodes);
-    await Promise.all(nodes.map((c) => c.start()));
-    const clusterNodes: ClusterNode[] = nodes.map((container, i) => ({ id: nodeIds[i]!, container, sidecar: nodeSidecars[i]!, ip: plan.nodes[nodeIds[i]!]! }));
+    const nodes = await startNodes(ctx, nodeIds, sidecars, {
+      buildVolume: req.buildVolume,
+      runImage: req.runImage,
+      runCommand: req.runCommand,
+      protocol,
+      limits: req.nodeLimits,
+      dataVolumes: req.dataVolume ? dataVolumes : undefined,
+    });
+    const clusterNodes: ClusterNode[] = nodes.map((container, i) => ({ id: nodeIds[i]!, container, sidecar: sidecars[i]!, ip: plan.nodes[nodeIds[i]!]! }));
     req.onNodesReady?.(clusterNodes.map((n) => ({ id: n.id, ip: n.ip, containerId: n.container.id })));
     const steps = req.faults ?? [];
     const faults = new ClusterFaults(clusterNodes, shaper, latency);
-    const controllerNet = member(plan.controller, "controller");
-    const controller = await docker.createContainer({
-      name: `lg-${id}-controller`,
-      Hostname: "controller",
-      Image: req.controllerImage,
-      Cmd: ["/usr/local/bin/node", "/opt/labgrade/controller.js"],
-      User: SANDBOX_USER,
-      Env: [`LABGRADE_TEST=${JSON.stringify(spec)}`],
-      Labels: { ...labels, "labgrade.node": "controller" },
-      HostConfig: hardenedHostConfig(req.controllerLimits, {
-        ...controllerNet.HostConfig,
-        Mounts: [{ Type: "volume", Source: recordVolume, Target: RECORD_DIR, ReadOnly: false }],
-      }),
-      NetworkingConfig: controllerNet.NetworkingConfig,
-    });
-    containers.push(controller);
-    const readyAt = watchForReady(docker, controller);
-    await controller.start();
+    const { container: controller, readyAt } = await startController(ctx, { image: req.controllerImage, limits: req.controllerLimits, spec, recordVolume });
     const setupMs = Date.now() - started;
 
     const budget = AbortSignal.timeout(Math.max(1, req.wallClockMs - setupMs));
@@ -260,9 +174,10 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     const exit = await waitForExit(controller, req.signal ? AbortSignal.any([req.signal, budget]) : budget);
     stopSchedule.abort();
     const timeline = await schedule;
-    if (req.signal?.aborted) throw new InfraError("cancelled", "the test was cancelled");
+    if (req.signal?.aborted) throw new CancelledError("the test was stopped");
     if (!exit) await controller.kill().catch(() => undefined);
 
+    // What it left, read before anything is removed (cluster/collect.ts).
     const [controllerOutput, recordBytes, traffic, scheduler] = await Promise.all([
       readOutput(controller),
       readVolumeFile(docker, recordVolume, RECORD_FILE, RECORD_VOLUME_BYTES),
@@ -270,37 +185,18 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
       faults.schedulerStats(),
     ]);
     const lines = parseRecord(recordBytes);
-    const nodeReports = await Promise.all(
-      nodes.map(async (container, i): Promise<NodeReport> => {
-        const [output, info] = await Promise.all([readOutput(container), container.inspect()]);
-        const whole = output.stdout + output.stderr;
-        const log = truncateMiddle(whole, NODE_LOG_BYTES);
-        return {
-          id: nodeIds[i]!,
-          log: log.text,
-          // Cut by us, or by the engine's rotation (the agent's first line is gone).
-          logTruncated: log.truncated || !whole.startsWith("[agent ") || !whole.slice(0, 200).includes(AGENT_STARTED),
-          running: info.State.Running,
-          exitCode: info.State.Running ? null : info.State.ExitCode,
-          oomKilled: info.State.OOMKilled,
-        };
-      }),
-    );
-    const netInfo = await network.inspect();
+    const reports = await nodeReports(clusterNodes);
+    const netInfo = await created.network.inspect();
     const teardownStart = Date.now();
-    await teardown(docker, containers, sidecars, network, volumes);
-    containers.length = 0;
-    sidecars.length = 0;
-    volumes.length = 0;
-    network = undefined;
+    await resources.removeAll();
     return {
       lines,
       recordProblem: recordBytes === null ? "the controller left no record" : checkRecord(lines),
       controllerLog: controllerOutput.stderr,
       controllerExitCode: exit ? exit.StatusCode : null,
       timedOut: !exit,
-      nodes: nodeReports,
-      network: { name: netName, subnet: netInfo.IPAM?.Config?.[0]?.Subnet },
+      nodes: reports,
+      network: { name: networkName, subnet: netInfo.IPAM?.Config?.[0]?.Subnet },
       addresses: plan,
       traffic,
       faults: timeline,
@@ -310,82 +206,9 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
       teardownMs: Date.now() - teardownStart,
     };
   } catch (err) {
-    if (err instanceof InfraError) throw err;
+    if (err instanceof InfraError || err instanceof CancelledError) throw err;
     throw new InfraError("docker.cluster", `could not run the test cluster: ${String(err)}`, { cause: err });
   } finally {
-    await teardown(docker, containers, sidecars, network, volumes);
+    await resources.removeAll();
   }
 }
-
-/** A node's peers (every other node) by id, with their addresses. */
-function peersOf(plan: ClusterAddresses, nodeId: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(plan.nodes).filter(([id]) => id !== nodeId));
-}
-
-async function readTraffic(nodes: ClusterNode[], plan: ClusterAddresses): Promise<Record<string, NodeTraffic>> {
-  const traffic: Record<string, NodeTraffic> = {};
-  await Promise.all(
-    nodes.map(async (node) => {
-      try {
-        traffic[node.id] = await readCounters(node.sidecar, node.id, peersOf(plan, node.id), plan.services);
-      } catch {
-        // Not known: left out, never shown as 0 (ClusterTestResult.traffic).
-      }
-    }),
-  );
-  return traffic;
-}
-
-/** The record's lines; a line that is not JSON (only a cut last line can be) ends it. */
-function parseRecord(bytes: Buffer | null): ControllerLine[] {
-  const lines: ControllerLine[] = [];
-  if (!bytes) return lines;
-  for (const text of bytes.toString("utf8").split("\n")) {
-    if (text.trim() === "") continue;
-    try {
-      lines.push(JSON.parse(text) as ControllerLine);
-    } catch {
-      break;
-    }
-  }
-  return lines;
-}
-
-async function teardown(docker: Docker, containers: Docker.Container[], sidecars: Docker.Container[], network: Docker.Network | undefined, volumes: string[]): Promise<void> {
-  await Promise.all(containers.map((c) => c.remove({ force: true, v: true }).catch(() => undefined)));
-  await Promise.all(sidecars.map((c) => c.remove({ force: true, v: true }).catch(() => undefined)));
-  await network?.remove().catch(() => undefined);
-  await Promise.all(volumes.map((v) => removeVolume(docker, v)));
-}
-
-/**
- * Resolves with the host clock at which the controller printed its `ready`
- * line (the start of the main phase), or null if it never did. Follows the
- * container's output through the API, attached before start so no line is missed.
- */
-function watchForReady(docker: Docker, controller: Docker.Container): Promise<number | null> {
-  return new Promise((resolve) => {
-    controller.attach({ stream: true, stdout: true, stderr: false }).then(
-      (stream) => {
-        const out = new PassThrough();
-        docker.modem.demuxStream(stream, out, new PassThrough());
-        const lines = readline.createInterface({ input: out });
-        let done = false;
-        const finish = (value: number | null) => {
-          if (done) return;
-          done = true;
-          resolve(value);
-          lines.close();
-          (stream as unknown as { destroy?: () => void }).destroy?.();
-        };
-        lines.on("line", (line) => {
-          if (line.startsWith('{"ready"')) finish(Date.now());
-        });
-        stream.on("end", () => finish(null));
-        stream.on("error", () => finish(null));
-      },
-      () => resolve(null),
-    );
-  });
-}
-

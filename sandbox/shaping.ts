@@ -1,7 +1,7 @@
 // The cluster's network layer for delay, jitter, reordering and duplication:
 // what each node's packets to each peer go through, one way. Two ways to do
 // it, chosen when the runner starts (capabilities.ts):
-//   - "userspace": our packet scheduler (sandbox/shaper), run in each node's
+//   - "userspace": our packet scheduler (sandbox/programs/shaper), run in each node's
 //     netctl sidecar: the node's packets to its peers go through netfilter
 //     queue 0, and the scheduler releases each after its delay, per link, and
 //     drops what a partition cuts, also while it holds it (preferred: the same
@@ -26,7 +26,7 @@ import type { Grudge } from "./partitions.js";
 
 export type ShaperKind = "userspace" | "netem" | "none";
 
-/** One link's shape: see sandbox/shaper/plan.go. */
+/** One link's shape: see sandbox/programs/shaper/plan.go. */
 export interface LinkShape {
   /** Mean one-way delay, ms. */
   delayMs: number;

@@ -14,7 +14,7 @@
 // it); in native mode the program's own transport decides what a packet
 // carries, so the counts are packets, not messages.
 import type Docker from "dockerode";
-import { PEER_PORT } from "./agent/wire.js";
+import { PEER_PORT } from "./programs/agent/wire.js";
 import { netctlExec } from "./netctl.js";
 
 const OUT_CHAIN = "LABGRADE-COUNT-OUT";

@@ -1,9 +1,10 @@
 // What every checker returns: a verdict, a reason in plain words for the
 // student, and the evidence behind it (small enough to store with the result).
+import type { CheckVerdict, Verdict } from "../grading/verdict.js";
 import type { HistoryMetrics } from "../metrics.js";
 import type { Evidence } from "./evidence.js";
 
-export type CheckVerdict = "PASS" | "FAIL" | "UNKNOWN";
+export type { CheckVerdict };
 
 export interface CheckResult<E extends Evidence = Evidence> {
   verdict: CheckVerdict;
@@ -39,7 +40,7 @@ export interface ResultDocument {
   workload: string;
   seed?: string;
   test?: string;
-  verdict: CheckVerdict | "LIMIT_EXCEEDED";
+  verdict: Verdict;
   reason: string;
   evidence: Evidence;
   /** The history's metrics, and what only the runner knows (from the nodes and the cluster). */

@@ -7,7 +7,7 @@ import { shapingOf, type ShapingKind } from "../suites/capabilities.js";
 import { getCourseForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { NotFoundError } from "../errors.js";
-import { RUNNER_DEAD_AFTER_MS } from "./grade-submission.js";
+import { RUNNER_DEAD_AFTER_MS } from "./grading-job.js";
 import { regradeProgress, type RegradeProgress } from "./regrade.js";
 
 export interface QueueOverview {

@@ -4,7 +4,7 @@
 // concurrency; the estimate assumes each slot frees after the lab's recent
 // average grading time. It reveals counts only, never whose jobs are ahead.
 import type { Db } from "../db.js";
-import { RUNNER_DEAD_AFTER_MS } from "./grade-submission.js";
+import { RUNNER_DEAD_AFTER_MS } from "./grading-job.js";
 
 /** Grading times averaged for the estimate. */
 const RECENT_GRADINGS = 20;

@@ -1,14 +1,16 @@
 // Packs a built-in reference solution into the archive a student would
 // upload. Our Go references share one small library, labgrade.dev/maelstrom
 // (lib/labs/go-maelstrom), which lives once in the repository: a reference
-// whose go.mod requires it gets it vendored into its archive here
-// (vendor/labgrade.dev/maelstrom/*.go and vendor/modules.txt), so every
+// whose go.mod requires it gets it vendored into its archive here, as an
+// overlay (lib/archive.ts withOverlay; the build step lays a lab's harness
+// over a student's source the same way): vendor/labgrade.dev/maelstrom/*.go
+// and vendor/modules.txt, so every
 // archive builds in the network-less build container like any vendored
 // submission. Invariant: the archive is self-contained.
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { directoryEntries, packEntries, type PackEntry } from "../archive.js";
+import { directoryEntries, packEntries, withOverlay, type PackEntry } from "../archive.js";
 
 export const GO_MAELSTROM_MODULE = "labgrade.dev/maelstrom";
 /** The shared package's source: a Go module of its own (go.mod, *.go, tests). */
@@ -23,7 +25,7 @@ export async function packReferenceSolution(dir: string): Promise<Buffer> {
     if (entries.some((e) => e.path === "vendor")) {
       throw new Error(`${dir} has a vendor folder of its own; vendoring ${GO_MAELSTROM_MODULE} next to it is not supported`);
     }
-    entries.push(...(await vendoredMaelstrom(version)));
+    return packEntries(withOverlay(entries, await vendoredMaelstrom(version)));
   }
   return packEntries(entries);
 }

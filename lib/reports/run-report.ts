@@ -17,7 +17,7 @@ import type { FaultTimelineEntry } from "./plot-data.js";
 export const LOG_TAIL_BYTES = 8 * 1024;
 
 /**
- * What the runner stored per node (runner/grade-submission.ts,
+ * What the runner stored per node (runner/judge.ts,
  * NodeMessageFigures), as read back: packets counted by the node's firewall
  * (toNodes, toServices, fromServices) and what its agent reported. Runs graded
  * before the firewall counted stored the agent's own serverMessagesSent/Received.

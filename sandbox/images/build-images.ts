@@ -2,7 +2,7 @@
 //   1. a root file system per package set: debootstrap once, then apt-get in a
 //      chroot for toolchains, imported with `docker import` as
 //      labgrade/rootfs-<name>:<hash>;
-//   2. our userspace packet scheduler (sandbox/shaper, Go, standard library
+//   2. our userspace packet scheduler (sandbox/programs/shaper, Go, standard library
 //      only) compiled in the go image's root file system, with no network;
 //   3. the final image labgrade/<name>:<hash> (and :latest) adds our agent,
 //      test controller, services and the shaper, built through the Docker API
@@ -186,7 +186,7 @@ async function buildFinal(docker: Docker, recipe: ImageRecipe, rootfsRef: string
 
 /** Programs that are binaries, not scripts for node. */
 const EXECUTABLES = new Set(["shaper"]);
-const SHAPER_SOURCE = path.join(ROOT, "sandbox/shaper");
+const SHAPER_SOURCE = path.join(ROOT, "sandbox/programs/shaper");
 
 /**
  * Compiles the shaper in the go image's root file system (a container with
@@ -201,7 +201,7 @@ async function buildShaper(docker: Docker, goRootfsRef: string): Promise<Buffer>
   for (const s of sources) key.update(s.name).update(s.content);
   const cached = path.join(STATE_DIR, `shaper-${key.digest("hex").slice(0, 16)}`);
   if (existsSync(cached)) return readFile(cached);
-  log(`compiling the packet scheduler (sandbox/shaper) with ${goRootfsRef}`);
+  log(`compiling the packet scheduler (sandbox/programs/shaper) with ${goRootfsRef}`);
   const container = await docker.createContainer({
     Image: goRootfsRef,
     // The image's prebuilt standard library first (the same settings), so only the shaper compiles.
@@ -220,7 +220,7 @@ async function buildShaper(docker: Docker, goRootfsRef: string): Promise<Buffer>
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     const logs = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
-    if (StatusCode !== 0) throw new Error(`compiling sandbox/shaper failed (exit ${StatusCode}):\n${logs.toString("utf8").slice(-4000)}`);
+    if (StatusCode !== 0) throw new Error(`compiling sandbox/programs/shaper failed (exit ${StatusCode}):\n${logs.toString("utf8").slice(-4000)}`);
     const archive = await container.getArchive({ path: "/out/shaper" });
     const binary = await new Promise<Buffer>((resolve, reject) => {
       const extractor = extract();

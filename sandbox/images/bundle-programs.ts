@@ -8,9 +8,9 @@ import { build } from "esbuild";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export const SANDBOX_PROGRAMS = {
-  "agent.js": "sandbox/agent/agent.ts",
-  "controller.js": "sandbox/controller/controller.ts",
-  "services.js": "sandbox/services/services.ts",
+  "agent.js": "sandbox/programs/agent/agent.ts",
+  "controller.js": "sandbox/programs/controller/controller.ts",
+  "services.js": "sandbox/programs/services/services.ts",
 } as const;
 
 /** File name inside /opt/labgrade → bundled JavaScript. */

@@ -11,11 +11,11 @@ import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryEvent } from "../../lib/history.js";
 import { testSpecSchema } from "../../lib/suites/schema.js";
-import { judge } from "../../runner/grade-submission.js";
-import { MAX_LINE_BYTES } from "../../sandbox/agent/wire.js";
+import { judge } from "../../runner/judge.js";
+import { MAX_LINE_BYTES } from "../../sandbox/programs/agent/wire.js";
 import type { ClusterTestRequest, ClusterTestResult } from "../../sandbox/cluster.js";
 import { demultiplex } from "../../sandbox/container-io.js";
-import { MAX_ERROR_TEXT_CHARS } from "../../sandbox/controller/spec.js";
+import { MAX_ERROR_TEXT_CHARS } from "../../sandbox/programs/controller/spec.js";
 import { serverMessagesOf } from "../../sandbox/traffic.js";
 import { buildFixture, execIn, runFixtureCluster, testOwner } from "../support/sandbox.js";
 

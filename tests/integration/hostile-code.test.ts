@@ -19,7 +19,7 @@ import { Client } from "pg";
 import { describe, expect, it } from "vitest";
 import { normaliseArchive, packDirectory } from "../../lib/archive.js";
 import { testSpecSchema } from "../../lib/suites/schema.js";
-import { judge } from "../../runner/grade-submission.js";
+import { judge } from "../../runner/judge.js";
 import { buildSubmission, removeVolume, type BuildResult } from "../../sandbox/build.js";
 import type { ClusterTestRequest, ClusterTestResult } from "../../sandbox/cluster.js";
 import { readOutput } from "../../sandbox/container-io.js";

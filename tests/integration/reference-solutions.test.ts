@@ -15,8 +15,9 @@ import { BUILTIN_LABS, type BuiltinLab, type ReferenceSolution } from "../../lib
 import { GO_MAELSTROM_DIR, packReferenceSolution } from "../../lib/labs/pack-reference.js";
 import { newSeed } from "../../lib/random.js";
 import { parseSuite } from "../../lib/suites/parse-suite.js";
-import { workloadOptionsOf, type TestSpec } from "../../lib/suites/schema.js";
-import { judge } from "../../runner/grade-submission.js";
+import type { TestSpec } from "../../lib/suites/schema.js";
+import { judge } from "../../runner/judge.js";
+import { testRunRequest } from "../../runner/test-run.js";
 import { buildSubmission, removeVolume, type BuildResult } from "../../sandbox/build.js";
 import { runClusterTest } from "../../sandbox/cluster.js";
 import { SANDBOX_UID } from "../../sandbox/images/recipes.js";
@@ -96,29 +97,19 @@ describe.each(BUILTIN_LABS.map((lab) => [lab.slug, lab] as const))("%s", (_slug,
       expect(build.ok, `build of ${lab.slug}/${ref.name}:\n${build.log}`).toBe(true);
       const seed = test.seed ?? newSeed();
       const started = Date.now();
-      const cluster = await runClusterTest(docker, {
-        buildVolume: build.volume,
-        runImage: lab.runImage,
-        controllerImage: "labgrade/base:latest",
-        runCommand: lab.runCommand,
-        nodeCount: test.nodes,
-        controller: {
-          workload: test.workload,
-          concurrency: test.concurrency,
-          ratePerSecond: test.rate,
-          durationMs: Math.round(test.durationSeconds * 1000),
+      // The run the grade job would ask for (runner/test-run.ts), with this machine's shaping.
+      const cluster = await runClusterTest(
+        docker,
+        testRunRequest({
+          test,
           seed,
-          requestTimeoutMs: Math.round(test.requestTimeoutSeconds * 1000),
-          readyTimeoutMs: 20_000,
-          options: workloadOptionsOf(test),
-          recoveryMs: Math.round(test.recoverySeconds * 1000),
-        },
-        nodeLimits: limits.node,
-        controllerLimits: limits.controller,
-        wallClockMs: Math.round((test.durationSeconds + test.recoverySeconds) * 1000) + 60_000,
-        owner: testOwner(`${lab.slug}-${ref.name}-${test.name}`),
-        faults: test.faults,
-      });
+          buildVolume: build.volume,
+          lab: { runImage: lab.runImage, runCommand: lab.runCommand, protocol: "maelstrom" },
+          limits,
+          shaper: "userspace",
+          owner: testOwner(`${lab.slug}-${ref.name}-${test.name}`),
+        }),
+      );
       const judged = judge(test, cluster);
       const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
       console.log(

@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config.js";
 import { queueOverviewForStaff } from "../../lib/jobs/queue-overview.js";
 import { runnerLimits } from "../../runner/limits.js";
-import { gradeJob, type GradeDeps } from "../../runner/grade-submission.js";
+import { gradeJob, type GradeDeps } from "../../runner/grade-job.js";
 import { reconcileQueue } from "../../runner/reconciler.js";
 import { labelsFor, MANAGED_LABEL } from "../../sandbox/labels.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";

@@ -1,5 +1,5 @@
 // Delay, jitter, reordering and duplication on real clusters, by our packet
-// scheduler (sandbox/shaper, through NFQUEUE in each node's netctl sidecar),
+// scheduler (sandbox/programs/shaper, through NFQUEUE in each node's netctl sidecar),
 // which every host with NFQUEUE has. The chatter fixture sends each peer a
 // numbered beat every 50 ms stamped with the host clock, and logs every beat
 // it receives with the host clock: the logs show what crossed when, in which

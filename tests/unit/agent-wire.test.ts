@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { envelopeFrame, LineSplitter, parseEnvelope } from "../../sandbox/agent/wire.js";
+import { envelopeFrame, LineSplitter, parseEnvelope } from "../../sandbox/programs/agent/wire.js";
 
 function split(max: number, chunks: string[]) {
   const lines: string[] = [];

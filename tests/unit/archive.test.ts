@@ -199,3 +199,73 @@ describe("submission archives", () => {
     expect((await packEntries(entries)).equals(first)).toBe(true);
   });
 });
+
+describe("an overlay of our own files on a student's source", () => {
+  const overlay = [
+    { path: "harness", type: "directory" as const },
+    { path: "harness/tester.go", type: "file" as const, mode: 0o644, content: Buffer.from("package harness // ours") },
+    { path: "config.go", type: "file" as const, mode: 0o644, content: Buffer.from("package main // ours") },
+  ];
+
+  async function contents(tar: Buffer): Promise<Map<string, string>> {
+    const { extract } = await import("tar-stream");
+    const seen = new Map<string, string>();
+    const x = extract();
+    x.on("entry", (h, s, next) => {
+      const chunks: Buffer[] = [];
+      s.on("data", (c: unknown) => chunks.push(c as Buffer));
+      s.on("end", () => {
+        seen.set(`${h.type}:${h.name}:${h.uid}`, Buffer.concat(chunks).toString());
+        next();
+      });
+    });
+    await new Promise<void>((resolve) => {
+      x.on("finish", () => resolve());
+      x.end(tar);
+    });
+    return seen;
+  }
+
+  it("lays ours over theirs, ours winning, and names what it replaced", async () => {
+    const upload = await tarOf([
+      { name: "main.go", body: "package main" },
+      { name: "config.go", body: "package main // theirs" },
+      { name: "harness", type: "directory" },
+      { name: "harness/tester.go", body: "package harness // theirs, always passing" },
+      { name: "harness/notes.txt", body: "kept" },
+    ]);
+    const { tar, replaced } = await normaliseArchive(upload, 10001, undefined, overlay);
+    const seen = await contents(tar);
+    expect(seen.get("file:src/config.go:10001")).toBe("package main // ours");
+    expect(seen.get("file:src/harness/tester.go:10001")).toBe("package harness // ours");
+    expect(seen.get("file:src/harness/notes.txt:10001")).toBe("kept");
+    expect(seen.get("file:src/main.go:10001")).toBe("package main");
+    expect(replaced.sort()).toEqual(["config.go", "harness/tester.go"]);
+  });
+
+  it("does not let a file or link named like one of our folders send our files elsewhere", async () => {
+    const upload = await tarOf([
+      { name: "main.go", body: "package main" },
+      { name: "elsewhere", type: "directory" },
+      { name: "harness", type: "symlink", linkname: "elsewhere" },
+    ]);
+    const { tar, replaced } = await normaliseArchive(upload, 10001, undefined, overlay);
+    const seen = await contents(tar);
+    expect(replaced).toEqual(["harness"]);
+    expect([...seen.keys()].filter((k) => k.includes("harness"))).toEqual(["directory:src/harness:10001", "file:src/harness/tester.go:10001"]);
+  });
+
+  it("is how reference packing vendors our Go package (withOverlay)", async () => {
+    const { withOverlay } = await import("../../lib/archive.js");
+    const merged = withOverlay(
+      [
+        { path: "go.mod", type: "file", mode: 0o644, content: Buffer.from("module x") },
+        { path: "config.go", type: "file", mode: 0o644, content: Buffer.from("theirs") },
+        { path: "harness", type: "directory" },
+      ],
+      overlay,
+    );
+    expect(merged.map((e) => e.path)).toEqual(["go.mod", "harness", "harness/tester.go", "config.go"]);
+    expect(merged.find((e) => e.path === "config.go")).toMatchObject({ content: Buffer.from("package main // ours") });
+  });
+});

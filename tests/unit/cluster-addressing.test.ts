@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extraHosts, hostsEnv, parseHostsEnv, parseLabPool, planAddresses } from "../../sandbox/addressing.js";
-import { isGenuineSender } from "../../sandbox/services/services.js";
+import { isGenuineSender } from "../../sandbox/programs/services/services.js";
 
 describe("cluster addresses", () => {
   it("gives every member a fixed address in the cluster's /24", () => {

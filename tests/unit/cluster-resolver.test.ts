@@ -1,6 +1,6 @@
 import dnsPacket from "dns-packet";
 import { describe, expect, it } from "vitest";
-import { answerQuery } from "../../sandbox/services/resolver.js";
+import { answerQuery } from "../../sandbox/programs/services/resolver.js";
 
 const table = new Map([
   ["n0", "198.18.9.10"],

@@ -4,9 +4,9 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEvent } from "../../lib/history.js";
 import { testSpecSchema } from "../../lib/suites/schema.js";
-import { judge } from "../../runner/grade-submission.js";
+import { judge } from "../../runner/judge.js";
 import type { ClusterTestResult } from "../../sandbox/cluster.js";
-import { checkRecord, RECORD_FORMAT, type ControllerLine } from "../../sandbox/controller/spec.js";
+import { checkRecord, RECORD_FORMAT, type ControllerLine } from "../../sandbox/programs/controller/spec.js";
 
 const test = testSpecSchema.parse({ name: "t", workload: "echo" });
 const echo = (index: number, process: number, type: "invoke" | "ok", text: string): HistoryEvent => ({

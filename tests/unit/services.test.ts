@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { handle } from "../../sandbox/services/services.js";
+import { handle } from "../../sandbox/programs/services/services.js";
 
 describe("lin-kv and friends", () => {
   it("reads what was written, and says when a key does not exist", () => {

@@ -5,7 +5,7 @@
 // Docker may rotate and cut). The runner checks the record is whole before
 // judging (checkRecord).
 import { z } from "zod";
-import type { HistoryEvent } from "../../lib/history.js";
+import type { HistoryEvent } from "../../../lib/history.js";
 import type { AgentStats } from "../agent/wire.js";
 
 /** Where the history volume is mounted in the controller container, and the record's name in it. */
@@ -19,6 +19,8 @@ export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 export const MAX_ERROR_TEXT_CHARS = 1000;
 
 export const controllerSpecSchema = z.object({
+  /** What drives the client side (controller/drivers): the workload's clients. */
+  driver: z.enum(["workload"]).default("workload"),
   /** Workload name (see lib/workloads). */
   workload: z.string(),
   /** maelstrom: our agent fronts each node (and reports message counts); native: the program serves clients itself. */

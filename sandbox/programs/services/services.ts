@@ -21,7 +21,7 @@
 // (Maelstrom's seq-kv and lww-kv may additionally return stale values; a
 // solution that is correct against them is correct against ours.)
 import dgram from "node:dgram";
-import { parseHostsEnv } from "../addressing.js";
+import { parseHostsEnv } from "../../addressing.js";
 import { PEER_PORT, parseEnvelope, type Envelope } from "../agent/wire.js";
 import { SERVICE_NAMES } from "./names.js";
 import { serveResolver } from "./resolver.js";

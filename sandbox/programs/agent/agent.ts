@@ -21,7 +21,7 @@
 import { spawn } from "node:child_process";
 import dgram from "node:dgram";
 import net from "node:net";
-import { parseHostsEnv } from "../addressing.js";
+import { parseHostsEnv } from "../../addressing.js";
 import {
   AGENT_STARTED,
   CLIENT_PORT,
