@@ -22,6 +22,8 @@ import type { RunnerLimits } from "./limits.js";
 import { jobsWithLeftovers, reapJobLeftovers, reapLeftovers } from "../sandbox/reaper.js";
 import { AttemptInProgress, CourseAtCapacity, gradeJob, RetryGrading } from "./grade-job.js";
 import { reconcileQueue, rerunInfraFailures } from "./reconciler.js";
+import { reapRecordedLeftovers } from "./engine-leftovers.js";
+import { engineOf } from "../sandbox/engine.js";
 
 export interface RunnerOptions {
   db: Db;
@@ -106,6 +108,9 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     if (report.containers + report.networks + report.volumes > 0) {
       log(`reaped ${report.containers} containers, ${report.networks} networks, ${report.volumes} volumes left by dead runners`);
     }
+    // What runners of other engines recorded as left on this one (engine-leftovers.ts), also while idle.
+    const identity = await engineOf(docker).catch(() => undefined);
+    if (identity) await reapRecordedLeftovers({ db, docker, engine: identity, log }).catch((err: unknown) => log(`recorded leftovers not removed yet: ${errorMessage(err)}`));
   };
   if (engine.reachable) await reap();
 

@@ -34,7 +34,8 @@ export async function queuePlace(db: Db, submissionId: string, now = new Date())
       where: { status: "QUEUED", OR: [{ priority: { lt: job.priority } }, { priority: job.priority, createdAt: { lt: job.createdAt } }] },
     }),
     db.gradingJob.count({ where: { status: "RUNNING" } }),
-    db.runner.findMany({ where: { heartbeatAt: { gte: new Date(now.getTime() - RUNNER_DEAD_AFTER_MS) } }, select: { capabilities: true } }),
+    // Runners alive and taking work: one whose engine does not answer takes none (runner/worker.ts).
+    db.runner.findMany({ where: { heartbeatAt: { gte: new Date(now.getTime() - RUNNER_DEAD_AFTER_MS) }, engineUnreachableSince: null }, select: { capabilities: true } }),
     recentGradings(db, job.submission.labId),
   ]);
   const capacity = runners.reduce((sum, r) => sum + concurrencyOf(r.capabilities), 0);
