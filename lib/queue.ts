@@ -36,12 +36,29 @@ export function createRedis(redisUrl: string): Redis {
  * queueing commands until it returns), so a submission is still accepted at
  * once and the reconciler enqueues it later.
  */
-export function createGradingQueue(
-  opts: QueueOptions,
-  connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }),
-): Queue {
-  connection.on("error", () => undefined); // reported where a command fails
-  return new Queue(GRADING_QUEUE, { connection, prefix: opts.prefix });
+export function createGradingQueue(opts: QueueOptions, connection?: Redis): Queue {
+  if (connection) {
+    connection.on("error", () => undefined); // reported where a command fails
+    return new Queue(GRADING_QUEUE, { connection, prefix: opts.prefix });
+  }
+  const own = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+  own.on("error", () => undefined);
+  return new QueueWithItsConnection(own, opts.prefix);
+}
+
+/** BullMQ leaves a connection it was given open on close(); this queue closes the one made for it. */
+class QueueWithItsConnection extends Queue {
+  constructor(
+    private readonly own: Redis,
+    prefix: string,
+  ) {
+    super(GRADING_QUEUE, { connection: own, prefix });
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    this.own.disconnect();
+  }
 }
 
 export async function enqueueGradingJob(
