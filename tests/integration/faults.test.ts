@@ -5,8 +5,7 @@
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeCapabilities } from "../../sandbox/capabilities.js";
-import type { ClusterTestResult } from "../../sandbox/cluster.js";
-import { beatsIn, buildFixture, runFixtureCluster } from "../support/sandbox.js";
+import { beatsIn, buildFixture, faultEvent, logOf, runFixtureCluster } from "../support/sandbox.js";
 
 const docker = new Docker();
 const RUN = { runImage: "labgrade/python:latest", runCommand: "python3 /work/src/node.py" };
@@ -21,12 +20,6 @@ afterAll(async () => {
   await build?.remove();
 });
 
-const logOf = (result: ClusterTestResult, id: string) => result.nodes.find((n) => n.id === id)!.log;
-const event = (result: ClusterTestResult, kind: string) => {
-  const found = result.faults.find((f) => f.kind === kind);
-  if (!found) throw new Error(`no ${kind} in the fault timeline: ${JSON.stringify(result.faults)}`);
-  return found;
-};
 
 describe("network", () => {
   it("carries messages between nodes as real packets", async () => {
@@ -67,8 +60,8 @@ describe("partition", () => {
         { kind: "heal", at: 4 },
       ],
     });
-    const cut = event(result, "partition");
-    const heal = event(result, "heal");
+    const cut = faultEvent(result, "partition");
+    const heal = faultEvent(result, "heal");
     expect(cut.ok).toBe(true);
     expect(cut.detail).toContain("n0 ✕ n1,n2");
     // The firewall did the dropping: its DROP counters on n0 rose.
@@ -100,8 +93,8 @@ describe("loss and bandwidth", () => {
         { kind: "heal", at: 5 },
       ],
     });
-    const loss = event(result, "loss");
-    const heal = event(result, "heal");
+    const loss = faultEvent(result, "loss");
+    const heal = faultEvent(result, "heal");
     const window = (b: { sentMs: number }) => b.sentMs > loss.wallMs + 100 && b.sentMs < heal.wallMs - 100;
     const before = beatsIn(logOf(result, "n0")).filter((b) => b.sentMs < loss.wallMs).length;
     const during = beatsIn(logOf(result, "n0")).filter(window).length;
@@ -123,7 +116,7 @@ describe("loss and bandwidth", () => {
         containerId = nodes[0]!.containerId;
       },
     });
-    expect(event(result, "bandwidth").ok).toBe(true);
+    expect(faultEvent(result, "bandwidth").ok).toBe(true);
     expect(containerId).not.toBe("");
     // Traffic still flows under the limit.
     expect(beatsIn(logOf(result, "n0")).length).toBeGreaterThan(20);
@@ -147,7 +140,7 @@ describe("netem", () => {
       controller: { workload: "echo", concurrency: 1, ratePerSecond: 2, durationMs: 4000, seed: "19", requestTimeoutMs: 3000, readyTimeoutMs: 20_000 },
       faults: [{ kind: "delay", at: 1, ms: 300, from: "n1", to: "n0" }],
     });
-    const delay = event(result, "delay");
+    const delay = faultEvent(result, "delay");
     expect(delay.detail).toContain("(netem)");
     const slow = beatsIn(logOf(result, "n0")).filter((b) => b.from === "n1" && b.sentMs > delay.wallMs + 100);
     expect(slow.length).toBeGreaterThan(5);
@@ -168,8 +161,8 @@ describe("process faults", () => {
         { kind: "restart", at: 3.5, node: "n1" },
       ],
     });
-    const kill = event(result, "kill");
-    const restart = event(result, "restart");
+    const kill = faultEvent(result, "kill");
+    const restart = faultEvent(result, "restart");
     expect(kill.nodes).toEqual(["n1"]);
     const n1 = logOf(result, "n1");
     // The agent initialised the program twice; /data survived, so the second boot counts 2.
@@ -190,8 +183,8 @@ describe("process faults", () => {
         { kind: "resume", at: 3, node: "n2" },
       ],
     });
-    const pause = event(result, "pause");
-    const resume = event(result, "resume");
+    const pause = faultEvent(result, "pause");
+    const resume = faultEvent(result, "resume");
     const fromN2 = beatsIn(logOf(result, "n0")).filter((b) => b.from === "n2");
     // A frozen process sends nothing; its clock-stamped beats skip the frozen span.
     expect(fromN2.filter((b) => b.sentMs > pause.wallMs + 100 && b.sentMs < resume.wallMs - 100)).toEqual([]);

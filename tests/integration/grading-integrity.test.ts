@@ -17,7 +17,7 @@ import type { ClusterTestRequest, ClusterTestResult } from "../../sandbox/cluste
 import { demultiplex } from "../../sandbox/container-io.js";
 import { MAX_ERROR_TEXT_CHARS } from "../../sandbox/programs/controller/spec.js";
 import { serverMessagesOf } from "../../sandbox/traffic.js";
-import { buildFixture, execIn, runFixtureCluster, testOwner } from "../support/sandbox.js";
+import { buildFixture, execIn, logOf, runFixtureCluster, testOwner } from "../support/sandbox.js";
 
 const docker = new Docker();
 const PYTHON = "labgrade/python:latest";
@@ -44,7 +44,6 @@ function runMode(mode: string, overrides: Partial<ClusterTestRequest> = {}): Pro
 }
 
 const verdictOf = (name: string, result: ClusterTestResult) => judge(testSpecSchema.parse({ name, workload: "echo" }), result);
-const logOf = (result: ClusterTestResult, id: string) => result.nodes.find((n) => n.id === id)!.log;
 const eventsOf = (result: ClusterTestResult): HistoryEvent[] => result.lines.flatMap((l) => ("event" in l ? [l.event] : []));
 
 /** Every number in a nested value. */

@@ -28,6 +28,7 @@ import { ourDockerd, restartDockerd } from "../support/docker-engine.js";
 import { startPrivateRedis, type PrivateRedis } from "../support/redis-server.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
 import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
+import { until } from "../support/until.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const stacks: GradingStack[] = [];
@@ -37,16 +38,6 @@ afterAll(async () => {
   for (const s of stacks) await s.close();
   for (const r of redises) await r.kill().catch(() => undefined);
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe("a runner killed with SIGKILL in the middle of a test", () => {
   it("is taken over by another runner: one verdict, nothing left in Docker", async () => {

@@ -22,6 +22,7 @@ import { labelsFor, MANAGED_LABEL } from "../../sandbox/labels.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
 import { removeAbandonedEngines, startSecondEngine, type SecondEngine } from "../support/second-engine.js";
 import { startTlsEngineFront, type TlsEngineFront } from "../support/tls-engine-front.js";
+import { until } from "../support/until.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const localDocker = new Docker();
@@ -43,16 +44,6 @@ afterAll(async () => {
   for (const stack of stacks) await stack.close();
   await engine?.close();
 }, 120_000);
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** A published lab of the demo course running `tests/fixtures/<fixture>/node.py` under the python image, with this suite. */
 async function pythonLab(stack: GradingStack, slug: string, fixture: string, suiteSource: string) {

@@ -10,10 +10,9 @@ import { readdir } from "node:fs/promises";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeCapabilities } from "../../sandbox/capabilities.js";
-import type { ClusterTestResult } from "../../sandbox/cluster.js";
 import { pairOperations } from "../../lib/history.js";
 import { quantile } from "../../lib/metrics.js";
-import { beatsIn, buildFixture, runFixtureCluster, testOwner } from "../support/sandbox.js";
+import { beatsIn, buildFixture, faultEvent, logOf, runFixtureCluster, testOwner } from "../support/sandbox.js";
 
 const docker = new Docker();
 const RUN = { runImage: "labgrade/python:latest", runCommand: "python3 /work/src/node.py", shaper: "userspace" as const };
@@ -32,12 +31,6 @@ afterAll(async () => {
   await build?.remove();
 });
 
-const logOf = (result: ClusterTestResult, id: string) => result.nodes.find((n) => n.id === id)!.log;
-const event = (result: ClusterTestResult, kind: string) => {
-  const found = result.faults.find((f) => f.kind === kind);
-  if (!found) throw new Error(`no ${kind} in the fault timeline: ${JSON.stringify(result.faults)}`);
-  return found;
-};
 const oneWay = (beats: Array<{ sentMs: number; recvMs: number }>) => beats.map((b) => b.recvMs - b.sentMs).sort((a, b) => a - b);
 const echo = (durationMs: number, seed: string) => ({ workload: "echo" as const, concurrency: 1, ratePerSecond: 4, durationMs, seed, requestTimeoutMs: 3000, readyTimeoutMs: 20_000 });
 
@@ -88,11 +81,11 @@ describe("shaping fault steps", () => {
       controller: echo(4000, "41"),
       faults: [{ kind: "delay", at: 1, ms: 200, from: "n0", to: "n1" }],
     });
-    const delay = event(result, "delay");
+    const delay = faultEvent(result, "delay");
     expect(delay.ok).toBe(true);
     expect(delay.detail).toContain("one way from n0 to n1");
     // Until the main phase ends: its heal lifts the delay (what is held then still arrives late).
-    const end = event(result, "heal-all").wallMs;
+    const end = faultEvent(result, "heal-all").wallMs;
     const after = (beats: ReturnType<typeof beatsIn>, from: string) => beats.filter((b) => b.from === from && b.sentMs > delay.wallMs + 50 && b.sentMs < end - 20);
     const n0ToN1 = oneWay(after(beatsIn(logOf(result, "n1")), "n0"));
     const n1ToN0 = oneWay(after(beatsIn(logOf(result, "n0")), "n1"));
@@ -111,8 +104,8 @@ describe("shaping fault steps", () => {
       controller: echo(4000, "43"),
       faults: [{ kind: "reorder", at: 0.5, percent: 30, ms: 150 }],
     });
-    const reorder = event(result, "reorder");
-    const end = event(result, "heal-all").wallMs;
+    const reorder = faultEvent(result, "reorder");
+    const end = faultEvent(result, "heal-all").wallMs;
     const beats = beatsIn(logOf(result, "n1")).filter((b) => b.from === "n0" && b.sentMs > reorder.wallMs + 50 && b.sentMs < end - 20);
     expect(beats.length).toBeGreaterThan(40);
     // In order of arrival, a beat with a lower number than one already received overtook nothing: it was overtaken.
@@ -170,8 +163,8 @@ describe("shaping fault steps", () => {
         { kind: "heal", at: 2.3 },
       ],
     });
-    const cut = event(result, "partition");
-    const heal = event(result, "heal");
+    const cut = faultEvent(result, "partition");
+    const heal = faultEvent(result, "heal");
     expect(cut.ok && heal.ok).toBe(true);
     const fromN1 = beatsIn(logOf(result, "n0")).filter((b) => b.from === "n1");
     // Sent while the packet would still be held at the cut, and due after it: dropped, not late.
@@ -196,8 +189,8 @@ describe("shaping fault steps", () => {
         { kind: "heal", at: 2 },
       ],
     });
-    const delay = event(result, "delay");
-    const heal = event(result, "heal");
+    const delay = faultEvent(result, "delay");
+    const heal = faultEvent(result, "heal");
     const beats = beatsIn(logOf(result, "n1"));
     const during = oneWay(beats.filter((b) => b.sentMs > delay.wallMs + 50 && b.sentMs < heal.wallMs - 50));
     const after = oneWay(beats.filter((b) => b.sentMs > heal.wallMs + 50));

@@ -60,3 +60,13 @@ export async function execIn(docker: Docker, containerId: string, cmd: string[])
   const { stdout, stderr } = demultiplex(Buffer.concat(chunks));
   return stdout + stderr;
 }
+
+/** A node's log in a cluster's result. */
+export const logOf = (result: ClusterTestResult, id: string) => result.nodes.find((n) => n.id === id)!.log;
+
+/** The first fault of this kind in the result's timeline (an error naming the timeline if there is none). */
+export function faultEvent(result: ClusterTestResult, kind: string) {
+  const found = result.faults.find((f) => f.kind === kind);
+  if (!found) throw new Error(`no ${kind} in the fault timeline: ${JSON.stringify(result.faults)}`);
+  return found;
+}
