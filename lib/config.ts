@@ -180,7 +180,9 @@ function dockerEngineIssues(env: { DOCKER_HOST?: string; DOCKER_TLS_VERIFY?: str
     return issues;
   }
   if (!env.DOCKER_CERT_PATH) return [{ variable: "DOCKER_CERT_PATH", message: "is needed with DOCKER_TLS_VERIFY=1: the folder with ca.pem, cert.pem and key.pem (the engine host's client/ folder)" }];
-  const missing = CERT_FILES.filter((file) => !looksLikePem(path.join(env.DOCKER_CERT_PATH!, file)));
+  // The folder is the operator's: Turbopack must not trace it (it would take the whole project,
+  // var/ with the images' root file systems included, and fail on their symlinks).
+  const missing = CERT_FILES.filter((file) => !looksLikePem(path.join(/* turbopackIgnore: true */ env.DOCKER_CERT_PATH!, file)));
   if (missing.length > 0) issues.push({ variable: "DOCKER_CERT_PATH", message: `has no readable PEM file ${missing.join(", ")} (it needs ca.pem, cert.pem and key.pem: the engine host's client/ folder)` });
   return issues;
 }
