@@ -28,6 +28,7 @@ import { startServices } from "./cluster/services.js";
 import { readOutput, waitForExit } from "./container-io.js";
 import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
 import { ClusterFaults, type ClusterNode } from "./faults.js";
+import { OrderedFaults } from "./ordered-faults.js";
 import type { Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
 import { checkRecord, controllerSpecSchema, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, type ControllerLine, type ControllerSpecInput } from "./programs/controller/spec.js";
@@ -153,7 +154,18 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     req.onNodesReady?.(clusterNodes.map((n) => ({ id: n.id, ip: n.ip, containerId: n.container.id })));
     const steps = req.faults ?? [];
     const faults = new ClusterFaults(clusterNodes, shaper, latency);
-    const { container: controller, readyAt } = await startController(ctx, { image: req.controllerImage, limits: req.controllerLimits, spec, recordVolume });
+    // Faults the driver orders as it runs (the Raft tester), stamped from the main phase's start once it is known.
+    let mainPhaseStart: number | null = null;
+    const controllerStart = Date.now();
+    const ordered = new OrderedFaults(faults, nodeIds, () => mainPhaseStart ?? controllerStart);
+    const { container: controller, readyAt } = await startController(ctx, {
+      image: req.controllerImage,
+      limits: req.controllerLimits,
+      spec,
+      recordVolume,
+      onFault: (request) => ordered.apply(request),
+    });
+    void readyAt.then((at) => (mainPhaseStart = at));
     const setupMs = Date.now() - started;
 
     const budget = AbortSignal.timeout(Math.max(1, req.wallClockMs - setupMs));
@@ -173,7 +185,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     );
     const exit = await waitForExit(controller, req.signal ? AbortSignal.any([req.signal, budget]) : budget);
     stopSchedule.abort();
-    const timeline = await schedule;
+    const timeline = [...(await schedule), ...ordered.timeline].sort((a, b) => a.wallMs - b.wallMs);
     if (req.signal?.aborted) throw new CancelledError("the test was stopped");
     if (!exit) await controller.kill().catch(() => undefined);
 

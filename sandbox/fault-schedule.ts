@@ -15,7 +15,8 @@ export interface FaultEvent {
   atMs: number;
   /** Host clock (ms since the epoch) when the fault took effect. */
   wallMs: number;
-  kind: FaultStep["kind"] | "heal-all";
+  /** A suite's step, the heal at the end of the main phase, or a fault a driver ordered (ordered-faults.ts). */
+  kind: FaultStep["kind"] | "heal-all" | "connect" | "unreliable" | "reliable" | "longReordering" | "noLongReordering";
   nodes: string[];
   detail: string;
   ok: boolean;

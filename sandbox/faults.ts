@@ -93,6 +93,29 @@ export class ClusterFaults {
     );
   }
 
+  /**
+   * Puts the network between nodes in one state, replacing whatever was in
+   * force: these cuts, this loss, these shaping steps on top of the test's
+   * latency. Each node's rules change in one script, so a cut node never has a
+   * moment without its cut (the tester's disconnect and unreliable modes
+   * change while the other stays: ordered-faults.ts).
+   */
+  async setNetwork(state: { grudge: Grudge; lossProbability: number; shaping: ShapingFault[] }): Promise<void> {
+    if (state.shaping.length > 0) this.shaperOrThrow(`"${state.shaping[0]!.kind}"`);
+    if (state.lossProbability < 0 || state.lossProbability > 1) throw new InfraError("faults.bad_probability", `loss probability must be in [0, 1], got ${state.lossProbability}`);
+    await this.shaper?.partition(state.grudge);
+    const peers = this.nodes.map((n) => n.ip).join(",");
+    await Promise.all(
+      this.nodes.map((n) => {
+        const drops = [...(state.grudge.get(n.id) ?? [])].map((peer) => `iptables -A LABGRADE -s ${this.ipOf(peer)} -j DROP`);
+        const loss = state.lossProbability > 0 ? [`iptables -A LABGRADE -s ${peers} -m statistic --mode random --probability ${state.lossProbability} -j DROP`] : [];
+        return this.exec(n.id, ["iptables -F LABGRADE", ...drops, ...loss].join("; "));
+      }),
+    );
+    this.shaping = [...state.shaping];
+    await this.reshape();
+  }
+
   /** Drops each packet between nodes with the given probability (clients are spared). */
   async loss(probability: number, nodeIds: string[] = this.nodes.map((n) => n.id)): Promise<void> {
     if (!(probability > 0 && probability <= 1)) throw new InfraError("faults.bad_probability", `loss probability must be in (0, 1], got ${probability}`);

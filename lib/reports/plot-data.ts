@@ -52,7 +52,9 @@ export interface PlotData {
   throughput: HistoryMetrics["throughput"];
 }
 
-const NETWORK_FAULTS = new Set(["partition", "loss", "bandwidth", "delay", "jitter", "reorder", "duplicate"]);
+const NETWORK_FAULTS = new Set(["partition", "loss", "bandwidth", "delay", "jitter", "reorder", "duplicate", "unreliable", "longReordering"]);
+/** Faults a driver ordered (sandbox/ordered-faults.ts) that end one network band: the last connect ends the cuts. */
+const NETWORK_UNDO: Record<string, string> = { connect: "partition", reliable: "unreliable", noLongReordering: "longReordering" };
 const NODE_FAULTS: Record<string, string> = { restart: "kill", resume: "pause" };
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
@@ -83,6 +85,8 @@ export function faultBands(timeline: readonly FaultTimelineEntry[], mainPhaseMs:
       for (const key of [...open.keys()]) close(key, atMs);
     } else if (e.kind === "heal") {
       for (const key of [...open.keys()]) if (NETWORK_FAULTS.has(key)) close(key, atMs);
+    } else if (NETWORK_UNDO[e.kind]) {
+      close(NETWORK_UNDO[e.kind]!, atMs);
     } else if (NETWORK_FAULTS.has(e.kind)) {
       close(e.kind, atMs);
       open.set(e.kind, { kind: e.kind, nodes: e.nodes, detail: e.detail, startMs: atMs, endMs: atMs });

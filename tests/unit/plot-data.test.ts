@@ -29,6 +29,19 @@ describe("fault bands", () => {
     expect(faultBands([at(1000, "pause", ["n0"])], 4000)).toMatchObject([{ kind: "pause", startMs: 1000, endMs: 4000 }]);
   });
 
+  it("ends the bands of faults a driver ordered with their own undo: the last connect, reliable, no long reordering", () => {
+    const bands = faultBands(
+      [at(1000, "unreliable", ["n0", "n1", "n2"]), at(2000, "partition", ["n1"]), at(3000, "partition", ["n1", "n2"]), at(4000, "connect", ["n2"]), at(5000, "longReordering", ["n0", "n1", "n2"]), at(6000, "reliable"), at(7000, "noLongReordering")],
+      10_000,
+    );
+    expect(bands.map((b) => [b.kind, b.nodes.join(","), b.startMs, b.endMs])).toEqual([
+      ["unreliable", "n0,n1,n2", 1000, 6000],
+      ["partition", "n1", 2000, 3000],
+      ["partition", "n1,n2", 3000, 4000],
+      ["longReordering", "n0,n1,n2", 5000, 7000],
+    ]);
+  });
+
   it("draws no band for a fault that failed to apply, and a restart of nothing closes nothing", () => {
     expect(faultBands([at(1000, "delay", [], false), at(2000, "restart", [])], 5000)).toEqual([]);
   });

@@ -1,0 +1,106 @@
+// The faults a driver orders as it runs (sandbox/ordered-faults.ts): each
+// request changes one part of the network's state and keeps the rest, and
+// every one lands in the timeline. The cluster is a recording stand-in here;
+// the Raft tests on real clusters (raft-tester.test.ts) carry them out for real.
+import { describe, expect, it } from "vitest";
+import type { ClusterFaults } from "../../sandbox/faults.js";
+import { faultRequestSchema, OrderedFaults } from "../../sandbox/ordered-faults.js";
+import type { Grudge } from "../../sandbox/partitions.js";
+import type { ShapingFault } from "../../sandbox/shaping.js";
+
+interface NetworkState {
+  grudge: Grudge;
+  lossProbability: number;
+  shaping: ShapingFault[];
+}
+
+function standIn() {
+  const calls: string[] = [];
+  const networks: NetworkState[] = [];
+  const faults = {
+    setNetwork: async (state: NetworkState) => {
+      networks.push(state);
+    },
+    kill: async (node: string) => {
+      calls.push(`kill ${node}`);
+    },
+    restart: async (node: string) => {
+      calls.push(`restart ${node}`);
+    },
+  } as unknown as ClusterFaults;
+  return { faults, calls, networks, last: () => networks[networks.length - 1]! };
+}
+
+const nodes = ["n0", "n1", "n2"];
+const cuts = (grudge: Grudge) => Object.fromEntries([...grudge].map(([node, from]) => [node, [...from].sort()]));
+
+describe("faults a driver orders", () => {
+  it("cuts a disconnected node off both ways, keeps the loss of an unreliable network across cuts, and ends the band at the last connect", async () => {
+    const { faults, networks, last } = standIn();
+    const ordered = new OrderedFaults(faults, nodes, () => 0);
+    await ordered.apply({ id: 1, kind: "unreliable" });
+    expect(last().lossProbability).toBe(0.1);
+    expect(last().shaping.map((s) => s.kind)).toEqual(["delay", "jitter"]);
+
+    await ordered.apply({ id: 2, kind: "disconnect", node: "n1" });
+    expect(cuts(last().grudge)).toEqual({ n0: ["n1"], n1: ["n0", "n2"], n2: ["n1"] });
+    expect(last().lossProbability).toBe(0.1);
+
+    await ordered.apply({ id: 3, kind: "disconnect", node: "n2" });
+    expect(cuts(last().grudge)).toEqual({ n0: ["n1", "n2"], n1: ["n0", "n2"], n2: ["n0", "n1"] });
+
+    await ordered.apply({ id: 4, kind: "connect", node: "n1" });
+    expect(cuts(last().grudge)).toEqual({ n0: ["n2"], n1: ["n2"], n2: ["n0", "n1"] });
+    await ordered.apply({ id: 5, kind: "connect", node: "n2" });
+    expect(last().grudge.size).toBe(0);
+    await ordered.apply({ id: 6, kind: "reliable" });
+    expect(last()).toMatchObject({ lossProbability: 0, shaping: [] });
+    expect(networks).toHaveLength(6);
+
+    expect(ordered.timeline.map((e) => [e.kind, e.nodes.join(",")])).toEqual([
+      ["unreliable", "n0,n1,n2"],
+      ["partition", "n1"],
+      ["partition", "n1,n2"],
+      ["partition", "n2"],
+      ["connect", "n2"],
+      ["reliable", "n0,n1,n2"],
+    ]);
+    expect(ordered.timeline[2]!.detail).toBe("n2 disconnected; cut off from every other node: n1, n2 (connected: n0)");
+  });
+
+  it("long reordering holds two thirds of packets for 200 ms to 2.2 s, over an unreliable network's delay", async () => {
+    const { faults, last } = standIn();
+    const ordered = new OrderedFaults(faults, nodes, () => 0);
+    await ordered.apply({ id: 1, kind: "unreliable" });
+    await ordered.apply({ id: 2, kind: "longReordering" });
+    expect(last().lossProbability).toBe(0.1);
+    expect(last().shaping).toEqual([
+      { kind: "delay", at: 0, ms: 1200 },
+      { kind: "jitter", at: 0, ms: 1000 },
+      { kind: "reorder", at: 0, percent: 33 },
+    ]);
+    await ordered.apply({ id: 3, kind: "noLongReordering" });
+    expect(last().shaping.map((s) => s.kind)).toEqual(["delay", "jitter"]);
+  });
+
+  it("crashes and restarts like the course's crash1 and start1 (a restart of a live node kills it first), and refuses what it cannot do", async () => {
+    const { faults, calls } = standIn();
+    const ordered = new OrderedFaults(faults, nodes, () => 0);
+    expect(await ordered.apply({ id: 1, kind: "crash", node: "n0" })).toMatchObject({ ok: true });
+    expect(await ordered.apply({ id: 2, kind: "crash", node: "n0" })).toMatchObject({ ok: false, detail: "could not crash n0: n0 is already down" });
+    await ordered.apply({ id: 3, kind: "restart", node: "n0" });
+    await ordered.apply({ id: 4, kind: "restart", node: "n2" });
+    expect(calls).toEqual(["kill n0", "restart n0", "kill n2", "restart n2"]);
+    expect(await ordered.apply({ id: 5, kind: "disconnect", node: "n7" })).toMatchObject({ ok: false, detail: expect.stringContaining("n7 is not one of this test's nodes") });
+    expect(ordered.timeline.filter((e) => !e.ok)).toHaveLength(2);
+    expect(ordered.timeline.map((e) => e.kind)).toEqual(["kill", "kill", "restart", "restart", "partition"]);
+  });
+
+  it("reads only well-formed requests: a node for node faults, none for network modes, no other keys", () => {
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "disconnect", node: "n1" }).success).toBe(true);
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "disconnect" }).success).toBe(false);
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "unreliable", node: "n1" }).success).toBe(false);
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "partition", node: "n1" }).success).toBe(false);
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "crash", node: "n1", exec: "rm -rf /" }).success).toBe(false);
+  });
+});
