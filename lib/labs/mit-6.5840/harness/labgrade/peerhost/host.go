@@ -110,14 +110,6 @@ func (h *Host) Apply(m ApplyMsg) {
 	}
 }
 
-// Drain reads applyCh into the host until it is closed: the goroutine a
-// main starts before Make, converting its layout's ApplyMsg.
-func Drain[M any](h *Host, applyCh <-chan M, convert func(M) ApplyMsg) {
-	for m := range applyCh {
-		h.Apply(convert(m))
-	}
-}
-
 // nextApply takes the oldest queued line, if any.
 func (h *Host) nextApply() ([]byte, bool) {
 	h.mu.Lock()

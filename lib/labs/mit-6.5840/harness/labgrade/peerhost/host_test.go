@@ -127,7 +127,11 @@ func startHost(t *testing.T) (*Host, *fakeRaft, string, string) {
 	}
 	t.Cleanup(func() { control.Close() })
 	fake := &fakeRaft{applyCh: make(chan ApplyMsg)}
-	go Drain(h, fake.applyCh, func(m ApplyMsg) ApplyMsg { return m })
+	go func() {
+		for m := range fake.applyCh {
+			h.Apply(m)
+		}
+	}()
 	go h.Serve(rpcListener, fake, func() int { return 1234 })
 	return h, fake, control.Addr().String(), rpcListener.Addr().String()
 }
