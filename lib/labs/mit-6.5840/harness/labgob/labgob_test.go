@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,15 @@ func stderrOf(t *testing.T, f func()) string {
 	return string(out)
 }
 
+// forgetWarnings makes this process new to labgob again, so a test that is
+// repeated (-count) sees its warnings again.
+func forgetWarnings() {
+	mu.Lock()
+	defer mu.Unlock()
+	checkedTypes = map[reflect.Type]bool{}
+	warnedDefault = false
+}
+
 type withLowerCase struct {
 	Term  int
 	voted int
@@ -36,6 +46,7 @@ type allCapital struct {
 }
 
 func TestLowerCaseFieldWarnsOncePerType(t *testing.T) {
+	forgetWarnings()
 	out := stderrOf(t, func() {
 		var buf bytes.Buffer
 		enc := NewEncoder(&buf)
@@ -53,6 +64,7 @@ func TestLowerCaseFieldWarnsOncePerType(t *testing.T) {
 }
 
 func TestDecodingIntoNonDefaultWarnsOnce(t *testing.T) {
+	forgetWarnings()
 	var buf bytes.Buffer
 	enc := NewEncoder(&buf)
 	enc.Encode(allCapital{Term: 0})

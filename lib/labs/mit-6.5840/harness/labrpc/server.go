@@ -87,9 +87,14 @@ func (rs *Server) serveConn(c net.Conn) {
 		if rs.killed.Load() {
 			continue
 		}
-		sent, err := writeFrame(c, resp)
-		rs.stats.bytesSent.Add(int64(sent))
+		frame, err := encodeFrame(resp)
 		if err != nil {
+			fmt.Fprintf(os.Stderr, "labrpc: %s: the reply cannot be sent: %v\n", req.SvcMeth, err)
+			return
+		}
+		// Counted before it is written, so a caller that has its reply sees it counted.
+		rs.stats.bytesSent.Add(int64(len(frame)))
+		if _, err := c.Write(frame); err != nil {
 			return
 		}
 	}

@@ -32,18 +32,27 @@ type response struct {
 	Reply []byte
 }
 
-// writeFrame writes v as one frame and returns the bytes written.
-func writeFrame(w io.Writer, v interface{}) (int, error) {
+// encodeFrame is v as one frame, length first.
+func encodeFrame(v interface{}) ([]byte, error) {
 	var body bytes.Buffer
 	body.Write([]byte{0, 0, 0, 0})
 	if err := labgob.NewEncoder(&body).Encode(v); err != nil {
-		return 0, err
+		return nil, err
 	}
 	frame := body.Bytes()
 	if len(frame)-4 > MaxFrameBytes {
-		return 0, fmt.Errorf("labrpc: a frame of %d bytes is over the %d-byte limit", len(frame)-4, MaxFrameBytes)
+		return nil, fmt.Errorf("labrpc: a frame of %d bytes is over the %d-byte limit", len(frame)-4, MaxFrameBytes)
 	}
 	binary.BigEndian.PutUint32(frame, uint32(len(frame)-4))
+	return frame, nil
+}
+
+// writeFrame writes v as one frame and returns the bytes written.
+func writeFrame(w io.Writer, v interface{}) (int, error) {
+	frame, err := encodeFrame(v)
+	if err != nil {
+		return 0, err
+	}
 	return w.Write(frame)
 }
 
