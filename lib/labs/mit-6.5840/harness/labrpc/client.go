@@ -8,7 +8,8 @@
 // "long delays", which the Raft tests turn on, so a leader that waits for
 // RPCs synchronously is caught). A call that gives up resets its connection
 // (SO_LINGER 0), so its request cannot be delivered after a partition heals;
-// a connection whose call completed is kept for the next call to that peer.
+// a connection whose call completed is kept for the next call to that peer
+// (all of them are dropped when a call to the peer fails).
 package labrpc
 
 import (
@@ -71,14 +72,14 @@ func (e *ClientEnd) Call(svcMeth string, args interface{}, reply interface{}) bo
 	sent, err := writeFrame(conn, request{SvcMeth: svcMeth, Args: argsBuf.Bytes()})
 	e.stats.bytesSent.Add(int64(sent))
 	if err != nil {
-		reset(conn)
+		e.failed(conn)
 		return false
 	}
 	var resp response
 	got, err := readFrame(conn, &resp)
 	e.stats.bytesReceived.Add(int64(got))
 	if err != nil {
-		reset(conn)
+		e.failed(conn)
 		return false
 	}
 	e.putIdle(conn)
@@ -125,6 +126,20 @@ func (e *ClientEnd) putIdle(c *net.TCPConn) {
 		return
 	}
 	e.idle = append(e.idle, c)
+}
+
+// failed resets c and every idle connection to the peer: a peer that
+// failed one call has likely restarted or been cut off, and its other
+// connections would each lose a call to find that out.
+func (e *ClientEnd) failed(c *net.TCPConn) {
+	reset(c)
+	e.mu.Lock()
+	idle := e.idle
+	e.idle = nil
+	e.mu.Unlock()
+	for _, other := range idle {
+		reset(other)
+	}
 }
 
 // reset closes c with SO_LINGER 0: the kernel drops what is unsent and

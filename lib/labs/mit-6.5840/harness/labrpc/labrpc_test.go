@@ -241,3 +241,66 @@ func TestFrameOverTheCapEndsTheConnection(t *testing.T) {
 		t.Fatal("an oversized request returned true")
 	}
 }
+
+// recordingListener remembers the connections it accepted, so a test can
+// cut them all as a peer's death does.
+type recordingListener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (l *recordingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.mu.Lock()
+		l.conns = append(l.conns, c)
+		l.mu.Unlock()
+	}
+	return c, err
+}
+
+func (l *recordingListener) die() {
+	l.Close()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.conns {
+		c.Close()
+	}
+}
+
+func TestARestartedPeerCostsOneCallNotOnePerIdleConnection(t *testing.T) {
+	inner, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := inner.Addr().String()
+	first := &recordingListener{Listener: inner}
+	srv := MakeServer()
+	srv.AddService(MakeService(&Echo{}))
+	go srv.Serve(first)
+	end := MakeEnd(addr, nil)
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			end.Call("Echo.Say", &EchoArgs{Delay: 50 * time.Millisecond}, &EchoReply{})
+		}()
+	}
+	wg.Wait()
+	if len(end.idle) < 2 {
+		t.Fatalf("concurrent calls left %d idle connections, want several", len(end.idle))
+	}
+	first.die()
+	again, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	restarted := MakeServer()
+	restarted.AddService(MakeService(&Echo{}))
+	go restarted.Serve(again)
+	end.Call("Echo.Say", &EchoArgs{}, &EchoReply{}) // may be lost on a stale connection
+	var reply EchoReply
+	if !end.Call("Echo.Say", &EchoArgs{Text: "back"}, &reply) || reply.Text != "echo: back" {
+		t.Fatal("the second call after a restart went to another stale connection")
+	}
+}

