@@ -3,11 +3,15 @@
 package labrpc
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"6.5840/labgob"
 )
 
 type EchoArgs struct {
@@ -302,5 +306,27 @@ func TestARestartedPeerCostsOneCallNotOnePerIdleConnection(t *testing.T) {
 	var reply EchoReply
 	if !end.Call("Echo.Say", &EchoArgs{Text: "back"}, &reply) || reply.Text != "echo: back" {
 		t.Fatal("the second call after a restart went to another stale connection")
+	}
+}
+
+// The counters count whole frames; the Raft RPCBytes test allows 50,000
+// bytes over the payload, so our envelope must stay small per call.
+func TestFrameOverheadPerCallIsSmall(t *testing.T) {
+	_, _, addr := serve(t)
+	stats := &Stats{}
+	end := MakeEnd(addr, stats)
+	args := &EchoArgs{Text: strings.Repeat("x", 5000)}
+	var reply EchoReply
+	if !end.Call("Echo.Say", args, &reply) {
+		t.Fatal("call failed")
+	}
+	var a, r bytes.Buffer
+	labgob.NewEncoder(&a).Encode(args)
+	labgob.NewEncoder(&r).Encode(&reply)
+	got := stats.Snapshot()
+	sentOver, receivedOver := got.BytesSent-int64(a.Len()), got.BytesReceived-int64(r.Len())
+	t.Logf("frame bytes over the labgob payload: %d for the request, %d for the reply", sentOver, receivedOver)
+	if sentOver > 120 || receivedOver > 120 {
+		t.Fatalf("the envelope costs %d + %d bytes a call", sentOver, receivedOver)
 	}
 }
