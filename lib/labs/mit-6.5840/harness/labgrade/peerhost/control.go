@@ -2,6 +2,7 @@
 // a time (a new one replaces the old), a hello line first, then the apply
 // stream in order and one reply per request, each request answered in its
 // own goroutine so a Raft stuck in one call does not hold up the others.
+// The hello waits for Make to return: a tester waits for it before asking.
 package peerhost
 
 import (
@@ -67,6 +68,11 @@ func (h *Host) acceptControl(l net.Listener) {
 
 func (h *Host) serveControl(c *controlConn) {
 	defer c.close()
+	select {
+	case <-h.made:
+	case <-c.done:
+		return
+	}
 	snap := h.restored.Snapshot
 	line, _ := json.Marshal(helloLine{Hello: hello{Me: h.cfg.Me, Layout: h.cfg.Layout, Restored: restoredState{
 		RaftStateBytes: h.restored.RaftStateBytes,

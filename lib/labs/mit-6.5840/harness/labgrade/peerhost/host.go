@@ -40,6 +40,7 @@ type Host struct {
 	applies      [][]byte      // apply lines not yet written to a tester
 	applyReady   chan struct{} // a token when applies has grown
 	control      *controlConn  // the connected tester, if any
+	made         chan struct{} // closed once Make has returned (attach)
 }
 
 // New makes a host whose ends call cfg's peers; restored is what the
@@ -51,6 +52,7 @@ func New(cfg Config, restored Restored) *Host {
 		server:     labrpc.MakeServer(),
 		restored:   restored,
 		applyReady: make(chan struct{}, 1),
+		made:       make(chan struct{}),
 	}
 	h.server.SetStats(h.stats)
 	for _, addr := range cfg.PeerAddrs {
@@ -65,8 +67,9 @@ func (h *Host) Ends() []*labrpc.ClientEnd { return h.ends }
 // Me is this peer's index.
 func (h *Host) Me() int { return h.cfg.Me }
 
-// ListenControl opens the control port and serves testers from now on;
-// requests before Serve are answered with an error.
+// ListenControl opens the control port and accepts testers from now on; a
+// tester's hello comes once Make has returned (Serve), so no request can
+// reach a Raft that is not made yet.
 func (h *Host) ListenControl() (net.Listener, error) {
 	l, err := net.Listen("tcp", h.cfg.ControlAddr)
 	if err != nil {
@@ -89,13 +92,19 @@ func (h *Host) ListenRPC() (net.Listener, error) {
 // Serve hands the host its Raft and answers the peers' RPCs on l until it
 // fails. persistBytes is the Raft state's size (Contract 2's persistBytes).
 func (h *Host) Serve(l net.Listener, raft Raft, persistBytes func() int) error {
-	h.server.AddService(labrpc.MakeService(raft))
-	h.mu.Lock()
-	h.raft = raft
-	h.persistBytes = persistBytes
-	h.mu.Unlock()
+	h.attach(raft, persistBytes)
 	fmt.Fprintf(os.Stderr, "labgrade: peer %d (layout %s) serves peers on %s and the tester on %s\n", h.cfg.Me, h.cfg.Layout, l.Addr(), h.cfg.ControlAddr)
 	return h.server.Serve(l)
+}
+
+// attach makes raft the one the control port and the RPC server drive.
+func (h *Host) attach(raft Raft, persistBytes func() int) {
+	h.server.AddService(labrpc.MakeService(raft))
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.raft = raft
+	h.persistBytes = persistBytes
+	close(h.made)
 }
 
 // Apply queues m for the tester; it never blocks.

@@ -132,7 +132,9 @@ func startHost(t *testing.T) (*Host, *fakeRaft, string, string) {
 			h.Apply(m)
 		}
 	}()
-	go h.Serve(rpcListener, fake, func() int { return 1234 })
+	// Attached before any request, as Serve attaches it before serving.
+	h.attach(fake, func() int { return 1234 })
+	go h.server.Serve(rpcListener)
 	return h, fake, control.Addr().String(), rpcListener.Addr().String()
 }
 
@@ -277,7 +279,7 @@ func TestNewTesterReplacesTheOldAndGetsWhatWasQueued(t *testing.T) {
 	}
 }
 
-func TestRequestsBeforeMakeReturnsAreErrors(t *testing.T) {
+func TestHelloWaitsForMake(t *testing.T) {
 	cfg := Config{Layout: "2024", PeerAddrs: []string{"127.0.0.1:1"}, ControlAddr: "127.0.0.1:0"}
 	h := New(cfg, Restored{})
 	l, err := h.ListenControl()
@@ -286,12 +288,20 @@ func TestRequestsBeforeMakeReturnsAreErrors(t *testing.T) {
 	}
 	defer l.Close()
 	c := dial(t, l.Addr().String())
+	c.conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if c.lines.Scan() {
+		t.Fatalf("a line before Make returned: %q", c.lines.Text())
+	}
+	// A new connection after the timeout, as a tester would retry; then Make returns.
+	c = dial(t, l.Addr().String())
+	h.attach(&fakeRaft{applyCh: make(chan ApplyMsg)}, func() int { return 0 })
 	hello := c.next()["hello"].(map[string]interface{})
 	if hello["restored"].(map[string]interface{})["snapshot"] != "" {
 		t.Fatalf("an empty snapshot must be an empty string: %v", hello)
 	}
+	var applies []map[string]interface{}
 	c.send(`{"id":1,"op":"state"}`)
-	if r := c.next(); !strings.Contains(r["error"].(string), "Make has not returned") {
-		t.Fatalf("state before Make: %v", r)
+	if r := c.reply(1, &applies); r["term"] != 2.0 {
+		t.Fatalf("state after Make: %v", r)
 	}
 }
