@@ -226,6 +226,13 @@ func TestControlRoundTripsAndApplyOrder(t *testing.T) {
 	if end.Call("fakeRaft.Ping", &PingArgs{N: 1}, &PingReply{}) {
 		t.Fatal("a killed peer answered an RPC")
 	}
+	began := time.Now()
+	if h.Ends()[0].Call("fakeRaft.Ping", &PingArgs{N: 1}, &PingReply{}) {
+		t.Fatal("a killed peer's own end still sends")
+	}
+	if took := time.Since(began); took < labrpc.MinGiveUp {
+		t.Fatalf("a killed peer's call failed after %v, sooner than any give-up time", took)
+	}
 }
 
 func TestPanicInRaftIsAnErrorReplyAndTheHostGoesOn(t *testing.T) {
