@@ -1,0 +1,115 @@
+// The tester's operations and the course tests' steps against the toy Raft
+// cluster in memory (tests/support/toy-raft.ts), with the course's timing
+// scaled down 100 times: a correct toy passes, and each broken toy fails the
+// check that should catch it, for the reason in words.
+import { describe, expect, it } from "vitest";
+import { raftTestNamed } from "../../lib/labs/mit-6.5840/raft-tests.js";
+import { Random } from "../../lib/random.js";
+import { RaftCheckFailure, RaftTesterError } from "../../sandbox/programs/controller/drivers/raft/checks.js";
+import { RaftTester } from "../../sandbox/programs/controller/drivers/raft/tester.js";
+import { COURSE_TESTS } from "../../sandbox/programs/controller/drivers/raft/tests.js";
+import type { ControllerLine } from "../../sandbox/programs/controller/spec.js";
+import { ToyFaults, ToyPeerHosts, ToyRaftCluster, type ToyBug } from "../support/toy-raft.js";
+
+const SCALE = 0.01;
+
+function makeTester(name: string, bugs: ToyBug[] = [], answer?: ToyFaults["answer"]) {
+  const info = raftTestNamed(name)!;
+  const toy = new ToyRaftCluster(info.servers, new Set(bugs));
+  const lines: ControllerLine[] = [];
+  const tester = new RaftTester({ info, peers: new ToyPeerHosts(toy), faults: new ToyFaults(toy, answer), rng: new Random("7"), record: (l) => lines.push(l), timeScale: SCALE });
+  return { tester, toy, lines };
+}
+
+/** Runs a course test on the toy: "pass", or the failure that stopped it. */
+async function run(name: string, bugs: ToyBug[] = []): Promise<{ outcome: "pass" | RaftCheckFailure; toy: ToyRaftCluster; lines: ControllerLine[] }> {
+  const { tester, toy, lines } = makeTester(name, bugs);
+  try {
+    if (tester.info.unreliable) await tester.setUnreliable(true);
+    await COURSE_TESTS[name as keyof typeof COURSE_TESTS]!(tester);
+    await tester.appliesSettled();
+    if (tester.stoppedBy) throw tester.stoppedBy;
+    return { outcome: "pass", toy, lines };
+  } catch (err) {
+    const first = tester.stoppedBy ?? err;
+    if (first instanceof RaftCheckFailure) return { outcome: first, toy, lines };
+    throw first;
+  } finally {
+    tester.finished = true;
+  }
+}
+
+describe("the tester's operations", () => {
+  it("one() returns the index a leader put the command at once enough peers applied it", async () => {
+    const { tester } = makeTester("TestBasicAgree3B");
+    expect(await tester.one(100, 3, false)).toBe(1);
+    expect(await tester.one(200, 3, false)).toBe(2);
+  });
+
+  it("one() without retry fails after its 2 s when nothing commits", async () => {
+    const { tester } = makeTester("TestBasicAgree3B", ["noCommit"]);
+    const t0 = performance.now();
+    await expect(tester.one(100, 3, false)).rejects.toThrow("one(100) failed to reach agreement: a leader put it at index 1 but 0 of the 3 peers wanted applied it within 2 s");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(2000 * SCALE);
+  });
+
+  it("one() with retry gives up after its 10 s", async () => {
+    const { tester } = makeTester("TestBasicAgree3B", ["noCommit"]);
+    const t0 = performance.now();
+    await expect(tester.one(100, 3, true)).rejects.toThrow("3 peers did not apply it within 10 s");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(10_000 * SCALE);
+  });
+
+  it("checkOneLeader fails after ten tries when no peer leads", async () => {
+    const { tester } = makeTester("TestInitialElection3A", ["neverLeads"]);
+    await expect(tester.checkOneLeader()).rejects.toThrow("expected one leader, got none");
+  });
+
+  it("a fault the runner refuses stops the test as ours, not the student's", async () => {
+    const { tester } = makeTester("TestReElection3A", [], (kind) => (kind === "disconnect" ? { ok: false, detail: "no firewall here" } : null));
+    const err: unknown = await tester.disconnect(1).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RaftTesterError);
+    expect((err as Error).message).toBe("the runner could not disconnect n1: no firewall here");
+  });
+
+  it("the course's 120 s limit counts the test's own time, not the runner's time on faults", async () => {
+    const info = raftTestNamed("TestReElection3A")!;
+    const toy = new ToyRaftCluster(info.servers);
+    let now = 0;
+    const clock = { now: () => now, sleep: () => Promise.resolve() };
+    const tester = new RaftTester({ info, peers: new ToyPeerHosts(toy), faults: new ToyFaults(toy), rng: new Random("1"), record: () => undefined, clock });
+    now = 130_000;
+    tester.faultMs = 20_000;
+    await tester.sleep(10);
+    expect(tester.stoppedBy).toBeNull();
+    tester.faultMs = 5_000;
+    await expect(tester.sleep(10)).rejects.toThrow("the test took longer than 120 seconds (125 s of its own time, not counting 5 s the runner spent on faults)");
+  });
+});
+
+describe("3A on the toy", () => {
+  for (const name of ["TestInitialElection3A", "TestReElection3A", "TestManyElections3A"]) {
+    it(`${name} passes a toy that elects one leader per term`, async () => {
+      const { outcome, toy } = await run(name);
+      expect(outcome).toBe("pass");
+      if (name !== "TestInitialElection3A") expect(toy.faults.length).toBeGreaterThan(0);
+    });
+  }
+
+  it("TestInitialElection3A fails a toy with two leaders in a term", async () => {
+    const { outcome } = await run("TestInitialElection3A", ["twoLeaders"]);
+    expect(outcome).toBeInstanceOf(RaftCheckFailure);
+    expect((outcome as RaftCheckFailure).message).toBe("two leaders in term 1: n0 and n1");
+  });
+
+  it("TestReElection3A orders the course's faults: the leader cut off, rejoined, then a lost quorum and its return", async () => {
+    const { toy } = await run("TestReElection3A");
+    expect(toy.faults).toEqual(["disconnect n0", "connect n0", "disconnect n1", "disconnect n2", "connect n2", "connect n1"]);
+  });
+
+  it("TestManyElections3A chooses whom to cut from the seed: the same faults for the same seed", async () => {
+    const a = await run("TestManyElections3A");
+    const b = await run("TestManyElections3A");
+    expect(a.toy.faults).toEqual(b.toy.faults);
+  });
+});
