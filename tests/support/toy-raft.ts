@@ -22,6 +22,8 @@ export class ToyRaftCluster {
   term = 1;
   leader: number | null = 0;
   private readonly knownTerm: number[];
+  /** The term each peer believes it leads (null: none). */
+  private readonly leadsTerm: Array<number | null>;
   /** The one agreed log: index 1.. */
   readonly log: unknown[] = [null];
   private readonly applied: number[];
@@ -41,43 +43,64 @@ export class ToyRaftCluster {
     this.alive = new Array<boolean>(n).fill(true);
     this.cut = new Array<boolean>(n).fill(false);
     this.knownTerm = new Array<number>(n).fill(1);
+    this.leadsTerm = new Array<number | null>(n).fill(null);
+    this.leadsTerm[0] = 1;
     this.applied = new Array<number>(n).fill(0);
     this.snapshots = new Array<{ index: number; data: string } | null>(n).fill(null);
     this.sinks = new Array<Sink | null>(n).fill(null);
     this.queues = Array.from({ length: n }, () => []);
     this.rpcs = new Array<number>(n).fill(1);
     this.bytesSent = new Array<number>(n).fill(100);
-    if (bugs.has("neverLeads")) this.leader = null;
+    if (bugs.has("neverLeads")) {
+      this.leader = null;
+      this.leadsTerm[0] = null;
+    }
   }
 
   private reachable(i: number): boolean {
     return this.alive[i]! && !this.cut[i]!;
   }
 
-  /** Who leads now: the current leader while it is in a connected majority, else the lowest-numbered peer of one. */
+  /** Whether the connected live peers are a majority (every cut peer talks to nobody). */
+  private quorum(): boolean {
+    return Array.from({ length: this.n }, (_, i) => i).filter((i) => this.reachable(i)).length * 2 > this.n;
+  }
+
+  /**
+   * Who leads now: the current leader while it is connected and the connected
+   * peers are a majority, else the lowest-numbered connected peer when they
+   * are. A leader cut off goes on believing it leads its old term, as a real
+   * one does, until it hears of a later term. Run when a peer is asked
+   * something, so faults ordered back to back see no election in between.
+   */
   private elect(): void {
     if (this.bugs.has("neverLeads")) return;
     const group = Array.from({ length: this.n }, (_, i) => i).filter((i) => this.reachable(i));
-    const before = this.leader;
-    if (group.length * 2 <= this.n) this.leader = null;
-    else if (this.leader === null || !group.includes(this.leader)) this.leader = group[0]!;
-    if (this.leader !== before && this.leader !== null) this.term++;
+    if (group.length * 2 <= this.n) return;
+    if (this.leader === null || !group.includes(this.leader)) {
+      this.leader = group[0]!;
+      this.term++;
+      this.leadsTerm[this.leader] = this.term;
+    }
     for (const i of group) this.knownTerm[i] = this.term;
     for (const i of group) this.catchUp(i);
   }
 
   state(i: number): { term: number; isLeader: boolean } {
+    this.elect();
     if (this.bugs.has("twoLeaders") && i <= 1 && this.reachable(i)) return { term: this.term, isLeader: true };
-    return { term: this.knownTerm[i]!, isLeader: this.leader === i && this.reachable(i) };
+    return { term: this.knownTerm[i]!, isLeader: this.alive[i]! && this.leadsTerm[i] === this.knownTerm[i] };
   }
 
   start(i: number, command: unknown): { index: number; term: number; isLeader: boolean } {
     const s = this.state(i);
-    if (!s.isLeader || this.leader !== i) return { index: this.log.length, term: s.term, isLeader: false };
+    if (!s.isLeader) return { index: this.log.length, term: s.term, isLeader: false };
+    // A leader without a majority accepts the command, which never commits.
+    if (this.leader !== i || !this.reachable(i) || !this.quorum()) return { index: this.log.length, term: s.term, isLeader: true };
     this.log.push(command);
     const index = this.log.length - 1;
     this.rpcs[i]! += (this.n - 1) * (this.bugs.has("manyRpcs") ? 10 : 1);
-    this.bytesSent[i]! += (JSON.stringify(command).length + 60) * (this.n - 1);
+    this.bytesSent[i]! += (JSON.stringify(command).length + 60) * (this.n - 1) * (this.bugs.has("manyRpcs") ? 10 : 1);
     if (!this.bugs.has("noCommit")) setImmediate(() => this.replicate());
     return { index, term: this.term, isLeader: true };
   }
@@ -146,6 +169,8 @@ export class ToyRaftCluster {
         break;
       case "crash":
         this.alive[i] = false;
+        this.leadsTerm[i] = null;
+        if (this.leader === i) this.leader = null;
         this.sinks[i] = null;
         this.queues[i] = [];
         break;
@@ -162,7 +187,8 @@ export class ToyRaftCluster {
       default:
         break;
     }
-    this.elect();
+    // Elections happen when someone next asks (state, start): faults ordered back to back see none in between.
+    if (kind === "connect" || kind === "restart") this.elect();
     return { ok: true, detail: `${kind}${node ? ` ${node}` : ""} done by the toy` };
   }
 

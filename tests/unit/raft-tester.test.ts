@@ -113,3 +113,33 @@ describe("3A on the toy", () => {
     expect(a.toy.faults).toEqual(b.toy.faults);
   });
 });
+
+describe("3B on the toy", () => {
+  const names = ["TestBasicAgree3B", "TestRPCBytes3B", "TestFollowerFailure3B", "TestLeaderFailure3B", "TestFailAgree3B", "TestFailNoAgree3B", "TestConcurrentStarts3B", "TestRejoin3B", "TestBackup3B", "TestCount3B"];
+  for (const name of names) {
+    it(`${name} passes a toy that agrees`, async () => {
+      expect((await run(name)).outcome).toBe("pass");
+    });
+  }
+
+  const failing: Array<[string, ToyBug, string]> = [
+    ["TestBasicAgree3B", "divergent", "n2 applied 201 at index 2, n1 applied 200"],
+    ["TestBasicAgree3B", "gap", "n2 applied index 3 out of order: it had not applied index 2"],
+    ["TestBasicAgree3B", "noCommit", "one(100) failed to reach agreement"],
+    ["TestCount3B", "manyRpcs", "too many RPCs (240) to agree on 10 entries; the course allows 42"],
+    ["TestRPCBytes3B", "manyRpcs", "too many RPC bytes"],
+  ];
+  for (const [name, bug, reason] of failing) {
+    it(`${name} fails a toy with the bug ${bug}: ${reason}`, async () => {
+      const { outcome } = await run(name, [bug]);
+      expect(outcome).toBeInstanceOf(RaftCheckFailure);
+      expect((outcome as RaftCheckFailure).message).toContain(reason);
+    });
+  }
+
+  it("TestFollowerFailure3B checks that a leader cut from its majority commits nothing", async () => {
+    const { toy } = await run("TestFollowerFailure3B");
+    expect(toy.faults).toEqual(["disconnect n1", "disconnect n2"]);
+    expect(toy.log).toHaveLength(4);
+  });
+});

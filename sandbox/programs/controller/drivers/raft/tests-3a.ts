@@ -1,7 +1,8 @@
 // Lab 3A, leader election: the course's TestInitialElection3A,
 // TestReElection3A and TestManyElections3A, step by step as the course runs
 // them, over real partitions (disconnect = a firewall cut of that peer from
-// all others, both ways).
+// all others, both ways). Cuts the course makes back to back are ordered
+// together (RaftTester.repartition).
 import { RAFT_ELECTION_TIMEOUT_MS, type RaftTester } from "./tester.js";
 
 export type RaftCourseTest = (t: RaftTester) => Promise<void>;
@@ -28,8 +29,7 @@ export const reElection: RaftCourseTest = async (t) => {
   await t.checkOneLeader();
   await t.connect(leader1);
   const leader2 = await t.checkOneLeader();
-  await t.disconnect(leader2);
-  await t.disconnect((leader2 + 1) % servers);
+  await t.repartition([leader2, (leader2 + 1) % servers]);
   await t.sleep(2 * RAFT_ELECTION_TIMEOUT_MS);
   await t.checkNoLeader();
   await t.connect((leader2 + 1) % servers);
@@ -46,13 +46,9 @@ export const manyElections: RaftCourseTest = async (t) => {
     const i1 = t.rng.int(servers);
     const i2 = t.rng.int(servers);
     const i3 = t.rng.int(servers);
-    await t.disconnect(i1);
-    await t.disconnect(i2);
-    await t.disconnect(i3);
+    await t.repartition([i1, i2, i3]);
     await t.checkOneLeader();
-    await t.connect(i1);
-    await t.connect(i2);
-    await t.connect(i3);
+    await t.repartition([], [i1, i2, i3]);
   }
   await t.checkOneLeader();
 };

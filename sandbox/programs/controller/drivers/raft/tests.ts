@@ -3,9 +3,20 @@
 // each does. A name in the catalogue without steps here does not compile.
 import type { RaftTestName } from "../../../../../lib/labs/mit-6.5840/raft-tests.js";
 import { initialElection, manyElections, reElection, type RaftCourseTest } from "./tests-3a.js";
+import { backup, basicAgree, concurrentStarts, count, failAgree, failNoAgree, followerFailure, leaderFailure, rejoin, rpcBytes } from "./tests-3b.js";
 
 export const COURSE_TESTS: Partial<Record<RaftTestName, RaftCourseTest>> = {
   TestInitialElection3A: initialElection,
   TestReElection3A: reElection,
   TestManyElections3A: manyElections,
+  TestBasicAgree3B: basicAgree,
+  TestRPCBytes3B: rpcBytes,
+  TestFollowerFailure3B: followerFailure,
+  TestLeaderFailure3B: leaderFailure,
+  TestFailAgree3B: failAgree,
+  TestFailNoAgree3B: failNoAgree,
+  TestConcurrentStarts3B: concurrentStarts,
+  TestRejoin3B: rejoin,
+  TestBackup3B: backup,
+  TestCount3B: count,
 };
