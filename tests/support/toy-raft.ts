@@ -101,7 +101,7 @@ export class ToyRaftCluster {
     const index = this.log.length - 1;
     this.rpcs[i]! += (this.n - 1) * (this.bugs.has("manyRpcs") ? 10 : 1);
     this.bytesSent[i]! += (JSON.stringify(command).length + 60) * (this.n - 1) * (this.bugs.has("manyRpcs") ? 10 : 1);
-    if (!this.bugs.has("noCommit")) setImmediate(() => this.replicate());
+    if (!this.bugs.has("noCommit")) setTimeout(() => this.replicate(), 1);
     return { index, term: this.term, isLeader: true };
   }
 
@@ -223,8 +223,9 @@ export class ToyPeerHosts implements PeerHosts {
       for (let i = 0; i < this.n; i++) toy.attach(i, (msg) => this.onApply(i, msg));
     });
   }
+  /** Answered on a later turn of the event loop, as over a network (a client loop that never waits on a timer still lets timers run). */
   request(peer: number, req: ControlRequest): Promise<ControlReply | undefined> {
-    return Promise.resolve(this.toy.alive[peer] ? this.toy.handle(peer, req) : undefined);
+    return new Promise((resolve) => setImmediate(() => resolve(this.toy.alive[peer] ? this.toy.handle(peer, req) : undefined)));
   }
   crashing(): void {}
   reconnect(peer: number): Promise<Hello | undefined> {
@@ -311,12 +312,13 @@ export class ToyRunner {
     out: Readable,
     input: Writable,
     servers: ToyControlServers,
-    opts: { silent?: boolean } = {},
+    opts: { silent?: boolean; onReady?: () => void } = {},
   ) {
     readline.createInterface({ input: out }).on("line", (line) => {
-      const v = JSON.parse(line) as { fault?: { id: number; kind: FaultKind; node?: string } };
+      const v = JSON.parse(line) as { fault?: { id: number; kind: FaultKind; node?: string }; ready?: unknown };
       if (!v.fault) {
         this.otherLines.push(line);
+        if (v.ready) opts.onReady?.();
         return;
       }
       const f = v.fault;

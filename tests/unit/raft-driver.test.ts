@@ -21,7 +21,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function drive(test: string, opts: { bugs?: ToyBug[]; silentRunner?: boolean; faultTimeoutMs?: number } = {}) {
+async function drive(test: string, opts: { bugs?: ToyBug[]; silentRunner?: boolean; faultTimeoutMs?: number; onReady?: (servers: ToyControlServers) => void } = {}) {
   const info = raftTestNamed(test)!;
   const toy = new ToyRaftCluster(info.servers, new Set(opts.bugs ?? []));
   const servers = new ToyControlServers(toy);
@@ -29,7 +29,7 @@ async function drive(test: string, opts: { bugs?: ToyBug[]; silentRunner?: boole
   const dir = mkdtempSync(join(tmpdir(), "raft-driver-"));
   const out = new PassThrough();
   const input = new PassThrough();
-  const runner = new ToyRunner(out, input, servers, { silent: opts.silentRunner });
+  const runner = new ToyRunner(out, input, servers, { silent: opts.silentRunner, onReady: () => opts.onReady?.(servers) });
   cleanups.push(() => {
     servers.close();
     input.end();
@@ -72,6 +72,30 @@ describe("the raft driver against toy peer hosts over TCP", () => {
     expect(verdict?.evidence.timeline.some((s) => s.leader)).toBe(true);
     expect(verdict?.evidence.faults).toHaveLength(6);
     expect(result.operations).toBe(0);
+  });
+
+  it("runs TestPersist13C: crashes close the control port, restarts open it again, the driver reconnects and reads each hello", async () => {
+    const { lines, verdict, runner, servers, result } = await drive("TestPersist13C");
+    expect(checkRecord(lines)).toBeNull();
+    expect(verdict?.reason).toBe("TestPersist13C passed");
+    expect(runner.asked.filter((f) => f.kind === "crash")).toHaveLength(6);
+    expect(runner.asked.filter((f) => f.kind === "restart")).toHaveLength(6);
+    // One connection at the start, one after each restart of that peer.
+    expect(servers.connections.reduce((a, b) => a + b, 0)).toBe(3 + 6);
+    // After restarting, peers apply from index 1 again, and the tester takes those applies.
+    const applies = lines.flatMap((l) => ("apply" in l && l.apply.index === 1 ? [l.apply.peer] : []));
+    expect(applies.length).toBeGreaterThan(3);
+    // Six commands at least (a retried one() may add one); every peer applied all of them.
+    const last = verdict!.evidence.applies.map((a) => a.lastIndex);
+    expect(last[0]).toBeGreaterThanOrEqual(6);
+    expect(new Set(last).size).toBe(1);
+    expect(result.operations).toBeGreaterThan(0);
+  });
+
+  it("fails the student's test, in words, when a peer process stops on its own", async () => {
+    const { verdict } = await drive("TestInitialElection3A", { onReady: (servers) => servers.crash(2) });
+    expect(verdict?.pass).toBe(false);
+    expect(verdict?.reason).toBe("n2's GetState() failed: its control connection closed (did the peer process exit? its log says why)");
   });
 
   it("writes the failed check in words when the peers are wrong (two leaders in a term)", async () => {

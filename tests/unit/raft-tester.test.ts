@@ -13,17 +13,18 @@ import { ToyFaults, ToyPeerHosts, ToyRaftCluster, type ToyBug } from "../support
 
 const SCALE = 0.01;
 
-function makeTester(name: string, bugs: ToyBug[] = [], answer?: ToyFaults["answer"]) {
+function makeTester(name: string, bugs: ToyBug[] = [], answer?: ToyFaults["answer"], scale = SCALE) {
   const info = raftTestNamed(name)!;
   const toy = new ToyRaftCluster(info.servers, new Set(bugs));
   const lines: ControllerLine[] = [];
-  const tester = new RaftTester({ info, peers: new ToyPeerHosts(toy), faults: new ToyFaults(toy, answer), rng: new Random("7"), record: (l) => lines.push(l), timeScale: SCALE });
+  const tester = new RaftTester({ info, peers: new ToyPeerHosts(toy), faults: new ToyFaults(toy, answer), rng: new Random("7"), record: (l) => lines.push(l), timeScale: scale });
   return { tester, toy, lines };
 }
 
 /** Runs a course test on the toy: "pass", or the failure that stopped it. */
 async function run(name: string, bugs: ToyBug[] = []): Promise<{ outcome: "pass" | RaftCheckFailure; toy: ToyRaftCluster; lines: ControllerLine[] }> {
-  const { tester, toy, lines } = makeTester(name, bugs);
+  // Figure 8's thousand rounds of a few ms each would outrun a 1.2-s limit at 1/100 of the course's time.
+  const { tester, toy, lines } = makeTester(name, bugs, undefined, name.startsWith("TestFigure8") ? 0.05 : SCALE);
   try {
     if (tester.info.unreliable) await tester.setUnreliable(true);
     await COURSE_TESTS[name as keyof typeof COURSE_TESTS]!(tester);
@@ -141,5 +142,38 @@ describe("3B on the toy", () => {
     const { toy } = await run("TestFollowerFailure3B");
     expect(toy.faults).toEqual(["disconnect n1", "disconnect n2"]);
     expect(toy.log).toHaveLength(4);
+  });
+});
+
+describe("3C on the toy", () => {
+  const names = ["TestPersist13C", "TestPersist23C", "TestPersist33C", "TestFigure83C", "TestUnreliableAgree3C", "TestFigure8Unreliable3C", "TestReliableChurn3C", "TestUnreliableChurn3C"];
+  for (const name of names) {
+    it(`${name} passes a toy that keeps its log over crashes`, async () => {
+      const { outcome, toy } = await run(name);
+      expect(outcome).toBe("pass");
+      expect(toy.faults.length).toBeGreaterThan(0);
+    });
+  }
+
+  it("TestPersist13C crashes and restarts as the course does, all peers first", async () => {
+    const { toy } = await run("TestPersist13C");
+    expect(toy.faults.slice(0, 6)).toEqual(["crash n0", "crash n1", "crash n2", "restart n0", "restart n1", "restart n2"]);
+  });
+
+  it("TestUnreliableAgree3C turns loss on first and off before its last agreement", async () => {
+    const { toy } = await run("TestUnreliableAgree3C");
+    expect(toy.faults).toEqual(["unreliable", "reliable"]);
+  });
+
+  it("TestFigure8Unreliable3C turns long reordering on at round 200", async () => {
+    const { toy, lines } = await run("TestFigure8Unreliable3C");
+    expect(toy.faults).toContain("longReordering");
+    expect(lines.some((l) => "raftStep" in l && l.raftStep.text === "long reordering on")).toBe(true);
+  });
+
+  it("TestReliableChurn3C fails a toy whose peers disagree", async () => {
+    const { outcome } = await run("TestReliableChurn3C", ["divergent"]);
+    expect(outcome).toBeInstanceOf(RaftCheckFailure);
+    expect((outcome as RaftCheckFailure).message).toMatch(/applied .* at index 2/);
   });
 });

@@ -104,6 +104,9 @@ export interface TesterOptions {
   timeScale?: number;
 }
 
+/** A request whose peer the test crashed before it answered (only concurrent clients meet it, and treat it as a crashed peer). */
+const PEER_CRASHED_MID_REQUEST = "raft.peer-crashed-mid-request";
+
 /** What wait() returns when peers moved on to a later term (the course's -1). */
 export const MOVED_ON = Symbol("moved on");
 
@@ -136,8 +139,8 @@ export class RaftTester {
   /** Start requests sent (the run's operations). */
   starts = 0;
   private failure: Error | null = null;
-  private failed!: (err: Error) => void;
-  private readonly aborted: Promise<never>;
+  /** Waits that end early when the test fails (a set, not a never-settling promise: each race on one would leak). */
+  private readonly waiters = new Set<(err: Error) => void>();
   /** The course's `finished`: loops of concurrent clients stop on it. */
   finished = false;
 
@@ -158,10 +161,6 @@ export class RaftTester {
     this.applyChains = Array.from({ length: this.n }, () => Promise.resolve());
     this.t0 = this.clock.now();
     this.timeline = new Timeline(this.n);
-    this.aborted = new Promise<never>((_, reject) => {
-      this.failed = reject;
-    });
-    this.aborted.catch(() => undefined);
     this.restarting = new Array<boolean>(this.n).fill(false);
     this.peers.onApply = (peer, msg) => this.receive(peer, msg);
     this.peers.onHello = (peer, hello) => this.greeted(peer, hello);
@@ -197,7 +196,27 @@ export class RaftTester {
   abort(err: Error): void {
     if (this.failure) return;
     this.failure = err;
-    this.failed(err);
+    for (const stop of this.waiters) stop(err);
+    this.waiters.clear();
+  }
+
+  /** p, or the test's failure if it comes first. */
+  private orAbort<T>(p: Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      const stop = (err: Error) => reject(err);
+      this.waiters.add(stop);
+      p.then(
+        (v) => {
+          this.waiters.delete(stop);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.waiters.delete(stop);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
   }
 
   /** The failure that stopped the test, if one did. */
@@ -208,7 +227,7 @@ export class RaftTester {
   /** Sleeps, stopping early when the test fails meanwhile. */
   async sleep(courseMs: number): Promise<void> {
     if (this.failure) throw this.failure;
-    await Promise.race([this.clock.sleep(Math.max(courseMs * this.scale, 0.5)), this.aborted]);
+    await this.orAbort(this.clock.sleep(Math.max(courseMs * this.scale, 0.5)));
     this.checkTimeLimit();
   }
 
@@ -243,8 +262,9 @@ export class RaftTester {
   /** One control request to a peer that must answer: no answer or an error reply fails the test as the student's. */
   private async ask(peer: number, req: ControlRequest, what: string): Promise<ControlReply> {
     if (this.failure) throw this.failure;
-    const reply = await Promise.race([this.peers.request(peer, req), this.aborted]);
-    if (!this.alive[peer]) throw new RaftTesterError("raft.peer-crashed-mid-request", `${nodeName(peer)} was crashed while the tester waited for its ${what}`);
+    const generation = this.generation[peer];
+    const reply = await this.orAbort(this.peers.request(peer, req));
+    if (!this.alive[peer] || this.generation[peer] !== generation) throw new RaftTesterError(PEER_CRASHED_MID_REQUEST, `${nodeName(peer)} was crashed while the tester waited for its ${what}`);
     if (!reply) throw this.stop(new RaftCheckFailure("peer", `${nodeName(peer)}'s ${what} did not return in time (is a lock held while waiting for an RPC, or is the peer stuck?)`));
     if (reply.error !== undefined) throw this.stop(new RaftCheckFailure("peer", `${nodeName(peer)}'s ${what} failed: ${reply.error.slice(0, 300)}`));
     return reply;
@@ -270,6 +290,21 @@ export class RaftTester {
       throw new RaftTesterError("raft.bad-reply", `${nodeName(peer)} answered Start without index, term and isLeader`);
     }
     return { index: reply.index!, term: reply.term!, isLeader: reply.isLeader! };
+  }
+
+  /**
+   * Start on a peer that may be crashed meanwhile by another part of the test
+   * (churn's clients): null when it is down or went down before answering,
+   * as the course's Raft() is nil for a crashed server.
+   */
+  async tryStart(peer: number, command: unknown): Promise<{ index: number; term: number; isLeader: boolean } | null> {
+    if (!this.alive[peer]) return null;
+    try {
+      return await this.start(peer, command);
+    } catch (err) {
+      if (err instanceof RaftTesterError && err.code === PEER_CRASHED_MID_REQUEST) return null;
+      throw err;
+    }
   }
 
   /** The states of the connected peers (null for the others), asked together. */
@@ -577,15 +612,25 @@ export class RaftTester {
     await this.connectAll();
   }
 
+  /** ShutdownServer of several peers the course shuts down back to back: ordered together. */
+  async crashMany(peers: readonly number[]): Promise<void> {
+    await Promise.all([...new Set(peers)].map((i) => this.crash(i)));
+  }
+
+  /** restart of several peers back to back: StartServer of each (together), then ConnectAll. */
+  async restartMany(peers: readonly number[]): Promise<void> {
+    await Promise.all([...new Set(peers)].map((i) => this.startServer(i)));
+    await this.connectAll();
+  }
+
   /** Shutdown: crash every peer. */
   async shutdownAll(): Promise<void> {
-    for (let i = 0; i < this.n; i++) await this.crash(i);
+    await this.crashMany(Array.from({ length: this.n }, (_, i) => i));
   }
 
   /** StartServers: restart every peer, then ConnectAll. */
   async startServers(): Promise<void> {
-    for (let i = 0; i < this.n; i++) await this.startServer(i);
-    await this.connectAll();
+    await this.restartMany(Array.from({ length: this.n }, (_, i) => i));
   }
 
   /** setunreliable / SetReliable: loss and short delay between peers, or none. */

@@ -3,6 +3,7 @@
 // each does. A name in the catalogue without steps here does not compile.
 import type { RaftTestName } from "../../../../../lib/labs/mit-6.5840/raft-tests.js";
 import { initialElection, manyElections, reElection, type RaftCourseTest } from "./tests-3a.js";
+import { figure8, figure8Unreliable, persist1, persist2, persist3, reliableChurn, unreliableAgree, unreliableChurn } from "./tests-3c.js";
 import { backup, basicAgree, concurrentStarts, count, failAgree, failNoAgree, followerFailure, leaderFailure, rejoin, rpcBytes } from "./tests-3b.js";
 
 export const COURSE_TESTS: Partial<Record<RaftTestName, RaftCourseTest>> = {
@@ -19,4 +20,12 @@ export const COURSE_TESTS: Partial<Record<RaftTestName, RaftCourseTest>> = {
   TestRejoin3B: rejoin,
   TestBackup3B: backup,
   TestCount3B: count,
+  TestPersist13C: persist1,
+  TestPersist23C: persist2,
+  TestPersist33C: persist3,
+  TestFigure83C: figure8,
+  TestUnreliableAgree3C: unreliableAgree,
+  TestFigure8Unreliable3C: figure8Unreliable,
+  TestReliableChurn3C: reliableChurn,
+  TestUnreliableChurn3C: unreliableChurn,
 };
