@@ -12,7 +12,7 @@ import type { Readable, Writable } from "node:stream";
 import readline from "node:readline";
 import type { ApplyMessage, ControlReply, ControlRequest, FaultAnswer, FaultChannel, FaultKind, Hello, PeerHosts } from "../../sandbox/programs/controller/drivers/raft/tester.js";
 
-export type ToyBug = "twoLeaders" | "noCommit" | "divergent" | "gap" | "manyRpcs" | "neverLeads" | "snapshotMismatch";
+export type ToyBug = "twoLeaders" | "noCommit" | "divergent" | "gap" | "manyRpcs" | "neverLeads" | "snapshotMismatch" | "keepsWholeLog";
 
 type Sink = (msg: ApplyMessage) => void;
 
@@ -154,6 +154,7 @@ export class ToyRaftCluster {
   }
 
   snapshot(i: number, index: number, data: string): void {
+    if (this.bugs.has("keepsWholeLog")) return;
     this.snapshots[i] = { index, data };
   }
 

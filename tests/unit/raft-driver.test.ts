@@ -92,6 +92,15 @@ describe("the raft driver against toy peer hosts over TCP", () => {
     expect(result.operations).toBeGreaterThan(0);
   });
 
+  it("runs TestSnapshotInit3D: snapshot requests every tenth entry, and restarted peers' hellos carry the snapshot the tester restores from", async () => {
+    const { verdict, toy, runner } = await drive("TestSnapshotInit3D");
+    expect(verdict?.reason).toBe("TestSnapshotInit3D passed");
+    expect(runner.asked.map((f) => f.kind)).toContain("unreliable");
+    // Each peer's hello after a restart named a snapshot: the toy restored from index 9 at least.
+    for (let i = 0; i < 3; i++) expect(toy.hello(i).restored.snapshotBytes).toBeGreaterThan(0);
+    expect(verdict?.evidence.applies.every((a) => a.lastIndex >= 14)).toBe(true);
+  });
+
   it("fails the student's test, in words, when a peer process stops on its own", async () => {
     const { verdict } = await drive("TestInitialElection3A", { onReady: (servers) => servers.crash(2) });
     expect(verdict?.pass).toBe(false);

@@ -177,3 +177,38 @@ describe("3C on the toy", () => {
     expect((outcome as RaftCheckFailure).message).toMatch(/applied .* at index 2/);
   });
 });
+
+describe("3D on the toy", () => {
+  const names = ["TestSnapshotBasic3D", "TestSnapshotInstall3D", "TestSnapshotInstallUnreliable3D", "TestSnapshotInstallCrash3D", "TestSnapshotInstallUnCrash3D", "TestSnapshotAllCrash3D", "TestSnapshotInit3D"];
+  for (const name of names) {
+    it(`${name} passes a toy that snapshots when told`, async () => {
+      const { outcome, lines } = await run(name);
+      expect(outcome).toBe("pass");
+      // The tester's applier snapshotted (a snapshot request per tenth entry shows as snapshots the toy kept).
+      expect(lines.some((l) => "apply" in l && l.apply.index === 9)).toBe(true);
+    });
+  }
+
+  it("TestSnapshotInstall3D catches up a cut-off follower with an installed snapshot, and the tester takes its copy from it", async () => {
+    const { outcome, lines } = await run("TestSnapshotInstall3D");
+    expect(outcome).toBe("pass");
+    expect(lines.some((l) => "apply" in l && l.apply.snapshotIndex !== undefined)).toBe(true);
+  });
+
+  it("TestSnapshotBasic3D fails a peer that never trims its log: the persisted state grows past 2000 bytes", async () => {
+    const { outcome } = await run("TestSnapshotBasic3D", ["keepsWholeLog"]);
+    expect(outcome).toBeInstanceOf(RaftCheckFailure);
+    expect((outcome as RaftCheckFailure).message).toMatch(/^the persisted Raft state grew to \d+ bytes/);
+  });
+
+  it("TestSnapshotInstall3D fails a peer whose installed snapshot's index is not the snapshot's own", async () => {
+    const { outcome } = await run("TestSnapshotInstall3D", ["snapshotMismatch"]);
+    expect((outcome as RaftCheckFailure).message).toMatch(/applied a snapshot whose SnapshotIndex \d+ does not match the snapshot's own index \d+/);
+  });
+
+  it("TestSnapshotInit3D restores each restarted peer's copy from the snapshot in its hello", async () => {
+    const { outcome, toy } = await run("TestSnapshotInit3D");
+    expect(outcome).toBe("pass");
+    expect(toy.faults.filter((f) => f.startsWith("restart"))).toHaveLength(6);
+  });
+});

@@ -37,10 +37,6 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
   const course = COURSE_TESTS[settings.test];
   const started = Date.now();
   const done = () => ({ operations: tester?.starts ?? 0, elapsedMs: Date.now() - started });
-  if (!course) {
-    record.write({ testerError: { code: "raft.not-implemented", message: `the tester does not run ${settings.test} yet` } });
-    return { operations: 0, elapsedMs: 0 };
-  }
   const peers = new TcpPeerHosts(peerAddresses(spec.nodeIds, settings.controlAddresses), settings);
   const faults = new StdioFaultChannel(streams.out, streams.input, settings.faultTimeoutMs);
   let tester: RaftTester | undefined;
@@ -77,7 +73,7 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
     let outcome: { pass: true } | { pass: false; failure: RaftCheckFailure } | { error: RaftTesterError };
     try {
       if (info.unreliable) await t.setUnreliable(true);
-      await course(t);
+      await course!(t);
       await t.appliesSettled();
       t.checkTimeLimit();
       const late = t.stoppedBy;
