@@ -127,6 +127,10 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   if (oom.length > 0) {
     return { verdict: "LIMIT_EXCEEDED", reason: `memory limit exceeded on ${oom.join(", ")}`, evidence: { kind: "run", oomKilled: oom }, events, metrics };
   }
+  if (cluster.timedOut && isRaftRecord(cluster.lines) && !cluster.lines.some((l) => "verdict" in l)) {
+    // The raft tester bounds the student's own time itself (the course's 120 s); past the run's budget it was the faults' time: ours.
+    throw new InfraError("raft.over-budget", "the Raft test ran past its wall-clock budget before its verdict (the runner's faults took longer than the catalogue allows)");
+  }
   if (cluster.timedOut) {
     return { verdict: "LIMIT_EXCEEDED", reason: "the test exceeded its wall-clock limit and was stopped", evidence: { kind: "run" }, events, metrics };
   }

@@ -107,6 +107,11 @@ describe("judging a raft record", () => {
     expect(infraError(() => judge(suiteTest, cluster(record([{ fatal: { message: "boom" } }])), "native")).message).toBe("the Raft tester stopped before its verdict: boom");
   });
 
+  it("a raft run stopped at its wall-clock budget before its verdict is ours (the tester bounds the student's own time)", () => {
+    const stopped = { ...cluster(record([{ raftStep: { tMs: 1, text: "crash n1" } }], false)), timedOut: true };
+    expect(infraError(() => judge(suiteTest, stopped, "native")).code).toBe("raft.over-budget");
+  });
+
   it("the tester's own error line is ours too, with its code", () => {
     const err = infraError(() => judge(suiteTest, cluster(record([{ testerError: { code: "raft.fault-timeout", message: "the runner did not carry out fault 3" } }])), "native"));
     expect(err.code).toBe("raft.tester.raft.fault-timeout");

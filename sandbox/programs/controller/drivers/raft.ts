@@ -41,8 +41,9 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
   const faults = new StdioFaultChannel(streams.out, streams.input, settings.faultTimeoutMs);
   let tester: RaftTester | undefined;
   try {
+    let hellos;
     try {
-      await peers.connectAll(readyStart + spec.readyTimeoutMs);
+      hellos = await peers.connectAll(readyStart + spec.readyTimeoutMs);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       record.write({
@@ -53,6 +54,12 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
           evidence: { kind: "raft", test: settings.test, failedCheck: "connect", elapsedMs: 0, timeline: [], faults: [], applies: [], disagreements: [], rpcs: [] },
         },
       });
+      return done();
+    }
+    // A peer that says it is another is a cluster wired wrongly: ours.
+    const misplaced = hellos.findIndex((h, i) => h.me !== i);
+    if (misplaced !== -1) {
+      record.write({ testerError: { code: "raft.misrouted", message: `the peer host at ${nodeName(misplaced)}'s control address says it is peer ${hellos[misplaced]!.me}` } });
       return done();
     }
     const ready: ControllerLine = { ready: { nodes: spec.nodeIds, waitedMs: Date.now() - readyStart } };

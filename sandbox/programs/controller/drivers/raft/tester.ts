@@ -107,6 +107,10 @@ export interface TesterOptions {
 /** A request whose peer the test crashed before it answered (only concurrent clients meet it, and treat it as a crashed peer). */
 const PEER_CRASHED_MID_REQUEST = "raft.peer-crashed-mid-request";
 
+/** Most step lines and sample lines recorded (10 minutes of samples): with MAX_APPLY_LINES they keep a raft record far under MAX_RECORD_BYTES. */
+const MAX_STEP_LINES = 20_000;
+const MAX_SAMPLE_LINES = 6_000;
+
 /** What wait() returns when peers moved on to a later term (the course's -1). */
 export const MOVED_ON = Symbol("moved on");
 
@@ -133,9 +137,13 @@ export class RaftTester {
   readonly timeline: Timeline;
   private nextFaultId = 1;
   private applyLines = 0;
+  private stepLines = 0;
+  private sampleLines = 0;
   private readonly t0: number;
-  /** Time spent waiting for the runner's faults and restarted peers: not the test's own. */
+  /** Time spent waiting for the runner's faults and restarted peers (overlapping waits counted once): not the test's own. */
   faultMs = 0;
+  private faultsInFlight = 0;
+  private faultSince = 0;
   /** Start requests sent (the run's operations). */
   starts = 0;
   private failure: Error | null = null;
@@ -232,17 +240,32 @@ export class RaftTester {
   }
 
   step(text: string): void {
-    this.record({ raftStep: { tMs: this.elapsedMs(), text } });
+    if (this.stepLines++ < MAX_STEP_LINES) this.record({ raftStep: { tMs: this.elapsedMs(), text } });
+  }
+
+  /** Time spent on faults so far, the one in progress included. */
+  faultTimeMs(): number {
+    return this.faultMs + (this.faultsInFlight > 0 ? this.clock.now() - this.faultSince : 0);
+  }
+
+  /** Runs a wait for the runner (a fault, a restarted peer's hello), counting its time as the runner's. */
+  private async runnerTime<T>(wait: () => Promise<T>): Promise<T> {
+    if (this.faultsInFlight++ === 0) this.faultSince = this.clock.now();
+    try {
+      return await wait();
+    } finally {
+      if (--this.faultsInFlight === 0) this.faultMs += this.clock.now() - this.faultSince;
+    }
   }
 
   /** The course's checkTimeout, on the test's own time (faults' time excluded). */
   checkTimeLimit(): void {
-    const own = this.clock.now() - this.t0 - this.faultMs;
+    const own = this.clock.now() - this.t0 - this.faultTimeMs();
     if (own > this.ms(COURSE_TIME_LIMIT_MS)) {
       this.abort(
         new RaftCheckFailure(
           "timeLimit",
-          `the test took longer than ${COURSE_TIME_LIMIT_MS / 1000} seconds (${Math.round(own / this.scale / 1000)} s of its own time, not counting ${Math.round(this.faultMs / this.scale / 1000)} s the runner spent on faults)`,
+          `the test took longer than ${COURSE_TIME_LIMIT_MS / 1000} seconds (${Math.round(own / this.scale / 1000)} s of its own time, not counting ${Math.round(this.faultTimeMs() / this.scale / 1000)} s the runner spent on faults)`,
         ),
       );
       throw this.failure;
@@ -323,7 +346,7 @@ export class RaftTester {
     );
     const tMs = this.elapsedMs();
     this.timeline.add(tMs, states);
-    this.record({ raft: { tMs, peers: states } });
+    if (this.sampleLines++ < MAX_SAMPLE_LINES) this.record({ raft: { tMs, peers: states } });
   }
 
   // ---- the applier ----------------------------------------------------
@@ -526,10 +549,9 @@ export class RaftTester {
     if (this.failure) throw this.failure;
     const id = this.nextFaultId++;
     const node = peer === undefined ? undefined : nodeName(peer);
-    const asked = this.clock.now();
     const line: RaftFaultLine = { id, kind, ...(node ? { node } : {}), askedMs: this.elapsedMs(), doneMs: null, ok: false, detail: "" };
     try {
-      const answer = await this.faults.order(kind, node);
+      const answer = await this.runnerTime(() => this.faults.order(kind, node));
       line.doneMs = this.elapsedMs();
       line.ok = answer.ok;
       line.detail = (answer.detail ?? "").slice(0, 500);
@@ -538,7 +560,6 @@ export class RaftTester {
       if (!line.detail) line.detail = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {
-      this.faultMs += this.clock.now() - asked;
       if (this.faultLines.length < 5000) this.faultLines.push(line);
       this.record({ raftFault: line });
     }
@@ -597,10 +618,8 @@ export class RaftTester {
     if (this.alive[peer]) return;
     this.step(`restart ${nodeName(peer)}`);
     await this.order("restart", peer);
-    const asked = this.clock.now();
     this.restarting[peer] = true;
-    const hello = await this.peers.reconnect(peer);
-    this.faultMs += this.clock.now() - asked;
+    const hello = await this.runnerTime(() => this.peers.reconnect(peer));
     if (!hello) this.fail("restart", `${nodeName(peer)} did not accept the tester's connection after its restart (does Make() return quickly? its log may say why)`);
     if (this.failure) throw this.failure;
     this.alive[peer] = true;
