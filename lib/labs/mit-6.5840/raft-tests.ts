@@ -74,8 +74,8 @@ export const RAFT_TESTS = [
   test("TestSnapshotBasic3D", "3D", 3),
   test("TestSnapshotInstall3D", "3D", 3),
   test("TestSnapshotInstallUnreliable3D", "3D", 3, { unreliable: true }),
-  test("TestSnapshotInstallCrash3D", "3D", 3, { crashes: true, budgetMs: 240_000 }),
-  test("TestSnapshotInstallUnCrash3D", "3D", 3, { unreliable: true, crashes: true, budgetMs: 240_000 }),
+  test("TestSnapshotInstallCrash3D", "3D", 3, { crashes: true, budgetMs: 300_000 }),
+  test("TestSnapshotInstallUnCrash3D", "3D", 3, { unreliable: true, crashes: true, budgetMs: 300_000 }),
   test("TestSnapshotAllCrash3D", "3D", 3, { unreliable: true, crashes: true }),
   test("TestSnapshotInit3D", "3D", 3, { unreliable: true, crashes: true }),
 ] as const satisfies readonly RaftTestInfo[];
