@@ -35,6 +35,9 @@ export class ToyRaftCluster {
   /** Every fault the toy was asked to carry out, in order. */
   readonly faults: string[] = [];
   unreliable = false;
+  /** Report argsBytes (the encoded arguments only) in rpcStats, as labrpc counts bytes. */
+  reportArgsBytes = false;
+  readonly argsBytes: number[];
 
   constructor(
     readonly n: number,
@@ -51,6 +54,7 @@ export class ToyRaftCluster {
     this.queues = Array.from({ length: n }, () => []);
     this.rpcs = new Array<number>(n).fill(1);
     this.bytesSent = new Array<number>(n).fill(100);
+    this.argsBytes = new Array<number>(n).fill(0);
     if (bugs.has("neverLeads")) {
       this.leader = null;
       this.leadsTerm[0] = null;
@@ -101,6 +105,7 @@ export class ToyRaftCluster {
     const index = this.log.length - 1;
     this.rpcs[i]! += (this.n - 1) * (this.bugs.has("manyRpcs") ? 10 : 1);
     this.bytesSent[i]! += (JSON.stringify(command).length + 60) * (this.n - 1) * (this.bugs.has("manyRpcs") ? 10 : 1);
+    this.argsBytes[i]! += (JSON.stringify(command).length + 40) * (this.n - 1);
     if (!this.bugs.has("noCommit")) setTimeout(() => this.replicate(), 1);
     return { index, term: this.term, isLeader: true };
   }
@@ -206,7 +211,7 @@ export class ToyRaftCluster {
       case "persistBytes":
         return { bytes: this.persistBytes(i) };
       case "rpcStats":
-        return { rpcs: this.rpcs[i]!, bytesSent: this.bytesSent[i]!, bytesReceived: 0 };
+        return { rpcs: this.rpcs[i]!, bytesSent: this.bytesSent[i]!, bytesReceived: 0, ...(this.reportArgsBytes ? { argsBytes: this.argsBytes[i]! } : {}) };
       case "kill":
         return { ok: true };
     }

@@ -138,6 +138,13 @@ describe("3B on the toy", () => {
     });
   }
 
+  it("TestRPCBytes3B counts the RPCs' encoded arguments when the peer hosts report them, as labrpc does", async () => {
+    const { tester, toy } = makeTester("TestRPCBytes3B", ["manyRpcs"]);
+    toy.reportArgsBytes = true;
+    await COURSE_TESTS.TestRPCBytes3B!(tester);
+    expect(tester.stoppedBy).toBeNull();
+  });
+
   it("TestFollowerFailure3B checks that a leader cut from its majority commits nothing", async () => {
     const { toy } = await run("TestFollowerFailure3B");
     expect(toy.faults).toEqual(["disconnect n1", "disconnect n2"]);

@@ -62,6 +62,7 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
       record.write({ testerError: { code: "raft.misrouted", message: `the peer host at ${nodeName(misplaced)}'s control address says it is peer ${hellos[misplaced]!.me}` } });
       return done();
     }
+    record.write({ raftStep: { tMs: 0, text: `peer hosts connected: ${hellos.map((h, i) => `${nodeName(i)} (layout ${String(h.layout).slice(0, 16)})`).join(", ")}` } });
     const ready: ControllerLine = { ready: { nodes: spec.nodeIds, waitedMs: Date.now() - readyStart } };
     record.write(ready);
     streams.out.write(JSON.stringify(ready) + "\n");

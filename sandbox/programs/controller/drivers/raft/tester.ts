@@ -40,6 +40,8 @@ export interface ControlReply {
   rpcs?: number;
   bytesSent?: number;
   bytesReceived?: number;
+  /** Optional (beyond Contract 2): the bytes of the encoded arguments of the RPCs this peer sent, what labrpc's byte count counts. */
+  argsBytes?: number;
   error?: string;
 }
 
@@ -507,7 +509,7 @@ export class RaftTester {
   // ---- figures -----------------------------------------------------------
 
   /** Every live peer's RPC counters (Contract 2's rpcStats). */
-  async rpcStats(): Promise<Array<{ rpcs: number; bytesSent: number; bytesReceived: number } | null>> {
+  async rpcStats(): Promise<Array<{ rpcs: number; bytesSent: number; bytesReceived: number; argsBytes?: number } | null>> {
     return Promise.all(
       Array.from({ length: this.n }, async (_, i) => {
         if (!this.alive[i]) return null;
@@ -515,7 +517,7 @@ export class RaftTester {
         if (!Number.isInteger(r.rpcs) || !Number.isInteger(r.bytesSent) || !Number.isInteger(r.bytesReceived)) {
           throw new RaftTesterError("raft.bad-reply", `${nodeName(i)} answered rpcStats without its counters`);
         }
-        return { rpcs: r.rpcs!, bytesSent: r.bytesSent!, bytesReceived: r.bytesReceived! };
+        return { rpcs: r.rpcs!, bytesSent: r.bytesSent!, bytesReceived: r.bytesReceived!, ...(Number.isInteger(r.argsBytes) ? { argsBytes: r.argsBytes! } : {}) };
       }),
     );
   }
@@ -525,9 +527,15 @@ export class RaftTester {
     return (await this.rpcStats()).reduce((sum, s) => sum + (s?.rpcs ?? 0), 0);
   }
 
-  /** BytesTotal: the bytes of every frame the peers sent (requests and replies). */
+  /**
+   * BytesTotal: labrpc counts the encoded arguments of every RPC. A peer
+   * host that reports argsBytes gives exactly that; else the bytes of every
+   * frame the peers sent (requests and replies, a little more than labrpc's).
+   */
   async bytesTotal(): Promise<number> {
-    return (await this.rpcStats()).reduce((sum, s) => sum + (s?.bytesSent ?? 0), 0);
+    const stats = await this.rpcStats();
+    const exact = stats.every((s) => s === null || s.argsBytes !== undefined);
+    return stats.reduce((sum, s) => sum + (s ? (exact ? s.argsBytes! : s.bytesSent) : 0), 0);
   }
 
   /** LogSize: the largest persisted Raft state of any peer (a crashed one's as it was last seen). */
