@@ -3,7 +3,10 @@
 // reason in plain words and the evidence. Limits come first (memory, the
 // wall clock, an overlong line, the controller's limits), then a controller
 // that gave up, then the workload's checker on a history that must be whole;
-// a pass with a node that died is a FAIL. Also the run's metrics: the
+// a pass with a node that died is a FAIL. A Raft run (the controller's raft
+// driver: our distributed tester) carries its own verdict line instead of a
+// history (judgeRaft); a raft record without one is our failure, never the
+// student's. Also the run's metrics: the
 // firewall's message counts (trusted), the agents' (shown, never graded), the
 // fault timeline and the network the run had.
 import { DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
@@ -16,7 +19,7 @@ import type { TestSpec } from "../lib/suites/schema.js";
 import { WORKLOADS } from "../lib/workloads/index.js";
 import { EXIT_LINE_TOO_LONG, MAX_LINE_BYTES, type AgentStats } from "../sandbox/programs/agent/wire.js";
 import type { ClusterTestResult } from "../sandbox/cluster.js";
-import { agentStatsSchema, type LimitViolation } from "../sandbox/programs/controller/spec.js";
+import { agentStatsSchema, raftVerdictSchema, type ControllerLine, type LimitViolation } from "../sandbox/programs/controller/spec.js";
 import { serverMessagesOf } from "../sandbox/traffic.js";
 
 /** A run judged: its verdict, reason and evidence, the history it was judged on, and its metrics. */
@@ -124,6 +127,10 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   if (oom.length > 0) {
     return { verdict: "LIMIT_EXCEEDED", reason: `memory limit exceeded on ${oom.join(", ")}`, evidence: { kind: "run", oomKilled: oom }, events, metrics };
   }
+  if (cluster.timedOut && isRaftRecord(cluster.lines) && !cluster.lines.some((l) => "verdict" in l)) {
+    // The raft tester bounds the student's own time itself (the course's 120 s); past the run's budget it was the faults' time: ours.
+    throw new InfraError("raft.over-budget", "the Raft test ran past its wall-clock budget before its verdict (the runner's faults took longer than the catalogue allows)");
+  }
   if (cluster.timedOut) {
     return { verdict: "LIMIT_EXCEEDED", reason: "the test exceeded its wall-clock limit and was stopped", evidence: { kind: "run" }, events, metrics };
   }
@@ -140,6 +147,7 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   if (violations.length > 0) {
     return { verdict: "LIMIT_EXCEEDED", reason: violations[0]!.detail, evidence: { kind: "run", violations: violations.slice(0, 20) }, events, metrics };
   }
+  if (isRaftRecord(cluster.lines)) return { ...judgeRaft(cluster.lines, fatal, cluster.recordProblem), events, metrics };
   const dead = cluster.nodes.filter((n) => !n.running);
   if (fatal) {
     const exits = dead.map((n) => `${n.id} exited with code ${n.exitCode}`).join(", ");
@@ -160,3 +168,31 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   return { ...checked, events, metrics };
 }
 
+
+/** Whether the record is the raft driver's (its header says so). */
+export function isRaftRecord(lines: readonly ControllerLine[]): boolean {
+  const first = lines[0];
+  return first !== undefined && "header" in first && first.header.driver === "raft";
+}
+
+/**
+ * A raft record's verdict: the tester's own verdict line (PASS, or FAIL with
+ * the failed check in words), checked before it is believed. A testerError
+ * line, a controller that died before its verdict, or a record that is not
+ * whole is ours: an InfraError, retried, never charged to the student.
+ * Peers crashed by the test are not "nodes that died": the tester itself
+ * notices a peer that stopped on its own and fails the check that met it.
+ */
+export function judgeRaft(lines: readonly ControllerLine[], fatal: string | undefined, recordProblem: string | null): CheckResult & { verdict: Verdict } {
+  const testerError = lines.find((l): l is Extract<ControllerLine, { testerError: unknown }> => "testerError" in l);
+  if (testerError) throw new InfraError(`raft.tester.${testerError.testerError.code}`, `the Raft tester could not run the test: ${testerError.testerError.message}`);
+  const verdictLine = lines.find((l): l is Extract<ControllerLine, { verdict: unknown }> => "verdict" in l);
+  if (!verdictLine) {
+    throw new InfraError("raft.no-verdict", fatal ? `the Raft tester stopped before its verdict: ${fatal}` : `the Raft tester left no verdict${recordProblem ? ` (${recordProblem})` : ""}`);
+  }
+  if (recordProblem) throw new InfraError("history.incomplete", `the test's record is not whole: ${recordProblem}`);
+  const parsed = raftVerdictSchema.safeParse(verdictLine.verdict);
+  if (!parsed.success) throw new InfraError("raft.bad-verdict", `the Raft tester's verdict line is malformed: ${parsed.error.issues[0]?.message ?? "unknown"}`);
+  const v = parsed.data;
+  return { verdict: v.pass ? "PASS" : "FAIL", reason: v.pass ? v.reason : `${v.test}: ${v.reason}`, evidence: v.evidence };
+}

@@ -132,7 +132,51 @@ export interface RunEvidence {
   nodes?: Array<{ id: string; exitCode: number | null }>;
 }
 
-export type Evidence = EchoEvidence | UniqueIdsEvidence | SetCompletenessEvidence | CounterEvidence | KafkaEvidence | LinearizabilityEvidence | RunEvidence;
+/** One stretch of a Raft peer's life as the tester sampled it (every 100 ms): its term and role, or down. */
+export interface RaftPeerSpan {
+  peer: string;
+  fromMs: number;
+  toMs: number;
+  /** null: the peer was down (crashed) or did not answer. */
+  term: number | null;
+  leader: boolean;
+}
+
+/** Two peers that applied different commands at one index (the course's "committed values do not match"). */
+export interface RaftDisagreement {
+  index: number;
+  peer: string;
+  command: unknown;
+  otherPeer: string;
+  otherCommand: unknown;
+}
+
+/**
+ * A Raft test run by our distributed tester (MIT 6.5840 lab 3): the course
+ * test, the check that failed (if one did) in words, each peer's terms and
+ * roles over time, the faults the test ordered, applies and RPCs per peer.
+ * Times are ms since the test began.
+ */
+export interface RaftEvidence {
+  kind: "raft";
+  /** The course's test name, e.g. TestFigure83C. */
+  test: string;
+  /** The check that failed (checkOneLeader, one, nCommitted, apply, count, rpcBytes, logSize, timeLimit, …), or absent on a pass. */
+  failedCheck?: string;
+  elapsedMs: number;
+  /** Per peer, its term and role in stretches (cut to the last few hundred per peer). */
+  timeline: RaftPeerSpan[];
+  /** The faults the test ordered and what the runner answered. */
+  faults: Array<{ kind: string; node?: string; askedMs: number; doneMs: number | null; ok: boolean; detail: string }>;
+  /** Per peer: commands applied and the highest index applied. */
+  applies: Array<{ peer: string; applied: number; lastIndex: number; snapshots: number }>;
+  /** Applies that disagree (empty when none did). */
+  disagreements: RaftDisagreement[];
+  /** Per peer, the RPCs it sent and the bytes of its frames, from its peer host at the end (null: it was down). */
+  rpcs: Array<{ peer: string; rpcs: number | null; bytesSent: number | null; bytesReceived: number | null }>;
+}
+
+export type Evidence = EchoEvidence | UniqueIdsEvidence | SetCompletenessEvidence | CounterEvidence | KafkaEvidence | LinearizabilityEvidence | RunEvidence | RaftEvidence;
 export type EvidenceKind = Evidence["kind"];
 
 /** The evidence as the kind the caller expects; throws (naming both) when it is another. */

@@ -26,12 +26,13 @@ function logErr(line: string): void {
 
 async function main(record: RecordFile): Promise<void> {
   const spec = controllerSpecSchema.parse(JSON.parse(process.env.LABGRADE_TEST ?? "null"));
-  record.write({ header: { format: RECORD_FORMAT, seed: spec.seed, workload: spec.workload } });
+  record.write({ header: { format: RECORD_FORMAT, seed: spec.seed, workload: spec.workload, ...(spec.raft ? { driver: "raft" as const, test: spec.raft.test } : {}) } });
   useFrames(spec.protocol === "maelstrom");
   const violate = (v: LimitViolation) => record.write({ violation: v });
 
   const readyStart = Date.now();
-  const links = await Promise.all(spec.nodeIds.map((id) => connect(id, readyStart + spec.readyTimeoutMs, violate)));
+  // The raft driver speaks to the peers' control ports itself (Contract 2).
+  const links = spec.driver === "raft" ? [] : await Promise.all(spec.nodeIds.map((id) => connect(id, readyStart + spec.readyTimeoutMs, violate)));
   const { operations, elapsedMs } = await DRIVERS[spec.driver]({ spec, links, record, readyStart });
 
   for (const link of links) {

@@ -5,7 +5,9 @@
 // Docker may rotate and cut). The runner checks the record is whole before
 // judging (checkRecord).
 import { z } from "zod";
+import type { RaftEvidence } from "../../../lib/checkers/evidence.js";
 import type { HistoryEvent } from "../../../lib/history.js";
+import { RAFT_TEST_NAMES, RAFT_TESTS } from "../../../lib/labs/mit-6.5840/raft-tests.js";
 import type { AgentStats } from "../agent/wire.js";
 
 /** Where the history volume is mounted in the controller container, and the record's name in it. */
@@ -18,9 +20,31 @@ export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
 /** Longest error text kept from a reply; longer ones are cut (the code is what counts). */
 export const MAX_ERROR_TEXT_CHARS = 1000;
 
+/** What the raft driver needs (drivers/raft/): the course test and where the peers' control ports are. */
+export const raftSpecSchema = z.object({
+  /** The course test to run, by its name (lib/labs/mit-6.5840/raft-tests.ts), e.g. TestFigure83C. */
+  test: z.enum(RAFT_TEST_NAMES),
+  /** Each peer's control port as host:port, by peer number; default n<i>:7001 (Contract 2). Tests point the driver at their own fake peer hosts with it. */
+  controlAddresses: z
+    .array(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "host:port"))
+    .optional(),
+  /** How long the runner may take to carry out one fault before the test stops as our failure (never the student's). */
+  faultTimeoutMs: z.number().int().positive().default(60_000),
+  /** How long a restarted peer may take to accept the tester's connection and say hello, ms. */
+  restartTimeoutMs: z.number().int().positive().default(30_000),
+  /** How long one control request (start, state, snapshot, …) may go unanswered before the peer counts as stuck, ms. */
+  requestTimeoutMs: z.number().int().positive().default(5_000),
+  /** The course's timing, scaled (1 = the course's: election timeout 1 s, one() 10 s). Only our own tests of the driver change it. */
+  timeScale: z.number().positive().max(1).default(1),
+});
+
+export type RaftSpec = z.infer<typeof raftSpecSchema>;
+
 export const controllerSpecSchema = z.object({
-  /** What drives the client side (controller/drivers): the workload's clients. */
-  driver: z.enum(["workload"]).default("workload"),
+  /** What drives the client side (controller/drivers): the workload's clients, or the distributed Raft tester (which needs `raft`). */
+  driver: z.enum(["workload", "raft"]).default("workload"),
+  /** The raft driver's settings (required with driver "raft"). */
+  raft: raftSpecSchema.optional(),
   /** Workload name (see lib/workloads). */
   workload: z.string(),
   /** maelstrom: our agent fronts each node (and reports message counts); native: the program serves clients itself. */
@@ -45,6 +69,22 @@ export const controllerSpecSchema = z.object({
   readyTimeoutMs: z.number().int().positive().default(20_000),
   /** Where the controller writes its record (a file on the history volume). */
   recordPath: z.string().default(`${RECORD_DIR}/${RECORD_FILE}`),
+}).superRefine((spec, ctx) => {
+  if (spec.driver !== "raft") return;
+  if (!spec.raft) {
+    ctx.addIssue({ code: "custom", path: ["raft"], message: "the raft driver needs `raft` (the course test to run)" });
+    return;
+  }
+  const servers = RAFT_TESTS.find((t) => t.name === spec.raft!.test)!.servers;
+  if (spec.nodeIds.length !== servers) {
+    ctx.addIssue({ code: "custom", path: ["nodeIds"], message: `${spec.raft.test} runs on ${servers} peers, but the cluster has ${spec.nodeIds.length} nodes` });
+  }
+  if (spec.raft.controlAddresses && spec.raft.controlAddresses.length !== spec.nodeIds.length) {
+    ctx.addIssue({ code: "custom", path: ["raft", "controlAddresses"], message: `one control address per peer: ${spec.nodeIds.length} wanted, ${spec.raft.controlAddresses.length} given` });
+  }
+  spec.nodeIds.forEach((id, i) => {
+    if (id !== `n${i}`) ctx.addIssue({ code: "custom", path: ["nodeIds", i], message: `Raft peer ${i} must be node n${i}, got ${id}` });
+  });
 });
 
 export type ControllerSpec = z.infer<typeof controllerSpecSchema>;
@@ -60,9 +100,48 @@ export interface LimitViolation {
   detail: string;
 }
 
+/** A peer's state as the raft driver sampled it: its term and whether it thinks it leads. */
+export interface RaftPeerSample {
+  term: number;
+  leader: boolean;
+}
+
+/** A fault the raft driver ordered and what the runner answered (Contract 3). */
+export interface RaftFaultLine {
+  id: number;
+  kind: string;
+  node?: string;
+  /** ms since the test began. */
+  askedMs: number;
+  /** null: the runner never answered. */
+  doneMs: number | null;
+  ok: boolean;
+  detail: string;
+}
+
+/** The raft driver's outcome of the course test: pass or fail (the student's), with the reason in words. */
+export interface RaftVerdictLine {
+  pass: boolean;
+  test: string;
+  reason: string;
+  evidence: RaftEvidence;
+}
+
 /** One line of the controller's record. */
 export type ControllerLine =
-  | { header: { format: typeof RECORD_FORMAT; seed: string; workload: string } }
+  | { header: { format: typeof RECORD_FORMAT; seed: string; workload: string; driver?: "workload" | "raft"; test?: string } }
+  /** Every peer's term and role (null: down or no answer), by peer number, every 100 ms. */
+  | { raft: { tMs: number; peers: Array<RaftPeerSample | null> } }
+  /** One ApplyMsg of one peer (bounded: past MAX_APPLY_LINES only counted); long commands are cut. */
+  | { apply: { tMs: number; peer: string; index?: number; command?: unknown; snapshotIndex?: number; snapshotTerm?: number } }
+  | { raftFault: RaftFaultLine }
+  /** A step of the course test ("checking for a single leader", "disconnect n1"). */
+  | { raftStep: { tMs: number; text: string } }
+  /** A peer's RPC counters at the end of the test (its peer host's own count). */
+  | { rpcStats: { peer: string; rpcs: number; bytesSent: number; bytesReceived: number } }
+  | { verdict: RaftVerdictLine }
+  /** The raft driver could not run the test for a reason of ours (the runner did not carry out a fault, a bug): never the student's verdict. */
+  | { testerError: { code: string; message: string } }
   | { event: HistoryEvent }
   | { stats: AgentStats }
   | { ready: { nodes: string[]; waitedMs: number } }
@@ -93,6 +172,32 @@ export const agentStatsSchema = z
     sentByType: z.record(z.string().max(64), count).refine((types) => Object.keys(types).length <= 200, "at most 200 message types"),
   })
   .strict();
+
+/** Most apply lines the raft driver records; later applies are still checked, only not written. */
+export const MAX_APPLY_LINES = 20_000;
+
+const evidenceCount = z.number().int().min(0);
+/** The raft verdict line as the judge accepts it (our controller writes it; still checked, the record is data). */
+export const raftVerdictSchema = z.object({
+  pass: z.boolean(),
+  test: z.enum(RAFT_TEST_NAMES),
+  reason: z.string().max(2000),
+  evidence: z.object({
+    kind: z.literal("raft"),
+    test: z.string(),
+    failedCheck: z.string().optional(),
+    elapsedMs: z.number().min(0),
+    timeline: z.array(z.object({ peer: z.string(), fromMs: z.number(), toMs: z.number(), term: z.number().int().nullable(), leader: z.boolean() })).max(10_000),
+    faults: z
+      .array(z.object({ kind: z.string(), node: z.string().optional(), askedMs: z.number(), doneMs: z.number().nullable(), ok: z.boolean(), detail: z.string() }))
+      .max(5_000),
+    applies: z.array(z.object({ peer: z.string(), applied: evidenceCount, lastIndex: evidenceCount, snapshots: evidenceCount })),
+    disagreements: z.array(z.object({ index: z.number().int(), peer: z.string(), command: z.unknown(), otherPeer: z.string(), otherCommand: z.unknown() })).max(50),
+    rpcs: z.array(
+      z.object({ peer: z.string(), rpcs: evidenceCount.nullable(), bytesSent: evidenceCount.nullable(), bytesReceived: evidenceCount.nullable() }),
+    ),
+  }),
+});
 
 /** Why a record is not whole, or null when it is. */
 export function checkRecord(lines: readonly ControllerLine[]): string | null {

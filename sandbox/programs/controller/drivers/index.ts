@@ -3,11 +3,13 @@
 // generator). A driver gets the nodes' client links and the record, and
 // returns how many operations it ran; the controller (controller.ts) owns the
 // connections, the header, the agents' counters and the end of the record.
-// Room for a second one beside it, e.g. a distributed tester that drives a
-// lab's own test program.
+// Beside it the raft driver (raft.ts: our distributed tester for MIT 6.5840's
+// Raft), which makes its own connections to the peers' control ports, so it
+// gets no links.
 import type { NodeLink } from "../links.js";
 import type { RecordFile } from "../record.js";
 import type { ControllerSpec } from "../spec.js";
+import { raftDriver } from "./raft.js";
 import { workloadDriver } from "./workload.js";
 
 export interface DriverContext {
@@ -20,4 +22,4 @@ export interface DriverContext {
 
 export type Driver = (ctx: DriverContext) => Promise<{ operations: number; elapsedMs: number }>;
 
-export const DRIVERS = { workload: workloadDriver } as const satisfies Record<string, Driver>;
+export const DRIVERS = { workload: workloadDriver, raft: raftDriver } as const satisfies Record<string, Driver>;
