@@ -21,7 +21,7 @@ import { queuePlace } from "../lib/jobs/queue-place.js";
 import { BUILTIN_LABS } from "../lib/labs/builtin.js";
 import { quantile } from "../lib/metrics.js";
 import { DEMO_COURSE_SLUG } from "../lib/seed/demo-course.js";
-import { suiteSpecSchema } from "../lib/suites/schema.js";
+import { plannedTestMs, suiteSpecSchema } from "../lib/suites/schema.js";
 import { createGradingStack, type GradingStack } from "../tests/support/grading-stack.js";
 
 const USAGE = "usage: npx tsx bench/pipeline.ts [submissions per throughput run, 1..50] [--deadline-night-only] [--students 1..200] [--submissions 1..50]";
@@ -114,7 +114,7 @@ async function throughput(stack: GradingStack, labSlug: string, concurrency: num
   const gradings: number[] = [];
   for (const row of rows) {
     const spec = suiteSpecSchema.parse(row.suiteVersion.spec);
-    configuredMs += spec.tests.reduce((sum, t) => sum + (t.durationSeconds + t.recoverySeconds) * 1000 * t.repetitions, 0);
+    configuredMs += spec.tests.reduce((sum, t) => sum + plannedTestMs(t) * t.repetitions, 0);
     const results = row.jobs.flatMap((j) => j.attempts.flatMap((a) => a.results));
     clusterMs += results.reduce((sum, r) => sum + r.durationMs, 0);
     const ms = row.finishedAt!.getTime() - row.startedAt!.getTime();

@@ -271,11 +271,14 @@ async function readEntries(tarBytes: Buffer, limits: ArchiveLimits): Promise<Ent
  * laid over it: a lab's harness, a vendored library): ours win. An entry at
  * an overlay file's path or beneath it goes, and so does anything but a folder
  * where the overlay needs a folder (a file or a link named like one of its
- * folders, which would send our files elsewhere).
+ * folders, which would send our files elsewhere), and everything beneath a
+ * folder the overlay replaces whole (a package of ours standing for the
+ * student's copy of it: none of their files may join it).
  */
 export function yieldsToOverlay(entryPath: string, isDirectory: boolean, overlay: readonly PackEntry[]): boolean {
   for (const ours of overlay) {
     if (ours.type === "file" && (entryPath === ours.path || entryPath.startsWith(`${ours.path}/`))) return true;
+    if (ours.type === "directory" && ours.replaces && entryPath.startsWith(`${ours.path}/`)) return true;
     if (!isDirectory && (ours.path === entryPath || ours.path.startsWith(`${entryPath}/`))) return true;
   }
   return false;
@@ -389,7 +392,14 @@ export async function normaliseArchive(
 }
 
 /** One entry of an archive packed here: a folder, or a file with its bytes. */
-export type PackEntry = { path: string; type: "directory" } | { path: string; type: "file"; mode: number; content: Buffer };
+export type PackEntry =
+  | {
+      path: string;
+      type: "directory";
+      /** In an overlay: the folder is wholly ours, so everything a student's tree has beneath it gives way (yieldsToOverlay). */
+      replaces?: boolean;
+    }
+  | { path: string; type: "file"; mode: number; content: Buffer };
 
 /**
  * A folder's sub-folders and files as archive entries, in name order (for

@@ -27,7 +27,8 @@ import { dueDateFor, scoreAfterLatePolicy } from "../lib/grading/late-policy.js"
 import { recordRun } from "../lib/grading/record-run.js";
 import { seedsFor } from "../lib/grading/seeds.js";
 import { ATTEMPT_HEARTBEAT_MS, isFinalJobStatus } from "../lib/jobs/grading-job.js";
-import { suiteSpecSchema } from "../lib/suites/schema.js";
+import { raftHarnessOverlay } from "../lib/labs/mit-6.5840/harness-overlay.js";
+import { RAFT_WORKLOAD, suiteSpecSchema } from "../lib/suites/schema.js";
 import type { ShaperKind } from "../sandbox/shaping.js";
 import { buildStep } from "./build-step.js";
 import { dockerSandbox, type GradingSandbox } from "./grading-sandbox.js";
@@ -69,6 +70,8 @@ function asOurFailure(err: unknown, lostDatabase: boolean): InfraError {
 }
 
 const protocolOf = (lab: { protocol: string }) => (lab.protocol === "NATIVE" ? ("native" as const) : ("maelstrom" as const));
+/** Our own files a lab's build lays over the student's: a Raft lab's harness (lib/labs/mit-6.5840). */
+const overlayOf = async (lab: { workload: string }) => (lab.workload === RAFT_WORKLOAD ? raftHarnessOverlay() : undefined);
 
 export async function gradeJob(
   deps: GradeDeps,
@@ -159,6 +162,7 @@ export async function gradeJob(
     const build = await buildStep(sandbox, {
       upload: await getBlobOrThrow(db, submission.archiveKey),
       lab,
+      overlay: await overlayOf(lab),
       limits: deps.limits,
       owner: { ...owner, test: "build" },
       signal,

@@ -15,7 +15,7 @@ import { InfraError } from "../lib/errors.js";
 import type { Verdict } from "../lib/grading/verdict.js";
 import type { HistoryEvent } from "../lib/history.js";
 import { historyMetrics } from "../lib/metrics.js";
-import type { TestSpec } from "../lib/suites/schema.js";
+import { isRaftTest, type TestSpec } from "../lib/suites/schema.js";
 import { WORKLOADS } from "../lib/workloads/index.js";
 import { EXIT_LINE_TOO_LONG, MAX_LINE_BYTES, type AgentStats } from "../sandbox/programs/agent/wire.js";
 import type { ClusterTestResult } from "../sandbox/cluster.js";
@@ -155,6 +155,8 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   }
   // Judging a cut history could pass a solution on the part that was kept: never.
   if (cluster.recordProblem) throw new InfraError("history.incomplete", `the test's record is not whole: ${cluster.recordProblem}`);
+  // A Raft test judged by anything but its tester's record would be judged by nothing: ours.
+  if (isRaftTest(test)) throw new InfraError("raft.no-verdict", `the controller left no Raft tester's record for ${test.raft}`);
   const checked = WORKLOADS[test.workload].check(events, { nodeIds, budgetMs: DEFAULT_CHECK_BUDGET_MS });
   if (checked.verdict === "PASS" && dead.length > 0) {
     return {

@@ -9,7 +9,7 @@ import { RESULT_FORMAT, type ResultDocument } from "../checkers/types.js";
 import type { Db } from "../db.js";
 import type { HistoryEvent } from "../history.js";
 import { plotData, type FaultTimelineEntry } from "../reports/plot-data.js";
-import type { TestSpec } from "../suites/schema.js";
+import { isRaftTest, type TestSpec } from "../suites/schema.js";
 import type { Verdict } from "./verdict.js";
 
 export const HISTORY_FORMAT = "labgrade-history/1";
@@ -53,7 +53,7 @@ export async function recordRun(db: Db, attemptId: string, run: RunToRecord): Pr
     {
       kind: "PLOT_DATA" as const,
       name: "plot.json",
-      bytes: Buffer.from(JSON.stringify(plotData(run.events, run.faults, run.test.durationSeconds * 1000, run.metrics.throughput))),
+      bytes: Buffer.from(JSON.stringify(plotData(run.events, run.faults, isRaftTest(run.test) ? run.durationMs : run.test.durationSeconds * 1000, run.metrics.throughput))),
       truncated: false,
     },
     ...run.logs.map((l) => ({ kind: "NODE_LOG" as const, name: l.name, bytes: Buffer.from(l.text), truncated: l.truncated })),

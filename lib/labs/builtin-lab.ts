@@ -23,6 +23,10 @@ export interface BuiltinLab {
   /** Markdown shown to students. */
   description: string;
   workload: string;
+  /** How nodes talk: through our agent (Maelstrom, the default) or on their own (the Raft labs' peer hosts). */
+  protocol?: "MAELSTROM" | "NATIVE";
+  /** The demo course's deadline for it, in days from the seed (the course's labs each have their own). */
+  dueInDays?: number;
   buildImage: string;
   buildCommand: string;
   runImage: string;

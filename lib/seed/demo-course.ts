@@ -8,7 +8,7 @@ import { putBlob, sha256 } from "../blobs.js";
 import { hashPassword } from "../auth/password.js";
 import type { Db } from "../db.js";
 import type { CourseRole } from "../generated/prisma/enums.js";
-import { BUILTIN_LABS } from "../labs/builtin.js";
+import { ALL_BUILTIN_LABS } from "../labs/builtin.js";
 import { packReferenceSolution } from "../labs/pack-reference.js";
 import { parseSuite } from "../suites/parse-suite.js";
 
@@ -52,11 +52,12 @@ export async function seedDemoCourse(db: Db, opts: { log?: (line: string) => voi
     }
   }
   const creator = await db.user.findUniqueOrThrow({ where: { email: "instructor@demo.labgrade.test" } });
-  for (const builtin of BUILTIN_LABS) {
-    const { suiteSource, references, slug, ...fields } = builtin;
+  for (const builtin of ALL_BUILTIN_LABS) {
+    const { suiteSource, references, slug, dueInDays, ...fields } = builtin;
+    const dueAt = dueInDays === undefined ? undefined : new Date(Date.now() + dueInDays * 86_400_000);
     const lab = await db.lab.upsert({
       where: { courseId_slug: { courseId: course.id, slug } },
-      create: { courseId: course.id, slug, ...fields, published: true, submissionLimit: 20, submissionWindowSeconds: 3600 },
+      create: { courseId: course.id, slug, ...fields, dueAt, published: true, submissionLimit: 20, submissionWindowSeconds: 3600 },
       update: {},
     });
     const parsed = parseSuite(suiteSource);

@@ -5,7 +5,8 @@
 // refused when it is saved, with the runners' own reasons, never skipped at
 // run time.
 import type { Db } from "../db.js";
-import { SHAPING_FAULTS, type SuiteSpec } from "./schema.js";
+import { needsShaping, raftTestNamed } from "../labs/mit-6.5840/raft-tests.js";
+import { isRaftTest, SHAPING_FAULTS, type SuiteSpec } from "./schema.js";
 
 /** How a runner shapes packets between nodes (sandbox/shaping.ts). */
 export type ShapingKind = "userspace" | "netem" | "none";
@@ -25,6 +26,16 @@ export function checkSuiteCapabilities(spec: SuiteSpec, caps: RunnerCapabilitySu
   const why = caps.shaping.detail ? ` (${caps.shaping.detail})` : "";
   const problems: CapabilityProblem[] = [];
   spec.tests.forEach((test, t) => {
+    if (isRaftTest(test)) {
+      const info = raftTestNamed(test.raft)!;
+      if (needsShaping(info)) {
+        problems.push({
+          path: `tests.${t}.raft`,
+          message: `${test.raft} runs on an unreliable network (lost and delayed packets), which needs a runner that can delay packets, and none can${why}; choose another test, or add a runner whose kernel has NFQUEUE or sch_netem`,
+        });
+      }
+      return;
+    }
     if (test.latency) {
       problems.push({
         path: `tests.${t}.latency`,

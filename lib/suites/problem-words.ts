@@ -4,7 +4,7 @@
 // a parser's jargon. Each problem keeps its path (and, for an unknown key,
 // the key itself) so parse-suite.ts can point at its line.
 import type { z } from "zod";
-import { faultStepKeys, LATENCY_KEYS, SUITE_KEYS, testKeys, workloadsWithOption } from "./schema.js";
+import { faultStepKeys, LATENCY_KEYS, RAFT_WORKLOAD, SUITE_KEYS, testKeys, workloadsWithOption } from "./schema.js";
 
 export interface SuiteProblem {
   path: ReadonlyArray<string | number>;
@@ -51,7 +51,9 @@ const article = (word: string) => (/^[aeiou]/i.test(word) ? "an" : "a");
 function placeOf(path: ReadonlyArray<string | number>, data: unknown): { what: string; known: string[]; workload?: string } {
   if (path.length === 0) return { what: "a suite setting (the document has version and tests)", known: SUITE_KEYS };
   if (path.length === 2 && path[0] === "tests") {
-    const workload = (valueAt(data, path) as { workload?: unknown })?.workload;
+    const test = valueAt(data, path) as { workload?: unknown; raft?: unknown } | undefined;
+    if (test && test.raft !== undefined && test.workload === undefined) return { what: "a setting of a Raft test (the course's test fixes its servers, faults and times)", known: testKeys(RAFT_WORKLOAD), workload: RAFT_WORKLOAD };
+    const workload = test?.workload;
     if (typeof workload !== "string") return { what: "a test setting", known: testKeys("") };
     return { what: `a setting of ${article(workload)} ${workload} test`, known: testKeys(workload), workload };
   }
@@ -128,8 +130,8 @@ export function problemsOf(issues: readonly z.core.$ZodIssue[], data: unknown): 
     if (issue.code === "unrecognized_keys") {
       const { what, known, workload } = placeOf(path, data);
       for (const key of issue.keys) {
-        const guess = nearest(key, known);
-        const others = workload ? workloadsWithOption(key) : [];
+        const guess = nearest(key, known.filter((k) => k !== key));
+        const others = workload && workload !== RAFT_WORKLOAD ? workloadsWithOption(key) : [];
         const hint = guess
           ? `; did you mean \`${guess}\`?`
           : others.length > 0

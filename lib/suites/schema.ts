@@ -9,6 +9,7 @@
 // later versions dropped is ignored, so old gradings still run;
 // suiteSpecSchema, used by the runner).
 import { z } from "zod";
+import { RAFT_TEST_NAMES, raftTestNamed } from "../labs/mit-6.5840/raft-tests.js";
 import { WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from "../workloads/index.js";
 
 /** Seconds after the main phase starts. */
@@ -147,6 +148,35 @@ function nodesNamedExist(test: { nodes: number; faults: ReadonlyArray<Record<str
   });
 }
 
+/**
+ * A test of MIT 6.5840's Raft lab: one course test by its name (`raft:
+ * TestFigure8Unreliable3C`), run by our distributed tester against the
+ * student's own Raft (lib/labs/mit-6.5840/raft-tests.ts fixes its servers,
+ * faults and budget, as the course's test does). Written without `workload`;
+ * it reads as the `raft` workload.
+ */
+function raftTestFor(reading: Reading) {
+  const object = reading === "strict" ? z.strictObject : z.object;
+  const { name, points, visibility, repetitions, seed } = commonTestSettings(reading);
+  return object({
+    name,
+    workload: z.literal(RAFT_WORKLOAD),
+    /** The course's test, by its name in the skeleton's test file. */
+    raft: z.enum(RAFT_TEST_NAMES, { error: () => `a test of the course's Raft lab, one of ${RAFT_TEST_NAMES.join(", ")}` }),
+    points,
+    visibility,
+    repetitions,
+    seed,
+  });
+}
+
+/** The name a Raft test reads under (suites write `raft: <course test>` instead). */
+export const RAFT_WORKLOAD = "raft";
+
+/** A test written `raft: <name>` reads as the raft workload. */
+const withRaftWorkload = (value: unknown) =>
+  value !== null && typeof value === "object" && "raft" in value && !("workload" in value) ? { ...value, workload: RAFT_WORKLOAD } : value;
+
 function suiteFor(reading: Reading) {
   const object = reading === "strict" ? z.strictObject : z.object;
   /**
@@ -155,10 +185,13 @@ function suiteFor(reading: Reading) {
    * keyCount, broadcast's topology), so each test is validated against its
    * own workload's options.
    */
-  const test = z.discriminatedUnion(
-    "workload",
-    WORKLOAD_NAMES.map((name) => testFor(reading, name)) as [ReturnType<typeof testFor>, ...Array<ReturnType<typeof testFor>>],
-    { error: (issue) => (issue.code === "invalid_union" ? `the workload must be one of ${WORKLOAD_NAMES.join(", ")}` : undefined) },
+  const test = z.preprocess(
+    withRaftWorkload,
+    z.discriminatedUnion(
+      "workload",
+      [raftTestFor(reading), ...(WORKLOAD_NAMES.map((name) => testFor(reading, name)) as [ReturnType<typeof testFor>, ...Array<ReturnType<typeof testFor>>])],
+      { error: (issue) => (issue.code === "invalid_union" ? `the workload must be one of ${WORKLOAD_NAMES.join(", ")} (or raft: a test of the course's Raft lab)` : undefined) },
+    ),
   );
   const suite = object({
     /** Documents written for this version of the format. */
@@ -178,10 +211,26 @@ export const authoredSuiteSchema = suiteFor("strict").suite;
 
 export type FaultStep = z.infer<typeof faultStepSchema>;
 export type TestSpec = z.infer<typeof testSpecSchema>;
+/** A test the workload's clients drive (every kind but the Raft lab's). */
+export type WorkloadTestSpec = Exclude<TestSpec, { workload: typeof RAFT_WORKLOAD }>;
+/** A test of the Raft lab: a course test run by our distributed tester. */
+export type RaftTestSpec = Extract<TestSpec, { workload: typeof RAFT_WORKLOAD }>;
+
+export const isRaftTest = (test: TestSpec): test is RaftTestSpec => test.workload === RAFT_WORKLOAD;
+
+/**
+ * How long a test's main phase is planned to last, ms: a workload test's
+ * duration and recovery; a Raft test's budget (the course's test decides
+ * when it ends, within it).
+ */
+export function plannedTestMs(test: TestSpec): number {
+  if (isRaftTest(test)) return raftTestNamed(test.raft)!.budgetMs;
+  return Math.round((test.durationSeconds + test.recoverySeconds) * 1000);
+}
 export type SuiteSpec = z.infer<typeof suiteSpecSchema>;
 
 /** A test's settings for its own workload (e.g. lin-kv's keyCount), as the workload's generator reads them. */
-export function workloadOptionsOf(test: TestSpec): Record<string, unknown> {
+export function workloadOptionsOf(test: WorkloadTestSpec): Record<string, unknown> {
   return WORKLOADS[test.workload].options.parse(test);
 }
 
@@ -192,6 +241,7 @@ export function workloadsWithOption(key: string): WorkloadName[] {
 
 /** The keys a test of this workload may have (for suggestions when one is misspelled). */
 export function testKeys(workload: string): string[] {
+  if (workload === RAFT_WORKLOAD) return ["name", "raft", "points", "visibility", "repetitions", "seed"];
   const own = (WORKLOADS as Record<string, (typeof WORKLOADS)[WorkloadName] | undefined>)[workload]?.options.shape ?? {};
   return [...Object.keys(commonTestSettings("strip")), "workload", ...Object.keys(own)];
 }

@@ -255,6 +255,27 @@ describe("an overlay of our own files on a student's source", () => {
     expect([...seen.keys()].filter((k) => k.includes("harness"))).toEqual(["directory:src/harness:10001", "file:src/harness/tester.go:10001"]);
   });
 
+  it("empties a folder the overlay replaces whole: none of the student's files joins our package", async () => {
+    const upload = await tarOf([
+      { name: "go.mod", body: "module 6.5840" },
+      { name: "labrpc", type: "directory" },
+      { name: "labrpc/labrpc.go", body: "package labrpc // theirs" },
+      { name: "labrpc/test_test.go", body: "package labrpc // theirs" },
+      { name: "labrpc/deep", type: "directory" },
+      { name: "labrpc/deep/x.go", body: "package deep // theirs" },
+      { name: "raft", type: "directory" },
+      { name: "raft/raft.go", body: "package raft // theirs, kept" },
+    ]);
+    const ours = [
+      { path: "labrpc", type: "directory" as const, replaces: true },
+      { path: "labrpc/client.go", type: "file" as const, mode: 0o644, content: Buffer.from("package labrpc // ours") },
+    ];
+    const { tar, replaced } = await normaliseArchive(upload, 10001, undefined, ours);
+    const seen = await contents(tar);
+    expect([...seen.keys()].filter((k) => k.startsWith("file:")).sort()).toEqual(["file:src/go.mod:10001", "file:src/labrpc/client.go:10001", "file:src/raft/raft.go:10001"]);
+    expect(replaced.sort()).toEqual(["labrpc/deep", "labrpc/deep/x.go", "labrpc/labrpc.go", "labrpc/test_test.go"]);
+  });
+
   it("is how reference packing vendors our Go package (withOverlay)", async () => {
     const { withOverlay } = await import("../../lib/archive.js");
     const merged = withOverlay(

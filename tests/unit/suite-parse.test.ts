@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { BUILTIN_LABS } from "../../lib/labs/builtin.js";
+import { ALL_BUILTIN_LABS } from "../../lib/labs/builtin.js";
 import { parseSuite } from "../../lib/suites/parse-suite.js";
+import { isRaftTest, type TestSpec, type WorkloadTestSpec } from "../../lib/suites/schema.js";
+
+function workloadTest(test: TestSpec): WorkloadTestSpec {
+  if (isRaftTest(test)) throw new Error(`${test.name} is a Raft test`);
+  return test;
+}
 
 describe("suite documents", () => {
   it("fills defaults for a minimal test", () => {
@@ -56,7 +62,7 @@ describe("suite documents", () => {
       ].join("\n"),
     );
     expect(reused.ok, JSON.stringify(reused)).toBe(true);
-    if (reused.ok) expect(reused.spec.tests[1]!.faults).toEqual(reused.spec.tests[0]!.faults);
+    if (reused.ok) expect(workloadTest(reused.spec.tests[1]!).faults).toEqual(workloadTest(reused.spec.tests[0]!).faults);
     const missing = parseSuite("tests:\n  - name: t\n    workload: *nowhere\n");
     expect(missing).toEqual({ ok: false, errors: [{ line: 3, path: "", message: "the alias *nowhere names no anchor (&nowhere) set before it" }] });
   });
@@ -65,7 +71,7 @@ describe("suite documents", () => {
     expect(parseSuite('{"tests":[{"name":"j","workload":"echo"}]}').ok).toBe(true);
   });
 
-  it.each(BUILTIN_LABS.map((l) => [l.slug, l.suiteSource] as const))("the built-in %s suite is valid", (_slug, source) => {
+  it.each(ALL_BUILTIN_LABS.map((l) => [l.slug, l.suiteSource] as const))("the built-in %s suite is valid", (_slug, source) => {
     expect(parseSuite(source).ok).toBe(true);
   });
 });
@@ -125,11 +131,29 @@ describe("latency and shaping steps", () => {
     );
     expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.spec.tests[0]!.latency).toEqual({ ms: 100, distribution: "constant" });
-    expect(parsed.spec.tests[0]!.faults).toEqual([
+    const test = workloadTest(parsed.spec.tests[0]!);
+    expect(test.latency).toEqual({ ms: 100, distribution: "constant" });
+    expect(test.faults).toEqual([
       { kind: "delay", at: 1, ms: 50, node: "n1" },
       { kind: "reorder", at: 2, percent: 20, from: "n0", to: "n2" },
       { kind: "duplicate", at: 3, percent: 5, node: "random" },
     ]);
+  });
+
+  it("reads a Raft test by the course's name, and refuses a misspelled one or a setting the course's test fixes", () => {
+    const parsed = parseSuite(["tests:", "  - name: figure8", "    raft: TestFigure8Unreliable3C", "    points: 5", "    repetitions: 3", ""].join("\n"));
+    expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.spec.tests[0]).toEqual({ name: "figure8", workload: "raft", raft: "TestFigure8Unreliable3C", points: 5, repetitions: 3, visibility: "always" });
+
+    const misspelled = parseSuite(["tests:", "  - name: figure8", "    raft: TestFigure8Unreliabel3C", ""].join("\n"));
+    expect(misspelled.ok).toBe(false);
+    if (!misspelled.ok) {
+      expect(misspelled.errors[0]).toMatchObject({ line: 3 });
+      expect(misspelled.errors[0]!.message).toContain("TestFigure8Unreliable3C");
+    }
+    const fixed = parseSuite(["tests:", "  - name: figure8", "    raft: TestFigure83C", "    nodes: 7", ""].join("\n"));
+    expect(fixed.ok).toBe(false);
+    if (!fixed.ok) expect(fixed.errors.map((e) => e.message).join(" ")).toBe("`nodes` is not a setting of a Raft test (the course's test fixes its servers, faults and times) (known: name, raft, points, visibility, repetitions, seed)");
   });
 });
