@@ -83,6 +83,7 @@ type Raft struct {
 	snapshotPending  bool // an installed snapshot the applier has yet to deliver
 	electionDeadline time.Time
 	nextHeartbeat    time.Time
+	replicateSoon    bool // Start appended entries: send them at the next tick
 
 	// Leader only, reset at each election win.
 	nextIndex  []int
@@ -118,7 +119,12 @@ func (rf *Raft) stepDown(term int) {
 		rf.currentTerm = term
 		rf.votedFor = -1
 	}
-	rf.role = follower
+	if rf.role != follower {
+		// A leader's deadline is long past: without a fresh one it would stand
+		// for election before the new leader's first heartbeat reaches it.
+		rf.role = follower
+		rf.resetElectionTimer()
+	}
 }
 
 // ---- persistence ----
@@ -199,10 +205,10 @@ func (rf *Raft) Start(command interface{}) (int, int, bool) {
 	if rf.killed() || rf.role != leader {
 		return -1, rf.currentTerm, false
 	}
+	// Saved and sent at the next tick (within tickInterval), so a burst of
+	// Starts costs one Save and one AppendEntries per peer, not one each.
 	rf.log = append(rf.log, LogEntry{Term: rf.currentTerm, Command: command})
-	rf.matchIndex[rf.me] = rf.lastIndex()
-	rf.persist()
-	rf.broadcast()
+	rf.replicateSoon = true
 	return rf.lastIndex(), rf.currentTerm, true
 }
 
@@ -397,9 +403,22 @@ func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply
 	}
 }
 
+// saveOwnEntries makes the entries Start appended durable before they are sent
+// or counted towards a majority: matchIndex[me] only covers saved entries
+// (rf.mu held; role leader).
+func (rf *Raft) saveOwnEntries() {
+	if rf.matchIndex[rf.me] < rf.lastIndex() {
+		rf.persist()
+		rf.matchIndex[rf.me] = rf.lastIndex()
+		rf.advanceCommit() // a one-peer cluster commits here
+	}
+}
+
 // broadcast sends one AppendEntries (or InstallSnapshot) to every other peer,
 // each from its own goroutine (rf.mu held; role leader).
 func (rf *Raft) broadcast() {
+	rf.saveOwnEntries()
+	rf.replicateSoon = false
 	rf.nextHeartbeat = time.Now().Add(heartbeatInterval)
 	for p := range rf.peers {
 		if p != rf.me {
@@ -478,6 +497,7 @@ func (rf *Raft) sendAppendEntries(p int, args *AppendEntriesArgs) {
 	}
 	if next < rf.nextIndex[p] {
 		rf.nextIndex[p] = next
+		rf.saveOwnEntries()
 		rf.sendTo(p) // retry at once rather than a heartbeat later
 	}
 }
@@ -581,7 +601,7 @@ func (rf *Raft) ticker() {
 		rf.mu.Lock()
 		now := time.Now()
 		if rf.role == leader {
-			if !now.Before(rf.nextHeartbeat) {
+			if rf.replicateSoon || !now.Before(rf.nextHeartbeat) {
 				rf.broadcast()
 			}
 		} else if now.After(rf.electionDeadline) {
