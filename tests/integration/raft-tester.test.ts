@@ -1,0 +1,142 @@
+// MIT 6.5840's Raft on a real network (issue 19), end to end without the
+// queue: our harness's own Go tests; a whole skeleton src/ tree with our
+// reference Raft inside (2025 and 2024 layouts) built unchanged with the
+// harness laid over it; then course tests run by our distributed tester on
+// real clusters, with real partitions, crashes from /data and real loss and
+// delay, judged as the runner judges them. The correct reference passes each;
+// each broken one fails its named test for its named reason. CI runs a
+// subset of the course's tests once; bench/raft-suite.ts runs all of them,
+// repeated.
+import path from "node:path";
+import Docker from "dockerode";
+import { afterAll, describe, expect, it } from "vitest";
+import { normaliseArchive, packDirectory } from "../../lib/archive.js";
+import { HARNESS_DIR, raftHarnessOverlay } from "../../lib/labs/mit-6.5840/harness-overlay.js";
+import { RAFT_BUILD } from "../../lib/labs/mit-6.5840/labs.js";
+import { packRaftUpload, RAFT_REFERENCES_DIR, type RaftLayout } from "../../lib/labs/mit-6.5840/pack-raft.js";
+import { needsShaping, raftTestNamed, type RaftTestName } from "../../lib/labs/mit-6.5840/raft-tests.js";
+import { newSeed } from "../../lib/random.js";
+import type { RaftTestSpec } from "../../lib/suites/schema.js";
+import { judge } from "../../runner/judge.js";
+import { testRunRequest } from "../../runner/test-run.js";
+import { buildSubmission, removeVolume, type BuildResult } from "../../sandbox/build.js";
+import { probeCapabilities } from "../../sandbox/capabilities.js";
+import { runClusterTest } from "../../sandbox/cluster.js";
+import { SANDBOX_UID } from "../../sandbox/images/recipes.js";
+import { limits, testOwner } from "../support/sandbox.js";
+
+const docker = new Docker();
+const builds = new Map<string, Promise<BuildResult>>();
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Builds a reference as a student's upload (skeleton + its Raft) with our harness laid over it; one at a time, shared by its tests. */
+function buildOf(layout: RaftLayout, reference: string): Promise<BuildResult> {
+  const key = `${layout}:${reference}`;
+  let build = builds.get(key);
+  if (!build) {
+    build = queue.then(async () => {
+      const upload = await packRaftUpload(layout, path.join(RAFT_REFERENCES_DIR, reference));
+      const { tar, replaced } = await normaliseArchive(upload, SANDBOX_UID, undefined, await raftHarnessOverlay());
+      expect(replaced, "the skeleton's copies of our packages give way").toEqual(expect.arrayContaining(["labrpc/labrpc.go", "labgob/labgob.go"]));
+      return buildSubmission(docker, { tar, image: RAFT_BUILD.buildImage, command: RAFT_BUILD.buildCommand, timeoutMs: 240_000, limits: limits.build, owner: testOwner(`raft-build-${reference}`) });
+    });
+    queue = build.catch(() => undefined);
+    builds.set(key, build);
+  }
+  return build;
+}
+
+const capabilities = probeCapabilities(docker);
+
+async function runCourseTest(layout: RaftLayout, reference: string, name: RaftTestName) {
+  const build = await buildOf(layout, reference);
+  expect(build.ok, build.log).toBe(true);
+  const test: RaftTestSpec = { name: name.toLowerCase(), workload: "raft", raft: name, points: 1, visibility: "always", repetitions: 1 };
+  const seed = newSeed();
+  const started = Date.now();
+  const cluster = await runClusterTest(
+    docker,
+    testRunRequest({
+      test,
+      seed,
+      buildVolume: build.volume!,
+      lab: { runImage: RAFT_BUILD.runImage, runCommand: RAFT_BUILD.runCommand, protocol: "native" },
+      limits,
+      shaper: (await capabilities).shaping.kind,
+      owner: testOwner(`raft-${reference}-${name}`),
+    }),
+  );
+  const judged = judge(test, cluster, "native");
+  console.log(`${reference} ${name}: ${judged.verdict} in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${seed}): ${judged.reason}`);
+  return { judged, cluster };
+}
+
+afterAll(async () => {
+  const settled = await Promise.allSettled(builds.values());
+  await Promise.all(settled.map((s) => (s.status === "fulfilled" && s.value.volume ? removeVolume(docker, s.value.volume) : undefined)));
+});
+
+describe("the harness", () => {
+  it("passes its own Go tests (gofmt, go vet, go test) in the Go image, offline", async () => {
+    const { tar } = await normaliseArchive(await packDirectory(HARNESS_DIR), SANDBOX_UID);
+    const result = await buildSubmission(docker, {
+      tar,
+      image: "labgrade/go:latest",
+      command: 'test -z "$(gofmt -l .)" && go vet ./... && go test -count=1 ./...',
+      timeoutMs: 300_000,
+      limits: limits.build,
+      owner: testOwner("raft-harness-tests"),
+    });
+    await removeVolume(docker, result.volume);
+    expect(result.ok, result.log).toBe(true);
+  }, 320_000);
+
+  it.each(["2025", "2024"] as const)("builds a whole %s skeleton with our Raft inside, unchanged, naming its layout and what it replaced", async (layout) => {
+    const build = await buildOf(layout, `raft-${layout}`);
+    expect(build.ok, build.log).toBe(true);
+    expect(build.log).toContain(`layout: ${layout}`);
+    expect(build.log).toMatch(layout === "2025" ? /removed raft1\/raft_test\.go/ : /removed raft\/test_test\.go/);
+    expect(build.log).toMatch(layout === "2025" ? /removed raft1\/test\.go/ : /removed raft\/config\.go/);
+  }, 600_000);
+});
+
+describe("the correct reference on a real network", () => {
+  const tests: Array<[RaftLayout, RaftTestName]> = [
+    ["2025", "TestInitialElection3A"],
+    ["2025", "TestReElection3A"],
+    ["2025", "TestFailNoAgree3B"],
+    ["2025", "TestPersist13C"],
+    ["2025", "TestUnreliableAgree3C"],
+    ["2025", "TestSnapshotInstall3D"],
+    ["2024", "TestBasicAgree3B"],
+  ];
+  it.each(tests)("%s layout passes %s", async (layout, name) => {
+    const info = raftTestNamed(name)!;
+    if (needsShaping(info) && (await capabilities).shaping.kind === "none") {
+      console.log(`SKIPPED: ${name} needs lost and delayed packets and this runner can shape none`);
+      return;
+    }
+    const { judged, cluster } = await runCourseTest(layout, `raft-${layout}`, name);
+    expect(judged.verdict, judged.reason).toBe("PASS");
+    expect(judged.evidence.kind).toBe("raft");
+    if (name === "TestReElection3A") {
+      // The tester decided its faults as it ran, and the runner carried them out as firewall cuts.
+      expect(cluster.faults.filter((f) => f.kind === "partition" && f.ok).length).toBeGreaterThan(0);
+    }
+    if (name === "TestPersist13C") expect(cluster.faults.some((f) => f.kind === "kill" && f.ok)).toBe(true);
+  }, 420_000);
+});
+
+describe("broken references fail their named test for their named reason", () => {
+  const broken: Array<[string, RaftTestName, RegExp]> = [
+    // Restarted peers come back empty: what was committed before the crash is applied nowhere.
+    ["never-persists", "TestPersist13C", /only \d peers? applied index \d+; wanted 3/],
+    // A follower behind the leader's snapshot is never brought up to date.
+    ["no-install-snapshot", "TestSnapshotInstall3D", /failed to reach agreement/],
+  ];
+  it.each(broken)("%s fails %s", async (variant, name, reason) => {
+    const { judged } = await runCourseTest("2025", `broken-2025/${variant}`, name);
+    expect(judged.verdict, judged.reason).toBe("FAIL");
+    expect(judged.reason).toMatch(reason);
+  }, 420_000);
+});
