@@ -7,39 +7,28 @@
 // each broken one fails its named test for its named reason. CI runs a
 // subset of the course's tests once; bench/raft-suite.ts runs all of them,
 // repeated.
-import path from "node:path";
 import Docker from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { normaliseArchive, packDirectory } from "../../lib/archive.js";
-import { HARNESS_DIR, raftHarnessOverlay } from "../../lib/labs/mit-6.5840/harness-overlay.js";
-import { RAFT_BUILD } from "../../lib/labs/mit-6.5840/labs.js";
-import { packRaftUpload, RAFT_REFERENCES_DIR, type RaftLayout } from "../../lib/labs/mit-6.5840/pack-raft.js";
+import { HARNESS_DIR } from "../../lib/labs/mit-6.5840/harness-overlay.js";
+import type { RaftLayout } from "../../lib/labs/mit-6.5840/pack-raft.js";
 import { needsShaping, raftTestNamed, type RaftTestName } from "../../lib/labs/mit-6.5840/raft-tests.js";
-import { newSeed } from "../../lib/random.js";
-import type { RaftTestSpec } from "../../lib/suites/schema.js";
-import { judge } from "../../runner/judge.js";
-import { testRunRequest } from "../../runner/test-run.js";
-import { buildSubmission, removeVolume, type BuildResult } from "../../sandbox/build.js";
+import { buildSubmission, removeVolume } from "../../sandbox/build.js";
 import { probeCapabilities } from "../../sandbox/capabilities.js";
-import { runClusterTest } from "../../sandbox/cluster.js";
 import { SANDBOX_UID } from "../../sandbox/images/recipes.js";
+import { buildRaftReference, runRaftCourseTest } from "../support/raft.js";
 import { limits, testOwner } from "../support/sandbox.js";
 
 const docker = new Docker();
-const builds = new Map<string, Promise<BuildResult>>();
+const builds = new Map<string, ReturnType<typeof buildRaftReference>>();
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Builds a reference as a student's upload (skeleton + its Raft) with our harness laid over it; one at a time, shared by its tests. */
-function buildOf(layout: RaftLayout, reference: string): Promise<BuildResult> {
+/** Builds a reference as a student's upload, one at a time, shared by its tests. */
+function buildOf(layout: RaftLayout, reference: string) {
   const key = `${layout}:${reference}`;
   let build = builds.get(key);
   if (!build) {
-    build = queue.then(async () => {
-      const upload = await packRaftUpload(layout, path.join(RAFT_REFERENCES_DIR, reference));
-      const { tar, replaced } = await normaliseArchive(upload, SANDBOX_UID, undefined, await raftHarnessOverlay());
-      expect(replaced, "the skeleton's copies of our packages give way").toEqual(expect.arrayContaining(["labrpc/labrpc.go", "labgob/labgob.go"]));
-      return buildSubmission(docker, { tar, image: RAFT_BUILD.buildImage, command: RAFT_BUILD.buildCommand, timeoutMs: 240_000, limits: limits.build, owner: testOwner(`raft-build-${reference}`) });
-    });
+    build = queue.then(() => buildRaftReference(docker, layout, reference));
     queue = build.catch(() => undefined);
     builds.set(key, build);
   }
@@ -51,24 +40,9 @@ const capabilities = probeCapabilities(docker);
 async function runCourseTest(layout: RaftLayout, reference: string, name: RaftTestName) {
   const build = await buildOf(layout, reference);
   expect(build.ok, build.log).toBe(true);
-  const test: RaftTestSpec = { name: name.toLowerCase(), workload: "raft", raft: name, points: 1, visibility: "always", repetitions: 1 };
-  const seed = newSeed();
-  const started = Date.now();
-  const cluster = await runClusterTest(
-    docker,
-    testRunRequest({
-      test,
-      seed,
-      buildVolume: build.volume!,
-      lab: { runImage: RAFT_BUILD.runImage, runCommand: RAFT_BUILD.runCommand, protocol: "native" },
-      limits,
-      shaper: (await capabilities).shaping.kind,
-      owner: testOwner(`raft-${reference}-${name}`),
-    }),
-  );
-  const judged = judge(test, cluster, "native");
-  console.log(`${reference} ${name}: ${judged.verdict} in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${seed}): ${judged.reason}`);
-  return { judged, cluster };
+  const run = await runRaftCourseTest(docker, { buildVolume: build.volume!, test: name, shaper: (await capabilities).shaping.kind, owner: `raft-${reference}-${name}` });
+  console.log(`${reference} ${name}: ${run.judged.verdict} in ${(run.wallMs / 1000).toFixed(1)} s (seed ${run.seed}): ${run.judged.reason}`);
+  return run;
 }
 
 afterAll(async () => {
@@ -94,6 +68,7 @@ describe("the harness", () => {
   it.each(["2025", "2024"] as const)("builds a whole %s skeleton with our Raft inside, unchanged, naming its layout and what it replaced", async (layout) => {
     const build = await buildOf(layout, `raft-${layout}`);
     expect(build.ok, build.log).toBe(true);
+    expect(build.replaced, "the skeleton's copies of our packages give way").toEqual(expect.arrayContaining(["labrpc/labrpc.go", "labgob/labgob.go"]));
     expect(build.log).toContain(`layout: ${layout}`);
     expect(build.log).toMatch(layout === "2025" ? /removed raft1\/raft_test\.go/ : /removed raft\/test_test\.go/);
     expect(build.log).toMatch(layout === "2025" ? /removed raft1\/test\.go/ : /removed raft\/config\.go/);
