@@ -3,7 +3,9 @@
 // time with the faults under it and the throughput (RunCharts); for a
 // linearizability failure the checker's counterexample as lanes; broadcast
 // figures (lost, stale, stable latency); message statistics per node and per
-// message type; the fault timeline; the tail of each node's log; downloads.
+// message type; for a Raft test (MIT 6.5840) each peer's terms and roles over
+// the faults, who led when, disagreeing applies, applies and RPCs per peer
+// (raft-sections.tsx); the fault timeline; the tail of each node's log; downloads.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
@@ -13,6 +15,7 @@ import { formatBytes, formatDurationMs, formatScore } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { VerdictBadge } from "../../../../status-badge";
 import { describeEvidenceOp, isEvidenceOp } from "./evidence-op";
+import { RaftSections } from "./raft-sections";
 import { CounterexampleLanes, RunCharts } from "./run-charts";
 
 const round = (n: number, digits = 2) => String(Math.round(n * 10 ** digits) / 10 ** digits);
@@ -73,11 +76,13 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
         </dl>
       </section>
 
-      <section className="card">
-        <h2>Operations over time</h2>
-        <Summary metrics={metrics} />
-        {plot ? <RunCharts plotUrl={download(plot.id)} /> : <p className="muted">This run was graded before plots were recorded.</p>}
-      </section>
+      {evidence.kind !== "raft" && (
+        <section className="card">
+          <h2>Operations over time</h2>
+          <Summary metrics={metrics} />
+          {plot ? <RunCharts plotUrl={download(plot.id)} /> : <p className="muted">This run was graded before plots were recorded.</p>}
+        </section>
+      )}
 
       <EvidenceSections evidence={evidence} />
       <MessageStatistics metrics={metrics} />
@@ -159,6 +164,8 @@ function EvidenceSections({ evidence }: { evidence: Evidence }) {
       return <Counterexample evidence={evidence} />;
     case "set-completeness":
       return <BroadcastFigures evidence={evidence} />;
+    case "raft":
+      return <RaftSections evidence={evidence} />;
     default:
       return null;
   }
