@@ -67,7 +67,7 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
     record.write(ready);
     streams.out.write(JSON.stringify(ready) + "\n");
 
-    tester = new RaftTester({ info, peers, faults, rng: new Random(spec.seed), record: (line) => record.write(line), timeScale: settings.timeScale });
+    tester = new RaftTester({ info, peers, faults, rng: new Random(spec.seed), record: (line) => record.write(line), timeScale: settings.timeScale, electionSafetyAlways: settings.electionSafetyAlways });
     const t = tester;
     let sampling = true;
     const sampler = (async () => {
