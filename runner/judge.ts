@@ -170,7 +170,6 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   return { ...checked, events, metrics };
 }
 
-
 /** Whether the record is the raft driver's (its header says so). */
 export function isRaftRecord(lines: readonly ControllerLine[]): boolean {
   const first = lines[0];
@@ -187,7 +186,7 @@ export function isRaftRecord(lines: readonly ControllerLine[]): boolean {
  */
 export function judgeRaft(lines: readonly ControllerLine[], fatal: string | undefined, recordProblem: string | null): CheckResult & { verdict: Verdict } {
   const testerError = lines.find((l): l is Extract<ControllerLine, { testerError: unknown }> => "testerError" in l);
-  if (testerError) throw new InfraError(`raft.tester.${testerError.testerError.code}`, `the Raft tester could not run the test: ${testerError.testerError.message}`);
+  if (testerError) throw new InfraError(testerError.testerError.code, `the Raft tester could not run the test: ${testerError.testerError.message}`);
   const verdictLine = lines.find((l): l is Extract<ControllerLine, { verdict: unknown }> => "verdict" in l);
   if (!verdictLine) {
     throw new InfraError("raft.no-verdict", fatal ? `the Raft tester stopped before its verdict: ${fatal}` : `the Raft tester left no verdict${recordProblem ? ` (${recordProblem})` : ""}`);

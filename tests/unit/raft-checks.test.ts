@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { agreedTerm, ApplyLogs, checkNoLeaderAmong, oneLeaderOf, RaftCheckFailure, rpcBytesBound, agreementRpcBound } from "../../sandbox/programs/controller/drivers/raft/checks.js";
 import { decodeSnapshot, encodeSnapshot } from "../../sandbox/programs/controller/drivers/raft/snapshot.js";
+import { MAX_SPANS_PER_PEER, Timeline } from "../../sandbox/programs/controller/drivers/raft/timeline.js";
 
 const leader = (term: number) => ({ term, isLeader: true });
 const follower = (term: number) => ({ term, isLeader: false });
@@ -119,5 +120,28 @@ describe("the course's bounds", () => {
   it("RPCBytes allows servers × bytes + 50,000 and Count (iters + 4) × 3", () => {
     expect(rpcBytesBound(3, 50_000)).toBe(200_000);
     expect(agreementRpcBound(10)).toBe(42);
+  });
+});
+
+describe("the terms-and-roles timeline", () => {
+  it("merges samples that agree into stretches, and a down peer is a stretch of its own", () => {
+    const tl = new Timeline(2);
+    tl.add(0, [{ term: 1, leader: true }, { term: 1, leader: false }]);
+    tl.add(100, [{ term: 1, leader: true }, null]);
+    tl.add(200, [{ term: 2, leader: false }, null]);
+    expect(tl.spans()).toEqual([
+      { peer: "n0", fromMs: 0, toMs: 200, term: 1, leader: true },
+      { peer: "n0", fromMs: 200, toMs: 200, term: 2, leader: false },
+      { peer: "n1", fromMs: 0, toMs: 100, term: 1, leader: false },
+      { peer: "n1", fromMs: 100, toMs: 200, term: null, leader: false },
+    ]);
+  });
+
+  it("keeps only the latest stretches of a peer that changes term very often", () => {
+    const tl = new Timeline(1);
+    for (let t = 0; t < MAX_SPANS_PER_PEER + 50; t++) tl.add(t, [{ term: t, leader: false }]);
+    const spans = tl.spans();
+    expect(spans.length).toBeLessThanOrEqual(MAX_SPANS_PER_PEER + 1);
+    expect(spans[spans.length - 1]!.term).toBe(MAX_SPANS_PER_PEER + 49);
   });
 });

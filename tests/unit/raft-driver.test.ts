@@ -21,7 +21,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function drive(test: string, opts: { bugs?: ToyBug[]; silentRunner?: boolean; faultTimeoutMs?: number; onReady?: (servers: ToyControlServers) => void } = {}) {
+async function drive(test: string, opts: { bugs?: ToyBug[]; silentRunner?: boolean; faultTimeoutMs?: number; onReady?: (servers: ToyControlServers) => void; electionSafetyAlways?: boolean } = {}) {
   const info = raftTestNamed(test)!;
   const toy = new ToyRaftCluster(info.servers, new Set(opts.bugs ?? []));
   const servers = new ToyControlServers(toy);
@@ -38,7 +38,7 @@ async function drive(test: string, opts: { bugs?: ToyBug[]; silentRunner?: boole
   });
   const spec = controllerSpecSchema.parse({
     driver: "raft",
-    raft: { test, controlAddresses: addresses, timeScale: 0.02, faultTimeoutMs: opts.faultTimeoutMs ?? 5000, restartTimeoutMs: 5000, requestTimeoutMs: 2000 },
+    raft: { test, controlAddresses: addresses, timeScale: 0.02, faultTimeoutMs: opts.faultTimeoutMs ?? 5000, restartTimeoutMs: 5000, requestTimeoutMs: 2000, electionSafetyAlways: opts.electionSafetyAlways ?? true },
     workload: "raft",
     protocol: "native",
     nodeIds: Array.from({ length: info.servers }, (_, i) => `n${i}`),
@@ -111,7 +111,11 @@ describe("the raft driver against toy peer hosts over TCP", () => {
     const { verdict } = await drive("TestInitialElection3A", { bugs: ["twoLeaders"] });
     expect(verdict?.pass).toBe(false);
     expect(verdict?.reason).toBe("two leaders in term 1: n0 and n1");
-    expect(verdict?.evidence.failedCheck).toBe("checkOneLeader");
+    // The samples see them before checkOneLeader's first round does.
+    expect(verdict?.evidence.failedCheck).toBe("electionSafety");
+    const courseOnly = await drive("TestInitialElection3A", { bugs: ["twoLeaders"], electionSafetyAlways: false });
+    expect(courseOnly.verdict?.reason).toBe("two leaders in term 1: n0 and n1");
+    expect(courseOnly.verdict?.evidence.failedCheck).toBe("checkOneLeader");
   });
 
   it("stops as our failure, with no verdict, when the runner never answers a fault", async () => {

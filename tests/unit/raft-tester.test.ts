@@ -88,6 +88,43 @@ describe("the tester's operations", () => {
   });
 });
 
+describe("election safety over the whole run", () => {
+  /** Peers that answer GetState from a script: n0 leads term 2 first, n1 leads term 2 later (never both at one instant). */
+  function scripted(electionSafetyAlways: boolean) {
+    const info = raftTestNamed("TestInitialElection3A")!;
+    let calls = 0;
+    const peers = {
+      n: 3,
+      onApply: () => undefined,
+      onHello: () => undefined,
+      request: (peer: number) => {
+        calls++;
+        const late = calls > 3;
+        return Promise.resolve({ term: 2, isLeader: late ? peer === 1 : peer === 0 });
+      },
+      crashing: () => undefined,
+      reconnect: () => Promise.resolve(undefined),
+    };
+    const toy = new ToyRaftCluster(3);
+    return new RaftTester({ info, peers, faults: new ToyFaults(toy), rng: new Random("3"), record: () => undefined, timeScale: SCALE, electionSafetyAlways });
+  }
+
+  it("fails two peers seen leading one term at different moments, which checkOneLeader's rounds cannot see", async () => {
+    const tester = scripted(true);
+    await tester.sample();
+    await tester.sample();
+    expect(tester.stoppedBy?.message).toBe("two leaders in term 2: n0 and n1");
+    expect((tester.stoppedBy as RaftCheckFailure).check).toBe("electionSafety");
+  });
+
+  it("is the course's check only when turned off: each round alone has one leader", async () => {
+    const tester = scripted(false);
+    expect(await tester.checkOneLeader()).toBe(0);
+    expect(await tester.checkOneLeader()).toBe(1);
+    expect(tester.stoppedBy).toBeNull();
+  });
+});
+
 describe("3A on the toy", () => {
   for (const name of ["TestInitialElection3A", "TestReElection3A", "TestManyElections3A"]) {
     it(`${name} passes a toy that elects one leader per term`, async () => {

@@ -68,7 +68,8 @@ export const RAFT_TESTS = [
   // About one crash and one restart per election for ~30 s of test time.
   test("TestFigure83C", "3C", 5, { crashes: true, budgetMs: 360_000 }),
   test("TestUnreliableAgree3C", "3C", 5, { unreliable: true }),
-  test("TestFigure8Unreliable3C", "3C", 5, { unreliable: true, longReordering: true, budgetMs: 240_000 }),
+  // A leader is cut off in about half the rounds it is found in: a few hundred firewall changes.
+  test("TestFigure8Unreliable3C", "3C", 5, { unreliable: true, longReordering: true, budgetMs: 360_000 }),
   test("TestReliableChurn3C", "3C", 5, { crashes: true, budgetMs: 240_000 }),
   test("TestUnreliableChurn3C", "3C", 5, { unreliable: true, crashes: true, budgetMs: 240_000 }),
   test("TestSnapshotBasic3D", "3D", 3),

@@ -34,6 +34,8 @@ export const raftSpecSchema = z.object({
   restartTimeoutMs: z.number().int().positive().default(30_000),
   /** How long one control request (start, state, snapshot, …) may go unanswered before the peer counts as stuck, ms. */
   requestTimeoutMs: z.number().int().positive().default(5_000),
+  /** Fail as soon as two peers are seen leading one term, at any times (the tester's samples, GetState, Start): beyond the course's checkOneLeader, never a false alarm. */
+  electionSafetyAlways: z.boolean().default(true),
   /** The course's timing, scaled (1 = the course's: election timeout 1 s, one() 10 s). Only our own tests of the driver change it. */
   timeScale: z.number().positive().max(1).default(1),
 });

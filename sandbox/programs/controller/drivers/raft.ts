@@ -67,7 +67,7 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
     record.write(ready);
     streams.out.write(JSON.stringify(ready) + "\n");
 
-    tester = new RaftTester({ info, peers, faults, rng: new Random(spec.seed), record: (line) => record.write(line), timeScale: settings.timeScale });
+    tester = new RaftTester({ info, peers, faults, rng: new Random(spec.seed), record: (line) => record.write(line), timeScale: settings.timeScale, electionSafetyAlways: settings.electionSafetyAlways });
     const t = tester;
     let sampling = true;
     const sampler = (async () => {
@@ -103,10 +103,12 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
       Array.from({ length: t.n }, async (_, i) => {
         const r = t.isAlive(i) ? await peers.request(i, { op: "rpcStats" }) : undefined;
         const ok = r && Number.isInteger(r.rpcs) && Number.isInteger(r.bytesSent) && Number.isInteger(r.bytesReceived);
-        if (ok) record.write({ rpcStats: { peer: nodeName(i), rpcs: r.rpcs!, bytesSent: r.bytesSent!, bytesReceived: r.bytesReceived! } });
         return { peer: nodeName(i), rpcs: ok ? r.rpcs! : null, bytesSent: ok ? r.bytesSent! : null, bytesReceived: ok ? r.bytesReceived! : null };
       }),
     );
+    for (const r of rpcs) {
+      if (r.rpcs !== null) record.write({ rpcStats: { peer: r.peer, rpcs: r.rpcs, bytesSent: r.bytesSent!, bytesReceived: r.bytesReceived! } });
+    }
     if ("error" in outcome) {
       record.write({ testerError: { code: outcome.error.code, message: outcome.error.message.slice(0, 4000) } });
     } else {

@@ -15,7 +15,7 @@ import { COURSE_TIME_LIMIT_MS, type RaftTestInfo } from "../../../../../lib/labs
 import type { Random } from "../../../../../lib/random.js";
 import type { ControllerLine, RaftFaultLine, RaftPeerSample } from "../../spec.js";
 import { MAX_APPLY_LINES } from "../../spec.js";
-import { ApplyLogs, agreedTerm, checkNoLeaderAmong, nodeName, oneLeaderOf, RaftCheckFailure, RaftTesterError, sameCommand, showCommand, type PeerState } from "./checks.js";
+import { ApplyLogs, agreedTerm, checkNoLeaderAmong, listPeers, nodeName, oneLeaderOf, RaftCheckFailure, RaftTesterError, sameCommand, showCommand, type PeerState } from "./checks.js";
 import { decodeSnapshot, encodeSnapshot } from "./snapshot.js";
 import { Timeline } from "./timeline.js";
 
@@ -104,6 +104,8 @@ export interface TesterOptions {
   clock?: Clock;
   /** The course's timing scaled (1 = the course's); only our own tests of the driver use less. */
   timeScale?: number;
+  /** Also fail when any two answers, at any times, show two peers leading one term (beyond the course, which looks only inside checkOneLeader). */
+  electionSafetyAlways?: boolean;
 }
 
 /** A request whose peer the test crashed before it answered (only concurrent clients meet it, and treat it as a crashed peer). */
@@ -163,6 +165,7 @@ export class RaftTester {
     this.record = opts.record;
     this.clock = opts.clock ?? realClock;
     this.scale = opts.timeScale ?? 1;
+    this.electionSafetyAlways = opts.electionSafetyAlways ?? true;
     this.logs = new ApplyLogs(this.n, opts.info.snapshots);
     this.alive = new Array<boolean>(this.n).fill(true);
     this.cut = new Array<boolean>(this.n).fill(false);
@@ -178,6 +181,26 @@ export class RaftTester {
 
   /** Peers being restarted: their next hello starts their copy of the log anew. */
   private readonly restarting: boolean[];
+
+  /** The peer seen leading each term (electionSafetyAlways). */
+  private readonly leaderOfTerm = new Map<number, number>();
+  private readonly electionSafetyAlways: boolean;
+
+  /**
+   * Election safety over the whole run: a term has at most one leader ever,
+   * so two peers seen leading one term, whenever each was seen, is a broken
+   * Raft, with no false alarm. The course only compares the leaders of one
+   * instant (checkOneLeader's rounds), which misses leaders that overlap
+   * briefly; on a real network the tester's 100-ms samples see more.
+   */
+  private sawLeader(peer: number, term: number): void {
+    if (!this.electionSafetyAlways) return;
+    const other = this.leaderOfTerm.get(term);
+    if (other === undefined) this.leaderOfTerm.set(term, peer);
+    else if (other !== peer) {
+      this.abort(new RaftCheckFailure("electionSafety", `two leaders in term ${term}: ${listPeers([other, peer].sort((a, b) => a - b))}`));
+    }
+  }
 
   /** A restarted peer's hello: its copy of the log starts again from what its Persister restored. */
   private greeted(peer: number, hello: Hello): void {
@@ -304,6 +327,7 @@ export class RaftTester {
   async getState(peer: number): Promise<PeerState> {
     const reply = await this.ask(peer, { op: "state" }, "GetState()");
     if (!Number.isInteger(reply.term) || typeof reply.isLeader !== "boolean") throw new RaftTesterError("raft.bad-reply", `${nodeName(peer)} answered GetState without a term and isLeader`);
+    if (reply.isLeader) this.sawLeader(peer, reply.term!);
     return { term: reply.term!, isLeader: reply.isLeader! };
   }
 
@@ -314,6 +338,7 @@ export class RaftTester {
     if (!Number.isInteger(reply.index) || !Number.isInteger(reply.term) || typeof reply.isLeader !== "boolean") {
       throw new RaftTesterError("raft.bad-reply", `${nodeName(peer)} answered Start without index, term and isLeader`);
     }
+    if (reply.isLeader) this.sawLeader(peer, reply.term!);
     return { index: reply.index!, term: reply.term!, isLeader: reply.isLeader! };
   }
 
@@ -347,6 +372,9 @@ export class RaftTester {
       }),
     );
     const tMs = this.elapsedMs();
+    states.forEach((st, i) => {
+      if (st?.leader) this.sawLeader(i, st.term);
+    });
     this.timeline.add(tMs, states);
     if (this.sampleLines++ < MAX_SAMPLE_LINES) this.record({ raft: { tMs, peers: states } });
   }
