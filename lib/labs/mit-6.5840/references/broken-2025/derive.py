@@ -18,6 +18,7 @@ REFERENCE = os.path.join(HERE, "..", "raft-2025", "raft1", "raft.go")
 VARIANTS = [
     {
         "name": "votes-twice",
+        "fixture": "TestFxOneVotePerTerm",
         "fails": "TestReElection3A, TestManyElections3A",
         "why": "RequestVote grants a vote to any up-to-date candidate of the current term "
         "without checking votedFor, so two candidates of one term can both win a majority "
@@ -32,6 +33,7 @@ VARIANTS = [
     },
     {
         "name": "never-persists",
+        "fixture": "TestFxPersist, TestFxSnapshots",
         "fails": "TestPersist13C",
         "why": "persist() saves nothing, so a restarted peer comes back with term 0 and an "
         "empty log: after every peer restarts, 12 is committed at index 1 instead of 2 and "
@@ -49,6 +51,7 @@ VARIANTS = [
     },
     {
         "name": "slow-backup",
+        "fixture": "TestFxBackup",
         "fails": "TestBackup3B",
         "why": "after a rejected AppendEntries the leader backs nextIndex up by one entry and "
         "waits for the next heartbeat, so a follower 50 or more entries astray needs 5 s or "
@@ -71,6 +74,7 @@ VARIANTS = [
     },
     {
         "name": "figure8",
+        "fixture": "TestFxFigure8Scenario",
         "fails": "TestFigure83C, TestFigure8Unreliable3C",
         "why": "the leader commits any index a majority holds, also an earlier term's entry "
         "(Figure 8 of the paper), which a later leader can overwrite, so two peers apply "
@@ -84,6 +88,7 @@ VARIANTS = [
     },
     {
         "name": "sync-rpc",
+        "fixture": "TestFxFailures, TestFxBackup, TestFxPersist, TestFxSnapshots",
         "fails": "TestFailNoAgree3B, TestReElection3A (and most of 3B)",
         "why": "the leader's heartbeat loop sends AppendEntries to one peer after another and "
         "waits for each reply, so one cut-off peer (a call that gives up only after up to 7 s) "
@@ -115,6 +120,7 @@ VARIANTS = [
     },
     {
         "name": "no-install-snapshot",
+        "fixture": "TestFxSnapshots",
         "fails": "TestSnapshotInstall3D",
         "why": "the leader never sends InstallSnapshot, so a follower that fell behind the "
         "leader's snapshot is never brought up to date and one() cannot reach all servers.",
@@ -149,6 +155,8 @@ def broken_md(variant: dict) -> str:
         f"# {variant['name']}\n\n"
         f"Fails: {variant['fails']}.\n\n"
         f"Why: {variant['why']}\n\n"
+        f"Our fixtures' in-process test (tests/fixtures/mit-6.5840, check.sh --broken) fails it in "
+        f"{variant['fixture']}.\n\n"
         "This is `../raft-2025/raft1/raft.go` with one bug (the lines marked `BROKEN`), "
         "written by `../derive.py`; do not edit it by hand.\n"
     )
