@@ -12,7 +12,7 @@ import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
 import { netctlExec } from "./netctl.js";
 import type { Grudge } from "./partitions.js";
-import { composeShapes, type BaseLatency, type LinkShaper, type SchedulerStats, type ShapingFault } from "./shaping.js";
+import { composeShapes, NO_SHAPE, type BaseLatency, type LinkShape, type LinkShaper, type SchedulerStats, type ShapingFault } from "./shaping.js";
 
 export interface ClusterNode {
   id: string;
@@ -32,6 +32,8 @@ export class ClusterFaults {
   private base: BaseLatency | null = null;
   /** Shaping steps in force since the last heal, in the order applied. */
   private shaping: ShapingFault[] = [];
+  /** How a server's replies are held apart from its other packets (setNetwork), or null. */
+  private replies: { sourcePort: number; shape: LinkShape } | null = null;
 
   /**
    * `shaper` delays packets here (null: nothing can); `latency` is the test's,
@@ -55,7 +57,16 @@ export class ClusterFaults {
 
   private async reshape(): Promise<void> {
     if (!this.shaper) return;
-    await this.shaper.shape(composeShapes(this.nodes.map((n) => n.id), this.base, this.shaping));
+    const plan = composeShapes(this.nodes.map((n) => n.id), this.base, this.shaping);
+    const replies = this.replies;
+    if (replies) {
+      for (const sender of this.nodes) {
+        const links = plan.get(sender.id) ?? new Map<string, LinkShape>();
+        plan.set(sender.id, links);
+        for (const receiver of this.nodes) if (receiver.id !== sender.id) links.set(receiver.id, { ...(links.get(receiver.id) ?? NO_SHAPE), replies });
+      }
+    }
+    await this.shaper.shape(plan);
   }
 
   /** A delay, jitter, reorder or duplicate step, on top of the latency, until a heal. */
@@ -100,8 +111,9 @@ export class ClusterFaults {
    * moment without its cut (the tester's disconnect and unreliable modes
    * change while the other stays: ordered-faults.ts).
    */
-  async setNetwork(state: { grudge: Grudge; lossProbability: number; shaping: ShapingFault[] }): Promise<void> {
+  async setNetwork(state: { grudge: Grudge; lossProbability: number; shaping: ShapingFault[]; replies?: { sourcePort: number; shape: LinkShape } }): Promise<void> {
     if (state.shaping.length > 0) this.shaperOrThrow(`"${state.shaping[0]!.kind}"`);
+    if (state.replies) this.shaperOrThrow("holding replies");
     if (state.lossProbability < 0 || state.lossProbability > 1) throw new InfraError("faults.bad_probability", `loss probability must be in [0, 1], got ${state.lossProbability}`);
     await this.shaper?.partition(state.grudge);
     const peers = this.nodes.map((n) => n.ip).join(",");
@@ -113,6 +125,7 @@ export class ClusterFaults {
       }),
     );
     this.shaping = [...state.shaping];
+    this.replies = state.replies ?? null;
     await this.reshape();
   }
 
@@ -142,6 +155,7 @@ export class ClusterFaults {
     await Promise.all(this.nodes.map((n) => this.exec(n.id, "iptables -F LABGRADE; tc qdisc del dev eth0 root 2>/dev/null || true")));
     this.shaper?.healed();
     this.shaping = [];
+    this.replies = null;
     await this.reshape();
   }
 

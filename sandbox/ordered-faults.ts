@@ -11,14 +11,15 @@
 //   crash / restart               SIGKILL of the node's container / a start from its /data volume
 //   unreliable / reliable         10% of packets between nodes lost, each delayed 0–27 ms (labrpc's
 //                                 unreliable mode, on the wire: TCP resends what was lost)
-//   longReordering / noLong…      2/3 of packets between nodes held 200 ms to 2.2 s (labrpc's long
-//                                 reordering), the rest sent at once
+//   longReordering / noLong…      2/3 of the replies between nodes held 200 ms to 2.2 s (labrpc's long
+//                                 reordering: replies, not requests), the rest sent at once
 import { z } from "zod";
 import { errorMessage, InfraError } from "../lib/errors.js";
 import type { FaultEvent } from "./fault-schedule.js";
 import type { ClusterFaults } from "./faults.js";
 import type { Grudge } from "./partitions.js";
-import type { ShapingFault } from "./shaping.js";
+import { PEER_PORT } from "./programs/agent/wire.js";
+import { NO_SHAPE, type ShapingFault } from "./shaping.js";
 
 export const ORDERED_FAULT_KINDS = ["disconnect", "connect", "crash", "restart", "unreliable", "reliable", "longReordering", "noLongReordering"] as const;
 export type OrderedFaultKind = (typeof ORDERED_FAULT_KINDS)[number];
@@ -56,12 +57,16 @@ const UNRELIABLE_SHAPING: ShapingFault[] = [
   { kind: "jitter", at: 0, ms: 13.5 },
 ];
 const UNRELIABLE_LOSS = 0.1;
-/** Long reordering: a third sent at once, the rest held 200 ms to 2.2 s. */
-const LONG_REORDERING_SHAPING: ShapingFault[] = [
-  { kind: "delay", at: 0, ms: 1200 },
-  { kind: "jitter", at: 0, ms: 1000 },
-  { kind: "reorder", at: 0, percent: 33 },
-];
+/**
+ * Long reordering, as labrpc's: replies (the data a peer sends from its RPC
+ * port), a third at once and the rest held 200 ms to 2.2 s; requests, and
+ * so heartbeats, are not held (holding them too livelocks elections).
+ */
+const LONG_REORDERING_REPLIES = {
+  // Peers serve each other's RPCs on the agent's LABGRADE_PORT: replies come from it.
+  sourcePort: PEER_PORT,
+  shape: { ...NO_SHAPE, delayMs: 1200, jitterMs: 1000, reorderPercent: 33 },
+};
 
 export class OrderedFaults {
   private readonly cut = new Set<string>();
@@ -127,7 +132,7 @@ export class OrderedFaults {
         case "noLongReordering":
           this.longReordering = request.kind === "longReordering";
           await this.applyNetwork();
-          detail = this.longReordering ? "long reordering: 2/3 of packets between nodes held 200 ms to 2.2 s" : "long reordering off";
+          detail = this.longReordering ? "long reordering: 2/3 of the replies between nodes held 200 ms to 2.2 s" : "long reordering off";
           break;
       }
     } catch (err) {
@@ -153,8 +158,12 @@ export class OrderedFaults {
   }
 
   private async applyNetwork(): Promise<void> {
-    const shaping = this.longReordering ? LONG_REORDERING_SHAPING : this.unreliable ? UNRELIABLE_SHAPING : [];
-    await this.faults.setNetwork({ grudge: this.grudge(), lossProbability: this.unreliable ? UNRELIABLE_LOSS : 0, shaping });
+    await this.faults.setNetwork({
+      grudge: this.grudge(),
+      lossProbability: this.unreliable ? UNRELIABLE_LOSS : 0,
+      shaping: this.unreliable ? UNRELIABLE_SHAPING : [],
+      ...(this.longReordering ? { replies: LONG_REORDERING_REPLIES } : {}),
+    });
   }
 
   private describeCuts(): string {

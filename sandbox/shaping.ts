@@ -38,6 +38,12 @@ export interface LinkShape {
   reorderPercent: number;
   /** This share of packets arrive twice. */
   duplicatePercent: number;
+  /**
+   * Instead of the above, for the TCP segments with data a server sends from
+   * this port (its replies): labrpc's long reordering holds replies, never
+   * requests. The userspace scheduler only.
+   */
+  replies?: { sourcePort: number; shape: LinkShape };
 }
 
 export const NO_SHAPE: LinkShape = { delayMs: 0, distribution: "constant", jitterMs: 0, reorderPercent: 0, duplicatePercent: 0 };
@@ -45,7 +51,7 @@ export const NO_SHAPE: LinkShape = { delayMs: 0, distribution: "constant", jitte
 /** Every node's outgoing shapes: by sender, then by receiver. A missing pair is not shaped. */
 export type ShapePlan = Map<string, Map<string, LinkShape>>;
 
-export const isShaped = (s: LinkShape) => s.delayMs > 0 || s.jitterMs > 0 || s.reorderPercent > 0 || s.duplicatePercent > 0;
+export const isShaped = (s: LinkShape): boolean => s.delayMs > 0 || s.jitterMs > 0 || s.reorderPercent > 0 || s.duplicatePercent > 0 || (s.replies !== undefined && isShaped(s.replies.shape));
 
 /** A test's latency on every node-to-node packet for the whole run (the suite's `latency`). */
 export interface BaseLatency {
@@ -285,6 +291,9 @@ export class UserspaceShaper implements LinkShaper {
 
 /** netem's words for one link's shape (`tc qdisc … netem <these>`). */
 export function netemSpec(shape: LinkShape): string {
+  if (shape.replies) {
+    throw new InfraError("shaping.netem_replies", "netem cannot hold a server's replies apart from its other packets (long reordering); this test needs a runner with the userspace scheduler");
+  }
   if (shape.distribution === "exponential") {
     throw new InfraError("shaping.netem_exponential", "netem cannot draw exponential delays (it has no such distribution table); this test needs a runner with the userspace scheduler");
   }

@@ -159,7 +159,7 @@ func (s *shaper) onPacket(p Packet) {
 		s.verdict(p.ID, true)
 		return
 	}
-	d := Decide(shape, cut, s.rng)
+	d := Decide(shape.ForPacket(p.Payload), cut, s.rng)
 	if d.Drop {
 		s.stats.DroppedCut++
 		s.verdict(p.ID, false)

@@ -24,6 +24,52 @@ type Shape struct {
 	ReorderPercent float64 `json:"reorderPercent"`
 	// DuplicatePercent of packets are released twice.
 	DuplicatePercent float64 `json:"duplicatePercent"`
+	// Replies, when set, shapes instead the TCP segments that carry data from
+	// its source port (a server's replies, labrpc's long reordering) and lets
+	// the link's other packets through as this shape says.
+	Replies *RepliesShape `json:"replies,omitempty"`
+}
+
+// RepliesShape is the shape of the data a server sends from one port.
+type RepliesShape struct {
+	SourcePort int   `json:"sourcePort"`
+	Shape      Shape `json:"shape"`
+}
+
+// ForPacket is the shape that applies to one packet of the link: its replies'
+// when the packet is a TCP segment with data from the replies' source port.
+func (s Shape) ForPacket(payload []byte) Shape {
+	if s.Replies == nil {
+		return s
+	}
+	if port, hasData := tcpSourcePort(payload); hasData && port == s.Replies.SourcePort {
+		return s.Replies.Shape
+	}
+	plain := s
+	plain.Replies = nil
+	return plain
+}
+
+// tcpSourcePort reads an IPv4 TCP segment's source port, and whether it
+// carries data (not a bare SYN, ACK or FIN); false for anything else.
+func tcpSourcePort(ip []byte) (int, bool) {
+	if len(ip) < 20 || ip[0]>>4 != 4 || ip[9] != 6 {
+		return 0, false
+	}
+	ihl := int(ip[0]&0x0f) * 4
+	total := int(ip[2])<<8 | int(ip[3])
+	if total > len(ip) {
+		total = len(ip)
+	}
+	if ihl < 20 || total < ihl+20 {
+		return 0, false
+	}
+	tcp := ip[ihl:total]
+	offset := int(tcp[12]>>4) * 4
+	if offset < 20 || offset > len(tcp) {
+		return 0, false
+	}
+	return int(tcp[0])<<8 | int(tcp[1]), len(tcp) > offset
 }
 
 // Decision is what happens to one packet.

@@ -104,3 +104,38 @@ func TestCutLinksDropEverything(t *testing.T) {
 		t.Errorf("cut set")
 	}
 }
+
+// segment builds an IPv4 TCP segment from srcPort with n bytes of data.
+func segment(srcPort int, n int) []byte {
+	ip := make([]byte, 20+20+n)
+	ip[0] = 0x45
+	total := len(ip)
+	ip[2], ip[3] = byte(total>>8), byte(total)
+	ip[9] = 6
+	tcp := ip[20:]
+	tcp[0], tcp[1] = byte(srcPort>>8), byte(srcPort)
+	tcp[12] = 5 << 4
+	return ip
+}
+
+func TestRepliesShapeOnlyDataFromItsSourcePort(t *testing.T) {
+	slow := Shape{DelayMs: 1200}
+	link := Shape{DelayMs: 13, Replies: &RepliesShape{SourcePort: 7000, Shape: slow}}
+	if got := link.ForPacket(segment(7000, 100)); got.DelayMs != 1200 || got.Replies != nil {
+		t.Fatalf("a reply's data got %+v, want the replies' shape", got)
+	}
+	if got := link.ForPacket(segment(7000, 0)); got.DelayMs != 13 || got.Replies != nil {
+		t.Fatalf("a bare ACK or SYN-ACK from the port got %+v, want the link's own shape", got)
+	}
+	if got := link.ForPacket(segment(40001, 100)); got.DelayMs != 13 {
+		t.Fatalf("a request from another port got %+v, want the link's own shape", got)
+	}
+	udp := segment(7000, 100)
+	udp[9] = 17
+	if got := link.ForPacket(udp); got.DelayMs != 13 {
+		t.Fatalf("a UDP datagram got %+v, want the link's own shape", got)
+	}
+	if got := link.ForPacket([]byte{0x45, 0}); got.DelayMs != 13 {
+		t.Fatalf("a cut-short packet got %+v", got)
+	}
+}

@@ -10,6 +10,15 @@
 // (SO_LINGER 0), so its request cannot be delivered after a partition heals;
 // a connection whose call completed is kept for the next call to that peer
 // (all of them are dropped when a call to the peer fails).
+//
+// A peer that answers slowly is waited for: labrpc delivers every reply of a
+// connected peer however long its network holds it, and only calls to a
+// disconnected or dead one give up. A real network cannot tell the two
+// apart, so each end keeps an estimate of how long the peer's replies take
+// (TCP's: a smoothed time plus four times its deviation, RFC 6298) and a
+// call waits at least that long. On a quiet network it is a millisecond and
+// changes nothing; under long reordering (replies held for seconds) calls
+// that labrpc would have answered are not cut short.
 package labrpc
 
 import (
@@ -32,6 +41,13 @@ const (
 	MaxGiveUp = 7 * time.Second
 	// maxIdleConns is how many finished connections an end keeps per peer.
 	maxIdleConns = 8
+	// maxPatience bounds how long a slow peer is waited for.
+	maxPatience = 15 * time.Second
+	// maxInFlight bounds the calls to one peer that hold a connection at
+	// once; more wait for one to finish, within their own give-up time. Calls
+	// to a cut-off peer would otherwise pile up (a heartbeat every 100 ms, each
+	// waiting seconds) until the node runs out of file descriptors.
+	maxInFlight = 48
 )
 
 // ClientEnd sends RPCs to one peer.
@@ -40,8 +56,13 @@ type ClientEnd struct {
 	stats    *Stats
 	disabled atomic.Bool
 
+	// inFlight holds a token per call that holds a connection (maxInFlight).
+	inFlight chan struct{}
+
 	mu   sync.Mutex
 	idle []*net.TCPConn
+	// srtt and rttvar: the smoothed reply time of answered calls and its deviation (0: none yet).
+	srtt, rttvar time.Duration
 }
 
 // MakeEnd returns an end that calls the peer at addr ("host:port"),
@@ -50,7 +71,7 @@ func MakeEnd(addr string, stats *Stats) *ClientEnd {
 	if stats == nil {
 		stats = &Stats{}
 	}
-	return &ClientEnd{addr: addr, stats: stats}
+	return &ClientEnd{addr: addr, stats: stats, inFlight: make(chan struct{}, maxInFlight)}
 }
 
 // Addr is the peer address this end calls.
@@ -64,13 +85,21 @@ func (e *ClientEnd) Call(svcMeth string, args interface{}, reply interface{}) bo
 	}
 	e.stats.rpcs.Add(1)
 	giveUp := MinGiveUp + time.Duration(rand.Int63n(int64(MaxGiveUp-MinGiveUp)+1))
-	deadline := time.Now().Add(giveUp)
+	if p := e.patience(); p > giveUp {
+		giveUp = p
+	}
+	began := time.Now()
+	deadline := began.Add(giveUp)
 
 	if e.disabled.Load() {
 		// As the course's tester cuts a killed peer's ends: no reply, after a while.
 		time.Sleep(giveUp)
 		return false
 	}
+	if !e.takeSlot(deadline) {
+		return false
+	}
+	defer func() { <-e.inFlight }()
 	conn, err := e.conn(deadline)
 	if err != nil {
 		return false
@@ -89,6 +118,7 @@ func (e *ClientEnd) Call(svcMeth string, args interface{}, reply interface{}) bo
 		e.failed(conn)
 		return false
 	}
+	e.answered(time.Since(began))
 	e.putIdle(conn)
 	if !resp.OK {
 		return false
@@ -136,6 +166,50 @@ func (e *ClientEnd) conn(deadline time.Time) (*net.TCPConn, error) {
 	}
 	tcp.SetNoDelay(true)
 	return tcp, nil
+}
+
+// takeSlot waits for one of the peer's maxInFlight slots until deadline; false: none came free in time.
+func (e *ClientEnd) takeSlot(deadline time.Time) bool {
+	select {
+	case e.inFlight <- struct{}{}:
+		return true
+	default:
+	}
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case e.inFlight <- struct{}{}:
+		return true
+	case <-timer.C:
+		return false
+	}
+}
+
+// answered folds one answered call's time into the estimate (RFC 6298's gains: 1/8 and 1/4).
+func (e *ClientEnd) answered(took time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.srtt == 0 {
+		e.srtt, e.rttvar = took, took/2
+		return
+	}
+	diff := e.srtt - took
+	if diff < 0 {
+		diff = -diff
+	}
+	e.rttvar += (diff - e.rttvar) / 4
+	e.srtt += (took - e.srtt) / 8
+}
+
+// patience is how long a call waits at least: the peer's usual reply time and four deviations, bounded.
+func (e *ClientEnd) patience() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := e.srtt + 4*e.rttvar
+	if p > maxPatience {
+		p = maxPatience
+	}
+	return p
 }
 
 func (e *ClientEnd) putIdle(c *net.TCPConn) {

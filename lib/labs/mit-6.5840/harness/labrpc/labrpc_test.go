@@ -330,3 +330,102 @@ func TestFrameOverheadPerCallIsSmall(t *testing.T) {
 		t.Fatalf("the envelope costs %d + %d bytes a call", sentOver, receivedOver)
 	}
 }
+
+// A peer whose replies take long (a network holding them, as long
+// reordering does) is waited for once it has shown it: calls that labrpc
+// would have answered are not cut short by the give-up draw.
+func TestASlowPeerIsWaitedFor(t *testing.T) {
+	t.Parallel()
+	_, _, addr := serve(t)
+	end := MakeEnd(addr, nil)
+	var reply EchoReply
+	// Replies of about 1.5 s, answered while the draw was long enough, teach the end the peer's pace.
+	for end.patience() < time.Second {
+		end.Call("Echo.Say", &EchoArgs{Delay: 1500 * time.Millisecond}, &reply)
+	}
+	missed := 0
+	for i := 0; i < 8; i++ {
+		if !end.Call("Echo.Say", &EchoArgs{Text: "slow", Delay: 1500 * time.Millisecond}, &reply) {
+			missed++
+		}
+	}
+	if missed > 0 {
+		t.Fatalf("%d of 8 calls to a peer that answers in 1.5 s gave up (patience %v)", missed, end.patience())
+	}
+	if p := end.patience(); p > maxPatience {
+		t.Fatalf("patience %v is over its bound %v", p, maxPatience)
+	}
+}
+
+// On a quiet network the estimate is tiny: the give-up draw stands, so a
+// silent peer is still given up on within [MinGiveUp, MaxGiveUp].
+func TestAQuickPeerLeavesTheGiveUpDrawAsItIs(t *testing.T) {
+	t.Parallel()
+	_, _, addr := serve(t)
+	end := MakeEnd(addr, nil)
+	var reply EchoReply
+	for i := 0; i < 20; i++ {
+		if !end.Call("Echo.Say", &EchoArgs{Text: "quick"}, &reply) {
+			t.Fatal("a quick call failed")
+		}
+	}
+	if p := end.patience(); p > 50*time.Millisecond {
+		t.Fatalf("patience after quick replies is %v, want well under the 100 ms give-up floor", p)
+	}
+}
+
+// Calls to a silent peer never hold more than maxInFlight connections: a
+// cut-off peer's heartbeats cannot use up the node's file descriptors.
+func TestCallsToASilentPeerHoldBoundedConnections(t *testing.T) {
+	t.Parallel()
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer l.Close()
+	var mu sync.Mutex
+	open, most := 0, 0
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			open++
+			if open > most {
+				most = open
+			}
+			mu.Unlock()
+			// Silent: read until the caller gives up and resets the connection.
+			go func() {
+				buf := make([]byte, 4096)
+				for {
+					if _, err := c.Read(buf); err != nil {
+						break
+					}
+				}
+				c.Close()
+				mu.Lock()
+				open--
+				mu.Unlock()
+			}()
+		}
+	}()
+	end := MakeEnd(l.Addr().String(), nil)
+	var wg sync.WaitGroup
+	for i := 0; i < 3*maxInFlight; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var reply EchoReply
+			if end.Call("Echo.Say", &EchoArgs{}, &reply) {
+				t.Error("a silent peer answered")
+			}
+		}()
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	// The server sees a reset a moment after the caller freed its slot: a few of slack, never 3×.
+	if most > maxInFlight+8 || most < maxInFlight/2 {
+		t.Fatalf("%d connections to a silent peer at once, want about %d at most (and the slots used)", most, maxInFlight)
+	}
+}
