@@ -25,6 +25,18 @@ export interface ClusterNode {
 /** Installs the faults' chain in a node's namespace (once, when its sidecar starts). */
 export const FAULT_CHAIN_SETUP = "iptables -N LABGRADE; iptables -I INPUT 1 -j LABGRADE";
 
+/**
+ * A script that replaces every rule of our chain in one iptables-restore
+ * transaction: flushing and then adding, rule by rule, would leave the node
+ * open for a moment, and a packet of a long-cut peer could slip through it
+ * (a Raft leader that hears a higher term from a node it is cut from steps
+ * down). Rules are iptables arguments without the chain: "-s 198.18.0.3 -j DROP".
+ */
+export function replaceChain(rules: readonly string[]): string {
+  const lines = ["*filter", ":LABGRADE - [0:0]", ...rules.map((rule) => `-A LABGRADE ${rule}`), "COMMIT"];
+  return `printf '%s\\n' ${lines.map((line) => `'${line}'`).join(" ")} | iptables-restore --noflush`;
+}
+
 export class ClusterFaults {
   /** How packets are delayed here (shaping.ts), or null where they cannot be. */
   readonly shaper: LinkShaper | null;
@@ -96,20 +108,15 @@ export class ClusterFaults {
   async partition(grudge: Grudge): Promise<void> {
     // Packets the scheduler holds for a receiver that now drops them are dropped, not released later.
     await this.shaper?.partition(grudge);
-    await Promise.all(
-      this.nodes.map((n) => {
-        const drops = [...(grudge.get(n.id) ?? [])].map((peer) => `iptables -A LABGRADE -s ${this.ipOf(peer)} -j DROP`);
-        return this.exec(n.id, ["iptables -F LABGRADE", ...drops].join("; "));
-      }),
-    );
+    await Promise.all(this.nodes.map((n) => this.exec(n.id, replaceChain([...(grudge.get(n.id) ?? [])].map((peer) => `-s ${this.ipOf(peer)} -j DROP`)))));
   }
 
   /**
    * Puts the network between nodes in one state, replacing whatever was in
    * force: these cuts, this loss, these shaping steps on top of the test's
-   * latency. Each node's rules change in one script, so a cut node never has a
-   * moment without its cut (the tester's disconnect and unreliable modes
-   * change while the other stays: ordered-faults.ts).
+   * latency. Each node's rules change in one transaction (replaceChain), so a
+   * cut node never has a moment without its cut (the tester's disconnect and
+   * unreliable modes change while the other stays: ordered-faults.ts).
    */
   async setNetwork(state: { grudge: Grudge; lossProbability: number; shaping: ShapingFault[]; replies?: { sourcePort: number; shape: LinkShape } }): Promise<void> {
     if (state.shaping.length > 0) this.shaperOrThrow(`"${state.shaping[0]!.kind}"`);
@@ -119,9 +126,9 @@ export class ClusterFaults {
     const peers = this.nodes.map((n) => n.ip).join(",");
     await Promise.all(
       this.nodes.map((n) => {
-        const drops = [...(state.grudge.get(n.id) ?? [])].map((peer) => `iptables -A LABGRADE -s ${this.ipOf(peer)} -j DROP`);
-        const loss = state.lossProbability > 0 ? [`iptables -A LABGRADE -s ${peers} -m statistic --mode random --probability ${state.lossProbability} -j DROP`] : [];
-        return this.exec(n.id, ["iptables -F LABGRADE", ...drops, ...loss].join("; "));
+        const drops = [...(state.grudge.get(n.id) ?? [])].map((peer) => `-s ${this.ipOf(peer)} -j DROP`);
+        const loss = state.lossProbability > 0 ? [`-s ${peers} -m statistic --mode random --probability ${state.lossProbability} -j DROP`] : [];
+        return this.exec(n.id, replaceChain([...drops, ...loss]));
       }),
     );
     this.shaping = [...state.shaping];

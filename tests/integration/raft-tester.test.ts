@@ -82,6 +82,7 @@ describe("the correct reference on a real network", () => {
     ["2025", "TestFailNoAgree3B"],
     ["2025", "TestPersist13C"],
     ["2025", "TestUnreliableAgree3C"],
+    ["2025", "TestFigure8Unreliable3C"],
     ["2025", "TestSnapshotInstall3D"],
     ["2024", "TestBasicAgree3B"],
   ];
@@ -99,6 +100,11 @@ describe("the correct reference on a real network", () => {
       expect(cluster.faults.filter((f) => f.kind === "partition" && f.ok).length).toBeGreaterThan(0);
     }
     if (name === "TestPersist13C") expect(cluster.faults.some((f) => f.kind === "kill" && f.ok)).toBe(true);
+    if (name === "TestFigure8Unreliable3C") {
+      // The network was made unreliable and reordering, on the wire, by the scheduler.
+      expect(cluster.faults.some((f) => f.kind === "longReordering" && f.ok)).toBe(true);
+      expect(Object.values(cluster.shaping.scheduler).reduce((sum, s) => sum + s.delayed, 0)).toBeGreaterThan(1000);
+    }
   }, 420_000);
 });
 

@@ -38,3 +38,14 @@ describe("partition shapes", () => {
     expect(a).toMatch(/✕/);
   });
 });
+
+describe("replacing a node's rules", () => {
+  it("is one iptables-restore transaction that declares (and so empties) our chain, then adds each rule", async () => {
+    const { replaceChain } = await import("../../sandbox/faults.js");
+    expect(replaceChain(["-s 198.18.0.3 -j DROP", "-s 198.18.0.4 -j DROP"])).toBe(
+      "printf '%s\\n' '*filter' ':LABGRADE - [0:0]' '-A LABGRADE -s 198.18.0.3 -j DROP' '-A LABGRADE -s 198.18.0.4 -j DROP' 'COMMIT' | iptables-restore --noflush",
+    );
+    // No rules: the chain is emptied, in the same one step.
+    expect(replaceChain([])).toBe("printf '%s\\n' '*filter' ':LABGRADE - [0:0]' 'COMMIT' | iptables-restore --noflush");
+  });
+});
