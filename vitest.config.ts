@@ -2,12 +2,17 @@
 // integration (real PostgreSQL, Redis and Docker) and e2e (a real browser
 // against the built web app). Integration and e2e files run one at a time:
 // they start real clusters, and this machine has 2 cores.
+import path from "node:path";
 import { defineConfig } from "vitest/config";
+
+/** The web app's "@/…" imports (tsconfig paths), for unit tests of its components. */
+const alias = { "@": path.resolve(import.meta.dirname) };
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias },
         test: {
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
