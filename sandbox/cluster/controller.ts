@@ -48,62 +48,60 @@ export async function startController(
     NetworkingConfig: net.NetworkingConfig,
   });
   ctx.resources.containers.push(container);
-  const readyAt = followController(ctx.docker, container, opts.onFault);
+  // Attached before it starts: a controller that prints at once loses nothing.
+  const { readyAt } = await followController(ctx.docker, container, opts.onFault);
   await container.start();
   return { container, readyAt };
 }
 
 /**
- * Follows the controller's stdout through the API (attached before start, so
- * no line is missed): resolves with the host clock of its `ready` line (null if
- * it never printed one), and answers each fault request on its stdin, in the
- * order asked, one at a time.
+ * Follows the controller's stdout through the API. Resolves once attached, so
+ * the caller starts the container after it and no line is missed; `readyAt`
+ * then resolves with the host clock of its `ready` line (null if it never
+ * printed one), and each fault request is answered on its stdin, in the order
+ * asked, one at a time.
  */
-export function followController(docker: Docker, controller: Docker.Container, onFault: FaultHandler): Promise<number | null> {
-  return new Promise((resolve) => {
-    controller.attach({ stream: true, stdin: true, stdout: true, stderr: false, hijack: true }).then(
-      (stream) => {
-        const duplex = stream as unknown as Duplex;
-        const out = new PassThrough();
-        docker.modem.demuxStream(duplex, out, new PassThrough());
-        const lines = readline.createInterface({ input: out });
-        let ready = false;
-        let requests = 0;
-        let answering = Promise.resolve();
-        const answer = (done: FaultDone) => {
-          if (!duplex.destroyed) duplex.write(JSON.stringify({ faultDone: done }) + "\n");
-        };
-        lines.on("line", (line) => {
-          if (line.startsWith('{"ready"') && !ready) {
-            ready = true;
-            resolve(Date.now());
-            return;
-          }
-          if (!line.startsWith('{"fault"')) return;
-          const request = parseFaultLine(line);
-          const tooMany = ++requests > MAX_FAULT_REQUESTS;
-          // Every answer, a refusal included, waits for the ones asked before it.
-          answering = answering.then(async () => {
-            if (!request.ok) return answer({ id: request.id, ok: false, atMs: 0, detail: request.error });
-            if (tooMany) return answer({ id: request.value.id, ok: false, atMs: 0, detail: `more than ${MAX_FAULT_REQUESTS} fault requests in one test` });
-            try {
-              answer({ id: request.value.id, ...(await onFault(request.value)) });
-            } catch (err) {
-              answer({ id: request.value.id, ok: false, atMs: 0, detail: errorMessage(err) });
-            }
-          });
-        });
-        const end = () => {
-          if (!ready) resolve(null);
-          ready = true;
-        };
-        duplex.on("end", end);
-        duplex.on("close", end);
-        duplex.on("error", end);
-      },
-      () => resolve(null),
-    );
+export async function followController(docker: Docker, controller: Docker.Container, onFault: FaultHandler): Promise<{ readyAt: Promise<number | null> }> {
+  const duplex = (await controller.attach({ stream: true, stdin: true, stdout: true, stderr: false, hijack: true })) as unknown as Duplex;
+  const readyAt = new Promise<number | null>((resolve) => {
+    const out = new PassThrough();
+    docker.modem.demuxStream(duplex, out, new PassThrough());
+    const lines = readline.createInterface({ input: out });
+    let ready = false;
+    let requests = 0;
+    let answering = Promise.resolve();
+    const answer = (done: FaultDone) => {
+      if (!duplex.destroyed) duplex.write(JSON.stringify({ faultDone: done }) + "\n");
+    };
+    lines.on("line", (line) => {
+      if (line.startsWith('{"ready"') && !ready) {
+        ready = true;
+        resolve(Date.now());
+        return;
+      }
+      if (!line.startsWith('{"fault"')) return;
+      const request = parseFaultLine(line);
+      const tooMany = ++requests > MAX_FAULT_REQUESTS;
+      // Every answer, a refusal included, waits for the ones asked before it.
+      answering = answering.then(async () => {
+        if (!request.ok) return answer({ id: request.id, ok: false, atMs: 0, detail: request.error });
+        if (tooMany) return answer({ id: request.value.id, ok: false, atMs: 0, detail: `more than ${MAX_FAULT_REQUESTS} fault requests in one test` });
+        try {
+          answer({ id: request.value.id, ...(await onFault(request.value)) });
+        } catch (err) {
+          answer({ id: request.value.id, ok: false, atMs: 0, detail: errorMessage(err) });
+        }
+      });
+    });
+    const end = () => {
+      if (!ready) resolve(null);
+      ready = true;
+    };
+    duplex.on("end", end);
+    duplex.on("close", end);
+    duplex.on("error", end);
   });
+  return { readyAt };
 }
 
 /** A fault line, checked: our controller wrote it, but it runs on the lab network beside hostile nodes. */

@@ -46,7 +46,7 @@ describe("the fault channel", () => {
       4,
     );
     const asked: FaultRequest[] = [];
-    const readyAt = followController(docker, container, async (request) => {
+    const { readyAt } = await followController(docker, container, async (request) => {
       asked.push(request);
       // The first answer is slow: the second must still come after it.
       if (request.id === 1) await new Promise((r) => setTimeout(r, 300));
@@ -71,7 +71,7 @@ describe("the fault channel", () => {
 
   it("says a controller that never printed ready never did", async () => {
     const container = await talker(['{"fault":{"id":1,"kind":"reliable"}}'], 1);
-    const readyAt = followController(docker, container, async () => ({ ok: true, atMs: 0, detail: "done" }));
+    const { readyAt } = await followController(docker, container, async () => ({ ok: true, atMs: 0, detail: "done" }));
     await container.start();
     await waitForExit(container, AbortSignal.timeout(20_000));
     expect(await readyAt).toBeNull();

@@ -110,8 +110,9 @@ describe("the correct reference on a real network", () => {
 
 describe("broken references fail their named test for their named reason", () => {
   const broken: Array<[string, RaftTestName, RegExp]> = [
-    // Restarted peers come back empty: what was committed before the crash is applied nowhere.
-    ["never-persists", "TestPersist13C", /only \d peers? applied index \d+; wanted 3/],
+    // Restarted peers come back empty: what was committed before the crash is applied nowhere,
+    // or (the same bug seen first) peers that forgot their votes elect a second leader of a term.
+    ["never-persists", "TestPersist13C", /only \d peers? applied index \d+; wanted 3|two leaders in term \d+/],
     // A follower behind the leader's snapshot is never brought up to date.
     ["no-install-snapshot", "TestSnapshotInstall3D", /failed to reach agreement/],
   ];
