@@ -7,6 +7,7 @@
 import { Prisma, type Db } from "./db.js";
 import { getLabForMemberOrThrow, isStaff, type Actor } from "./courses/access.js";
 import { ForbiddenError } from "./errors.js";
+import { countsWithScoreSql } from "./submissions/counted-score.js";
 import { deadlinePassed, isShown, resultsReleased } from "./submissions/visibility.js";
 
 /** Efficiency figures a lab may break ties with; all "lower is better". */
@@ -141,7 +142,7 @@ interface Contender extends ResultSums {
  */
 async function contendersOf(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null }, studentIds: string[], withFigures: boolean): Promise<Contender[]> {
   if (studentIds.length === 0) return [];
-  const counted = Prisma.sql`s."labId" = ${lab.id} AND s.status = 'GRADED' AND s."finalScore" IS NOT NULL AND s."userId" = ANY(${studentIds})
+  const counted = Prisma.sql`s."labId" = ${lab.id} AND ${countsWithScoreSql} AND s."userId" = ANY(${studentIds})
     AND NOT EXISTS (SELECT 1 FROM "GradingJob" d WHERE d."submissionId" = s.id AND d.kind = 'DRY_RUN')
     ${lab.leaderboardFrozenAt ? Prisma.sql`AND s."createdAt" <= ${lab.leaderboardFrozenAt}` : Prisma.empty}`;
   const rows = await db.$queryRaw<Array<Omit<Contender, "finalScore"> & { finalScore: number }>>`

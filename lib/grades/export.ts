@@ -1,12 +1,14 @@
 // Grade export for a course's staff: one row per student (roster order by
 // email), one column per lab with the student's best score after the late
-// policy among graded submissions, then the total. Students without a graded
+// policy among graded submissions (counted-score.ts: a regrade in flight keeps
+// the score it had), then the total. Students without a graded
 // submission for a lab get an empty cell, not 0, so "missing" stays visible.
 // CSV through csv-stringify (quoting, formula-looking cells included).
 import { stringify } from "csv-stringify/sync";
 import { getCourseForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { ForbiddenError } from "../errors.js";
+import { COUNTS_WITH_SCORE } from "../submissions/counted-score.js";
 
 export interface GradeTable {
   labs: Array<{ id: string; slug: string; title: string }>;
@@ -21,7 +23,7 @@ export async function gradeTable(db: Db, actor: Actor, courseSlug: string): Prom
     db.membership.findMany({ where: { courseId: course.id, role: "STUDENT" }, select: { user: { select: { id: true, email: true, name: true } } } }),
     db.submission.groupBy({
       by: ["userId", "labId"],
-      where: { courseId: course.id, status: "GRADED", finalScore: { not: null } },
+      where: { courseId: course.id, ...COUNTS_WITH_SCORE },
       _max: { finalScore: true },
     }),
   ]);

@@ -10,6 +10,7 @@ import type { Queue } from "bullmq";
 import { getLabForMemberOrThrow, isStaff, NOT_A_DRY_RUN, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
+import { keepsScoreWhileRegraded } from "../submissions/counted-score.js";
 import { isFinalStatus } from "../submissions/final-status.js";
 import { enqueueGradingJob } from "../queue.js";
 import { fairPriorities } from "./scheduling.js";
@@ -65,9 +66,13 @@ export async function startRegrade(
       });
       jobs.push(job);
     }
+    const queued = { status: "QUEUED", statusDetail: `queued for a regrade against suite version ${suite.version}`, finishedAt: null } as const;
+    // A graded submission keeps its score until the regrade records a new one (counted-score.ts);
+    // a build failure's or time-out's 0 is no grade to keep.
+    await tx.submission.updateMany({ where: { id: { in: ready.filter((s) => keepsScoreWhileRegraded(s.status)).map((s) => s.id) } }, data: queued });
     await tx.submission.updateMany({
-      where: { id: { in: ready.map((s) => s.id) } },
-      data: { status: "QUEUED", statusDetail: `queued for a regrade against suite version ${suite.version}`, finishedAt: null },
+      where: { id: { in: ready.filter((s) => !keepsScoreWhileRegraded(s.status)).map((s) => s.id) } },
+      data: { ...queued, score: null, finalScore: null },
     });
     await tx.auditLog.create({
       data: {

@@ -1,9 +1,10 @@
 // A student's best result per lab: the highest score after the late policy
-// (finalScore) among their GRADED submissions, or "withheld" while the lab's
+// (finalScore) among their graded submissions (counted-score.ts), or "withheld" while the lab's
 // hidden results are (withheld-scores.ts). Only the actor's own submissions
 // are read.
 import { NOT_A_DRY_RUN, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
+import { COUNTS_WITH_SCORE } from "./counted-score.js";
 import { labsWithWithheldScores } from "./withheld-scores.js";
 
 export interface BestScore {
@@ -20,7 +21,7 @@ export async function bestScoresByLab(db: Db, actor: Actor, labIds: string[]): P
   const [rows, withheld] = await Promise.all([
     db.submission.groupBy({
       by: ["labId"],
-      where: { userId: actor.userId, labId: { in: labIds }, status: "GRADED", finalScore: { not: null }, ...NOT_A_DRY_RUN },
+      where: { userId: actor.userId, labId: { in: labIds }, ...COUNTS_WITH_SCORE, ...NOT_A_DRY_RUN },
       _max: { finalScore: true, maxScore: true },
     }),
     labsWithWithheldScores(db, actor, labIds),
