@@ -1,6 +1,9 @@
-// A submission's status or a test's verdict as a coloured label. The
-// data-status attribute is what tests and styles key on.
+// A submission's status or a test's verdict as a coloured label. A graded
+// submission whose score the viewer may see is labelled by its outcome
+// (lib/submissions/outcome.ts): passed, partly passed or failed. The
+// data-status and data-outcome attributes are what tests and styles key on.
 import type { SubmissionStatus, Verdict } from "@/lib/generated/prisma/enums";
+import { gradedOutcome, OUTCOME_LABEL } from "@/lib/submissions/outcome";
 
 const STATUS_LABEL: Record<SubmissionStatus, string> = {
   QUEUED: "Queued",
@@ -20,10 +23,13 @@ const VERDICT_LABEL: Record<Verdict, string> = {
   LIMIT_EXCEEDED: "Limit exceeded",
 };
 
-export function StatusBadge({ status }: { status: SubmissionStatus }) {
+/** `score` and `maxScore` as the viewer may see them: null while withheld. */
+export function StatusBadge({ status, score = null, maxScore = null }: { status: SubmissionStatus; score?: number | null; maxScore?: number | null }) {
+  const outcome = gradedOutcome({ status, score, maxScore });
+  const kind = (outcome ?? status).toLowerCase();
   return (
-    <span className={`badge badge-${status.toLowerCase()}`} data-status={status}>
-      {STATUS_LABEL[status]}
+    <span className={`badge badge-${kind}`} data-status={status} data-outcome={outcome ?? undefined} title={outcome ? `Graded: ${score} of ${maxScore} points` : undefined}>
+      {outcome ? OUTCOME_LABEL[outcome] : STATUS_LABEL[status]}
     </span>
   );
 }

@@ -104,7 +104,7 @@ describe("labgrade (command line)", () => {
     const goodId = good.stdout.trim();
     const watched = await labgrade(["watch", goodId]);
     expect(watched, watched.stdout + watched.stderr).toMatchObject({ code: 0 });
-    expect(watched.stdout).toMatch(/^GRADED 1\/1/m);
+    expect(watched.stdout).toMatch(/^PASSED 1\/1/m);
     const report = await labgrade(["report", goodId]);
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/PASS/);
@@ -114,8 +114,8 @@ describe("labgrade (command line)", () => {
     expect(broken.code).toBe(0);
     const failed = await labgrade(["watch", broken.stdout.trim()]);
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/^GRADED 0\/1/m);
-    expect((await labgrade(["status", broken.stdout.trim()])).stdout).toMatch(/^GRADED 0\/1/);
+    expect(failed.stdout).toMatch(/^FAILED 0\/1/m);
+    expect((await labgrade(["status", broken.stdout.trim()])).stdout).toMatch(/^FAILED 0\/1/);
   });
 
   it("shows the upload's progress, a line per quarter when stderr is not a terminal", async () => {
@@ -173,7 +173,7 @@ describe("labgrade (command line)", () => {
     const rows = listed.stdout.trim().split("\n").map((l) => l.split("\t"));
     expect(gradedBefore.length).toBeGreaterThanOrEqual(3);
     expect(rows.map((r) => r[0])).toEqual(expect.arrayContaining(gradedBefore.map((g) => g.id)));
-    expect(rows.every((r) => r[1] === "alice@demo.labgrade.test" && r[2] === "GRADED")).toBe(true);
+    expect(rows.every((r) => r[1] === "alice@demo.labgrade.test" && ["PASSED", "PARTLY_PASSED", "FAILED"].includes(r[2]!))).toBe(true);
     const created = rows.map((r) => r[4]!);
     expect(created).toEqual([...created].sort().reverse());
 

@@ -28,7 +28,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
         <Link href={`/courses/${s.course.slug}/labs/${s.lab.slug}`}>{s.lab.title}</Link>
       </nav>
       <h1 className="with-badge">
-        Submission <StatusBadge status={s.status} />
+        Submission <StatusBadge status={s.status} score={score?.score ?? null} maxScore={score?.maxScore ?? null} />
       </h1>
       <LiveStatus submissionId={s.id} status={s.status} statusDetail={s.statusDetail} queue={queue && wireQueuePlace(queue)} />
 

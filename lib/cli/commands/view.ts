@@ -1,5 +1,7 @@
 // How a submission reads on one line, and whether it passed in full: shared
 // by status, watch and report (from the submission, or a progress event).
+import { statusWord } from "../../submissions/outcome.js";
+
 export interface SubmissionLine {
   status: string;
   statusDetail: string | null;
@@ -9,8 +11,9 @@ export interface SubmissionLine {
   results: ReadonlyArray<{ verdict: string }>;
 }
 
+/** Led by the outcome of a graded submission (PASSED, PARTLY_PASSED, FAILED; lib/submissions/outcome.ts), else by its status. */
 export const line = (s: SubmissionLine) =>
-  `${s.status}${s.score !== null ? ` ${s.score}/${s.maxScore}` : ""}${s.queue ? ` (place ${s.queue.position} in the queue)` : ""}${s.statusDetail ? `: ${s.statusDetail}` : ""}`;
+  `${statusWord(s)}${s.score !== null ? ` ${s.score}/${s.maxScore}` : ""}${s.queue ? ` (place ${s.queue.position} in the queue)` : ""}${s.statusDetail ? `: ${s.statusDetail}` : ""}`;
 
 /** Every test passed; with hidden results withheld (no score), every test shown passed. */
 export const passed = (s: SubmissionLine) =>

@@ -131,7 +131,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
                         {s.late && <span className="tag tag-warn">late</span>}
                       </td>
                       <td>
-                        <StatusBadge status={s.status} />
+                        <StatusBadge status={s.status} score={withheld.has(lab.id) ? null : s.score} maxScore={withheld.has(lab.id) ? null : s.maxScore} />
                       </td>
                       <td className="numeric">{withheld.has(lab.id) && s.score !== null ? <span className="muted">withheld</span> : formatScore(s.score, s.maxScore)}</td>
                     </tr>

@@ -99,7 +99,7 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
                         <Link href={`/submissions/${d.submissionId}`}>{d.reference}</Link> <span className="muted">({d.expectPass ? "must pass" : "must fail"})</span>
                       </td>
                       <td>
-                        <StatusBadge status={d.status} /> {formatScore(d.score, d.maxScore)}
+                        <StatusBadge status={d.status} score={d.score} maxScore={d.maxScore} /> {formatScore(d.score, d.maxScore)}
                       </td>
                       <td>{d.asExpected === null ? <span className="muted">grading</span> : d.asExpected ? <span className="tag tag-pass">yes</span> : <span className="tag tag-fail">no</span>}</td>
                     </tr>
