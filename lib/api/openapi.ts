@@ -13,6 +13,7 @@ import {
   labSubmissionsBody,
   labsBody,
   progressEventBody,
+  cancelledBody,
   regradeProgressBody,
   regradeRequest,
   regradeStartedBody,
@@ -94,6 +95,14 @@ export function openApiDocument(serverUrl?: string) {
           summary: "A submission's status and the results I may see",
           parameters: [slug("id", "the submission's id")],
           responses: { "200": { description: "the submission", content: json(submissionBody) }, ...errors(401, 404, 429) },
+        },
+      },
+      "/api/v1/submissions/{id}/cancel": {
+        post: {
+          operationId: "cancelSubmission",
+          summary: "Cancel a queued or running grading: my own submission, or as staff any of the course's (a staff regrade only by staff; needs the submit scope)",
+          parameters: [slug("id", "the submission's id")],
+          responses: { "202": { description: "the cancellation, asked", content: json(cancelledBody) }, ...errors(401, 403, 404, 422, 429) },
         },
       },
       "/api/v1/submissions/{id}/events": {

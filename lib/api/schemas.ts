@@ -50,6 +50,14 @@ export const submissionCreatedBody = z
   .object({ id: z.string(), status: z.string(), url: z.string().describe("the submission's page, relative to the server") })
   .register(apiSchemas, { id: "SubmissionCreated" });
 
+export const cancelledBody = z
+  .object({
+    id: z.string(),
+    status: z.enum(SubmissionStatus).describe("CANCELLED at once for a grading that had not started; a running one stays RUNNING until its runner has stopped it (within seconds)"),
+    statusDetail: z.string().nullable(),
+  })
+  .register(apiSchemas, { id: "CancelRequested" });
+
 export const submissionBody = z
   .object({
     id: z.string(),

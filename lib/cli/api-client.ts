@@ -7,6 +7,7 @@ import type { z } from "zod";
 import {
   coursesBody,
   labsBody,
+  cancelledBody,
   labSubmissionsBody,
   progressEventBody,
   regradeProgressBody,
@@ -79,6 +80,10 @@ export class ApiClient {
 
   submission(id: string) {
     return this.json(submissionBody, "GET", route.submission(id));
+  }
+
+  cancel(id: string) {
+    return this.json(cancelledBody, "POST", `${route.submission(id)}/cancel`);
   }
 
   labSubmissions(course: string, lab: string, query: URLSearchParams) {

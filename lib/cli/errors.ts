@@ -17,6 +17,7 @@ export const USAGE = `usage:
   labgrade status ID                            a submission's status and score
   labgrade watch ID                             follow a submission until its verdict
   labgrade report ID                            per-test verdicts and reasons, and the web report's link
+  labgrade cancel ID                            cancel a queued or running grading (staff: any of the course's)
 staff:
   labgrade submissions COURSE LAB [--student EMAIL] [--status STATUS]
   labgrade grades COURSE                        the grade table as CSV

@@ -11,6 +11,7 @@
 //   labgrade status ID                             one line: status and score
 //   labgrade watch ID                              follow until the verdict
 //   labgrade report ID                             per-test verdicts and reasons, and the web link
+//   labgrade cancel ID                             cancel a queued or running grading
 // and for a course's staff:
 //   labgrade submissions COURSE LAB [--student EMAIL] [--status STATUS]
 //   labgrade grades COURSE                         the grade table as CSV
@@ -19,6 +20,7 @@
 //
 // Exit codes: 0 ok (watch: full marks), 1 graded below full marks or not graded
 // (build failed, cancelled, timed out), 2 the server refused or failed, 64 bad usage.
+import { cancel } from "./commands/cancel.js";
 import { grades } from "./commands/grades.js";
 import { labs } from "./commands/labs.js";
 import { login } from "./commands/login.js";
@@ -43,6 +45,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   status,
   watch,
   report,
+  cancel,
   submissions,
   grades,
   regrade,

@@ -166,6 +166,7 @@ describe("the OpenAPI document", () => {
       "listLabs: 200 404 401",
       "listLabSubmissions: 200 403 404 401",
       "getSubmission: 200 404 401",
+      "cancelSubmission: 202 404 401",
       "streamProgress: 200 404 401",
       "downloadArtifact: 200 404 401",
       "getRegrade: 200 404 404 401",

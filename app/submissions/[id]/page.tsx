@@ -9,6 +9,9 @@ import { getSubmissionReportOrThrow } from "@/lib/submissions/submission-report"
 import { formatBytes, formatDateTime, formatDurationMs, formatScore } from "../../format";
 import { orNotFound } from "../../or-not-found";
 import { StatusBadge, VerdictBadge } from "../../status-badge";
+import { whyNotCancellable } from "@/lib/submissions/cancel-submission";
+import { isFinalStatus } from "@/lib/submissions/final-status";
+import { CancelForm } from "./cancel-form";
 import { LiveStatus } from "./live-status";
 
 function When({ date }: { date: Date | null }) {
@@ -21,6 +24,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
   const { submission: s, results, passRates, withheld, score, shownPoints } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
   const own = s.userId === actor.userId;
   const queue = s.status === "QUEUED" ? await queuePlace(db(), s.id) : null;
+  const cancellable = (await whyNotCancellable(db(), actor, s)) === null;
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -31,6 +35,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
         Submission <StatusBadge status={s.status} score={score?.score ?? null} maxScore={score?.maxScore ?? null} />
       </h1>
       <LiveStatus submissionId={s.id} status={s.status} statusDetail={s.statusDetail} queue={queue && wireQueuePlace(queue)} />
+      {cancellable && <CancelForm submissionId={s.id} />}
 
       <section className="card">
         <dl className="facts">
@@ -103,7 +108,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
       <section className="card">
         <h2>Tests</h2>
         {results.length === 0 && withheld.length === 0 ? (
-          <p className="muted">{s.status === "GRADED" || s.status === "BUILD_FAILED" ? "No test results." : "Results appear here as the tests finish."}</p>
+          <p className="muted">{isFinalStatus(s.status) ? "No test results." : "Results appear here as the tests finish."}</p>
         ) : (
           <>
           {passRates.some((t) => t.runs > 1) && (
