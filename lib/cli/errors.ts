@@ -13,7 +13,8 @@ export const USAGE = `usage:
   labgrade login --server URL [--token TOKEN]   save a token from the account page (or on stdin)
   labgrade logout                               forget the saved token
   labgrade labs [COURSE]                        your courses, or a course's labs
-  labgrade submit COURSE LAB [DIR]              pack DIR (honouring .labgradeignore) and submit it
+  labgrade submit COURSE LAB [DIR] [--dry-run]  pack DIR (honouring .labgradeignore) and submit it
+                                                (--dry-run: list what would be packed, upload nothing)
   labgrade status ID                            a submission's status and score
   labgrade watch ID                             follow a submission until its verdict
   labgrade report ID                            per-test verdicts and reasons, and the web report's link

@@ -7,7 +7,7 @@
 //   labgrade login --server URL [--token lgp_…]   (or the token on stdin, or LABGRADE_TOKEN)
 //   labgrade logout                                forget the saved token
 //   labgrade labs [COURSE]                         courses, or a course's labs
-//   labgrade submit COURSE LAB [DIR]               pack DIR (honouring .labgradeignore) and submit
+//   labgrade submit COURSE LAB [DIR] [--dry-run]   pack DIR (honouring .labgradeignore) and submit
 //   labgrade status ID                             one line: status and score
 //   labgrade watch ID                              follow until the verdict
 //   labgrade report ID                             per-test verdicts and reasons, and the web link

@@ -21,13 +21,26 @@ export function countingStream(bytes: Buffer, onProgress: (sent: number) => void
   );
 }
 
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** The unit a size of `total` bytes reads best in: B below 1 KiB, KiB below 1 MiB, else MiB. */
+function unitFor(total: number): { name: string; bytes: number; digits: number } {
+  if (total < 1024) return { name: "B", bytes: 1, digits: 0 };
+  if (total < 1024 * 1024) return { name: "KiB", bytes: 1024, digits: 1 };
+  return { name: "MiB", bytes: 1024 * 1024, digits: 1 };
+}
 
-/** `[#########-----------]  45%  1.3 of 2.9 MiB` */
+/** A size as a person reads it: `812 B`, `3.4 KiB`, `2.9 MiB`. */
+export function formatSize(bytes: number): string {
+  const unit = unitFor(bytes);
+  return `${(bytes / unit.bytes).toFixed(unit.digits)} ${unit.name}`;
+}
+
+/** `[#########-----------]  45%  1.3 of 2.9 MiB`, in the unit the total reads best in (never "0.0 of 0.0 MiB"). */
 export function progressBar(sent: number, total: number, width = 30): string {
   const share = total === 0 ? 1 : Math.min(1, sent / total);
   const filled = Math.round(share * width);
-  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%  ${(sent / 1024 / 1024).toFixed(1)} of ${mib(total)}`;
+  const unit = unitFor(total);
+  const amount = (bytes: number) => (bytes / unit.bytes).toFixed(unit.digits);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%  ${amount(Math.min(sent, total))} of ${amount(total)} ${unit.name}`;
 }
 
 /**

@@ -107,8 +107,15 @@ describe("labgrade (command line)", () => {
     expect(watched.stdout).toMatch(/^PASSED 1\/1/m);
     const report = await labgrade(["report", goodId]);
     expect(report.code).toBe(0);
-    expect(report.stdout).toMatch(/PASS/);
+    expect(report.stdout).toMatch(/PASS\s+\S+ run 1 /);
     expect(report.stdout).toContain(`full report: ${server!.url}/submissions/${goodId}`);
+
+    // A misspelt lab is refused before anything is packed or sent, with the course's labs named.
+    const before = await stack!.db.submission.count();
+    const typo = await labgrade(["submit", DEMO_COURSE_SLUG, "ehco", await solution("correct")]);
+    expect(typo.code).toBe(64);
+    expect(typo.stderr).toMatch(/has no lab "ehco" open to you; its labs: .*\becho\b/);
+    expect(await stack!.db.submission.count()).toBe(before);
 
     const broken = await labgrade(["submit", DEMO_COURSE_SLUG, "echo", await solution("wrong-echo")]);
     expect(broken.code).toBe(0);

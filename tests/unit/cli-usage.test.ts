@@ -8,7 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const BIN = path.resolve(import.meta.dirname, "../../lib/cli/bin.mjs");
-const COMMANDS = ["login", "logout", "labs", "submit", "status", "watch", "report", "submissions", "grades", "regrade", "suite"];
+const COMMANDS = ["login", "logout", "labs", "submit", "status", "watch", "report", "cancel", "submissions", "grades", "regrade", "suite"];
 
 function labgradeIn(configHome: string, ...args: string[]) {
   // No server: none of these may reach one.
@@ -35,6 +35,25 @@ describe("labgrade's usage", () => {
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toMatch(/^labgrade: no command "sumbit"\nusage:/);
     expect(unknown.stdout).toBe("");
+  });
+
+  it("lists what submit --dry-run would pack, with .labgradeignore honoured, and reaches no server", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "labgrade-dry-run-"));
+    try {
+      await mkdir(path.join(dir, "cmd"));
+      await writeFile(path.join(dir, "main.go"), "package main\n");
+      await writeFile(path.join(dir, "cmd", "tool.go"), "x".repeat(2048));
+      await writeFile(path.join(dir, "notes.secret"), "not for the grader\n");
+      await writeFile(path.join(dir, ".labgradeignore"), "*.secret\n");
+      await mkdir(path.join(dir, ".git"));
+      await writeFile(path.join(dir, ".git", "HEAD"), "ref: refs/heads/main\n");
+      const run = labgrade("submit", "demo", "echo", dir, "--dry-run");
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe("cmd/tool.go\t2.0 KiB\nmain.go\t13 B\n");
+      expect(run.stderr).toBe("2 files, 2.0 KiB before packing; nothing was uploaded (--dry-run)\n");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("logs out by deleting the saved token, and says so when there was none", async () => {

@@ -10,7 +10,7 @@ export async function report(args: string[]): Promise<number> {
   const s = await api.submission(submissionId(args));
   console.log(line(s));
   for (const r of s.results) {
-    console.log(`  ${r.verdict.padEnd(14)} ${r.test}#${r.repetition}  ${r.points}/${r.maxPoints}  seed ${r.seed}${r.reason ? `\n                 ${r.reason}` : ""}`);
+    console.log(`  ${r.verdict.padEnd(14)} ${r.test} run ${r.repetition + 1}  ${r.points}/${r.maxPoints}  seed ${r.seed}${r.reason ? `\n                 ${r.reason}` : ""}`);
     console.log(`                 plots, history and logs: ${api.link(r.report)}`);
   }
   if (s.withheldResults > 0) console.log(`  (${s.withheldResults} hidden result${s.withheldResults === 1 ? "" : "s"}, shown after the due date or release)`);
