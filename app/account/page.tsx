@@ -6,7 +6,7 @@ import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { config } from "@/lib/config";
-import { listApiTokens } from "@/lib/api/tokens";
+import { DEFAULT_TOKEN_DAYS, listApiTokens } from "@/lib/api/tokens";
 import { formatDateTime } from "../format";
 import { SendEmailProofForm } from "../link-forms";
 import { signOutEverywhereAction } from "./actions";
@@ -90,7 +90,7 @@ export default async function AccountPage() {
             </tbody>
           </table>
         )}
-        <NewTokenForm />
+        <NewTokenForm defaultDays={DEFAULT_TOKEN_DAYS} />
       </section>
     </>
   );

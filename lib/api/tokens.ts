@@ -15,6 +15,9 @@ export const MAX_ACTIVE_TOKENS = 20;
 /** lastUsedAt is written at most this often per token (a busy script would otherwise write on every call). */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** The expiry the account page's form offers for a new token, in days. */
+export const DEFAULT_TOKEN_DAYS = 90;
+
 export const newTokenSchema = z.object({
   name: z.string().trim().min(1, "Name the token (e.g. the laptop or script that uses it)").max(100, "Keep the name under 100 characters"),
   scope: z.enum(["READ", "SUBMIT"], { message: "Choose what the token may do" }),

@@ -190,7 +190,7 @@ describe("API tokens", () => {
   it("makes a token on the account page, shown once, that works until revoked there", async () => {
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+      const page = await browser.newPage({ baseURL: server.url, viewport: { width: 1280, height: 900 }, permissions: ["clipboard-read", "clipboard-write"] });
       await signInWithForm(page, "bob@demo.labgrade.test", DEMO_PASSWORD);
       await page.waitForURL((url) => url.pathname === "/");
       await page.goto("/account");
@@ -202,6 +202,15 @@ describe("API tokens", () => {
       await status.waitFor();
       const made = /(lgp_[A-Za-z0-9_-]+)$/.exec((await status.textContent()) ?? "")?.[1];
       expect(made).toBeDefined();
+      expect(await status.textContent()).toContain("valid until");
+      await expect(form.getByLabel("Expires after (days; empty: never)").inputValue()).resolves.toBe("90");
+      await expect(form.locator("#token-days-note").textContent()).resolves.toContain("expires after 90 days");
+      // The CLI's login line, with this site's address and the token, copied by its button.
+      const login = `labgrade login --server ${new URL(server.url).origin} --token ${made!}`;
+      await expect(form.getByTestId("login-command").locator("pre code").textContent()).resolves.toBe(login);
+      await form.getByRole("button", { name: "Copy command" }).click();
+      await form.getByRole("button", { name: "Copied" }).waitFor();
+      await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(login);
       expect((await call("GET", "/courses", made!)).status).toBe(200);
       await page.reload();
       // Listed by its first characters only; the token itself is not on the page any more.

@@ -90,6 +90,16 @@ describe("student journey in the browser", () => {
       await page.waitForURL((url) => url.pathname === `/courses/${DEMO_COURSE_SLUG}/labs/echo`);
       await expect(page.locator("article.markdown h1").textContent()).resolves.toBe("Echo");
       await expect(page.getByTestId("submissions-left").textContent()).resolves.toContain("20 of 20 submissions left");
+      // Before submitting: the published suite's tests, a row each with its points, and how to submit from a terminal.
+      const published = await stack!.db.suiteVersion.findFirstOrThrow({
+        where: { lab: { slug: "echo", course: { slug: DEMO_COURSE_SLUG } }, publishedAt: { not: null } },
+        orderBy: { version: "desc" },
+      });
+      const suiteTests = (published.spec as { tests: Array<{ name: string; points: number }> }).tests;
+      const rows = page.getByTestId("lab-tests").locator("tbody tr");
+      await expect(rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-test")))).resolves.toEqual(suiteTests.map((t) => t.name));
+      await expect(rows.first().locator("td.numeric").textContent()).resolves.toBe(String(suiteTests[0]!.points));
+      await expect(page.getByTestId("lab-commands").textContent()).resolves.toContain(`labgrade submit ${DEMO_COURSE_SLUG} echo .`);
       await page.screenshot({ path: path.join(SCREENSHOTS, "lab.png"), fullPage: true });
 
       const correct = BUILTIN_LABS.find((l) => l.slug === "echo")?.references.find((r) => r.name === "correct");

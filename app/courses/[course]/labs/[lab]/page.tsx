@@ -1,5 +1,7 @@
-// /courses/[course]/labs/[lab]: the lab's specification, the submit form with
-// the submissions left, and the student's own submissions.
+// /courses/[course]/labs/[lab]: the lab's specification, the tests it is
+// graded on (points, faults, when results are shown), how to submit from the
+// command line, the submit form with the submissions left, and the student's
+// own submissions.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { getLabForMemberOrThrow, isEditor, isStaff, listMySubmissions } from "@/lib/courses/access";
@@ -8,6 +10,8 @@ import { db } from "@/lib/db";
 import { renderLabDescription } from "@/lib/labs/lab-description";
 import { submissionLimitState, type SubmissionLimitState } from "@/lib/submissions/create-submission";
 import { labsWithWithheldScores } from "@/lib/submissions/withheld-scores";
+import { suiteSpecSchema } from "@/lib/suites/schema";
+import { summariseSuite, type TestSummary } from "@/lib/suites/test-summary";
 import { formatDateTime, formatScore, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
@@ -24,6 +28,77 @@ function limitSummary(limit: SubmissionLimitState, windowSeconds: number | null)
   return { text, blocked: `You have used all your submissions.${when}` };
 }
 
+function TestsCard({ tests }: { tests: TestSummary[] | null }) {
+  return (
+    <section className="card table-scroll" aria-labelledby="lab-tests">
+      <h2 id="lab-tests">Tests</h2>
+      {tests === null ? (
+        <p className="muted">No test suite is published yet.</p>
+      ) : (
+        <table className="table table-compact" data-testid="lab-tests">
+          <thead>
+            <tr>
+              <th scope="col">Test</th>
+              <th scope="col" className="numeric">
+                Points
+              </th>
+              <th scope="col">What runs</th>
+              <th scope="col">Faults</th>
+              <th scope="col">Results</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tests.map((t) => (
+              <tr key={t.name} data-test={t.name}>
+                <td>
+                  <code>{t.name}</code>
+                  {t.repetitions > 1 && <span className="muted"> ×{t.repetitions}</span>}
+                </td>
+                <td className="numeric">{t.points}</td>
+                <td>{t.runs ?? <span className="muted">shown with its results</span>}</td>
+                <td>{t.faults === null ? <span className="muted">shown with its results</span> : t.faults.length === 0 ? "none" : t.faults.join("; ")}</td>
+                <td>{t.shown}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** The commands, each with what it does, the comments lined up. */
+function commandLines(courseSlug: string, labSlug: string, folder: string): string {
+  const lines: Array<[string, string]> = [
+    [`labgrade submit ${courseSlug} ${labSlug} ${folder} --dry-run`, "lists what would be packed"],
+    [`labgrade submit ${courseSlug} ${labSlug} ${folder}`, "packs and submits; prints the submission's id"],
+    ["labgrade watch ID", "follows it to its verdict"],
+    ["labgrade report ID", "each test's verdict and reason"],
+  ];
+  const width = Math.max(...lines.map(([command]) => command.length)) + 2;
+  return lines.map(([command, what]) => `${command.padEnd(width)}# ${what}`).join("\n");
+}
+
+/** How to submit from a terminal: what to pack (a Raft lab takes the skeleton's src/ folder) and the CLI's commands. */
+function CommandLineCard({ courseSlug, labSlug, workload }: { courseSlug: string; labSlug: string; workload: string }) {
+  const folder = workload === "raft" ? "src" : ".";
+  const where = workload === "raft" ? "From your 6.5840 checkout (the folder that holds src/):" : "From your solution's folder:";
+  return (
+    <section className="card" aria-labelledby="lab-cli">
+      <h2 id="lab-cli">From the command line</h2>
+      <p>{where}</p>
+      <pre className="commands" data-testid="lab-commands">
+        <code>{commandLines(courseSlug, labSlug, folder)}</code>
+      </pre>
+      <p className="muted">
+        <code>.git</code>, <code>node_modules</code> and whatever a <code>.labgradeignore</code> file names (gitignore syntax) are left out. To upload
+        in the browser instead, pack the same folder yourself (<code>tar czf solution.tar.gz {folder}</code>). Log the command line in with a
+        token from <Link href="/account">your account page</Link>.
+      </p>
+    </section>
+  );
+}
+
 export default async function LabPage({ params }: { params: Promise<{ course: string; lab: string }> }) {
   const { course: courseSlug, lab: labSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}`);
@@ -35,6 +110,9 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
     labsWithWithheldScores(db(), actor, [lab.id]),
   ]);
   const summary = limitSummary(limit, lab.submissionWindowSeconds);
+  const suite = await db().suiteVersion.findFirst({ where: { labId: lab.id, publishedAt: { not: null } }, orderBy: { version: "desc" }, select: { spec: true } });
+  const parsedSuite = suite ? suiteSpecSchema.safeParse(suite.spec) : null;
+  const tests = parsedSuite?.success ? summariseSuite(parsedSuite.data, isStaff(role)) : null;
   const extensions = isStaff(role) ? await listExtensions(db(), actor, course.slug, lab.slug) : null;
   const now = new Date();
   return (
@@ -71,7 +149,11 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
         )}
       </p>
       <div className="lab-layout">
-        <article className="card markdown" dangerouslySetInnerHTML={{ __html: renderLabDescription(lab.description) }} />
+        <div className="lab-main">
+          <article className="card markdown" dangerouslySetInnerHTML={{ __html: renderLabDescription(lab.description) }} />
+          <TestsCard tests={tests} />
+          <CommandLineCard courseSlug={course.slug} labSlug={lab.slug} workload={lab.workload} />
+        </div>
         <aside className="lab-side">
           <section className="card">
             <h2>Submit</h2>
