@@ -127,7 +127,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
 
     // The network's steps, in order (cluster/): services and resolver, volumes,
     // the nodes' namespaces, the test's latency, the nodes, the controller.
-    await startServices(ctx, { image: req.controllerImage, limits: req.controllerLimits, protocol });
+    await startServices(ctx, { image: req.controllerImage, limits: req.controllerLimits, protocol, seed: spec.seed });
     const dataVolumes: Record<string, string> = {};
     if (req.dataVolume) {
       for (const nodeId of nodeIds) {

@@ -5,7 +5,7 @@ import { hostsEnv } from "../addressing.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "../hardening.js";
 import { memberOf, type ClusterContext } from "./resources.js";
 
-export async function startServices(ctx: ClusterContext, opts: { image: string; limits: Limits; protocol: "maelstrom" | "native" }): Promise<void> {
+export async function startServices(ctx: ClusterContext, opts: { image: string; limits: Limits; protocol: "maelstrom" | "native"; seed: string }): Promise<void> {
   const net = memberOf(ctx, ctx.plan.services, "services");
   const services = await ctx.docker.createContainer({
     name: `lg-${ctx.id}-services`,
@@ -13,7 +13,12 @@ export async function startServices(ctx: ClusterContext, opts: { image: string; 
     Image: opts.image,
     Cmd: ["/usr/local/bin/node", "/opt/labgrade/services.js"],
     User: SANDBOX_USER,
-    Env: [`LABGRADE_SERVICES=${opts.protocol === "maelstrom" ? "kv,dns" : "dns"}`, `LABGRADE_CLUSTER_HOSTS=${hostsEnv(ctx.plan)}`],
+    Env: [
+      `LABGRADE_SERVICES=${opts.protocol === "maelstrom" ? "kv,dns" : "dns"}`,
+      `LABGRADE_CLUSTER_HOSTS=${hostsEnv(ctx.plan)}`,
+      // The test's seed: seq-kv's and lww-kv's stale answers replay with it.
+      `LABGRADE_SERVICES_SEED=${opts.seed}`,
+    ],
     Labels: { ...ctx.labels, "labgrade.node": "services" },
     HostConfig: hardenedHostConfig(opts.limits, net.HostConfig),
     NetworkingConfig: net.NetworkingConfig,

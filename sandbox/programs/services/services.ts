@@ -16,66 +16,20 @@
 // The same container runs the cluster's resolver (resolver.ts) in both
 // protocol modes: LABGRADE_SERVICES lists what to run ("kv", "dns").
 //
-// Semantics: every operation is applied atomically in arrival order, which is
-// linearizable, and therefore also a valid behaviour of seq-kv and lww-kv.
-// (Maelstrom's seq-kv and lww-kv may additionally return stale values; a
-// solution that is correct against them is correct against ours.)
+// What each service answers (lin-kv linearizable, seq-kv sequential with
+// stale reads, lww-kv last-write-wins over replicas, as Maelstrom's) is in
+// stores.ts; the random choices behind stale answers come from the test's
+// seed (LABGRADE_SERVICES_SEED), so a failing run can be replayed.
 import dgram from "node:dgram";
 import { parseHostsEnv } from "../../addressing.js";
-import { PEER_PORT, parseEnvelope, type Envelope } from "../agent/wire.js";
+import { PEER_PORT, parseEnvelope } from "../agent/wire.js";
 import { SERVICE_NAMES } from "./names.js";
 import { serveResolver } from "./resolver.js";
+import { ClusterServices } from "./stores.js";
 
 export { SERVICE_NAMES };
 
-type Body = Envelope["body"];
-
-/** Maelstrom error codes the services use. */
-const KEY_DOES_NOT_EXIST = 20;
-const PRECONDITION_FAILED = 22;
-const NOT_SUPPORTED = 10;
-const MALFORMED = 12;
-
-const stores = new Map<string, Map<string, unknown>>();
-let timestamp = 0;
 let nextMsgId = 0;
-
-/** The reply body for one request to one service. Exported for unit tests. */
-export function handle(service: string, body: Body): Record<string, unknown> {
-  const error = (code: number, text: string) => ({ type: "error", code, text });
-  if (service === "lin-tso") {
-    return body.type === "ts" ? { type: "ts_ok", ts: ++timestamp } : error(NOT_SUPPORTED, `lin-tso does not support ${body.type}`);
-  }
-  let store = stores.get(service);
-  if (!store) stores.set(service, (store = new Map()));
-  // Keys compare by their JSON text, as Maelstrom keys may be numbers or strings.
-  const key = JSON.stringify(body.key);
-  if (body.key === undefined) return error(MALFORMED, "missing key");
-  switch (body.type) {
-    case "read":
-      return store.has(key) ? { type: "read_ok", value: store.get(key) } : error(KEY_DOES_NOT_EXIST, "key does not exist");
-    case "write":
-      store.set(key, body.value);
-      return { type: "write_ok" };
-    case "cas": {
-      if (!store.has(key)) {
-        if (body.create_if_not_exists === true) {
-          store.set(key, body.to);
-          return { type: "cas_ok" };
-        }
-        return error(KEY_DOES_NOT_EXIST, "key does not exist");
-      }
-      const current = store.get(key);
-      if (JSON.stringify(current) !== JSON.stringify(body.from)) {
-        return error(PRECONDITION_FAILED, `expected ${JSON.stringify(body.from)}, but had ${JSON.stringify(current)}`);
-      }
-      store.set(key, body.to);
-      return { type: "cas_ok" };
-    }
-    default:
-      return error(NOT_SUPPORTED, `${service} does not support ${body.type}`);
-  }
-}
 
 const log = (line: string) => process.stdout.write(`[services] ${line}\n`);
 
@@ -90,7 +44,7 @@ export function isGenuineSender(src: string, fromAddress: string, hosts: Readonl
   return /^n\d+$/.test(src) && hosts.get(src) === fromAddress;
 }
 
-function serveKv(hosts: ReadonlyMap<string, string>): void {
+function serveKv(hosts: ReadonlyMap<string, string>, services: ClusterServices): void {
   const socket = dgram.createSocket("udp4");
   let refused = 0;
   socket.on("message", (datagram, from) => {
@@ -101,7 +55,7 @@ function serveKv(hosts: ReadonlyMap<string, string>): void {
       else if (refused === REFUSALS_LOGGED + 1) log("more refused requests follow; counting them without logging");
       return;
     }
-    const reply = { ...handle(envelope.dest, envelope.body), msg_id: ++nextMsgId, in_reply_to: envelope.body.msg_id };
+    const reply = { ...services.handle(envelope.dest, envelope.src, envelope.body), msg_id: ++nextMsgId, in_reply_to: envelope.body.msg_id };
     // To the address the request came from, at the agent's port: never to a name the request chose.
     socket.send(Buffer.from(JSON.stringify({ src: envelope.dest, dest: envelope.src, body: reply })), PEER_PORT, from.address);
   });
@@ -116,5 +70,9 @@ if (process.env.LABGRADE_SERVICES) {
     serveResolver(hosts, log);
     log(`resolver answering ${hosts.size} names on port 53`);
   }
-  if (run.has("kv")) serveKv(hosts);
+  if (run.has("kv")) {
+    const seed = process.env.LABGRADE_SERVICES_SEED ?? "";
+    if (!/^\d{1,20}$/.test(seed)) throw new Error(`LABGRADE_SERVICES_SEED must be the test's seed (a decimal u64), got ${JSON.stringify(seed)}`);
+    serveKv(hosts, new ClusterServices(seed));
+  }
 }
