@@ -16,6 +16,12 @@
 // The same container runs the cluster's resolver (resolver.ts) in both
 // protocol modes: LABGRADE_SERVICES lists what to run ("kv", "dns").
 //
+// A test may have partitions cut the services off too, from every node left
+// without a majority (suites' servicesWithMajority; Maelstrom never does):
+// the runner then tells this process which nodes are cut, over a UDP socket
+// on the container's loopback (CONTROL_PORT), which no node can reach, and
+// their requests are dropped unanswered until the next word.
+//
 // What each service answers (lin-kv linearizable, seq-kv sequential with
 // stale reads, lww-kv last-write-wins over replicas, as Maelstrom's) is in
 // stores.ts; the random choices behind stale answers come from the test's
@@ -23,13 +29,15 @@
 import dgram from "node:dgram";
 import { parseHostsEnv } from "../../addressing.js";
 import { PEER_PORT, parseEnvelope } from "../agent/wire.js";
-import { SERVICE_NAMES } from "./names.js";
+import { CONTROL_PORT, SERVICE_NAMES } from "./names.js";
 import { serveResolver } from "./resolver.js";
 import { ClusterServices } from "./stores.js";
 
 export { SERVICE_NAMES };
 
 let nextMsgId = 0;
+/** Nodes whose requests are dropped: cut off from the services by a partition. */
+let cutOff = new Set<string>();
 
 const log = (line: string) => process.stdout.write(`[services] ${line}\n`);
 
@@ -55,12 +63,36 @@ function serveKv(hosts: ReadonlyMap<string, string>, services: ClusterServices):
       else if (refused === REFUSALS_LOGGED + 1) log("more refused requests follow; counting them without logging");
       return;
     }
+    if (cutOff.has(envelope.src)) return;
     const reply = { ...services.handle(envelope.dest, envelope.src, envelope.body), msg_id: ++nextMsgId, in_reply_to: envelope.body.msg_id };
     // To the address the request came from, at the agent's port: never to a name the request chose.
     socket.send(Buffer.from(JSON.stringify({ src: envelope.dest, dest: envelope.src, body: reply })), PEER_PORT, from.address);
   });
   socket.on("error", (err) => log(`udp socket error: ${err.message}`));
   socket.bind(PEER_PORT, () => log(`${SERVICE_NAMES.join(", ")} listening on udp ${PEER_PORT}`));
+  serveControl();
+}
+
+/** The runner's word on who is cut off: `{"cut": ["n0", ...]}`, answered "ok" once in force. */
+function serveControl(): void {
+  const control = dgram.createSocket("udp4");
+  control.on("message", (datagram, from) => {
+    let cut: unknown;
+    try {
+      cut = (JSON.parse(datagram.toString("utf8")) as { cut?: unknown }).cut;
+    } catch {
+      cut = undefined;
+    }
+    if (!Array.isArray(cut) || !cut.every((id) => typeof id === "string")) {
+      control.send(`refused: expected {"cut": [node ids]}`, from.port, from.address);
+      return;
+    }
+    cutOff = new Set(cut as string[]);
+    log(cutOff.size > 0 ? `cut off from ${[...cutOff].sort().join(", ")}` : "reachable from every node");
+    control.send("ok", from.port, from.address);
+  });
+  control.on("error", (err) => log(`control socket error: ${err.message}`));
+  control.bind(CONTROL_PORT, "127.0.0.1");
 }
 
 if (process.env.LABGRADE_SERVICES) {
