@@ -80,6 +80,19 @@ function malformed(body: Body): Reply | null {
   return null;
 }
 
+/** One random stream per caller of a service, each drawn from the seed by name (so callers do not share draws). */
+class CallerStreams {
+  private readonly streams = new Map<string, Random>();
+
+  constructor(private readonly seed: string, private readonly service: string) {}
+
+  of(caller: string): Random {
+    let stream = this.streams.get(caller);
+    if (!stream) this.streams.set(caller, (stream = new Random(seedFor(this.seed, `${this.service}/${caller}`))));
+    return stream;
+  }
+}
+
 export interface KvService {
   handle(caller: string, body: Body): Reply;
 }
@@ -115,9 +128,11 @@ export class SequentialKv implements KvService {
   private readonly versions = new Map<string, Version[]>();
   /** The last state each caller observed. */
   private readonly observed = new Map<string, number>();
-  private readonly streams = new Map<string, Random>();
+  private readonly streams: CallerStreams;
 
-  constructor(private readonly seed: string, private readonly name = "seq-kv") {}
+  constructor(seed: string) {
+    this.streams = new CallerStreams(seed, "seq-kv");
+  }
 
   handle(caller: string, body: Body): Reply {
     const problem = malformed(body);
@@ -126,7 +141,7 @@ export class SequentialKv implements KvService {
     const oldest = Math.max(0, this.latest - (WINDOW_STATES - 1));
     const from = Math.max(this.observed.get(caller) ?? 0, oldest);
     // Past states only, unless the caller is already at the latest (Maelstrom's rand-int over [from, latest)).
-    const index = from === this.latest ? from : from + this.stream(caller).int(this.latest - from);
+    const index = from === this.latest ? from : from + this.streams.of(caller).int(this.latest - from);
     const tried = apply(body, this.valueAt(key, index));
     if (!tried.set || same(tried.set, this.valueAt(key, index))) {
       this.observed.set(caller, index);
@@ -138,12 +153,6 @@ export class SequentialKv implements KvService {
     if (set) this.record(key, set);
     this.observed.set(caller, this.latest);
     return reply;
-  }
-
-  private stream(caller: string): Random {
-    let stream = this.streams.get(caller);
-    if (!stream) this.streams.set(caller, (stream = new Random(seedFor(this.seed, `${this.name}/${caller}`))));
-    return stream;
   }
 
   private valueAt(key: string, index: number): { value: unknown } | undefined {
@@ -184,14 +193,16 @@ function tieBreak(a: unknown, b: unknown): number {
 /** lww-kv (see the file's header). */
 export class LastWriteWinsKv implements KvService {
   private readonly replicas: Replica[] = Array.from({ length: REPLICAS }, () => ({ clock: 0, values: new Map() }));
-  private readonly streams = new Map<string, Random>();
+  private readonly streams: CallerStreams;
 
-  constructor(private readonly seed: string, private readonly name = "lww-kv") {}
+  constructor(seed: string) {
+    this.streams = new CallerStreams(seed, "lww-kv");
+  }
 
   handle(caller: string, body: Body): Reply {
     const problem = malformed(body);
     if (problem) return problem;
-    const rng = this.stream(caller);
+    const rng = this.streams.of(caller);
     this.merge(this.replicas[rng.int(REPLICAS)]!, this.replicas[rng.int(REPLICAS)]!);
     const replica = this.replicas[rng.int(REPLICAS)]!;
     const key = JSON.stringify(body.key);
@@ -209,12 +220,6 @@ export class LastWriteWinsKv implements KvService {
       const ours = into.values.get(key);
       if (!ours || theirs.ts > ours.ts || (theirs.ts === ours.ts && tieBreak(theirs.value, ours.value) > 0)) into.values.set(key, theirs);
     }
-  }
-
-  private stream(caller: string): Random {
-    let stream = this.streams.get(caller);
-    if (!stream) this.streams.set(caller, (stream = new Random(seedFor(this.seed, `${this.name}/${caller}`))));
-    return stream;
   }
 }
 
