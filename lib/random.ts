@@ -74,3 +74,17 @@ export function newSeed(): string {
   crypto.getRandomValues(bytes);
   return ((BigInt(bytes[0]!) << 32n) | BigInt(bytes[1]!)).toString();
 }
+
+/**
+ * The seed of a named stream of `seed` (e.g. one service's choices for one
+ * caller): the same name always gets the same stream, whatever else drew from
+ * the seed first. FNV-1a over the seed and the name, 64 bits.
+ */
+export function seedFor(seed: string, name: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(`${seed}/${name}`)) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString();
+}

@@ -51,6 +51,7 @@ export function testRunRequest(input: TestRunInput): ClusterTestRequest {
     protocol: input.lab.protocol,
     faults: test.faults,
     dataVolume: test.dataVolume,
+    servicesWithMajority: test.servicesWithMajority,
     shaper: input.shaper,
     latency: test.latency ?? null,
     subnetPool: limits.subnetPool,

@@ -24,7 +24,7 @@ import { nodeReports, parseRecord, readTraffic, type NodeReport } from "./cluste
 import { startController } from "./cluster/controller.js";
 import { startNodes, startSidecars } from "./cluster/nodes.js";
 import { ClusterResources, type ClusterContext } from "./cluster/resources.js";
-import { startServices } from "./cluster/services.js";
+import { cutServicesFrom, startServices } from "./cluster/services.js";
 import { readOutput, waitForExit } from "./container-io.js";
 import { runFaultSchedule, type FaultEvent } from "./fault-schedule.js";
 import { ClusterFaults, type ClusterNode } from "./faults.js";
@@ -61,6 +61,8 @@ export interface ClusterTestRequest {
   shaper?: ShaperKind;
   /** The test's latency on every packet between nodes (the suite's `latency`). */
   latency?: BaseLatency | null;
+  /** Partitions cut the services off too from every node left without a majority (the suite's servicesWithMajority). */
+  servicesWithMajority?: boolean;
   /** Give each node a /data volume that survives kill and restart. */
   dataVolume?: boolean;
   /** Where cluster subnets come from (LABGRADE_LAB_SUBNET_POOL); default 198.18.0.0/16. */
@@ -127,7 +129,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
 
     // The network's steps, in order (cluster/): services and resolver, volumes,
     // the nodes' namespaces, the test's latency, the nodes, the controller.
-    await startServices(ctx, { image: req.controllerImage, limits: req.controllerLimits, protocol });
+    const services = await startServices(ctx, { image: req.controllerImage, limits: req.controllerLimits, protocol, seed: spec.seed });
     const dataVolumes: Record<string, string> = {};
     if (req.dataVolume) {
       for (const nodeId of nodeIds) {
@@ -153,7 +155,8 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     const clusterNodes: ClusterNode[] = nodes.map((container, i) => ({ id: nodeIds[i]!, container, sidecar: sidecars[i]!, ip: plan.nodes[nodeIds[i]!]! }));
     req.onNodesReady?.(clusterNodes.map((n) => ({ id: n.id, ip: n.ip, containerId: n.container.id })));
     const steps = req.faults ?? [];
-    const faults = new ClusterFaults(clusterNodes, shaper, latency);
+    const cutServices = req.servicesWithMajority && protocol === "maelstrom" ? (cut: readonly string[]) => cutServicesFrom(services, cut) : null;
+    const faults = new ClusterFaults(clusterNodes, shaper, latency, cutServices);
     // Faults the driver orders as it runs (the Raft tester), stamped from the main phase's start once it is known.
     let mainPhaseStart: number | null = null;
     const controllerStart = Date.now();

@@ -81,8 +81,9 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
         case "partition": {
           const target = step.node ? pick(step.node, opts.nodeIds) : undefined;
           const grudge = partition(step.mode, opts.nodeIds, opts.rng, target);
-          await opts.faults.partition(grudge);
-          record("partition", [...grudge.keys()], `${step.mode}: ${describeGrudge(grudge)}`);
+          const servicesCut = await opts.faults.partition(grudge);
+          const services = servicesCut.length > 0 ? `; services cut off from ${servicesCut.join(", ")}` : "";
+          record("partition", [...grudge.keys()], `${step.mode}: ${describeGrudge(grudge)}${services}`);
           break;
         }
         case "heal": {

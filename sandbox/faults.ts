@@ -11,7 +11,7 @@
 import type Docker from "dockerode";
 import { InfraError } from "../lib/errors.js";
 import { netctlExec } from "./netctl.js";
-import type { Grudge } from "./partitions.js";
+import { nodesWithoutMajority, type Grudge } from "./partitions.js";
 import { composeShapes, NO_SHAPE, type BaseLatency, type LinkShape, type LinkShaper, type SchedulerStats, type ShapingFault } from "./shaping.js";
 
 export interface ClusterNode {
@@ -49,12 +49,15 @@ export class ClusterFaults {
 
   /**
    * `shaper` delays packets here (null: nothing can); `latency` is the test's,
-   * already in force (cluster.ts applies it before the programs start).
+   * already in force (cluster.ts applies it before the programs start);
+   * `cutServices`, when the test has partitions cut the services off too
+   * (servicesWithMajority), tells the services which nodes not to answer.
    */
   constructor(
     private readonly nodes: ClusterNode[],
     shaper: LinkShaper | null = null,
     latency: BaseLatency | null = null,
+    private readonly cutServices: ((nodeIds: readonly string[]) => Promise<void>) | null = null,
   ) {
     this.shaper = shaper;
     this.base = latency;
@@ -104,11 +107,19 @@ export class ClusterFaults {
     return node.ip;
   }
 
-  /** Replaces all network rules with the grudge: each node drops packets from the listed nodes. */
-  async partition(grudge: Grudge): Promise<void> {
+  /**
+   * Replaces all network rules with the grudge: each node drops packets from
+   * the listed nodes. Returns the nodes cut off from the services with it
+   * (only when the test asks for that: otherwise none).
+   */
+  async partition(grudge: Grudge): Promise<string[]> {
     // Packets the scheduler holds for a receiver that now drops them are dropped, not released later.
     await this.shaper?.partition(grudge);
     await Promise.all(this.nodes.map((n) => this.exec(n.id, replaceChain([...(grudge.get(n.id) ?? [])].map((peer) => `-s ${this.ipOf(peer)} -j DROP`)))));
+    if (!this.cutServices) return [];
+    const cut = nodesWithoutMajority(grudge, this.nodes.map((n) => n.id));
+    await this.cutServices(cut);
+    return cut;
   }
 
   /**
@@ -159,6 +170,7 @@ export class ClusterFaults {
    */
   async heal(): Promise<void> {
     await this.shaper?.partition(new Map());
+    await this.cutServices?.([]);
     await Promise.all(this.nodes.map((n) => this.exec(n.id, "iptables -F LABGRADE; tc qdisc del dev eth0 root 2>/dev/null || true")));
     this.shaper?.healed();
     this.shaping = [];

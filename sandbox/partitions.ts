@@ -66,6 +66,15 @@ export function partition(mode: PartitionMode, nodes: readonly string[], rng: Ra
   }
 }
 
+/**
+ * The nodes a partition leaves without a majority: those that hear at most
+ * half of the cluster, themselves included. With a suite's
+ * servicesWithMajority they lose the services too.
+ */
+export function nodesWithoutMajority(grudge: Grudge, nodes: readonly string[]): string[] {
+  return nodes.filter((node) => 2 * (nodes.length - (grudge.get(node)?.size ?? 0)) <= nodes.length);
+}
+
 /** "n0 | n1 n2" style description for the fault timeline. */
 export function describeGrudge(grudge: Grudge): string {
   const parts: string[] = [];

@@ -9,9 +9,10 @@
 //                 (normal for an eventually consistent set; reported, not judged).
 //   duplicated    a read that lists one value more than once (reported, not judged).
 //   stable        a value is stable from the earliest read invocation after which every
-//                 read, on every node, includes it; its stable latency is that time minus
-//                 the add's invocation (0 if a concurrent read saw it first). Values never
-//                 stable (missing from the last read) have no latency.
+//                 read, on every node, includes it, and every node has read it; its stable
+//                 latency is that time minus the add's invocation (0 if a concurrent read
+//                 saw it first). Values never stable (missing from the last read, or never
+//                 read by some node) have no latency.
 // Values are compared by their JSON text. Every node must answer its final read.
 // Cost: linear in the total size of the reads, plus sorting the reads.
 import { pairOperations, type HistoryEvent } from "../history.js";
@@ -173,12 +174,18 @@ export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: Check
       for (const id of alive) stableFrom.set(id, i);
     }
   }
+  // A run of reads that holds a value shows it reached every node only if every
+  // node has a read in it: the run must start at or before each node's last
+  // read. (A node that never answered a read makes nothing stable.)
+  const lastReadOf = new Map<string, number>();
+  reads.forEach((read, i) => lastReadOf.set(read.node, i));
+  const reachedAllFrom = Math.min(...expectedNodes.map((node) => lastReadOf.get(node) ?? -1));
   const latenciesMs: number[] = [];
   let stale = 0;
   for (const [id, a] of added) {
     if (a.outcome === "fail") continue;
     const from = stableFrom.get(id);
-    if (from !== undefined) latenciesMs.push(Math.max(0, reads[from]!.invokedUs - a.invokedUs) / 1000);
+    if (from !== undefined && from <= reachedAllFrom) latenciesMs.push(Math.max(0, reads[from]!.invokedUs - a.invokedUs) / 1000);
     // The last read lacking the value is the one just before its stable run.
     const lastMissing = reads[(from ?? reads.length) - 1];
     if (a.outcome === "ok" && lastMissing && lastMissing.invokedUs > a.completedUs!) stale++;

@@ -118,6 +118,11 @@ function commonTestSettings(reading: Reading) {
     faults: z.array(faultStepFor(reading)).default([]),
     /** Node containers keep a data volume at /data that survives kill and restart. */
     dataVolume: z.boolean().default(false),
+    /**
+     * Partitions cut the services (lin-kv, seq-kv, …) off too, from every node left without a
+     * majority; off, as in Maelstrom, where the services are always reachable.
+     */
+    servicesWithMajority: z.boolean().default(false),
     /** Fixed seed for the first repetition (later ones derive from it); random when absent. */
     seed: z
       .string()

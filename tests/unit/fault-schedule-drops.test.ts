@@ -10,7 +10,7 @@ import { runFaultSchedule } from "../../sandbox/fault-schedule.js";
 
 function faultsWhere(counters: Record<string, number | Error>): ClusterFaults {
   const stand = {
-    partition: async () => undefined,
+    partition: async () => [],
     heal: async () => undefined,
     droppedPackets: async (node: string) => {
       const value = counters[node];

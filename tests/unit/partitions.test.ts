@@ -1,9 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../../lib/random.js";
-import { describeGrudge, partition } from "../../sandbox/partitions.js";
+import { describeGrudge, nodesWithoutMajority, partition } from "../../sandbox/partitions.js";
 
 const nodes = ["n0", "n1", "n2", "n3", "n4"];
 const sees = (grudge: Map<string, Set<string>>, node: string) => nodes.filter((n) => !grudge.get(node)?.has(n));
+
+describe("nodes a partition leaves without a majority (they lose the services with servicesWithMajority)", () => {
+  it("is the minority of a majority-minority cut, the isolated node, and the deaf one", () => {
+    const g = partition("majority-minority", nodes, new Random("2"));
+    expect(nodesWithoutMajority(g, nodes).sort()).toEqual(nodes.filter((n) => sees(g, n).length === 2).sort());
+    expect(nodesWithoutMajority(partition("isolate", nodes, new Random("1"), "n2"), nodes)).toEqual(["n2"]);
+    expect(nodesWithoutMajority(partition("one-way", nodes, new Random("1"), "n4"), nodes)).toEqual(["n4"]);
+  });
+
+  it("is nobody when every node sees a majority, or there is no cut", () => {
+    expect(nodesWithoutMajority(partition("majorities-ring", nodes, new Random("3")), nodes)).toEqual([]);
+    expect(nodesWithoutMajority(new Map(), nodes)).toEqual([]);
+    expect(nodesWithoutMajority(new Map(), ["n0"])).toEqual([]);
+  });
+
+  it("is everybody when halves of an even cluster leave no side a majority", () => {
+    const four = ["n0", "n1", "n2", "n3"];
+    expect(nodesWithoutMajority(partition("halves", four, new Random("4")), four)).toEqual(four);
+  });
+});
 
 describe("partition shapes", () => {
   it("isolate cuts one node from all others, both ways", () => {

@@ -147,6 +147,24 @@ describe("set-completeness checker (broadcast)", () => {
     expect(result.evidence.stableLatencyMs).toEqual({ "0": 1000, "0.5": 1000, "0.95": 1000, "0.99": 1000, "1": 1000 });
   });
 
+  it("has no stable latency for messages that never reached every node", () => {
+    // n1 never answered a read: n0's reads alone show nothing reached every node.
+    const silent = checkBroadcast(history(bcast(1, 0), read("n0", [1], 100), finalRead("n0", [1]), read("n1", null, 1001, { final: true, type: "info" })), ctx);
+    expect(silent.verdict).toBe("FAIL");
+    expect(silent.evidence.stableLatencyMs).toBeNull();
+    // n1's last read came before 2 was sent: 2 reached n0 only, 1 reached both.
+    const early = checkBroadcast(history(bcast(1, 0), read("n1", [1], 100), bcast(2, 250), finalRead("n0", [1, 2], 300)), ctx);
+    expect(early.evidence.stableLatencyMs).toEqual({ "0": 100, "0.5": 100, "0.95": 100, "0.99": 100, "1": 100 });
+  });
+
+  it("shows no stable latency for a single-node run whose node never held a message", () => {
+    const one: CheckContext = { nodeIds: ["n0"], budgetMs: 1000 };
+    const result = checkBroadcast(history(bcast(1, 0), bcast(2, 10), read("n0", [], 100), finalRead("n0", [])), one);
+    expect(result.verdict).toBe("FAIL");
+    expect(result.evidence.stableLatencyMs).toBeNull();
+    expect(result.reason).not.toMatch(/stable latency/);
+  });
+
   it("uses the nodes seen in final operations when the context names none", () => {
     const result = checkBroadcast(history(bcast(1, 0), finalRead("n0", [1]), read("n5", null, 1000, { final: true, type: "info" })), { nodeIds: [], budgetMs: 1000 });
     expect(result.reason).toBe("n5 never answered its final read");

@@ -53,5 +53,14 @@ export const gCounterLab: BuiltinLab = {
       why: "each node counts only the adds it received, so reads miss the other nodes' adds",
       failureReason: /final read was .*, but it had to be/,
     }),
+    referenceSolution("g-counter", "seq-kv", {
+      expectPass: true,
+      why: "each node keeps its own total under its own key in seq-kv, and a read first writes a fresh value to a key of its own, which brings its later reads up to seq-kv's latest state",
+    }),
+    referenceSolution("g-counter", "seq-kv-stale-reads", {
+      expectPass: false,
+      why: "the seq-kv counter without the sync write: it reads the other nodes' keys as if seq-kv were linearizable, and seq-kv (as Maelstrom's) answers those reads from older states",
+      failureReason: /final read was .*, but it had to be/,
+    }),
   ],
 };

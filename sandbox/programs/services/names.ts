@@ -3,3 +3,6 @@
 // container (services.ts) at one address.
 export const SERVICE_NAMES = ["lin-kv", "seq-kv", "lww-kv", "lin-tso"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Where the runner tells the services which nodes a partition cut off (the container's loopback only). */
+export const CONTROL_PORT = 7002;

@@ -16,66 +16,28 @@
 // The same container runs the cluster's resolver (resolver.ts) in both
 // protocol modes: LABGRADE_SERVICES lists what to run ("kv", "dns").
 //
-// Semantics: every operation is applied atomically in arrival order, which is
-// linearizable, and therefore also a valid behaviour of seq-kv and lww-kv.
-// (Maelstrom's seq-kv and lww-kv may additionally return stale values; a
-// solution that is correct against them is correct against ours.)
+// A test may have partitions cut the services off too, from every node left
+// without a majority (suites' servicesWithMajority; Maelstrom never does):
+// the runner then tells this process which nodes are cut, over a UDP socket
+// on the container's loopback (CONTROL_PORT), which no node can reach, and
+// their requests are dropped unanswered until the next word.
+//
+// What each service answers (lin-kv linearizable, seq-kv sequential with
+// stale reads, lww-kv last-write-wins over replicas, as Maelstrom's) is in
+// stores.ts; the random choices behind stale answers come from the test's
+// seed (LABGRADE_SERVICES_SEED), so a failing run can be replayed.
 import dgram from "node:dgram";
 import { parseHostsEnv } from "../../addressing.js";
-import { PEER_PORT, parseEnvelope, type Envelope } from "../agent/wire.js";
-import { SERVICE_NAMES } from "./names.js";
+import { PEER_PORT, parseEnvelope } from "../agent/wire.js";
+import { CONTROL_PORT, SERVICE_NAMES } from "./names.js";
 import { serveResolver } from "./resolver.js";
+import { ClusterServices } from "./stores.js";
 
 export { SERVICE_NAMES };
 
-type Body = Envelope["body"];
-
-/** Maelstrom error codes the services use. */
-const KEY_DOES_NOT_EXIST = 20;
-const PRECONDITION_FAILED = 22;
-const NOT_SUPPORTED = 10;
-const MALFORMED = 12;
-
-const stores = new Map<string, Map<string, unknown>>();
-let timestamp = 0;
 let nextMsgId = 0;
-
-/** The reply body for one request to one service. Exported for unit tests. */
-export function handle(service: string, body: Body): Record<string, unknown> {
-  const error = (code: number, text: string) => ({ type: "error", code, text });
-  if (service === "lin-tso") {
-    return body.type === "ts" ? { type: "ts_ok", ts: ++timestamp } : error(NOT_SUPPORTED, `lin-tso does not support ${body.type}`);
-  }
-  let store = stores.get(service);
-  if (!store) stores.set(service, (store = new Map()));
-  // Keys compare by their JSON text, as Maelstrom keys may be numbers or strings.
-  const key = JSON.stringify(body.key);
-  if (body.key === undefined) return error(MALFORMED, "missing key");
-  switch (body.type) {
-    case "read":
-      return store.has(key) ? { type: "read_ok", value: store.get(key) } : error(KEY_DOES_NOT_EXIST, "key does not exist");
-    case "write":
-      store.set(key, body.value);
-      return { type: "write_ok" };
-    case "cas": {
-      if (!store.has(key)) {
-        if (body.create_if_not_exists === true) {
-          store.set(key, body.to);
-          return { type: "cas_ok" };
-        }
-        return error(KEY_DOES_NOT_EXIST, "key does not exist");
-      }
-      const current = store.get(key);
-      if (JSON.stringify(current) !== JSON.stringify(body.from)) {
-        return error(PRECONDITION_FAILED, `expected ${JSON.stringify(body.from)}, but had ${JSON.stringify(current)}`);
-      }
-      store.set(key, body.to);
-      return { type: "cas_ok" };
-    }
-    default:
-      return error(NOT_SUPPORTED, `${service} does not support ${body.type}`);
-  }
-}
+/** Nodes whose requests are dropped: cut off from the services by a partition. */
+let cutOff = new Set<string>();
 
 const log = (line: string) => process.stdout.write(`[services] ${line}\n`);
 
@@ -90,7 +52,7 @@ export function isGenuineSender(src: string, fromAddress: string, hosts: Readonl
   return /^n\d+$/.test(src) && hosts.get(src) === fromAddress;
 }
 
-function serveKv(hosts: ReadonlyMap<string, string>): void {
+function serveKv(hosts: ReadonlyMap<string, string>, services: ClusterServices): void {
   const socket = dgram.createSocket("udp4");
   let refused = 0;
   socket.on("message", (datagram, from) => {
@@ -101,12 +63,36 @@ function serveKv(hosts: ReadonlyMap<string, string>): void {
       else if (refused === REFUSALS_LOGGED + 1) log("more refused requests follow; counting them without logging");
       return;
     }
-    const reply = { ...handle(envelope.dest, envelope.body), msg_id: ++nextMsgId, in_reply_to: envelope.body.msg_id };
+    if (cutOff.has(envelope.src)) return;
+    const reply = { ...services.handle(envelope.dest, envelope.src, envelope.body), msg_id: ++nextMsgId, in_reply_to: envelope.body.msg_id };
     // To the address the request came from, at the agent's port: never to a name the request chose.
     socket.send(Buffer.from(JSON.stringify({ src: envelope.dest, dest: envelope.src, body: reply })), PEER_PORT, from.address);
   });
   socket.on("error", (err) => log(`udp socket error: ${err.message}`));
   socket.bind(PEER_PORT, () => log(`${SERVICE_NAMES.join(", ")} listening on udp ${PEER_PORT}`));
+  serveControl();
+}
+
+/** The runner's word on who is cut off: `{"cut": ["n0", ...]}`, answered "ok" once in force. */
+function serveControl(): void {
+  const control = dgram.createSocket("udp4");
+  control.on("message", (datagram, from) => {
+    let cut: unknown;
+    try {
+      cut = (JSON.parse(datagram.toString("utf8")) as { cut?: unknown }).cut;
+    } catch {
+      cut = undefined;
+    }
+    if (!Array.isArray(cut) || !cut.every((id) => typeof id === "string")) {
+      control.send(`refused: expected {"cut": [node ids]}`, from.port, from.address);
+      return;
+    }
+    cutOff = new Set(cut as string[]);
+    log(cutOff.size > 0 ? `cut off from ${[...cutOff].sort().join(", ")}` : "reachable from every node");
+    control.send("ok", from.port, from.address);
+  });
+  control.on("error", (err) => log(`control socket error: ${err.message}`));
+  control.bind(CONTROL_PORT, "127.0.0.1");
 }
 
 if (process.env.LABGRADE_SERVICES) {
@@ -116,5 +102,9 @@ if (process.env.LABGRADE_SERVICES) {
     serveResolver(hosts, log);
     log(`resolver answering ${hosts.size} names on port 53`);
   }
-  if (run.has("kv")) serveKv(hosts);
+  if (run.has("kv")) {
+    const seed = process.env.LABGRADE_SERVICES_SEED ?? "";
+    if (!/^\d{1,20}$/.test(seed)) throw new Error(`LABGRADE_SERVICES_SEED must be the test's seed (a decimal u64), got ${JSON.stringify(seed)}`);
+    serveKv(hosts, new ClusterServices(seed));
+  }
 }
