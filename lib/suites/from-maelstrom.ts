@@ -199,10 +199,15 @@ export function suiteTestFromMaelstrom(command: string, opts: { name?: string } 
   const args = located.args;
   for (let i = 0; i < args.length; i++) {
     const raw = args[i]!;
+    // After a bare "--" every word is an argument of the binary, as tools.cli reads it.
+    if (raw === "--") {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
     const word = asciiDashes(raw);
     if (word !== raw) retyped.add(raw.split("=")[0]!);
-    if (!word.startsWith("-") || word === "-" || word === "--") {
-      if (word !== "--") positional.push(raw);
+    if (!word.startsWith("-") || word === "-") {
+      positional.push(raw);
       continue;
     }
     const [spelled, inline] = word.startsWith("--") && word.includes("=") ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)] : [word, undefined];
@@ -210,6 +215,8 @@ export function suiteTestFromMaelstrom(command: string, opts: { name?: string } 
     const flag = FLAGS[name];
     if (!flag) {
       problems.push(`${spelled} is not a flag of \`maelstrom test\``);
+      // Its value, if it has one, is not an argument of the binary.
+      if (inline === undefined && args[i + 1] !== undefined && !args[i + 1]!.startsWith("-") && !TYPOGRAPHIC_DASH.test(args[i + 1]!)) i++;
       continue;
     }
     let value: string | true = true;

@@ -160,7 +160,7 @@ describe("reading a pasted command", () => {
     { what: "a flag Maelstrom does not have", command: "maelstrom test -w echo --bin x --nodes-count 3 --speed 2", problems: [/^--nodes-count is not a flag of `maelstrom test`$/, /^--speed is not a flag of `maelstrom test`$/] },
     { what: "a nemesis Maelstrom does not have", command: "maelstrom test -w echo --bin x --nemesis partition,kill", problems: [/^--nemesis kill: Maelstrom's only nemesis is partition$/] },
     { what: "a node list instead of a count", command: "maelstrom test -w echo --bin x --nodes n1,n2", problems: [/^--nodes: name the nodes by their number with --node-count N/] },
-    { what: "arguments for the binary", command: "maelstrom test -w echo --bin x --node-count 1 -- --verbose extra", problems: [/^"extra": Maelstrom passes words after the flags to the node's binary/] },
+    { what: "arguments for the binary", command: "maelstrom test -w echo --bin x --node-count 1 -- --verbose extra", problems: [/^"--verbose" "extra": Maelstrom passes words after the flags to the node's binary/] },
     { what: "a value that is not a number", command: "maelstrom test -w echo --bin x --node-count three --rate fast", problems: [/^--node-count expects a whole number \(it is "three"\)$/, /^--rate expects a number \(it is "fast"\)$/] },
     { what: "more nodes than a test may have", command: "maelstrom test -w echo --bin x --node-count 30", problems: [/^--node-count: nodes must be at most 25 \(it is 30\)$/] },
     { what: "a topology we do not know", command: "maelstrom test -w broadcast --bin x --topology star", problems: [/^--topology: /] },
