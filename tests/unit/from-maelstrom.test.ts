@@ -3,6 +3,7 @@
 // to a test the suite parser accepts, with Maelstrom's defaults written out;
 // flags we cannot honour are named as problems, harmless ones as notes.
 import { describe, expect, it } from "vitest";
+import { appendTestEntry } from "../../lib/suites/append-test-entry.js";
 import { shellWords, suiteTestFromMaelstrom } from "../../lib/suites/from-maelstrom.js";
 import { parseSuite } from "../../lib/suites/parse-suite.js";
 import { testKeys } from "../../lib/suites/schema.js";
@@ -188,5 +189,35 @@ describe("reading a pasted command", () => {
 
   it("splits words as a shell does", () => {
     expect(shellWords(`a "b c" 'd e' f\\ g \\\n h`)).toEqual(["a", "b c", "d e", "f g", "h"]);
+  });
+});
+
+describe("adding a converted test to the editor's suite", () => {
+  const converted = suiteTestFromMaelstrom("./maelstrom test -w g-set --bin x --node-count 3 --time-limit 20 --nemesis partition");
+  const entry = converted.ok ? converted.testYaml : "";
+
+  it.each([
+    ["a suite ending with its tests", "# the lab's suite\nversion: 1\ntests:\n  - name: basic\n    workload: echo\n"],
+    ["one without a final newline", "tests:\n  - name: basic\n    workload: echo"],
+    ["one with trailing blank lines and a comment", "tests: # all of them\n  - name: basic\n    workload: echo\n\n\n"],
+  ])("appends to %s, leaving the rest as written", (_what, source) => {
+    const next = appendTestEntry(source, entry);
+    expect(next).not.toBeNull();
+    expect(next!.startsWith(source.replace(/\s*$/, ""))).toBe(true);
+    const parsed = parseSuite(next!);
+    expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
+    if (parsed.ok) expect(parsed.spec.tests.map((t) => t.name)).toEqual(["basic", "g-set-3-nodes-partitioned"]);
+  });
+
+  it.each([
+    ["a JSON suite", '{"tests": [{"name": "basic", "workload": "echo"}]}'],
+    ["a key after the tests", "tests:\n  - name: basic\n    workload: echo\nversion: 1\n"],
+  ])("leaves %s to staff", (_what, source) => {
+    expect(appendTestEntry(source, entry)).toBeNull();
+  });
+
+  it("makes a suite of the one test in an empty editor", () => {
+    const parsed = parseSuite(appendTestEntry("  \n", entry)!);
+    expect(parsed.ok && parsed.spec.tests.map((t) => t.name)).toEqual(["g-set-3-nodes-partitioned"]);
   });
 });
