@@ -179,7 +179,8 @@ function testArguments(words: string[]): { ok: true; args: string[] } | { ok: fa
 }
 
 const WHOLE = /^\d+$/;
-const DECIMAL = /^\d+(\.\d+)?$|^\.\d+$/;
+/** What Java's Double.parseDouble reads and a rate may be: 100, 2.5, .5, 1e3. */
+const DECIMAL = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * The suite test a `maelstrom test` command runs, or every problem with it.

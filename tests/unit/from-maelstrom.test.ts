@@ -136,6 +136,7 @@ describe("reading a pasted command", () => {
     { what: "an em dash standing for two", command: "maelstrom test -w echo --bin e —node-count 2", test: { nodes: 2 }, note: /read "—node-count" as --node-count/ },
     { what: "an en dash before a short flag", command: "maelstrom test –w echo --bin e", test: { workload: "echo" }, note: /read "–w" as -w/ },
     { what: "--flag=value", command: "maelstrom test -w echo --bin=e --rate=2.5 --node-count=2", test: { rate: 2.5, nodes: 2 } },
+    { what: "a rate as Java writes numbers", command: "maelstrom test -w echo --bin e --rate 1e3", test: { rate: 1000 } },
     { what: "a multi-line command with backslashes and quotes", command: 'maelstrom test \\\n  -w "broadcast" \\\n  --bin \'./my node\' \\\n  --topology tree4', test: { workload: "broadcast", topology: "tree4" } },
     { what: "curly quotes", command: "maelstrom test -w echo --bin \u201c./a b\u201d --node-count \u20181\u2019", test: { nodes: 1 } },
     { what: "java -jar and a shell prompt", command: "$ java -jar maelstrom.jar test -w lin-kv --bin x --key-count 3", test: { workload: "lin-kv", keyCount: 3 } },

@@ -2,9 +2,10 @@
 // The suite page's actions: save the edited suite as a new version, publish a
 // version, dry-run one against the reference solutions, and turn a pasted
 // Maelstrom command into a test for the editor (lib/suites/from-maelstrom.ts;
-// it reads and stores nothing, so being signed in is all it needs). (Reference uploads go
-// to app/api/courses/[course]/labs/[lab]/references, which reads the archive
-// no further than the lab's limit; an action's body is read whole.)
+// it reads and stores nothing, so being signed in is all it needs).
+// (Reference uploads go to app/api/courses/[course]/labs/[lab]/references,
+// which reads the archive no further than the lab's limit; an action's body
+// is read whole.)
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
