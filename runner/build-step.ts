@@ -5,9 +5,14 @@
 // retry: one accepted before a rule existed is refused here, and the build
 // reports what the engine could not unpack. A lab's overlay (its own files:
 // a tester, a harness) is laid over the student's source before the build;
-// where ours replace theirs, the build log says so.
+// where ours replace theirs, the build log says so. A lab that builds the
+// root as Go's main package (our Go toolchain's command) fails a build whose
+// main package sits elsewhere (`cmd/<name>/`) with where it was found and what
+// to upload (lib/go-main-package.ts), whatever Go itself said.
 import { normaliseArchive, type PackEntry } from "../lib/archive.js";
 import { StudentError } from "../lib/errors.js";
+import { goLayout, misplacedMainPackage } from "../lib/go-main-package.js";
+import { TOOLCHAINS } from "../lib/toolchains.js";
 import type { BuildResult } from "../sandbox/build.js";
 import { SANDBOX_UID } from "../sandbox/images/recipes.js";
 import type { ResourceOwner } from "../sandbox/labels.js";
@@ -31,7 +36,7 @@ export interface BuildStepInput {
 /** The build's outcome; a refused archive is a failed build with no volume. */
 export type BuildStepResult = BuildResult | { ok: false; volume: undefined; reason: string; log: string };
 
-export async function buildStep(sandbox: GradingSandbox, input: BuildStepInput): Promise<BuildStepResult> {
+export async function buildStep(sandbox: Pick<GradingSandbox, "build">, input: BuildStepInput): Promise<BuildStepResult> {
   const normalised = await normaliseArchive(
     input.upload,
     SANDBOX_UID,
@@ -53,7 +58,22 @@ export async function buildStep(sandbox: GradingSandbox, input: BuildStepInput):
     owner: input.owner,
     signal: input.signal,
   });
-  if (normalised.replaced.length === 0) return built;
+  const checked = await withMainPackageCheck(built, normalised.tar, input.lab.buildCommand);
+  if (normalised.replaced.length === 0) return checked;
   const shown = normalised.replaced.slice(0, 20).join(", ") + (normalised.replaced.length > 20 ? ", …" : "");
-  return { ...built, log: `[labgrade] the lab's own files replaced these of yours: ${shown}\n${built.log}` };
+  return { ...checked, log: `[labgrade] the lab's own files replaced these of yours: ${shown}\n${checked.log}` };
+}
+
+/**
+ * The build, failed with where the main package is when the lab builds the
+ * archive's root as one and the root holds none. Checked after the build, so
+ * Go's own output is kept in the log, and also when the build succeeded: a
+ * root holding another package builds to a library archive that no node can
+ * run. A lab with a build command of its own is left to that command.
+ */
+async function withMainPackageCheck(built: BuildResult, tar: Buffer, buildCommand: string): Promise<BuildResult> {
+  if (buildCommand !== TOOLCHAINS.go.buildCommand) return built;
+  const misplaced = misplacedMainPackage(await goLayout(tar), buildCommand);
+  if (misplaced === undefined) return built;
+  return { ok: false, volume: built.volume, durationMs: built.durationMs, reason: misplaced, log: `[labgrade] ${misplaced}\n${built.log}` };
 }

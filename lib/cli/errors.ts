@@ -24,6 +24,8 @@ staff:
   labgrade grades COURSE                        the grade table as CSV
   labgrade regrade COURSE LAB (--all | --latest | --submission ID) [--wait]
   labgrade suite check FILE                     a suite's problems by line (no server needed; exit 1 on problems)
+  labgrade suite from-maelstrom [--name NAME] "COMMAND"
+                                                a \`maelstrom test …\` line as a suite test, on stdout (- reads it from stdin)
 exit codes: 0 ok (watch: full marks), 1 below full marks or not graded,
   2 the server refused or failed, 64 bad usage`;
 

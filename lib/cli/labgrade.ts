@@ -17,6 +17,7 @@
 //   labgrade grades COURSE                         the grade table as CSV
 //   labgrade regrade COURSE LAB (--all | --latest | --submission ID) [--wait]
 //   labgrade suite check FILE                      a suite's problems by line, offline
+//   labgrade suite from-maelstrom "COMMAND"         a `maelstrom test …` line as a suite test, offline
 //
 // Exit codes: 0 ok (watch: full marks), 1 graded below full marks or not graded
 // (build failed, cancelled, timed out), 2 the server refused or failed, 64 bad usage.

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseSuite } from "../../lib/suites/parse-suite.js";
 
 const BIN = path.resolve(import.meta.dirname, "../../lib/cli/bin.mjs");
 const COMMANDS = ["login", "logout", "labs", "submit", "status", "watch", "report", "cancel", "submissions", "grades", "regrade", "suite"];
@@ -98,4 +99,29 @@ describe("labgrade's usage", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("turns a pasted Maelstrom command into a suite on stdout, with what it left out on stderr", () => {
+    const command = "./maelstrom test -w broadcast --bin ~/go/bin/maelstrom-broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100 \u2013-nemesis partition";
+    const converted = labgrade("suite", "from-maelstrom", command);
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stdout).toContain("\nversion: 1\ntests:\n  - name: broadcast-25-nodes-partitioned\n    workload: broadcast\n    nodes: 25\n");
+    expect(converted.stdout).toContain("    latency: { ms: 100 }\n    faults:\n      - { kind: partition, at: 10, mode: isolate, node: random }\n");
+    expect(converted.stderr).toContain('note: read "\u2013-nemesis" as --nemesis');
+    expect(converted.stderr).toContain("note: --bin ~/go/bin/maelstrom-broadcast is left out: we run the lab's build of the student's upload");
+    expect(parseSuite(converted.stdout).ok).toBe(true);
+
+    // Unquoted words, a name of our own, and the command on stdin.
+    const named = labgrade("suite", "from-maelstrom", "--name", "warm-up", "maelstrom", "test", "-w", "echo", "--bin", "x", "--node-count", "1");
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toContain("  - name: warm-up\n    workload: echo\n    nodes: 1\n");
+    const piped = spawnSync(process.execPath, [BIN, "suite", "from-maelstrom", "-"], { encoding: "utf8", input: "maelstrom test \\\n  -w g-set \\\n  --bin x --node-count 2\n" });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain("    workload: g-set\n    nodes: 2\n");
+
+    const refused = labgrade("suite", "from-maelstrom", "maelstrom test -w broadcast --bin x --speed 3 --nemesis kill");
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toContain("labgrade: --speed is not a flag of `maelstrom test`\nlabgrade: --nemesis kill: Maelstrom's only nemesis is partition\n2 problems; no test was made\n");
+    expect(labgrade("suite", "from-maelstrom").code).toBe(64);
+  }, 60_000);
 });

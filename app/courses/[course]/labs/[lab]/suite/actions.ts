@@ -1,15 +1,20 @@
 "use server";
 // The suite page's actions: save the edited suite as a new version, publish a
-// version, dry-run one against the reference solutions. (Reference uploads go
-// to app/api/courses/[course]/labs/[lab]/references, which reads the archive
-// no further than the lab's limit; an action's body is read whole.)
+// version, dry-run one against the reference solutions, and turn a pasted
+// Maelstrom command into a test for the editor (lib/suites/from-maelstrom.ts;
+// it reads and stores nothing, so being signed in is all it needs).
+// (Reference uploads go to app/api/courses/[course]/labs/[lab]/references,
+// which reads the archive no further than the lab's limit; an action's body
+// is read whole.)
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { gradingQueue } from "@/lib/queue";
+import { suiteTestFromMaelstrom } from "@/lib/suites/from-maelstrom";
 import { publishSuiteVersion, saveSuiteVersion, startDryRun } from "@/lib/suites/suite-versions";
 import { actionState } from "../../../../../action-result";
 import type { ActionState } from "../../../../../action-state";
+import type { MaelstromPasteState } from "./maelstrom-paste-state";
 
 const NOT_YOURS = "This lab is not in a course you teach";
 const ids = z.object({ courseSlug: z.string().min(1).max(200), labSlug: z.string().min(1).max(200) });
@@ -44,4 +49,24 @@ export async function dryRunAction(_previous: ActionState, formData: FormData): 
     const started = await startDryRun({ db: db(), queue: gradingQueue() }, actor, { ...lab, version });
     return `Dry run of version ${started.version} started against ${started.references} reference solution${started.references === 1 ? "" : "s"}.`;
   });
+}
+
+const maelstromPaste = z.object({
+  /** The pasted line (multi-line commands with backslashes too). */
+  command: z.string().trim().min(1, "Paste a `maelstrom test …` command").max(4000, "The command is longer than 4000 characters"),
+  /** The test's name; empty: made from the workload and node count. */
+  name: z.string().trim().max(63).optional(),
+});
+
+export async function maelstromTestAction(_previous: MaelstromPasteState, formData: FormData): Promise<MaelstromPasteState> {
+  const parsed = ids.safeParse({ courseSlug: formData.get("courseSlug"), labSlug: formData.get("labSlug") });
+  if (!parsed.success) return { message: "The form was incomplete; reload the page", ok: false };
+  await requireActor(`/courses/${parsed.data.courseSlug}/labs/${parsed.data.labSlug}/suite`);
+  const input = maelstromPaste.safeParse({ command: formData.get("command") ?? "", name: formData.get("name") || undefined });
+  if (!input.success) return { message: input.error.issues[0]?.message ?? "The form was incomplete", ok: false };
+  const converted = suiteTestFromMaelstrom(input.data.command, { name: input.data.name });
+  if (!converted.ok) {
+    return { message: "This command cannot be a test here:", ok: false, problems: converted.problems.map((message) => ({ line: null, message })), notes: converted.notes };
+  }
+  return { message: `Converted into the test ${String(converted.test.name)}.`, ok: true, testYaml: converted.testYaml, notes: converted.notes };
 }

@@ -1,16 +1,19 @@
 "use client";
-// The suite page's forms: the editor (problems listed by line), the per-version
+// The suite page's forms: the editor (problems listed by line) with a form
+// that turns a pasted Maelstrom command into a test added to it, the per-version
 // publish and dry-run buttons (these work without JavaScript too), and the
 // reference upload, which posts the archive to our upload route
 // (app/api/courses/[course]/labs/[lab]/references) so that it may be as large
 // as the lab allows.
 import { useRouter } from "next/navigation";
-import { useActionState, useState, type FormEvent } from "react";
+import { useActionState, useRef, useState, type FormEvent, type RefObject } from "react";
 import { formatMiB } from "@/lib/labs/archive-size";
+import { appendTestEntry } from "@/lib/suites/append-test-entry";
 import { IDLE, type ActionState } from "../../../../../action-state";
 import { FormMessage } from "../../../../../form-message";
 import { postArchive, tooLargeForLab } from "../../../../../post-archive";
-import { dryRunAction, publishSuiteAction, saveSuiteAction } from "./actions";
+import { dryRunAction, maelstromTestAction, publishSuiteAction, saveSuiteAction } from "./actions";
+import { PASTE_IDLE, type MaelstromPasteState } from "./maelstrom-paste-state";
 
 type Ids = { courseSlug: string; labSlug: string };
 
@@ -25,15 +28,81 @@ function Hidden({ courseSlug, labSlug }: Ids) {
 
 export function SuiteEditor({ source, ...ids }: Ids & { source: string }) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(saveSuiteAction, IDLE);
+  const editor = useRef<HTMLTextAreaElement>(null);
   return (
-    <form action={formAction} className="form form-wide" data-testid="suite-editor">
+    <>
+      <form action={formAction} className="form form-wide" data-testid="suite-editor">
+        <Hidden {...ids} />
+        <label htmlFor="suite-source">Suite (YAML or JSON)</label>
+        <textarea ref={editor} id="suite-source" name="source" className="code-input" rows={22} spellCheck={false} defaultValue={source} />
+        <FormMessage message={state.message} ok={state.ok} problems={state.problems} />
+        <button type="submit" className="button button-primary" disabled={pending}>
+          {pending ? "Checking…" : "Save as a new version"}
+        </button>
+      </form>
+      <MaelstromPaste {...ids} editor={editor} />
+    </>
+  );
+}
+
+/**
+ * A `maelstrom test …` line (as Fly.io's challenges print it) converted on the
+ * server into a test of our format, shown with what was left out, and added
+ * to the end of the editor's tests on request (nothing is saved until staff
+ * save the suite).
+ */
+function MaelstromPaste({ editor, ...ids }: Ids & { editor: RefObject<HTMLTextAreaElement | null> }) {
+  const [state, formAction, pending] = useActionState<MaelstromPasteState, FormData>(maelstromTestAction, PASTE_IDLE);
+  const [added, setAdded] = useState<string | null>(null);
+  function addToSuite(entry: string) {
+    const textarea = editor.current;
+    if (!textarea) return;
+    const next = appendTestEntry(textarea.value, entry);
+    if (next === null) return setAdded("The suite does not end with its tests: list; copy the test into it yourself.");
+    textarea.value = next;
+    setAdded("Added at the end of the suite above; save it to make a new version.");
+  }
+  return (
+    <form
+      action={(data) => {
+        setAdded(null);
+        formAction(data);
+      }}
+      className="form form-wide"
+      data-testid="maelstrom-paste"
+    >
       <Hidden {...ids} />
-      <label htmlFor="suite-source">Suite (YAML or JSON)</label>
-      <textarea id="suite-source" name="source" className="code-input" rows={22} spellCheck={false} defaultValue={source} />
-      <FormMessage message={state.message} ok={state.ok} problems={state.problems} />
-      <button type="submit" className="button button-primary" disabled={pending}>
-        {pending ? "Checking…" : "Save as a new version"}
+      <label htmlFor="maelstrom-command">Paste a Maelstrom command</label>
+      <textarea
+        id="maelstrom-command"
+        name="command"
+        className="code-input"
+        rows={3}
+        spellCheck={false}
+        placeholder="./maelstrom test -w broadcast --bin ~/go/bin/maelstrom-broadcast --node-count 25 --time-limit 20 --rate 100 --latency 100"
+      />
+      <label htmlFor="maelstrom-name">Test name (optional)</label>
+      <input id="maelstrom-name" name="name" type="text" pattern="[a-z0-9][a-z0-9\-]{0,62}" placeholder="made from the workload and node count" />
+      <button type="submit" className="button" disabled={pending}>
+        {pending ? "Converting…" : "Convert to a test"}
       </button>
+      <FormMessage message={state.message} ok={state.ok} problems={state.problems} />
+      {state.notes && state.notes.length > 0 && (
+        <ul className="muted" data-testid="maelstrom-notes">
+          {state.notes.map((note, i) => (
+            <li key={i}>{note}</li>
+          ))}
+        </ul>
+      )}
+      {state.ok && state.testYaml && (
+        <>
+          <pre className="code-block" data-testid="maelstrom-test">{state.testYaml}</pre>
+          <button type="button" className="button button-primary" onClick={() => addToSuite(state.testYaml!)}>
+            Add to the suite
+          </button>
+          {added && <p className="form-note" role="status">{added}</p>}
+        </>
+      )}
     </form>
   );
 }
