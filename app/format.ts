@@ -1,6 +1,6 @@
-// How the pages show dates, scores, sizes and durations. Dates are shown in
-// UTC (the server renders them and cannot know the reader's time zone), with
-// the machine-readable instant in <time dateTime>.
+// How the pages show dates, scores, sizes and durations. The server renders
+// dates in UTC (it cannot know the reader's time zone); <LocalTime>
+// (local-time.tsx) shows them in the reader's zone once the page is live.
 const dateTime = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
   month: "short",

@@ -7,11 +7,11 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { config } from "@/lib/config";
 import { DEFAULT_TOKEN_DAYS, listApiTokens } from "@/lib/api/tokens";
-import { formatDateTime } from "../format";
 import { SendEmailProofForm } from "../link-forms";
 import { signOutEverywhereAction } from "./actions";
 import { PasswordForm } from "./password-form";
 import { NewTokenForm, RevokeTokenForm } from "./token-forms";
+import { LocalTime } from "../local-time";
 
 export default async function AccountPage() {
   const actor = await requireActor("/account");
@@ -81,8 +81,8 @@ export default async function AccountPage() {
                     <td>
                       <code>{t.prefix}…</code>
                     </td>
-                    <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : <span className="muted">never</span>}</td>
-                    <td>{t.revokedAt ? "revoked" : expired ? "expired" : t.expiresAt ? `until ${formatDateTime(t.expiresAt)}` : "active"}</td>
+                    <td>{t.lastUsedAt ? <LocalTime date={t.lastUsedAt} /> : <span className="muted">never</span>}</td>
+                    <td>{t.revokedAt ? "revoked" : expired ? "expired" : t.expiresAt ? <LocalTime date={t.expiresAt} prefix="until " /> : "active"}</td>
                     <td>{!t.revokedAt && !expired && <RevokeTokenForm tokenId={t.id} name={t.name} />}</td>
                   </tr>
                 );

@@ -11,6 +11,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatDateTime } from "../../app/format.js";
+import { formatLocalDateTime } from "../../app/local-time.js";
 import { createApiToken } from "../../lib/api/tokens.js";
 import { DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
@@ -72,13 +74,20 @@ describe("cancelling a grading", () => {
 
   it("from the submission's page: the button cancels the queued grading and goes away", async () => {
     const { id } = await stack!.submitReference(ALICE, "echo", "correct");
-    const context = await browser!.newContext({ baseURL: server!.url, viewport: { width: 1280, height: 900 } });
+    // A reader in India: times in their zone (UTC+05:30), UTC on hover.
+    const context = await browser!.newContext({ baseURL: server!.url, viewport: { width: 1280, height: 900 }, timezoneId: "Asia/Kolkata" });
     const page = await context.newPage();
     try {
       await signInWithForm(page, ALICE, DEMO_PASSWORD);
       await page.waitForURL((url) => url.pathname === "/");
       await page.goto(`/submissions/${id}`);
       await expect(page.locator("h1 [data-status]").getAttribute("data-status")).resolves.toBe("QUEUED");
+      const createdAt = (await stack!.db.submission.findUniqueOrThrow({ where: { id } })).createdAt;
+      const submitted = page.getByTestId("submitted-at").locator("time[data-local]");
+      await submitted.waitFor();
+      await expect(submitted.textContent()).resolves.toBe(formatLocalDateTime(createdAt, "Asia/Kolkata"));
+      expect(formatLocalDateTime(createdAt, "Asia/Kolkata")).toMatch(/GMT\+5:30|IST/);
+      await expect(submitted.getAttribute("title")).resolves.toBe(formatDateTime(createdAt));
       await page.getByRole("button", { name: "Cancel grading" }).click();
       await page.locator('h1 [data-status="CANCELLED"]').waitFor({ timeout: 15_000 });
       await expect(page.getByTestId("status-detail").textContent()).resolves.toBe("cancelled before it started");

@@ -4,8 +4,9 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { isEditor, isStaff, listLabsForMember } from "@/lib/courses/access";
 import { db } from "@/lib/db";
 import { bestScoresByLab } from "@/lib/submissions/best-scores";
-import { formatDateTime, formatScore } from "../../format";
+import { formatScore } from "../../format";
 import { orNotFound } from "../../or-not-found";
+import { LocalTime } from "../../local-time";
 
 export default async function CoursePage({ params }: { params: Promise<{ course: string }> }) {
   const { course: courseSlug } = await params;
@@ -57,7 +58,7 @@ export default async function CoursePage({ params }: { params: Promise<{ course:
                   <td>
                     {lab.dueAt ? (
                       <time dateTime={lab.dueAt.toISOString()} className={lab.dueAt < now ? "past" : undefined}>
-                        {formatDateTime(lab.dueAt)}
+                        <LocalTime date={lab.dueAt} />
                       </time>
                     ) : (
                       <span className="muted">no deadline</span>

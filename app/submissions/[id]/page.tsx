@@ -6,16 +6,17 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { queuePlace, wireQueuePlace } from "@/lib/jobs/queue-place";
 import { getSubmissionReportOrThrow } from "@/lib/submissions/submission-report";
-import { formatBytes, formatDateTime, formatDurationMs, formatScore } from "../../format";
+import { formatBytes, formatDurationMs, formatScore } from "../../format";
 import { orNotFound } from "../../or-not-found";
 import { StatusBadge, VerdictBadge } from "../../status-badge";
 import { whyNotCancellable } from "@/lib/submissions/cancel-submission";
 import { isFinalStatus } from "@/lib/submissions/final-status";
 import { CancelForm } from "./cancel-form";
 import { LiveStatus } from "./live-status";
+import { LocalTime } from "../../local-time";
 
 function When({ date }: { date: Date | null }) {
-  return date ? <time dateTime={date.toISOString()}>{formatDateTime(date)}</time> : <span className="muted">—</span>;
+  return date ? <LocalTime date={date} /> : <span className="muted">—</span>;
 }
 
 export default async function SubmissionPage({ params }: { params: Promise<{ id: string }> }) {
@@ -66,7 +67,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
             </>
           )}
           <dt>Submitted</dt>
-          <dd>
+          <dd data-testid="submitted-at">
             <When date={s.createdAt} />
           </dd>
           <dt>Grading started</dt>

@@ -4,9 +4,9 @@ import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { queueOverviewForStaff } from "@/lib/jobs/queue-overview";
-import { formatDateTime } from "../../../format";
 import { orNotFound } from "../../../or-not-found";
 import { RegradeForm } from "./regrade-form";
+import { LocalTime } from "../../../local-time";
 
 export const dynamic = "force-dynamic";
 
@@ -32,7 +32,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
           <dt>Waiting (all courses)</dt>
           <dd>
             {all.queued}
-            {all.oldestQueuedAt && <span className="muted"> (oldest since {formatDateTime(all.oldestQueuedAt)})</span>}
+            {all.oldestQueuedAt && <span className="muted"> (oldest since <LocalTime date={all.oldestQueuedAt} />)</span>}
           </dd>
           <dt>Running (all courses)</dt>
           <dd>{all.running}</dd>
@@ -73,7 +73,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
                       {j.status.toLowerCase()}
                       {j.detail && <span className="muted"> — {j.detail}</span>}
                     </td>
-                    <td>{formatDateTime(j.since)}</td>
+                    <td><LocalTime date={j.since} /></td>
                   </tr>
                 ))}
               </tbody>
@@ -102,7 +102,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
               <tbody>
                 {overview.regrades.map((r) => (
                   <tr key={r.batchId}>
-                    <td>{formatDateTime(r.createdAt)}</td>
+                    <td><LocalTime date={r.createdAt} /></td>
                     <td>{r.lab}</td>
                     <td>{r.scope}</td>
                     <td className="numeric">
@@ -149,7 +149,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
                       <span className="muted">gone</span>
                     ) : r.engineUnreachableSince ? (
                       <span className="tag tag-warn" title={r.engineError ?? undefined}>
-                        engine not answering since {formatDateTime(r.engineUnreachableSince)}: taking no work
+                        engine not answering since <LocalTime date={r.engineUnreachableSince} />: taking no work
                       </span>
                     ) : (
                       "alive"
@@ -166,7 +166,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
                           ? "netem"
                           : "none (latency, delay, jitter, reorder, duplicate refused)"}
                   </td>
-                  <td>{formatDateTime(r.heartbeatAt)}</td>
+                  <td><LocalTime date={r.heartbeatAt} /></td>
                 </tr>
               ))}
             </tbody>

@@ -7,9 +7,9 @@ import { isEditor } from "@/lib/courses/access";
 import { listOpenInvitations } from "@/lib/courses/invitations";
 import { listRoster } from "@/lib/courses/roster";
 import { db } from "@/lib/db";
-import { formatDateTime } from "../../../format";
 import { orNotFound } from "../../../or-not-found";
 import { InvitationForm, MemberActions, RevokeInvitation, RosterImport } from "./roster-forms";
+import { LocalTime } from "../../../local-time";
 
 export default async function RosterPage({ params }: { params: Promise<{ course: string }> }) {
   const { course: courseSlug } = await params;
@@ -69,7 +69,7 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
                 <tr key={w.email}>
                   <td>{w.email}</td>
                   <td>{w.role.toLowerCase()}</td>
-                  <td>{formatDateTime(w.createdAt)}</td>
+                  <td><LocalTime date={w.createdAt} /></td>
                 </tr>
               ))}
             </tbody>
@@ -104,7 +104,7 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
                       <td>
                         {i.uses} / {i.maxUses}
                       </td>
-                      <td>{formatDateTime(i.expiresAt)}</td>
+                      <td><LocalTime date={i.expiresAt} /></td>
                       <td>
                         <RevokeInvitation courseSlug={course.slug} invitationId={i.id} />
                       </td>

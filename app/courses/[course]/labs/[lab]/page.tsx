@@ -17,6 +17,7 @@ import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
 import { ExtensionForm } from "./extension-form";
 import { SubmitForm } from "./submit-form";
+import { LocalTime } from "../../../../local-time";
 
 function limitSummary(limit: SubmissionLimitState, windowSeconds: number | null): { text: string; blocked: string | null } {
   if (limit.limit === null) return { text: "No limit on submissions for this lab.", blocked: null };
@@ -136,7 +137,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
       <p className="lab-dates muted">
         {lab.dueAt ? (
           <>
-            Due <time dateTime={lab.dueAt.toISOString()}>{formatDateTime(lab.dueAt)}</time>
+            Due <LocalTime date={lab.dueAt} />
             {lab.dueAt < now && " (passed)"}
           </>
         ) : (
@@ -144,7 +145,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
         )}
         {lab.opensAt && lab.opensAt > now && (
           <>
-            {" · "}opens <time dateTime={lab.opensAt.toISOString()}>{formatDateTime(lab.opensAt)}</time>
+            {" · "}opens <LocalTime date={lab.opensAt} />
           </>
         )}
       </p>
@@ -178,7 +179,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
                       <tr key={e.id}>
                         <td title={e.reason ?? undefined}>{e.user.email}</td>
                         <td>
-                          <time dateTime={e.dueAt.toISOString()}>{formatDateTime(e.dueAt)}</time>
+                          <LocalTime date={e.dueAt} />
                         </td>
                       </tr>
                     ))}
@@ -208,7 +209,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
                     <tr key={s.id}>
                       <td>
                         <Link href={`/submissions/${s.id}`}>
-                          <time dateTime={s.createdAt.toISOString()}>{formatDateTime(s.createdAt)}</time>
+                          <LocalTime date={s.createdAt} />
                         </Link>
                         {s.late && <span className="tag tag-warn">late</span>}
                       </td>

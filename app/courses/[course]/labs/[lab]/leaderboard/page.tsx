@@ -6,9 +6,10 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { ForbiddenError } from "@/lib/errors";
 import { leaderboard, TIE_BREAKERS } from "@/lib/leaderboards";
-import { formatDateTime, formatScore } from "../../../../../format";
+import { formatScore } from "../../../../../format";
 import { orNotFound } from "../../../../../or-not-found";
 import { PseudonymForm } from "./pseudonym-form";
+import { LocalTime } from "../../../../../local-time";
 
 export default async function LeaderboardPage({ params }: { params: Promise<{ course: string; lab: string }> }) {
   const { course: courseSlug, lab: labSlug } = await params;
@@ -35,7 +36,7 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
       <p className="muted">
         Each student&apos;s best graded submission, by score
         {tieBreakers.length > 0 && <>, then {tieBreakers.map((t) => TIE_BREAKERS[t]).join(", then ")} (lower is better)</>}, then who submitted first.
-        {frozenAt && <> Frozen at {formatDateTime(frozenAt)}: later submissions do not count.</>}
+        {frozenAt && <> Frozen at <LocalTime date={frozenAt} />: later submissions do not count.</>}
         {staff && !lab.leaderboardVisible && <> Hidden from students.</>}
       </p>
       <div className="lab-layout">
@@ -76,7 +77,7 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
                         {r.figures[t] ?? "–"}
                       </td>
                     ))}
-                    <td>{formatDateTime(r.submittedAt)}</td>
+                    <td><LocalTime date={r.submittedAt} /></td>
                   </tr>
                 ))}
               </tbody>

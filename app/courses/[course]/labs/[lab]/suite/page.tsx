@@ -6,10 +6,11 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { isEditor } from "@/lib/courses/access";
 import { db } from "@/lib/db";
 import { listDryRuns, listSuiteVersions } from "@/lib/suites/suite-versions";
-import { formatDateTime, formatScore } from "../../../../../format";
+import { formatScore } from "../../../../../format";
 import { orNotFound } from "../../../../../or-not-found";
 import { StatusBadge } from "../../../../../status-badge";
 import { ReferenceUpload, SuiteEditor, VersionActions } from "./suite-forms";
+import { LocalTime } from "../../../../../local-time";
 
 const starter = (workload: string) =>
   [
@@ -63,7 +64,7 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
                   {versions.map((v) => (
                     <tr key={v.id}>
                       <td>
-                        {v.version} <span className="muted">{formatDateTime(v.createdAt)}</span>
+                        {v.version} <span className="muted"><LocalTime date={v.createdAt} /></span>
                       </td>
                       <td>{v.publishedAt ? (v.id === current?.id ? <span className="tag tag-pass">current</span> : "published") : <span className="tag">draft</span>}</td>
                       {editor && (
