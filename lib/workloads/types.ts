@@ -80,6 +80,8 @@ export interface Workload<Shape extends z.ZodRawShape = z.ZodRawShape> {
   finalOps?(ctx: WorkloadContext<z.infer<z.ZodObject<Shape>>>, node: string): GeneratedOp[];
   /** Instead of finalOps: final operations that depend on the replies to earlier ones. */
   finalClient?(ctx: WorkloadContext<z.infer<z.ZodObject<Shape>>>, node: string): FinalClient;
+  /** The most a finalClient's phase lasts (the runner adds it to the test's wall-clock budget). */
+  finalTimeLimitMs?: number;
   /** Judges the history. */
   check: Checker;
 }

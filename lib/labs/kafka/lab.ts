@@ -59,6 +59,19 @@ export const kafkaLab: BuiltinLab = {
       expectPass: true,
       why: "keeps each key's log in lin-kv and appends with compare-and-set, so offsets are unique and dense",
     }),
+    // Written to Maelstrom's semantics and nothing more: each passes Maelstrom's kafka workload.
+    referenceSolution("kafka", "numeric-keys", {
+      expectPass: true,
+      why: "parses keys as integers (strconv.Atoi) and stops loudly on any other key, as many published solutions do",
+    }),
+    referenceSolution("kafka", "few-per-poll", {
+      expectPass: true,
+      why: "returns at most three messages per key per poll, which Maelstrom allows: consumers poll on from where a reply ended",
+    }),
+    referenceSolution("kafka", "zero-committed", {
+      expectPass: true,
+      why: "lists a key nobody has committed as offset 0, the start, where Maelstrom allows leaving it out or 0",
+    }),
     referenceSolution("kafka", "local-offsets", {
       expectPass: false,
       why: "keeps logs and offsets on each node, so two nodes hand out the same offset of a key",

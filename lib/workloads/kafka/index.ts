@@ -172,6 +172,7 @@ export const kafkaWorkload = defineWorkload({
     }
   },
   finalClient: (ctx) => finalPolls(ctx),
+  finalTimeLimitMs: FINAL_POLLS_MS,
   check: checkKafka,
 });
 
