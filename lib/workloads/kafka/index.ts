@@ -24,7 +24,7 @@ import { distinctValues } from "../distinct-values.js";
 import { defineWorkload, keyCountOption, type FinalClient, type GeneratedOp, type WorkloadContext } from "../types.js";
 
 /** How long a node's final polls may go on (Maelstrom clips its final generator to 10 s). */
-export const FINAL_POLLS_MS = 10_000;
+const FINAL_POLLS_MS = 10_000;
 /** The pause before a final poll that follows one which returned nothing new (Maelstrom staggers its final polls by about 200 ms). */
 const FINAL_POLL_PAUSE_MS = 200;
 
