@@ -18,7 +18,7 @@ function wallClockMsOf(workload: string): number {
     lab: { runImage: "i", runCommand: "c", protocol: "maelstrom" },
     limits,
     shaper: "none",
-    owner: { runnerId: "r", jobId: "j" },
+    owner: { runnerId: "r", jobId: "j", test: "t", owner: "tests" },
   });
   return request.wallClockMs;
 }
