@@ -5,6 +5,7 @@
 import { InfraError } from "../lib/errors.js";
 import { needsShaping, raftTestNamed } from "../lib/labs/mit-6.5840/raft-tests.js";
 import { isRaftTest, RAFT_WORKLOAD, workloadOptionsOf, type RaftTestSpec, type TestSpec } from "../lib/suites/schema.js";
+import { WORKLOADS } from "../lib/workloads/index.js";
 import type { ClusterTestRequest } from "../sandbox/cluster.js";
 import type { ResourceOwner } from "../sandbox/labels.js";
 import type { ShaperKind } from "../sandbox/shaping.js";
@@ -45,7 +46,7 @@ export function testRunRequest(input: TestRunInput): ClusterTestRequest {
     },
     nodeLimits: limits.node,
     controllerLimits: limits.controller,
-    wallClockMs: Math.round((test.durationSeconds + test.recoverySeconds) * 1000) + limits.testOverheadMs,
+    wallClockMs: Math.round((test.durationSeconds + test.recoverySeconds) * 1000) + finalPhaseMs(test) + limits.testOverheadMs,
     owner: input.owner,
     signal: input.signal,
     protocol: input.lab.protocol,
@@ -56,6 +57,12 @@ export function testRunRequest(input: TestRunInput): ClusterTestRequest {
     latency: test.latency ?? null,
     subnetPool: limits.subnetPool,
   };
+}
+
+/** The longest a workload's final phase may take beyond its first operations (kafka polls on for up to 10 s), and one last request in flight. */
+function finalPhaseMs(test: Exclude<TestSpec, RaftTestSpec>): number {
+  const limitMs = WORKLOADS[test.workload].finalTimeLimitMs;
+  return limitMs === undefined ? 0 : limitMs + Math.round(test.requestTimeoutSeconds * 1000);
 }
 
 /**

@@ -81,6 +81,8 @@ export interface KafkaEvidence {
   sends: number;
   acknowledgedSends: number;
   polls: number;
+  /** Final polls answered, over all nodes (a node may be polled many times to reach the end of its logs). */
+  finalPolls: number;
   commits: number;
   listings: number;
   lost: number;
@@ -90,7 +92,10 @@ export interface KafkaEvidence {
   nonmonotonicSends: number;
   nonmonotonicPolls: number;
   unexpected: number;
-  badCommittedOffsets: number;
+  /** Listings of a committed offset so far ahead of the commits that a consumer starting there skips a message (judged). */
+  committedAhead: number;
+  /** Listings lower than an acknowledged commit (allowed: consumers re-read; reported, not judged). */
+  committedBehind: number;
   duplicated: number;
   malformedReplies: number;
   lostByNode?: Record<string, unknown[]>;

@@ -11,17 +11,25 @@
 //                       definite error).
 //   skipped             a poll of key k from offset r that returned some offset above o but
 //                       not o, where o ≥ r is the offset of a send acknowledged before the
-//                       poll was invoked.
-//   lost                an acknowledged send missing from a node's final poll (every node
-//                       is polled from offset 0 on every key after the recovery wait).
-//   committed offset    a listed committed offset must be one some commit_offsets asked for
-//                       (invoked before the listing completed, not definitely failed), and
-//                       must not go backwards: it may not be lower than every commit that
-//                       could still be the latest (a commit is superseded once another one
-//                       started after it completed and completed before the listing began).
-//                       This holds whether a node keeps the last or the highest commit.
+//                       poll was invoked. A poll may return any number of messages: only a
+//                       gap below the highest offset it returned counts.
+//   lost                an acknowledged send missing from all of a node's final polls
+//                       (after the recovery wait every node is polled from offset 0 on
+//                       every key, then on from where each reply ended, as Maelstrom's
+//                       final polls do).
+//   committed ahead     Maelstrom's contract: after a commit of offset c, a consumer that
+//                       starts from the listed committed offset must start at c + 1 or
+//                       lower. So a listed offset L is wrong when some known message of the
+//                       key (acknowledged or polled) sits at an offset o with C < o < L,
+//                       where C is the highest offset any commit invoked before the listing
+//                       completed (and not definitely failed) asked for, or -1: a consumer
+//                       starting at L would skip o, which nobody said was processed. A key
+//                       never committed may be omitted or listed as 0; a listing lower than
+//                       the commits is allowed ("or lower": consumers re-read), and is
+//                       reported as behind, not judged. Maelstrom itself never judges
+//                       committed offsets; this is the one listing that loses messages.
 //   duplicated          one message at two offsets of a key (reported, not judged).
-// Every node must answer its final poll, and at least one send must succeed.
+// Every node must answer a final poll, and at least one send must succeed.
 import { pairOperations, type HistoryEvent } from "../history.js";
 import type { KafkaEvidence } from "./evidence.js";
 import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
@@ -102,10 +110,17 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
   const msgAt = new Map<string, { msg: unknown; text: string; from: string }>();
   const conflicts: Array<{ key: string; offset: number; msgs: unknown[]; from: string[] }> = [];
   const conflictSlots = new Set<string>();
+  /** Per key, every offset known to hold a message (acknowledged or polled). */
+  const knownOffsets = new Map<string, Set<number>>();
   const note = (key: string, offset: number, msg: unknown, from: string) => {
     const text = JSON.stringify(msg) ?? "undefined";
     const at = msgAt.get(slot(key, offset));
-    if (!at) msgAt.set(slot(key, offset), { msg, text, from });
+    if (!at) {
+      msgAt.set(slot(key, offset), { msg, text, from });
+      const known = knownOffsets.get(key) ?? new Set<number>();
+      known.add(offset);
+      knownOffsets.set(key, known);
+    }
     else if (at.text !== text && !conflictSlots.has(slot(key, offset))) {
       conflictSlots.add(slot(key, offset));
       conflicts.push({ key, offset, msgs: [at.msg, msg], from: [at.from, from] });
@@ -215,17 +230,23 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
   }
 
   // --- final polls see every acknowledged send ---------------------------------
-  const finalPoll = new Map<string, Poll>();
-  for (const poll of polls) if (poll.final) finalPoll.set(poll.node, poll);
+  // A node's final polls together: each may return only part of a log.
+  const finalPolled = new Map<string, Set<string>>();
+  let finalPolls = 0;
+  for (const poll of polls) {
+    if (!poll.final) continue;
+    finalPolls++;
+    const present = finalPolled.get(poll.node) ?? new Set<string>();
+    for (const [key, entries] of poll.msgs) for (const [offset] of entries) present.add(slot(key, offset));
+    finalPolled.set(poll.node, present);
+  }
   const expectedNodes = ctx.nodeIds.length > 0 ? ctx.nodeIds : [...new Set(ops.filter((op) => op.invoke.phase === "final").map((op) => op.invoke.node))];
-  const silentNodes = expectedNodes.filter((node) => !finalPoll.has(node));
+  const silentNodes = expectedNodes.filter((node) => !finalPolled.has(node));
   const lostByNode: Record<string, Array<{ key: string; offset: number; msg: unknown }>> = {};
   const lost = new Set<Send>();
   for (const node of expectedNodes) {
-    const poll = finalPoll.get(node);
-    if (!poll) continue;
-    const present = new Set<string>();
-    for (const [key, entries] of poll.msgs) for (const [offset] of entries) present.add(slot(key, offset));
+    const present = finalPolled.get(node);
+    if (!present) continue;
     const missing = acked.filter((s) => !present.has(slot(s.key, s.offset!)));
     if (missing.length === 0) continue;
     lostByNode[node] = missing.map((s) => ({ key: s.key, offset: s.offset!, msg: s.msg }));
@@ -245,27 +266,38 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
       commitsByKey.set(key, list);
     }
   }
-  const badCommitted: Array<{ node: string; key: string; listed: unknown; problem: "backwards" | "never committed"; atLeast?: number; timeUs: number }> = [];
+  // Sorted: the lowest offset a consumer starting too far ahead would skip comes first.
+  const sortedKnown = new Map([...knownOffsets].map(([key, set]) => [key, [...set].sort((a, b) => a - b)]));
+  const aheadCommitted: Array<{ node: string; key: string; listed: number; committed: number | null; skips: { offset: number; msg: unknown }; timeUs: number }> = [];
+  const behindCommitted: Array<{ node: string; key: string; listed: number | null; atLeast: number; timeUs: number }> = [];
   for (const list of lists) {
     const offsets = list.offsets as Record<string, unknown>;
     const asked = Array.isArray(list.keys) ? list.keys.map(String) : Object.keys(offsets);
+    // An offset is an integer; a negative one is below every message, so it only makes a consumer re-read.
+    if (asked.some((key) => offsets[key] !== undefined && offsets[key] !== null && !Number.isInteger(offsets[key]))) {
+      malformed.push({ f: "list_committed_offsets", node: list.node, timeUs: list.timeUs, value: { offsets } });
+      continue;
+    }
     for (const key of asked) {
       const listed = offsets[key];
       const onKey = (commitsByKey.get(key) ?? []).filter((c) => c.invokeIndex < list.completeIndex);
-      // The latest start among commits acknowledged before the listing began: anything that
-      // completed before that start is superseded.
+      const committed = onKey.reduce((high, c) => Math.max(high, c.offset), -1);
+      const where = { node: list.node, key, timeUs: list.timeUs };
+      if (typeof listed === "number") {
+        const known = sortedKnown.get(key) ?? [];
+        const skipped = known[firstAbove(known, committed)];
+        if (skipped !== undefined && skipped < listed) {
+          aheadCommitted.push({ ...where, listed, committed: committed < 0 ? null : committed, skips: { offset: skipped, msg: msgAt.get(slot(key, skipped))!.msg } });
+          continue;
+        }
+      }
+      // Behind: lower than every commit that could still be the latest (a commit is superseded
+      // once another started after it completed and completed before the listing began).
       let supersededBefore = -Infinity;
       for (const c of onKey) if (c.acknowledged && c.completeIndex < list.invokeIndex) supersededBefore = Math.max(supersededBefore, c.invokeIndex);
-      const candidates = onKey.filter((c) => c.completeIndex >= supersededBefore);
-      const atLeast = supersededBefore === -Infinity ? undefined : candidates.reduce((low, c) => Math.min(low, c.offset), Infinity);
-      const where = { node: list.node, key, listed: listed ?? null, timeUs: list.timeUs };
-      if (listed === undefined || listed === null) {
-        if (atLeast !== undefined) badCommitted.push({ ...where, problem: "backwards", atLeast });
-      } else if (!onKey.some((c) => c.offset === listed)) {
-        badCommitted.push({ ...where, problem: "never committed" });
-      } else if (atLeast !== undefined && (listed as number) < atLeast) {
-        badCommitted.push({ ...where, problem: "backwards", atLeast });
-      }
+      if (supersededBefore === -Infinity) continue;
+      const atLeast = onKey.filter((c) => c.completeIndex >= supersededBefore).reduce((low, c) => Math.min(low, c.offset), Infinity);
+      if (typeof listed !== "number" || listed < atLeast) behindCommitted.push({ ...where, listed: typeof listed === "number" ? listed : null, atLeast });
     }
   }
 
@@ -275,6 +307,7 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
     sends: sends.length,
     acknowledgedSends: acked.length,
     polls: polls.length,
+    finalPolls,
     commits: commits.length,
     listings: lists.length,
     lost: lost.size,
@@ -284,7 +317,8 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
     nonmonotonicSends: nonmonotonicSends.length,
     nonmonotonicPolls: nonmonotonicPolls.length,
     unexpected: unexpected.length,
-    badCommittedOffsets: badCommitted.length,
+    committedAhead: aheadCommitted.length,
+    committedBehind: behindCommitted.length,
     duplicated: duplicated.length,
     malformedReplies: malformed.length,
   };
@@ -298,51 +332,51 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
   examples("nonmonotonicSendExamples", nonmonotonicSends);
   examples("nonmonotonicPollExamples", nonmonotonicPolls);
   examples("unexpectedExamples", unexpected);
-  examples("badCommittedExamples", badCommitted);
+  examples("committedAheadExamples", aheadCommitted);
+  examples("committedBehindExamples", behindCommitted);
   examples("duplicatedExamples", duplicated);
   examples("malformedExamples", malformed);
   if (silentNodes.length > 0) evidence.nodesWithoutFinalPoll = silentNodes;
 
   const problems: string[] = [];
-  if (silentNodes.length > 0) problems.push(`${listWords(silentNodes)} never answered ${silentNodes.length === 1 ? "its" : "their"} final poll`);
+  if (silentNodes.length > 0) problems.push(`${listWords(silentNodes)} never answered a final poll`);
   if (lost.size > 0) {
     const nodes = Object.keys(lostByNode);
     const show = (list: Array<{ key: string; offset: number; msg: unknown }>) =>
-      list.slice(0, 5).map((m) => `${m.key}@${m.offset} (msg ${JSON.stringify(m.msg)})`).join(", ") + (list.length > 5 ? ` and ${list.length - 5} more` : "");
-    const where = nodes.length === 1 ? `${nodes[0]}'s final poll: ${show(lostByNode[nodes[0]!]!)}` : `final polls (${nodes.map((n) => `${n} lacks ${show(lostByNode[n]!)}`).join("; ")})`;
+      list.slice(0, 5).map((m) => `${at(m.key, m.offset)} (msg ${JSON.stringify(m.msg)})`).join(", ") + (list.length > 5 ? ` and ${list.length - 5} more` : "");
+    const where = nodes.length === 1 ? `${nodes[0]}'s final polls: ${show(lostByNode[nodes[0]!]!)}` : `final polls (${nodes.map((n) => `${n} lacks ${show(lostByNode[n]!)}`).join("; ")})`;
     problems.push(`${lost.size} of ${acked.length} acknowledged sends were missing from ${where}${neverPolled.length > 0 ? `; ${neverPolled.length} of them were never returned by any poll` : ""}`);
   }
   if (skipped.length > 0) {
     const s = skipped[0]!;
     problems.push(
-      `${skipped.length} poll${skipped.length === 1 ? "" : "s"} skipped an acknowledged message; e.g. ${s.node}'s poll of ${s.key} from offset ${s.from} at ${seconds(s.timeUs)} returned offsets ${s.returned.join(", ")} but not ${s.missing} (msg ${JSON.stringify(s.msg)}), acknowledged before the poll began`,
+      `${skipped.length} poll${skipped.length === 1 ? "" : "s"} skipped an acknowledged message; e.g. ${s.node}'s poll of key ${JSON.stringify(s.key)} from offset ${s.from} at ${seconds(s.timeUs)} returned offsets ${s.returned.join(", ")} but not ${s.missing} (msg ${JSON.stringify(s.msg)}), acknowledged before the poll began`,
     );
   }
   if (conflicts.length > 0) {
     const c = conflicts[0]!;
-    problems.push(`${conflicts.length} offset${conflicts.length === 1 ? " holds" : "s hold"} two different messages; e.g. ${c.key}@${c.offset} was ${JSON.stringify(c.msgs[0])} (${c.from[0]}) and ${JSON.stringify(c.msgs[1])} (${c.from[1]})`);
+    problems.push(`${conflicts.length} offset${conflicts.length === 1 ? " holds" : "s hold"} two different messages; e.g. ${at(c.key, c.offset)} was ${JSON.stringify(c.msgs[0])} (${c.from[0]}) and ${JSON.stringify(c.msgs[1])} (${c.from[1]})`);
   }
   if (nonmonotonicSends.length > 0) {
     const s = nonmonotonicSends[0]!;
     problems.push(
-      `${nonmonotonicSends.length} send${nonmonotonicSends.length === 1 ? " was" : "s were"} given an offset lower than an earlier acknowledged send on the same key; e.g. on ${s.key}, msg ${JSON.stringify(s.later.msg)} got offset ${s.later.offset} from ${s.later.node} after msg ${JSON.stringify(s.earlier.msg)} had been acknowledged at offset ${s.earlier.offset}`,
+      `${nonmonotonicSends.length} send${nonmonotonicSends.length === 1 ? " was" : "s were"} given an offset lower than an earlier acknowledged send on the same key; e.g. on key ${JSON.stringify(s.key)}, msg ${JSON.stringify(s.later.msg)} got offset ${s.later.offset} from ${s.later.node} after msg ${JSON.stringify(s.earlier.msg)} had been acknowledged at offset ${s.earlier.offset}`,
     );
   }
   if (nonmonotonicPolls.length > 0) {
     const p = nonmonotonicPolls[0]!;
-    problems.push(`${nonmonotonicPolls.length} poll${nonmonotonicPolls.length === 1 ? "" : "s"} listed offsets out of order; e.g. ${p.node} returned ${p.key} offsets ${p.offsets.join(", ")}`);
+    problems.push(`${nonmonotonicPolls.length} poll${nonmonotonicPolls.length === 1 ? "" : "s"} listed offsets out of order; e.g. ${p.node} returned key ${JSON.stringify(p.key)} offsets ${p.offsets.join(", ")}`);
   }
   if (unexpected.length > 0) {
     const u = unexpected[0]!;
-    problems.push(`${unexpected.length} polled message${unexpected.length === 1 ? " was" : "s were"} never sent to ${unexpected.length === 1 ? "its" : "their"} key; e.g. ${u.node} returned ${JSON.stringify(u.msg)} at ${u.key}@${u.offset}`);
+    problems.push(`${unexpected.length} polled message${unexpected.length === 1 ? " was" : "s were"} never sent to ${unexpected.length === 1 ? "its" : "their"} key; e.g. ${u.node} returned ${JSON.stringify(u.msg)} at ${at(u.key, u.offset)}`);
   }
-  if (badCommitted.length > 0) {
-    const b = badCommitted[0]!;
-    const what =
-      b.problem === "never committed"
-        ? `listed ${b.key}'s committed offset as ${JSON.stringify(b.listed)}, which no client committed`
-        : `listed ${b.key}'s committed offset as ${JSON.stringify(b.listed)} at ${seconds(b.timeUs)}, but offset ${b.atLeast} or higher had been committed before`;
-    problems.push(`${badCommitted.length} committed offset${badCommitted.length === 1 ? " was" : "s were"} wrong; e.g. ${b.node} ${what}`);
+  if (aheadCommitted.length > 0) {
+    const a = aheadCommitted[0]!;
+    const committed = a.committed === null ? "before any commit of it" : `when offset ${a.committed} was the highest committed`;
+    problems.push(
+      `${aheadCommitted.length} committed offset listing${aheadCommitted.length === 1 ? " was" : "s were"} ahead of the commits; e.g. ${a.node} listed key ${JSON.stringify(a.key)}'s committed offset as ${a.listed} at ${seconds(a.timeUs)} ${committed}, so a consumer starting there would skip offset ${a.skips.offset} (msg ${JSON.stringify(a.skips.msg)}), which no client had processed`,
+    );
   }
   if (malformed.length > 0) {
     const m = malformed[0]!;
@@ -350,10 +384,16 @@ export function checkKafka(events: readonly HistoryEvent[], ctx: CheckContext): 
   }
   if (acked.length === 0) problems.push(noneAcknowledged("send", sends.length, "was acknowledged"));
   if (problems.length > 0) return { verdict: "FAIL", reason: problems.join("; "), evidence };
-  const notes = duplicated.length > 0 ? ` (${duplicated.length} messages appear at more than one offset)` : "";
+  const notes = [
+    duplicated.length > 0 ? `${duplicated.length} messages appear at more than one offset` : "",
+    behindCommitted.length > 0
+      ? `${behindCommitted.length} committed offset listing${behindCommitted.length === 1 ? " was" : "s were"} behind an acknowledged commit, e.g. ${behindCommitted[0]!.node} listed key ${JSON.stringify(behindCommitted[0]!.key)} as ${JSON.stringify(behindCommitted[0]!.listed)} after ${behindCommitted[0]!.atLeast} was committed: allowed (consumers re-read), not judged`
+      : "",
+  ].filter(Boolean);
+  const noted = notes.length > 0 ? ` (${notes.join("; ")})` : "";
   return {
     verdict: "PASS",
-    reason: `all ${acked.length} acknowledged sends were in every node's final poll, with no skipped, reordered or conflicting offsets in ${polls.length} polls${notes}`,
+    reason: `all ${acked.length} acknowledged sends were in every node's final polls (${finalPolls}), with no skipped, reordered or conflicting offsets in ${polls.length} polls${noted}`,
     evidence,
   };
 }
@@ -396,6 +436,23 @@ function lowerBound(sends: readonly Send[], offset: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** First index of a sorted list whose value is above `value` (the list's length if none is). */
+function firstAbove(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A message's place as reasons show it: keys are numbers sent as strings, so the key is quoted ("3"@12). */
+function at(key: string, offset: number): string {
+  return `${JSON.stringify(key)}@${offset}`;
 }
 
 function seconds(us: number): string {

@@ -16,6 +16,11 @@ import type { HistoryEvent } from "../history.js";
 import type { CheckContext, CheckResult } from "../checkers/types.js";
 import type { Random } from "../random.js";
 
+/**
+ * One context per test run, shared by all its clients and final clients, so a
+ * workload may keep run-wide knowledge keyed on it (kafka's final polls need
+ * the highest offsets the main phase saw).
+ */
 export interface WorkloadContext<Options = unknown> {
   nodeIds: string[];
   /** The test's options for this workload (its definition's `options`, parsed). */
@@ -38,6 +43,23 @@ export interface WorkloadClient {
   observe?(op: GeneratedOp, reply: Record<string, unknown> | undefined): void;
 }
 
+/** The next final operation of a node, sent after waiting `delayMs`. */
+export interface FinalStep {
+  op: GeneratedOp;
+  delayMs: number;
+}
+
+/**
+ * A node's final operations, chosen one at a time from the replies so far
+ * (kafka polls on from where the last reply ended until it has caught up).
+ */
+export interface FinalClient {
+  /** The next step, or undefined when the node's final phase is over. `elapsedMs`: time since the final phase began. */
+  next(elapsedMs: number): FinalStep | undefined;
+  /** Sees every completed final operation of this node (reply undefined: none in time). */
+  observe(op: GeneratedOp, reply: Record<string, unknown> | undefined): void;
+}
+
 /** A checker: a pure function of the history and the test's context (lib/checkers/types.ts). */
 export type Checker = (events: readonly HistoryEvent[], ctx: CheckContext) => CheckResult;
 
@@ -56,6 +78,10 @@ export interface Workload<Shape extends z.ZodRawShape = z.ZodRawShape> {
   okValue(op: GeneratedOp, reply: Record<string, unknown>): unknown;
   /** Operations sent to `node` after the recovery wait. */
   finalOps?(ctx: WorkloadContext<z.infer<z.ZodObject<Shape>>>, node: string): GeneratedOp[];
+  /** Instead of finalOps: final operations that depend on the replies to earlier ones. */
+  finalClient?(ctx: WorkloadContext<z.infer<z.ZodObject<Shape>>>, node: string): FinalClient;
+  /** The most a finalClient's phase lasts (the runner adds it to the test's wall-clock budget). */
+  finalTimeLimitMs?: number;
   /** Judges the history. */
   check: Checker;
 }

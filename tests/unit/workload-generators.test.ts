@@ -57,7 +57,8 @@ describe("workload generators", () => {
     expect(bodies.get("broadcast/read")).toEqual({ type: "read" });
     expect(bodies.get("g-set/add")).toMatchObject({ element: expect.any(Number) });
     expect(bodies.get("g-counter/add")).toMatchObject({ delta: expect.any(Number) });
-    expect(bodies.get("kafka/send")).toMatchObject({ key: expect.stringMatching(/^k[0-2]$/), msg: expect.any(Number) });
+    // Maelstrom's kafka keys are integers sent as strings.
+    expect(bodies.get("kafka/send")).toMatchObject({ key: expect.stringMatching(/^[0-2]$/), msg: expect.any(Number) });
     expect(bodies.get("kafka/poll")).toMatchObject({ offsets: expect.any(Object) });
     expect(bodies.get("kafka/list_committed_offsets")).toMatchObject({ keys: expect.any(Array) });
   });
@@ -81,14 +82,78 @@ describe("workload generators", () => {
     { name: "g-set", f: "read" },
     { name: "g-counter", f: "read" },
     { name: "pn-counter", f: "read" },
-    { name: "kafka", f: "poll" },
   ])("$name ends with one final $f per node", ({ name, f }) => {
     const ops = workload(name).finalOps!(context(), "n1");
     expect(ops.map((op) => op.f)).toEqual([f]);
   });
 
-  it("polls every kafka key from offset 0 at the end", () => {
-    expect(WORKLOADS.kafka.finalOps!(context({ keyCount: 3 }), "n0")[0]!.body).toEqual({ type: "poll", offsets: { k0: 0, k1: 0, k2: 0 } });
+  it("sends only integer keys, as strings, to every kafka request", () => {
+    const ops = generate("kafka", "11", 400, 3, context({ keyCount: 12 })).flat();
+    const keys = new Set<string>();
+    for (const { body } of ops) {
+      if (body.type === "send") keys.add(body.key as string);
+      if (body.type === "poll" || body.type === "commit_offsets") for (const k of Object.keys(body.offsets as object)) keys.add(k);
+      if (body.type === "list_committed_offsets") for (const k of body.keys as string[]) keys.add(k);
+    }
+    expect([...keys].sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+  });
+
+  describe("kafka final polls", () => {
+    const pollOk = (msgs: Record<string, Array<[number, number]>>) => ({ type: "poll_ok", msgs });
+    /** A run's context where the main phase saw these offsets acknowledged (key → offsets). */
+    function afterMainPhase(acked: Record<string, number[]>) {
+      const ctx = context({ keyCount: 3 });
+      const client = WORKLOADS.kafka.client(new Random("1"), ctx);
+      for (const [key, offsets] of Object.entries(acked)) {
+        for (const offset of offsets) client.observe!({ f: "send", value: { key, msg: offset }, body: { type: "send", key, msg: offset } }, { type: "send_ok", offset });
+      }
+      return ctx;
+    }
+
+    it("polls every key from offset 0 first, then on from where each reply ended until the highest acknowledged offset is reached", () => {
+      const final = WORKLOADS.kafka.finalClient!(afterMainPhase({ 0: [0, 1, 2, 3, 4], 2: [0] }), "n0");
+      const steps: Array<Record<string, number>> = [];
+      // A node that returns at most two messages per key per poll.
+      const log: Record<string, Array<[number, number]>> = { 0: [[0, 10], [1, 11], [2, 12], [3, 13], [4, 14]], 2: [[0, 20]] };
+      for (let step = final.next(0); step; step = final.next(0)) {
+        const offsets = step.op.body.offsets as Record<string, number>;
+        steps.push(offsets);
+        expect(step.delayMs).toBe(0);
+        final.observe(step.op, pollOk(Object.fromEntries(Object.entries(offsets).map(([k, from]) => [k, (log[k] ?? []).filter(([o]) => o >= from).slice(0, 2)]))));
+        expect(steps.length).toBeLessThan(10);
+      }
+      expect(steps).toEqual([{ 0: 0, 1: 0, 2: 0 }, { 0: 2 }, { 0: 4 }]);
+    });
+
+    it.each([
+      { name: "a reply with nothing new is followed by a pause", elapsedMs: 500, reply: pollOk({}), next: { delayMs: 200, offsets: { 0: 0 } } },
+      { name: "a lost reply is followed by a pause", elapsedMs: 500, reply: undefined, next: { delayMs: 200, offsets: { 0: 0 } } },
+      { name: "progress short of the target polls on at once", elapsedMs: 500, reply: pollOk({ 0: [[0, 1]] }), next: { delayMs: 0, offsets: { 0: 1 } } },
+      { name: "it stops after 10 s even if not caught up", elapsedMs: 10_000, reply: pollOk({}), next: undefined },
+    ])("$name", ({ elapsedMs, reply, next }) => {
+      const final = WORKLOADS.kafka.finalClient!(afterMainPhase({ 0: [3] }), "n0");
+      const first = final.next(0)!;
+      final.observe(first.op, reply);
+      const step = final.next(elapsedMs);
+      expect(step && { delayMs: step.delayMs, offsets: step.op.body.offsets }).toEqual(next);
+    });
+
+    it("stops after one poll when the main phase saw nothing", () => {
+      const final = WORKLOADS.kafka.finalClient!(afterMainPhase({}), "n0");
+      const first = final.next(0)!;
+      expect(first.op.body).toEqual({ type: "poll", offsets: { 0: 0, 1: 0, 2: 0 } });
+      final.observe(first.op, pollOk({}));
+      expect(final.next(1)).toBeUndefined();
+    });
+
+    it("also polls up to the highest offset a main-phase poll returned", () => {
+      const ctx = context({ keyCount: 3 });
+      const client = WORKLOADS.kafka.client(new Random("1"), ctx);
+      client.observe!({ f: "poll", value: { offsets: { 1: 0 } }, body: { type: "poll", offsets: { 1: 0 } } }, pollOk({ 1: [[6, 1]] }));
+      const final = WORKLOADS.kafka.finalClient!(ctx, "n0");
+      final.observe(final.next(0)!.op, pollOk({ 1: [[0, 9]] }));
+      expect(final.next(1)!.op.body.offsets).toEqual({ 1: 1 });
+    });
   });
 
   it("records the reply's payload as the ok value", () => {
@@ -98,29 +163,29 @@ describe("workload generators", () => {
     expect(ok("broadcast", { f: "broadcast", value: 5, body: { type: "broadcast", message: 5 } }, { type: "broadcast_ok" })).toBe(5);
     expect(ok("g-set", { f: "read", value: null, body: { type: "read" } }, { type: "read_ok", value: [3] })).toEqual([3]);
     expect(ok("pn-counter", { f: "read", value: null, body: { type: "read" } }, { type: "read_ok", value: -4 })).toBe(-4);
-    const send: GeneratedOp = { f: "send", value: { key: "k1", msg: 7 }, body: { type: "send", key: "k1", msg: 7 } };
-    expect(ok("kafka", send, { type: "send_ok", offset: 3 })).toEqual({ key: "k1", msg: 7, offset: 3 });
-    const list: GeneratedOp = { f: "list_committed_offsets", value: { keys: ["k1"] }, body: { type: "list_committed_offsets", keys: ["k1"] } };
-    expect(ok("kafka", list, { type: "list_committed_offsets_ok", offsets: { k1: 2 } })).toEqual({ offsets: { k1: 2 } });
+    const send: GeneratedOp = { f: "send", value: { key: "1", msg: 7 }, body: { type: "send", key: "1", msg: 7 } };
+    expect(ok("kafka", send, { type: "send_ok", offset: 3 })).toEqual({ key: "1", msg: 7, offset: 3 });
+    const list: GeneratedOp = { f: "list_committed_offsets", value: { keys: ["1"] }, body: { type: "list_committed_offsets", keys: ["1"] } };
+    expect(ok("kafka", list, { type: "list_committed_offsets_ok", offsets: { 1: 2 } })).toEqual({ offsets: { 1: 2 } });
   });
 
   it("makes a kafka client poll on from what it consumed and commit it", () => {
     const client = WORKLOADS.kafka.client(new Random("3"), context({ keyCount: 1 }));
     let op = client.next();
     while (op.f !== "poll") op = client.next();
-    expect(op.value).toEqual({ offsets: { k0: 0 } });
-    client.observe!(op, { type: "poll_ok", msgs: { k0: [[0, 10], [4, 11]] } });
+    expect(op.value).toEqual({ offsets: { 0: 0 } });
+    client.observe!(op, { type: "poll_ok", msgs: { 0: [[0, 10], [4, 11]] } });
     const later: GeneratedOp[] = Array.from({ length: 200 }, () => client.next());
     const poll = later.find((o) => o.f === "poll")!;
-    expect(poll.value).toEqual({ offsets: { k0: 5 } });
+    expect(poll.value).toEqual({ offsets: { 0: 5 } });
     const commit = later.find((o) => o.f === "commit_offsets")!;
-    expect(commit.value).toEqual({ offsets: { k0: 4 } });
+    expect(commit.value).toEqual({ offsets: { 0: 4 } });
   });
 
   it("stops a kafka client committing an offset once it is acknowledged", () => {
     const client = WORKLOADS.kafka.client(new Random("3"), context({ keyCount: 1 }));
-    const poll: GeneratedOp = { f: "poll", value: { offsets: { k0: 0 } }, body: { type: "poll", offsets: { k0: 0 } } };
-    client.observe!(poll, { type: "poll_ok", msgs: { k0: [[0, 10]] } });
+    const poll: GeneratedOp = { f: "poll", value: { offsets: { 0: 0 } }, body: { type: "poll", offsets: { 0: 0 } } };
+    client.observe!(poll, { type: "poll_ok", msgs: { 0: [[0, 10]] } });
     let op = client.next();
     while (op.f !== "commit_offsets") op = client.next();
     client.observe!(op, { type: "commit_offsets_ok" });
@@ -130,8 +195,8 @@ describe("workload generators", () => {
 
   it("ignores a malformed poll reply instead of crashing the controller", () => {
     const client = WORKLOADS.kafka.client(new Random("3"), context({ keyCount: 1 }));
-    const poll: GeneratedOp = { f: "poll", value: { offsets: { k0: 0 } }, body: { type: "poll", offsets: { k0: 0 } } };
-    expect(() => client.observe!(poll, { type: "poll_ok", msgs: { k0: "nope", k1: [null, ["x", 1]] } })).not.toThrow();
+    const poll: GeneratedOp = { f: "poll", value: { offsets: { 0: 0 } }, body: { type: "poll", offsets: { 0: 0 } } };
+    expect(() => client.observe!(poll, { type: "poll_ok", msgs: { 0: "nope", 1: [null, ["x", 1]] } })).not.toThrow();
     expect(() => client.observe!(poll, undefined)).not.toThrow();
   });
 });

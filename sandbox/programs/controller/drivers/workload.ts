@@ -3,8 +3,9 @@
 // broadcast's topology) from client c0, says `ready` (the runner starts the
 // fault schedule on it), runs `concurrency` clients at the suite's rate from
 // the seed for the main phase, waits out the recovery after the runner heals
-// every fault, and runs the final operations (e.g. a read on every node),
-// recording both ends of every operation as the history.
+// every fault, and runs the final operations (e.g. a read on every node, or
+// kafka's polls that go on until they have caught up), recording both ends
+// of every operation as the history.
 import { performance } from "node:perf_hooks";
 import { completionTypeForError, type HistoryEvent } from "../../../../lib/history.js";
 import { Random } from "../../../../lib/random.js";
@@ -90,12 +91,23 @@ export const workloadDriver: Driver = async ({ spec, links, record, readyStart }
 
   // The runner heals every fault when the main phase ends; give the system
   // time to recover, then run the final operations (e.g. a read on every node).
-  if (workload.finalOps && !stopped()) {
+  if ((workload.finalOps || workload.finalClient) && !stopped()) {
     await sleep(Math.max(0, endAt - performance.now()) + spec.recoveryMs);
+    const finalStart = performance.now();
     await Promise.all(
       links.map(async (link) => {
-        const process = nextProcess++;
+        let process = nextProcess++;
         let msgId = 0;
+        if (workload.finalClient) {
+          // Each step may depend on the replies so far; the client says when it is done.
+          const final = workload.finalClient(ctx, link.id);
+          for (let step = final.next(0); step && !stopped(); step = final.next(performance.now() - finalStart)) {
+            if (step.delayMs > 0) await sleep(step.delayMs);
+            const ok = await perform(process, ++msgId, link, step.op, final.observe.bind(final), true);
+            if (!ok) process = nextProcess++;
+          }
+          return;
+        }
         for (const op of workload.finalOps!(ctx, link.id)) {
           if (stopped()) break;
           await perform(process, ++msgId, link, op, undefined, true);
