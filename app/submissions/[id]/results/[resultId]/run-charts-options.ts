@@ -29,7 +29,11 @@ use([ScatterChart, LineChart, CustomChart, GridComponent, TooltipComponent, Lege
 type Option = ComposeOption<ScatterSeriesOption | LineSeriesOption | CustomSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | DataZoomComponentOption>;
 
 /** Outcome colours (blue, red, orange: apart in lightness as well as hue, so they stay distinct with the common colour blindnesses). */
-export const OUTCOME_COLOURS: Record<"ok" | "fail" | "info", string> = { ok: "#1f77b4", fail: "#d62728", info: "#ff7f0e" };
+/** The latency chart's point series, in order (SERIES_IDS.points). */
+const SCATTER_OUTCOMES = ["ok", "declined", "fail", "info"] as const;
+
+/** Declined operations (a cas whose precondition missed) are answers, not errors: grey, never red. */
+export const OUTCOME_COLOURS: Record<"ok" | "declined" | "fail" | "info", string> = { ok: "#1f77b4", declined: "#8a8f98", fail: "#d62728", info: "#ff7f0e" };
 const FAULT_COLOURS: Record<string, string> = { partition: "#9467bd", kill: "#8c564b", pause: "#7f7f7f", loss: "#e377c2", bandwidth: "#17becf" };
 const faultColour = (kind: string) => FAULT_COLOURS[kind] ?? "#bcbd22";
 
@@ -50,7 +54,7 @@ function rowBar(api: Parameters<CustomSeriesRenderItem>[1], x0: number, x1: numb
 /** The run chart and the height it needs (its third grid sits under one row per faulted node). */
 export function runOption(plot: PlotData): { option: Option; heightPx: number } {
   const ops = plot.operations;
-  const byOutcome: Record<string, Array<[number, number, number]>> = { ok: [], fail: [], info: [] };
+  const byOutcome: Record<string, Array<[number, number, number]>> = { ok: [], declined: [], fail: [], info: [] };
   for (let i = 0; i < ops.startMs.length; i++) {
     const outcome = OUTCOME_CODES[(ops.outcome[i] ?? "i") as OutcomeCode];
     // Log axis: a zero latency sits at its floor.
@@ -80,7 +84,8 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
   const timelineHeight = Math.max(24, 22 * nodes.length);
   const option: Option = {
     animation: false,
-    legend: { top: 0, data: ["ok", "fail", "info", ...new Set(plot.faults.map((b) => b.kind))] },
+    // "declined" only where there are some (most workloads have none).
+    legend: { top: 0, data: [...SCATTER_OUTCOMES.filter((o) => o !== "declined" || byOutcome.declined!.length > 0), ...new Set(plot.faults.map((b) => b.kind))] },
     tooltip: {
       trigger: "item",
       formatter: (p) => {
@@ -110,7 +115,7 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
     ],
     series: [
       { id: SERIES_IDS.faults[0], name: SERIES.faults, type: "custom", xAxisIndex: 0, yAxisIndex: 0, renderItem: bandItem, data: plot.faults.map((b, i) => [seconds(b.startMs), seconds(b.endMs), i]), z: 0 },
-      ...(["ok", "fail", "info"] as const).map(
+      ...SCATTER_OUTCOMES.map(
         (outcome, i): ScatterSeriesOption => ({
           id: SERIES_IDS.points[i],
           name: outcome,
