@@ -43,7 +43,7 @@ export type RunMetrics = Partial<HistoryMetrics> & {
   serverPackets?: number | null;
   perNode?: NodeStats[];
   setupMs?: number;
-  faults?: Array<FaultTimelineEntry & { droppedPackets?: Record<string, number> }>;
+  faults?: Array<FaultTimelineEntry & { droppedPackets?: Record<string, number>; plannedMs?: number; late?: string }>;
   network?: RunNetwork | null;
 };
 

@@ -395,7 +395,10 @@ function FaultTimeline({ metrics }: { metrics: RunReport["metrics"] }) {
           <tbody>
             {faults.map((f, i) => (
               <tr key={i} className={f.ok ? undefined : "fault-failed"}>
-                <td className="numeric">{round(f.atMs / 1000, 2)} s</td>
+                <td className="numeric">
+                  {round(f.atMs / 1000, 2)} s
+                  {f.plannedMs !== undefined && Math.abs(f.atMs - f.plannedMs) >= 10 && <span className="muted"> (planned {round(f.plannedMs / 1000, 2)} s)</span>}
+                </td>
                 <td>
                   <code>{f.kind}</code>
                 </td>
@@ -410,6 +413,7 @@ function FaultTimeline({ metrics }: { metrics: RunReport["metrics"] }) {
                       )
                     </span>
                   )}
+                  {f.late && <p className="fault-late" data-testid="fault-late">Late: {f.late}.</p>}
                 </td>
               </tr>
             ))}
