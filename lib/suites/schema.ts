@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { RAFT_TEST_NAMES, raftTestNamed } from "../labs/mit-6.5840/raft-tests.js";
 import { WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from "../workloads/index.js";
+import { availabilitySchema, targetsMeasured, targetsSchema } from "./targets.js";
 
 /** Seconds after the main phase starts. */
 const at = z.number().min(0).max(600);
@@ -123,13 +124,39 @@ function commonTestSettings(reading: Reading) {
       .string()
       .regex(/^\d{1,20}$/, "a whole number of at most 20 digits, in quotes")
       .optional(),
+    ...passCriteria(reading),
+  };
+}
+
+/**
+ * What a run must achieve besides its checker's verdict (lib/suites/targets.ts
+ * judges them; the report shows each as met or not, with the figure).
+ */
+function passCriteria(reading: Reading) {
+  return {
+    /**
+     * Maelstrom's --availability: `total` (every client request, final reads
+     * included, must succeed) or the least fraction of them that must (0.99).
+     * Absent: not judged.
+     */
+    availability: availabilitySchema.optional(),
+    /**
+     * Figures the run must stay strictly below, by metric (Fly.io's goals, e.g.
+     * `{ msgsPerOp: { below: 30 }, stableLatencyMedianMs: { below: 400 } }`):
+     * msgsPerOp, stableLatencyMedianMs and stableLatencyMaxMs (broadcast and
+     * g-set only), latencyMedianMs, latencyP99Ms, latencyMaxMs. Maelstrom has
+     * no flag for these.
+     */
+    targets: targetsSchema(reading).optional(),
   };
 }
 
 /** One workload's test: the common settings, the workload's name, and its own settings beside them. */
 function testFor(reading: Reading, name: WorkloadName) {
   const object = reading === "strict" ? z.strictObject : z.object;
-  return object({ ...commonTestSettings(reading), workload: z.literal(name), ...WORKLOADS[name].options.shape }).superRefine(nodesNamedExist);
+  return object({ ...commonTestSettings(reading), workload: z.literal(name), ...WORKLOADS[name].options.shape })
+    .superRefine(nodesNamedExist)
+    .superRefine((test, ctx) => targetsMeasured(name, test.targets, ctx));
 }
 
 /** A fault step may only name nodes the test has. */
@@ -258,3 +285,4 @@ export function faultStepKeys(kind: string): string[] {
 
 export const SUITE_KEYS = ["version", "tests"];
 export const LATENCY_KEYS = ["ms", "distribution"];
+export { TARGET_BOUND_KEYS, TARGET_METRIC_NAMES } from "./targets.js";
