@@ -84,23 +84,51 @@ function faultStepFor(reading: Reading) {
 /** Every fault kind a suite may name. */
 export const FAULT_KINDS = ["partition", "heal", "loss", "bandwidth", "kill", "restart", "pause", "resume", ...SHAPING_FAULTS] as const;
 
+/**
+ * Maelstrom's defaults, for what a test does not say (its CLI's and Jepsen's:
+ * 5 nodes, --concurrency 1n, --rate 5, --time-limit 60, a 5 s client timeout,
+ * and `sleep 10` between healing and the final operations).
+ */
+export const MAELSTROM_DEFAULTS = { nodes: 5, clientsPerNode: 1, rate: 5, durationSeconds: 60, requestTimeoutSeconds: 5, recoverySeconds: 10 } as const;
+
+/**
+ * The defaults that depend on the rest of a test: one client per node, and
+ * Maelstrom's recovery wait only where the workload has final operations (its
+ * other workloads end with the main phase).
+ */
+function withMaelstromDefaults<T extends { workload: string; nodes?: number; concurrency?: number; recoverySeconds?: number }>(test: T): Defaulted<T> {
+  if (test.workload === RAFT_WORKLOAD) return test as Defaulted<T>;
+  const hasFinalOps = (WORKLOADS as Record<string, { finalOps?: unknown } | undefined>)[test.workload]?.finalOps !== undefined;
+  return {
+    ...test,
+    concurrency: test.concurrency ?? (test.nodes ?? MAELSTROM_DEFAULTS.nodes) * MAELSTROM_DEFAULTS.clientsPerNode,
+    recoverySeconds: test.recoverySeconds ?? (hasFinalOps ? MAELSTROM_DEFAULTS.recoverySeconds : 0),
+  } as Defaulted<T>;
+}
+
+/** A workload test once its defaults are filled: concurrency and recoverySeconds always set. */
+type Defaulted<T> = T extends { workload: typeof RAFT_WORKLOAD } ? T : Omit<T, "concurrency" | "recoverySeconds"> & { concurrency: number; recoverySeconds: number };
+
 /** What every test has, whatever its workload. */
 function commonTestSettings(reading: Reading) {
   return {
     /** Unique within the suite; shown to students unless hidden. */
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes, starting with a letter or digit"),
-    /** Number of node containers, n0..n(N-1). */
-    nodes: z.number().int().min(1).max(25).default(3),
-    /** Concurrent client processes. */
-    concurrency: z.number().int().min(1).max(100).default(2),
-    /** Target client operations per second, across all clients. */
-    rate: z.number().positive().max(10_000).default(10),
-    /** Length of the main phase, in seconds. */
-    durationSeconds: z.number().positive().max(600).default(5),
-    /** Wait after faults heal, before the final operations. */
-    recoverySeconds: z.number().min(0).max(120).default(0),
+    // Where a test is silent, Maelstrom's defaults (MAELSTROM.md): 5 nodes, one client per node
+    // (concurrency 1n), 5 operations a second for 60 s, a 5 s request timeout, no latency, and a
+    // 10 s recovery before the final operations of workloads that have them (withMaelstromDefaults).
+    /** Number of node containers, n0..n(N-1) (Maelstrom's --node-count). */
+    nodes: z.number().int().min(1).max(25).default(MAELSTROM_DEFAULTS.nodes),
+    /** Concurrent client processes (Maelstrom's --concurrency; absent: one per node, "1n"). */
+    concurrency: z.number().int().min(1).max(100).optional(),
+    /** Target client operations per second, across all clients (Maelstrom's --rate). */
+    rate: z.number().positive().max(10_000).default(MAELSTROM_DEFAULTS.rate),
+    /** Length of the main phase, in seconds (Maelstrom's --time-limit). */
+    durationSeconds: z.number().positive().max(600).default(MAELSTROM_DEFAULTS.durationSeconds),
+    /** Wait after faults heal, before the final operations (absent: 10 s if the workload has final operations, as Maelstrom waits). */
+    recoverySeconds: z.number().min(0).max(120).optional(),
     /** A request with no reply in this time is recorded as indeterminate. */
-    requestTimeoutSeconds: z.number().positive().max(60).default(5),
+    requestTimeoutSeconds: z.number().positive().max(60).default(MAELSTROM_DEFAULTS.requestTimeoutSeconds),
     /** Points for passing (pass rate × points with repetitions). */
     points: z.number().min(0).default(1),
     /** When students see this test's details. */
@@ -212,14 +240,16 @@ function suiteFor(reading: Reading) {
    * keyCount, broadcast's topology), so each test is validated against its
    * own workload's options.
    */
-  const test = z.preprocess(
-    withRaftWorkload,
-    z.discriminatedUnion(
-      "workload",
-      [raftTestFor(reading), ...(WORKLOAD_NAMES.map((name) => testFor(reading, name)) as [ReturnType<typeof testFor>, ...Array<ReturnType<typeof testFor>>])],
-      { error: (issue) => (issue.code === "invalid_union" ? `the workload must be one of ${WORKLOAD_NAMES.join(", ")} (or raft: a test of the course's Raft lab)` : undefined) },
-    ),
-  );
+  const test = z
+    .preprocess(
+      withRaftWorkload,
+      z.discriminatedUnion(
+        "workload",
+        [raftTestFor(reading), ...(WORKLOAD_NAMES.map((name) => testFor(reading, name)) as [ReturnType<typeof testFor>, ...Array<ReturnType<typeof testFor>>])],
+        { error: (issue) => (issue.code === "invalid_union" ? `the workload must be one of ${WORKLOAD_NAMES.join(", ")} (or raft: a test of the course's Raft lab)` : undefined) },
+      ),
+    )
+    .transform(withMaelstromDefaults);
   const suite = object({
     /** Documents written for this version of the format. */
     version: z.literal(1).default(1),
