@@ -91,7 +91,7 @@ describe("suite documents", () => {
     expect(parseSuite('{"tests":[{"name":"j","workload":"echo"}]}').ok).toBe(true);
   });
 
-  it.each(ALL_BUILTIN_LABS.map((l) => [l.slug, l.suiteSource] as const))("the built-in %s suite is valid", (_slug, source) => {
+  it.each(ALL_BUILTIN_LABS.flatMap((l) => [[l.slug, l.suiteSource] as const, ...(l.shortSuiteSource ? [[`${l.slug} short`, l.shortSuiteSource] as const] : [])]))("the built-in %s suite is valid", (_slug, source) => {
     expect(parseSuite(source).ok).toBe(true);
   });
 });
