@@ -256,7 +256,7 @@ function BroadcastFigures({ evidence }: { evidence: SetCompletenessEvidence }) {
                 .map(([q, v]) => `${q === "1" ? "max" : q === "0" ? "min" : `p${Math.round(Number(q) * 100)}`} ${Math.round(v)} ms`)
                 .join(", ")
             : "—"}{" "}
-          <span className="muted">(from a send until every later read has it)</span>
+          <span className="muted">(Maelstrom's measure: from when a message was known, acknowledged or read, until the last read that lacked it began)</span>
         </dd>
       </dl>
       {Object.keys(lostByNode).length > 0 && (
