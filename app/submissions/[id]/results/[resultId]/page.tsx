@@ -2,7 +2,8 @@
 // and reason, seed and suite version; the latency of every operation over
 // time with the faults under it and the throughput (RunCharts); for a
 // linearizability failure the checker's counterexample as lanes; broadcast
-// figures (lost, stale, stable latency); message statistics per node and per
+// figures (lost, stale, stable latency); the test's availability and targets,
+// each met or not with the run's figure (criteria-section.tsx); message statistics per node and per
 // message type; for a Raft test (MIT 6.5840) each peer's terms and roles over
 // the faults, who led when, disagreeing applies, applies and RPCs per peer
 // (raft-sections.tsx); the fault timeline; the tail of each node's log; downloads.
@@ -14,6 +15,7 @@ import { describeNetwork, getRunReportOrThrow, LOG_TAIL_BYTES, type RunReport } 
 import { formatBytes, formatDurationMs, formatScore } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { VerdictBadge } from "../../../../status-badge";
+import { CriteriaSection } from "./criteria-section";
 import { describeEvidenceOp, isEvidenceOp } from "./evidence-op";
 import { RaftSections } from "./raft-sections";
 import { CounterexampleLanes, RunCharts } from "./run-charts";
@@ -84,6 +86,7 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
         </section>
       )}
 
+      <CriteriaSection criteria={metrics.criteria} />
       <EvidenceSections evidence={evidence} />
       <MessageStatistics metrics={metrics} />
       <FaultTimeline metrics={metrics} />
@@ -253,7 +256,7 @@ function BroadcastFigures({ evidence }: { evidence: SetCompletenessEvidence }) {
                 .map(([q, v]) => `${q === "1" ? "max" : q === "0" ? "min" : `p${Math.round(Number(q) * 100)}`} ${Math.round(v)} ms`)
                 .join(", ")
             : "—"}{" "}
-          <span className="muted">(from a send until every later read has it)</span>
+          <span className="muted">(Maelstrom's measure: from when a message was known, acknowledged or read, until the last read that lacked it began)</span>
         </dd>
       </dl>
       {Object.keys(lostByNode).length > 0 && (
