@@ -52,6 +52,16 @@ describe("check-history", () => {
     expect(doc).toMatchObject({ format: "labgrade-result/1", workload: "lin-kv", verdict: "PASS", metrics: { operations: 2, availability: 1 } });
   });
 
+  it("exits 2 when a search outgrows --memory-mb", async () => {
+    const ops: OpSpec[] = [];
+    for (let i = 0; i < 20; i++) ops.push({ ...write(i, i), to: 1000 });
+    ops.push({ ...read(99, 25), to: 900 });
+    const p = await file("big.json", JSON.stringify(history(...ops)));
+    const { code, out } = run([p, "--workload", "lin-kv", "--memory-mb", "1", "--budget-ms", "60000"]);
+    expect(out).toMatch(/^UNKNOWN {2}lin-kv\nreason: could not decide linearizability within the 1 MB memory budget of a search/);
+    expect(code).toBe(EXIT.UNKNOWN);
+  });
+
   it("exits 2 when the search is undecided within --budget-ms", async () => {
     // 20 concurrent writes of distinct values and a concurrent read of a value
     // none wrote: refuting it means trying every subset of the writes (2^20).
@@ -69,6 +79,19 @@ describe("check-history", () => {
     { name: "a missing file", args: async (d) => [path.join(d, "nope.json")], code: EXIT.USAGE, message: /cannot read .*nope\.json: no such file/ },
     { name: "an unknown option", args: async () => ["x.json", "--wrkload", "echo"], code: EXIT.USAGE, message: /Unknown option '--wrkload'/ },
     { name: "a bad budget", args: async () => ["x.json", "--budget-ms", "soon"], code: EXIT.USAGE, message: /--budget-ms must be a whole number of milliseconds ≥ 1, got "soon"/ },
+    { name: "a bad memory budget", args: async () => ["x.json", "--memory-mb", "0"], code: EXIT.USAGE, message: /--memory-mb must be a whole number of MB ≥ 1, got "0"/ },
+    {
+      name: "an operation the checker does not know, named by its event",
+      args: async () => [await file("misspelled.json", JSON.stringify(history(write(1, 0), { f: "Read", value: [0, null], from: 10 }))), "--workload", "lin-kv"],
+      code: EXIT.DATA,
+      message: /misspelled\.json: event 2 \(invoke "Read" of process 1\): lin-kv has no operation "Read"/,
+    },
+    {
+      name: "a cas whose argument is not a pair, named by its event",
+      args: async () => [await file("cas.json", JSON.stringify(history(write(1, 0), { f: "cas", value: [0, 1], from: 10 }))), "--workload", "lin-kv"],
+      code: EXIT.DATA,
+      message: /cas\.json: event 2 \(invoke "cas" of process 1\): a cas's argument must be a pair \[from, to\], got 1/,
+    },
     {
       name: "no workload anywhere",
       args: async () => [await file("bare.json", JSON.stringify(staleHistory))],

@@ -9,16 +9,25 @@
 // its completion; an indefinite one (info, or never completed: its return is
 // at +infinity) may have taken effect once at any time after its invocation,
 // or never. Invariant: "linearizable" only when an order was found,
-// "violation" only when the search proved none exists, "timeout" otherwise.
+// "violation" only when the search proved none exists, "undecided" when the
+// budget (time, or memory for the memo) ran out first.
 import { INVALID, type Model, type SearchOp } from "./model.js";
 
 /** The clock is read once per this many search steps (a power of two). */
 const CLOCK_EVERY_STEPS = 4096;
 /** End of the entry list. */
 const NIL = -1;
+/**
+ * What one memo entry holds in V8, estimated: the hash table's slot and the
+ * key string's header (plus one byte per character), and with indeterminate
+ * operations the typed array of counts (plus four bytes a class). Measured
+ * against the heap on the bench's histories (bench/linearizability.ts).
+ */
+const MEMO_ENTRY_BYTES = 56;
+const MEMO_COUNTS_BYTES = 120;
 
 export interface SearchResult {
-  outcome: "linearizable" | "violation" | "timeout";
+  outcome: "linearizable" | "violation" | "undecided";
   /**
    * The latest return the search ever got stuck at. On a violation, the
    * definite operation returning there is the one whose completion made the
@@ -32,6 +41,10 @@ export interface Budget {
   deadlineMs: number;
   now: () => number;
   steps: number;
+  /** What one search's memo may hold, in bytes (estimated; see MEMO_ENTRY_BYTES). */
+  memoryLimitBytes: number;
+  /** Which budget an undecided search ran out of (the last one to). */
+  exhausted?: "time" | "memory";
 }
 
 /**
@@ -180,13 +193,22 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // at least as many of every class as one explored has fewer options left
   // and nothing more to offer (what it can do, that one could do too).
   const seen = new Map<string, Int32Array[]>();
+  // Without indeterminate operations (or with reuse) a key is all there is to remember.
+  const seenKeys = new Set<string>();
+  let memoBytes = 0;
   const visit = (key: string): boolean => {
+    if (classCount === 0 || reuse) {
+      if (seenKeys.has(key)) return false;
+      seenKeys.add(key);
+      memoBytes += MEMO_ENTRY_BYTES + key.length;
+      return true;
+    }
     const explored = seen.get(key);
     if (!explored) {
       seen.set(key, [classTaken.slice()]);
+      memoBytes += MEMO_ENTRY_BYTES + key.length + MEMO_COUNTS_BYTES + 4 * classCount;
       return true;
     }
-    if (classCount === 0 || reuse) return false;
     for (const counts of explored) {
       let covers = true;
       for (let c = 0; c < classCount; c++) {
@@ -198,6 +220,7 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
       if (covers) return false;
     }
     explored.push(classTaken.slice());
+    memoBytes += MEMO_COUNTS_BYTES + 4 * classCount;
     return true;
   };
   // A path takes each operation once, or with reuse, between two bounded
@@ -213,7 +236,16 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   let entry = next[0]!;
   for (;;) {
     budget.steps++;
-    if ((budget.steps & (CLOCK_EVERY_STEPS - 1)) === 0 && budget.now() >= budget.deadlineMs) return { outcome: "timeout", frontier };
+    if ((budget.steps & (CLOCK_EVERY_STEPS - 1)) === 0) {
+      if (budget.now() >= budget.deadlineMs) {
+        budget.exhausted = "time";
+        return { outcome: "undecided", frontier };
+      }
+      if (memoBytes > budget.memoryLimitBytes) {
+        budget.exhausted = "memory";
+        return { outcome: "undecided", frontier };
+      }
+    }
     let backtrack = true;
     if (entry !== NIL) {
       const o = entryOp[entry]!;

@@ -67,7 +67,7 @@ export function shrinkViolation<I, O extends SearchOp<I>>(model: Model<I>, ops: 
   const failsFrom = (i: number): boolean | undefined => {
     if (any === null) return false;
     const { outcome } = searchLinearization(model, suffixFrom(prefix, starts[i]!.call), budget, any, reuse);
-    return outcome === "timeout" ? undefined : outcome === "violation";
+    return outcome === "undecided" ? undefined : outcome === "violation";
   };
   let fails = -1;
   let holds = starts.length;
@@ -101,7 +101,7 @@ export function shrinkViolation<I, O extends SearchOp<I>>(model: Model<I>, ops: 
       if (deleted.size === 0) continue;
       const trial = current.filter((o) => !deleted.has(o));
       const { outcome } = searchLinearization(model, trial, budget, initial, reuse);
-      if (outcome === "timeout") return { ops: current, culprit, initial, from, complete: false };
+      if (outcome === "undecided") return { ops: current, culprit, initial, from, complete: false };
       if (outcome === "violation") {
         current = trial;
         progress = true;
