@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -130,13 +130,33 @@ describe("check-history", () => {
     });
   }
 
-  it("runs as the npm script, with its exit status", async () => {
+  it("runs compiled as the npm script, with its exit status, and never runs a stale bundle", async () => {
     const p = await file("script.json", JSON.stringify({ format: "labgrade-history/1", test: { workload: "lin-kv" }, events: staleHistory }));
-    const result = await promisify(execFile)("npx", ["tsx", "lib/checkers/cli.ts", p], { cwd: ROOT }).then(
-      () => ({ code: 0, stdout: "" }),
-      (e: { code: number; stdout: string }) => e,
-    );
-    expect(result.code).toBe(EXIT.FAIL);
-    expect(result.stdout).toMatch(/^FAIL {2}lin-kv/);
+    const buildDir = path.join(dir, "build");
+    const env = { ...process.env, CHECK_HISTORY_BUILD_DIR: buildDir };
+    const exec = (command: string, args: string[]) =>
+      promisify(execFile)(command, args, { cwd: ROOT, env }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    // Never built: compiled first, and said so.
+    const first = await exec("npm", ["run", "-s", "check-history", "--", p]);
+    expect(first.stderr).toMatch(/^check-history: compiled the checker again \(it was never built\) in \d+ ms\n$/);
+    expect(first.stdout).toMatch(/^FAIL {2}lin-kv/);
+    expect(first.code).toBe(EXIT.FAIL);
+    // Up to date: run as it is.
+    const second = await exec("node", ["lib/checkers/check-history.mjs", p]);
+    expect(second.stderr).toBe("");
+    expect(second.code).toBe(EXIT.FAIL);
+    // A source that changed since (its recorded hash no longer matches): compiled again before running.
+    const manifestPath = path.join(buildDir, "check-history.manifest.json");
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { inputs: Record<string, string> };
+    expect(Object.keys(manifest.inputs)).toEqual(expect.arrayContaining(["lib/checkers/cli.ts", "lib/checkers/lin-kv.ts", "package-lock.json"]));
+    manifest.inputs["lib/checkers/lin-kv.ts"] = "0".repeat(64);
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const third = await exec("node", ["lib/checkers/check-history.mjs", p]);
+    expect(third.stderr).toMatch(/^check-history: compiled the checker again \(lib\/checkers\/lin-kv\.ts changed since it was built\) in \d+ ms\n$/);
+    expect(third.code).toBe(EXIT.FAIL);
+    expect(JSON.parse(await readFile(manifestPath, "utf8"))).not.toEqual(manifest);
   });
 });
