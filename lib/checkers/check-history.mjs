@@ -61,9 +61,8 @@ export async function buildBundle(buildDir) {
     metafile: true,
     logLevel: "error",
     legalComments: "none",
-    // Smaller to parse at every start; names are kept for stack traces.
+    // Smaller to parse at every start.
     minify: true,
-    keepNames: true,
     // Dependencies written as CommonJS call require, which an ES module lacks.
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   });
