@@ -31,7 +31,7 @@
 // steps that cannot hide a linearization (linearizability/shrink.ts), so it
 // is a faithful explanation rather than an artefact of cutting the history
 // (linearizability/explain.ts).
-import { pairOperations, type HistoryEvent, type Operation } from "../history.js";
+import type { HistoryEvent, Operation } from "../history.js";
 import { explainViolation, type KeyFailure, type KeyHistory } from "./linearizability/explain.js";
 import { ABSENT, CAS, MISMATCH, NONE, READ, registerModel, WRITE, type RegisterKind } from "./linearizability/register.js";
 import { searchLinearization, type Budget } from "./linearizability/search.js";
@@ -68,24 +68,58 @@ function pairOf(event: HistoryEvent, what: string): [unknown, unknown] {
   return value as [unknown, unknown];
 }
 
+/** As pairOperations (the next event of a process completes its invocation), with the events' positions. */
+function pairWithPositions(events: readonly HistoryEvent[]): Array<{ op: Operation; call: number; ret: number }> {
+  const paired: Array<{ op: Operation; call: number; ret: number }> = [];
+  const open = new Map<number, { op: Operation; call: number; ret: number }>();
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    if (event.type === "invoke") {
+      const entry = { op: { process: event.process, f: event.f, invoke: event } as Operation, call: i, ret: Infinity };
+      open.set(event.process, entry);
+      paired.push(entry);
+    } else {
+      const entry = open.get(event.process);
+      if (entry) {
+        entry.op.completion = event;
+        entry.ret = i;
+        open.delete(event.process);
+      }
+    }
+  }
+  return paired;
+}
+
+/** Values and keys as small integers: numbers directly, anything else by its JSON text. */
+class Interned<T> {
+  private readonly numbers = new Map<number, T>();
+  private readonly others = new Map<string, T>();
+  get(value: unknown): T | undefined {
+    return typeof value === "number" ? this.numbers.get(value) : this.others.get(JSON.stringify(value ?? null));
+  }
+  set(value: unknown, id: T): void {
+    if (typeof value === "number") this.numbers.set(value, id);
+    else this.others.set(JSON.stringify(value ?? null), id);
+  }
+}
+
 function splitByKey(events: readonly HistoryEvent[]): Split {
-  const position = new Map<HistoryEvent, number>();
-  events.forEach((event, i) => position.set(event, i));
-  const valueIds = new Map<string, number>([["null", ABSENT]]);
+  const valueIds = new Interned<number>();
+  valueIds.set(null, ABSENT);
   const values: unknown[] = [null];
   const intern = (value: unknown): number => {
-    const text = JSON.stringify(value ?? null);
-    let id = valueIds.get(text);
+    let id = valueIds.get(value);
     if (id === undefined) {
       id = values.length;
-      valueIds.set(text, id);
+      valueIds.set(value, id);
       values.push(value);
     }
     return id;
   };
-  const byKey = new Map<string, KeyHistory>();
+  const byKey = new Interned<KeyHistory>();
+  const keys: KeyHistory[] = [];
   const counts = { operations: 0, ok: 0, fail: 0, indeterminate: 0, observingFailures: 0 };
-  for (const op of pairOperations(events)) {
+  for (const { op, call, ret } of pairWithPositions(events)) {
     if (op.f !== "read" && op.f !== "write" && op.f !== "cas") {
       throw new MalformedHistoryError(op.invoke, `lin-kv has no operation ${JSON.stringify(op.f)} (its operations are read, write and cas)`);
     }
@@ -117,7 +151,7 @@ function splitByKey(events: readonly HistoryEvent[]): Split {
     } else if (op.f === "read") {
       kind = READ;
       const [readKey, read] = pairOf(done!, "an ok read's value");
-      if (JSON.stringify(readKey) !== JSON.stringify(key)) throw new MalformedHistoryError(done!, `an ok read of key ${JSON.stringify(key)} answered for key ${JSON.stringify(readKey)}`);
+      if (readKey !== key && JSON.stringify(readKey) !== JSON.stringify(key)) throw new MalformedHistoryError(done!, `an ok read of key ${JSON.stringify(key)} answered for key ${JSON.stringify(readKey)}`);
       observes = intern(read);
     } else if (op.f === "write") {
       kind = WRITE;
@@ -128,21 +162,15 @@ function splitByKey(events: readonly HistoryEvent[]): Split {
       observes = intern(from);
       writes = intern(to);
     }
-    const keyText = JSON.stringify(key);
-    let history = byKey.get(keyText);
+    let history = byKey.get(key);
     if (!history) {
       history = { key, ops: [] };
-      byKey.set(keyText, history);
+      byKey.set(key, history);
+      keys.push(history);
     }
-    history.ops.push({
-      input: { kind, observes, writes },
-      definite,
-      call: position.get(op.invoke)!,
-      ret: definite ? position.get(done!)! : Infinity,
-      source: op,
-    });
+    history.ops.push({ input: { kind, observes, writes }, definite, call, ret: definite ? ret : Infinity, source: op });
   }
-  return { keys: [...byKey.values()], counts, values };
+  return { keys, counts, values };
 }
 
 /** Checks that every key of a lin-kv history behaves as a linearizable register. */
