@@ -17,6 +17,9 @@ import { INVALID, type Model, type SearchOp } from "./model.js";
 const CLOCK_EVERY_STEPS = 4096;
 /** End of the entry list. */
 const NIL = -1;
+/** Entries are sorted packed as (position × 2 + return?) × OP_SPAN + operation, exact while below 2^53 (else compared). */
+const OP_SPAN = 2 ** 21;
+const MAX_POSITION = 2 ** 31;
 /**
  * What one memo entry holds in V8, estimated: the hash table's slot (with
  * the table's spare room) and the key string's header (plus two bytes per
@@ -77,14 +80,34 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   const n = all.length;
 
   // Entries: a call for every operation and a return for bounded ones, in
-  // history order (a call before a return at the same position).
-  const order: Array<{ time: number; isReturn: number; op: number }> = [];
-  for (let i = 0; i < n; i++) {
-    order.push({ time: all[i]!.call, isReturn: 0, op: i });
-    if (i < nBounded) order.push({ time: all[i]!.ret, isReturn: 1, op: i });
+  // history order (a call before a return at the same position, then in
+  // operation order). Sorted as numbers (position, return?, operation) packed
+  // into one double, exact below 2^53: no objects and no comparator.
+  const entryCount = n + nBounded;
+  const sortedOp = new Int32Array(entryCount);
+  const sortedIsReturn = new Uint8Array(entryCount);
+  if (n < OP_SPAN && all.every((o) => o.call < MAX_POSITION && (o.ret === Infinity || o.ret < MAX_POSITION))) {
+    const packed = new Float64Array(entryCount);
+    for (let i = 0; i < n; i++) {
+      packed[i] = all[i]!.call * 2 * OP_SPAN + i;
+      if (i < nBounded) packed[n + i] = (all[i]!.ret * 2 + 1) * OP_SPAN + i;
+    }
+    packed.sort();
+    for (let k = 0; k < entryCount; k++) {
+      sortedOp[k] = packed[k]! % OP_SPAN;
+      sortedIsReturn[k] = Math.floor(packed[k]! / OP_SPAN) % 2;
+    }
+  } else {
+    // Too long a history or too late a position to pack: the same order by comparison.
+    const order: number[] = [];
+    for (let e = 0; e < entryCount; e++) order.push(e);
+    const time = (e: number) => (e < n ? all[e]!.call : all[e - n]!.ret);
+    order.sort((a, b) => time(a) - time(b) || Number(a >= n) - Number(b >= n) || a - b);
+    order.forEach((e, k) => {
+      sortedOp[k] = e < n ? e : e - n;
+      sortedIsReturn[k] = e < n ? 0 : 1;
+    });
   }
-  order.sort((a, b) => a.time - b.time || a.isReturn - b.isReturn);
-  const entryCount = order.length;
   // Node 0 is the list head; nodes 1..entryCount are the entries.
   const next = new Int32Array(entryCount + 1);
   const prev = new Int32Array(entryCount + 1);
@@ -93,11 +116,12 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   const callNode = new Int32Array(n);
   const returnNode = new Int32Array(n).fill(NIL);
   for (let node = 1; node <= entryCount; node++) {
-    const e = order[node - 1]!;
-    entryOp[node] = e.op;
-    entryIsCall[node] = e.isReturn ? 0 : 1;
-    if (e.isReturn) returnNode[e.op] = node;
-    else callNode[e.op] = node;
+    const op = sortedOp[node - 1]!;
+    const isReturn = sortedIsReturn[node - 1] === 1;
+    entryOp[node] = op;
+    entryIsCall[node] = isReturn ? 0 : 1;
+    if (isReturn) returnNode[op] = node;
+    else callNode[op] = node;
     prev[node] = node - 1;
     next[node - 1] = node;
   }
