@@ -20,6 +20,15 @@ const NIL = -1;
 /** Entries are sorted packed as (position × 2 + return?) × OP_SPAN + operation, exact while below 2^53 (else compared). */
 const OP_SPAN = 2 ** 21;
 const MAX_POSITION = 2 ** 31;
+
+/**
+ * A plain array of small integers: a search allocates a dozen per call, and
+ * for the short partitions most searches see (and the shrinking's many
+ * trials) typed arrays cost more to allocate than they save.
+ */
+function ints(length: number, value = 0): number[] {
+  return new Array<number>(length).fill(value);
+}
 /**
  * What one memo entry holds in V8, estimated: the hash table's slot (with
  * the table's spare room) and the key string's header (plus two bytes per
@@ -84,8 +93,8 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // operation order). Sorted as numbers (position, return?, operation) packed
   // into one double, exact below 2^53: no objects and no comparator.
   const entryCount = n + nBounded;
-  const sortedOp = new Int32Array(entryCount);
-  const sortedIsReturn = new Uint8Array(entryCount);
+  const sortedOp = ints(entryCount);
+  const sortedIsReturn = ints(entryCount);
   if (n < OP_SPAN && all.every((o) => o.call < MAX_POSITION && (o.ret === Infinity || o.ret < MAX_POSITION))) {
     const packed = new Float64Array(entryCount);
     for (let i = 0; i < n; i++) {
@@ -109,12 +118,12 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
     });
   }
   // Node 0 is the list head; nodes 1..entryCount are the entries.
-  const next = new Int32Array(entryCount + 1);
-  const prev = new Int32Array(entryCount + 1);
-  const entryOp = new Int32Array(entryCount + 1);
-  const entryIsCall = new Uint8Array(entryCount + 1);
-  const callNode = new Int32Array(n);
-  const returnNode = new Int32Array(n).fill(NIL);
+  const next = ints(entryCount + 1);
+  const prev = ints(entryCount + 1);
+  const entryOp = ints(entryCount + 1);
+  const entryIsCall = ints(entryCount + 1);
+  const callNode = ints(n);
+  const returnNode = ints(n, NIL);
   for (let node = 1; node <= entryCount; node++) {
     const op = sortedOp[node - 1]!;
     const isReturn = sortedIsReturn[node - 1] === 1;
@@ -133,7 +142,7 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // below p, some between p and lastConcurrent[p], and so many of each class
   // of unbounded ones"
   // — a short memo key even for long histories.
-  const lastConcurrent = new Int32Array(nBounded);
+  const lastConcurrent = ints(nBounded);
   for (let i = 0; i < nBounded; i++) {
     const ret = bounded[i]!.ret;
     let lo = i;
@@ -151,8 +160,8 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // of its class instead. So each class is taken in call order, and the memo
   // key only needs how many of each class are taken (not which, which would
   // make the search exponential in the number of indeterminate operations).
-  const classOf = new Int32Array(n);
-  const classPrevious = new Int32Array(n).fill(NIL);
+  const classOf = ints(n);
+  const classPrevious = ints(n, NIL);
   const classIds = new Map<string, number>();
   const lastOfClass: number[] = [];
   for (let o = nBounded; o < n; o++) {
@@ -170,7 +179,7 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   }
   const classTaken = new Int32Array(lastOfClass.length);
 
-  const taken = new Uint8Array(n);
+  const taken = ints(n);
   const classCount = lastOfClass.length;
   let p = 0;
   const reusable = (o: number) => reuse && o >= nBounded;
@@ -232,7 +241,8 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // changes nothing, and every operation that must precede it already has).
   // Leaving out an optional operation at its return is likewise the last
   // option there. Such steps are "forced": backtracking passes through them.
-  const pure = Uint8Array.from(all, (o) => (o.definite && model.isObserver(o.input) ? 1 : 0));
+  const pure = ints(n);
+  for (let o = 0; o < n; o++) if (all[o]!.definite && model.isObserver(all[o]!.input)) pure[o] = 1;
   // Memo: for each (state, bounded operations taken), the counts of unbounded
   // ones taken in configurations already explored. A configuration that took
   // at least as many of every class as one explored has fewer options left
@@ -272,9 +282,9 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // operations, reusable ones leading to distinct states (a repeated state
   // would repeat a memo key): at most one per state they can reach, plus the start.
   const maxDepth = reuse ? (nBounded + 1) * (model.stateBound(all.map((o) => o.input)) + 1) : n;
-  const stackNode = new Int32Array(maxDepth);
-  const stackState = new Int32Array(maxDepth);
-  const stackForced = new Uint8Array(maxDepth);
+  const stackNode = ints(maxDepth);
+  const stackState = ints(maxDepth);
+  const stackForced = ints(maxDepth);
   let depth = 0;
   let frontier = -1;
   let state = initial;
