@@ -71,19 +71,20 @@ function pairOf(event: HistoryEvent, what: string): [unknown, unknown] {
 /** As pairOperations (the next event of a process completes its invocation), with the events' positions. */
 function pairWithPositions(events: readonly HistoryEvent[]): Array<{ op: Operation; call: number; ret: number }> {
   const paired: Array<{ op: Operation; call: number; ret: number }> = [];
-  const open = new Map<number, { op: Operation; call: number; ret: number }>();
+  // By process number (small integers from 0): an array is cheaper than a Map here.
+  const open: Array<{ op: Operation; call: number; ret: number } | undefined> = [];
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     if (event.type === "invoke") {
       const entry = { op: { process: event.process, f: event.f, invoke: event } as Operation, call: i, ret: Infinity };
-      open.set(event.process, entry);
+      open[event.process] = entry;
       paired.push(entry);
     } else {
-      const entry = open.get(event.process);
+      const entry = open[event.process];
       if (entry) {
         entry.op.completion = event;
         entry.ret = i;
-        open.delete(event.process);
+        open[event.process] = undefined;
       }
     }
   }
