@@ -253,8 +253,9 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   let memoBytes = 0;
   const visit = (key: string): boolean => {
     if (classCount === 0 || reuse) {
-      if (seenKeys.has(key)) return false;
-      seenKeys.add(key);
+      // One hash lookup: the set grows only by a key not seen before.
+      const size = seenKeys.size;
+      if (seenKeys.add(key).size === size) return false;
       memoBytes += MEMO_ENTRY_BYTES + 2 * key.length;
       return true;
     }
