@@ -9,7 +9,7 @@
 // student's. Also the run's metrics: the
 // firewall's message counts (trusted), the agents' (shown, never graded), the
 // fault timeline and the network the run had.
-import { DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
+import { DEFAULT_CHECK_BUDGET_MS, DEFAULT_CHECK_MEMORY_MB } from "../lib/checkers/index.js";
 import type { CheckResult, ResultDocument, RunNetwork } from "../lib/checkers/types.js";
 import { InfraError } from "../lib/errors.js";
 import type { Verdict } from "../lib/grading/verdict.js";
@@ -161,7 +161,7 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   if (cluster.recordProblem) throw new InfraError("history.incomplete", `the test's record is not whole: ${cluster.recordProblem}`);
   // A Raft test judged by anything but its tester's record would be judged by nothing: ours.
   if (isRaftTest(test)) throw new InfraError("raft.no-verdict", `the controller left no Raft tester's record for ${test.raft}`);
-  const checked = WORKLOADS[test.workload].check(events, { nodeIds, budgetMs: DEFAULT_CHECK_BUDGET_MS });
+  const checked = WORKLOADS[test.workload].check(events, { nodeIds, budgetMs: DEFAULT_CHECK_BUDGET_MS, memoryBudgetMb: DEFAULT_CHECK_MEMORY_MB });
   // Availability and targets are judged on every checked run, so the report shows each figure even when the checker failed.
   const criteria = judgeCriteria(test, { metrics, evidence: checked.evidence });
   const judgedMetrics = criteria.length > 0 ? { ...metrics, criteria } : metrics;
