@@ -162,6 +162,10 @@ describe("test run reports in the browser", () => {
       const lanes = page.locator("[data-testid=counterexample-chart][data-state=rendered]");
       await lanes.waitFor({ timeout: 10_000 });
       expect(Number(await lanes.getAttribute("data-operations"))).toBe(expected.length);
+      // Each operation names the node that served it, and all of them are marked on the latency chart.
+      const servedBy = await page.locator("[data-testid=counterexample-operations] tbody tr td:nth-child(2)").allTextContents();
+      expect(servedBy).toEqual((again.evidence.operations as Array<{ node: string }>).map((op) => op.node));
+      await expect(page.locator("[data-testid=run-chart][data-state=rendered]").getAttribute("data-marked")).resolves.toBe(String(expected.length));
 
       await expect(page.getByTestId("message-statistics").isVisible()).resolves.toBe(true);
       await expect(page.getByTestId("fault-timeline").locator("tbody tr").count()).resolves.toBeGreaterThanOrEqual(4);

@@ -82,7 +82,11 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
         <section className="card">
           <h2>Operations over time</h2>
           <Summary metrics={metrics} />
-          {plot ? <RunCharts plotUrl={download(plot.id)} /> : <p className="muted">This run was graded before plots were recorded.</p>}
+          {plot ? (
+            <RunCharts plotUrl={download(plot.id)} marked={evidence.kind === "linearizability" && Array.isArray(evidence.operations) ? evidence.operations.filter(isEvidenceOp) : []} />
+          ) : (
+            <p className="muted">This run was graded before plots were recorded.</p>
+          )}
         </section>
       )}
 
@@ -186,6 +190,7 @@ function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
         {evidence.minimal === true
           ? "The smallest part of the history the checker found that no order of operations explains."
           : "A failing part of the history; the checker ran out of time before it was the smallest."}{" "}
+        Each operation names the node that served it (for a stale read, the node is often the answer); they are marked ◆ on the latency chart above.{" "}
         {evidence.initialValue === "any" ? "It starts from whatever value the key held then." : "It starts from an absent key."}
         {typeof evidence.omittedOperations === "number" && ` ${evidence.omittedOperations} more operations are not drawn.`}
       </p>
@@ -195,6 +200,7 @@ function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
           <thead>
             <tr>
               <th scope="col">Process</th>
+              <th scope="col">Served by</th>
               <th scope="col">Operation</th>
               <th scope="col">Outcome</th>
               <th scope="col" className="numeric">
@@ -211,6 +217,9 @@ function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
               return (
                 <tr key={`${op.process}/${op.startUs}`} className={bad ? "impossible" : undefined} data-process={op.process} data-start-us={op.startUs}>
                   <td className="numeric">{op.process}</td>
+                  <td>
+                    <code>{op.node}</code>
+                  </td>
                   <td>
                     <code>{describeEvidenceOp(op)}</code>
                     {bad && <strong className="tag tag-fail">impossible</strong>}

@@ -38,7 +38,7 @@ const FAULT_COLOURS: Record<string, string> = { partition: "#9467bd", kill: "#8c
 const faultColour = (kind: string) => FAULT_COLOURS[kind] ?? "#bcbd22";
 
 /** Series names, for the tooltip (ids: chart-ids.ts). */
-const SERIES = { faults: "faults", timeline: "fault timeline" } as const;
+const SERIES = { faults: "faults", timeline: "fault timeline", marked: "counterexample" } as const;
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
@@ -52,7 +52,7 @@ function rowBar(api: Parameters<CustomSeriesRenderItem>[1], x0: number, x1: numb
 }
 
 /** The run chart and the height it needs (its third grid sits under one row per faulted node). */
-export function runOption(plot: PlotData): { option: Option; heightPx: number } {
+export function runOption(plot: PlotData, marked: readonly EvidenceOp[] = []): { option: Option; heightPx: number } {
   const ops = plot.operations;
   const byOutcome: Record<string, Array<[number, number, number]>> = { ok: [], declined: [], fail: [], info: [] };
   for (let i = 0; i < ops.startMs.length; i++) {
@@ -95,6 +95,10 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
           return `${band.kind} ${seconds(band.startMs)}–${seconds(band.endMs)} s<br>${escapeHtml(band.detail)}`;
         }
         const [at, latency, index] = item.value as [number, number, number];
+        if (item.seriesName === SERIES.marked) {
+          const op = marked[-1 - index]!;
+          return `counterexample: ${escapeHtml(describeEvidenceOp(op))} by process ${op.process} on ${escapeHtml(op.node)} at ${at} s, ${latency} ms`;
+        }
         return `${escapeHtml(ops.names[ops.f[index]!] ?? "?")} by process ${ops.process[index]} at ${at} s: ${item.seriesName}, ${latency} ms`;
       },
     },
@@ -130,6 +134,23 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
           z: 2,
         }),
       ),
+      // The counterexample's operations, over their points: where in the run the violation happened.
+      ...(marked.length > 0
+        ? [
+            {
+              id: SERIES_IDS.marked[0],
+              name: SERIES.marked,
+              type: "scatter" as const,
+              xAxisIndex: 0,
+              yAxisIndex: 0,
+              data: marked.map((op) => [seconds(op.startUs / 1000), Math.max(0.01, ((op.endUs ?? op.startUs) - op.startUs) / 1000), -1 - marked.indexOf(op)]),
+              symbol: "diamond",
+              symbolSize: 11,
+              itemStyle: { color: "#000", borderColor: "#fff", borderWidth: 1 },
+              z: 5,
+            } satisfies ScatterSeriesOption,
+          ]
+        : []),
       { name: SERIES.timeline, type: "custom", xAxisIndex: 1, yAxisIndex: 1, renderItem: timelineItem, data: timeline },
       ...(["ok", "fail", "info"] as const).map(
         (outcome): LineSeriesOption => ({
@@ -171,7 +192,7 @@ export function lanesOption(ops: EvidenceOp[], impossible: EvidenceOp | null): O
       children: [
         { type: "rect", shape, style: { fill: colour, opacity: op.type === "ok" ? 0.9 : 0.5, stroke: bad ? "#000" : undefined, lineWidth: bad ? 2 : 0 } },
         // The label sits above the bar: most operations are far shorter than the window.
-        { type: "text", x: shape.x, y: shape.y - 2, style: { text: `${describeEvidenceOp(op)}${bad ? "  ✗ impossible" : op.endUs === null ? " (no reply)" : ""}`, fill: bad ? OUTCOME_COLOURS.fail : "#1d2430", font: `${bad ? "bold " : ""}12px sans-serif`, verticalAlign: "bottom" } },
+        { type: "text", x: shape.x, y: shape.y - 2, style: { text: `${describeEvidenceOp(op)} on ${op.node}${bad ? "  ✗ impossible" : op.endUs === null ? " (no reply)" : ""}`, fill: bad ? OUTCOME_COLOURS.fail : "#1d2430", font: `${bad ? "bold " : ""}12px sans-serif`, verticalAlign: "bottom" } },
       ],
     };
   };
@@ -182,7 +203,7 @@ export function lanesOption(ops: EvidenceOp[], impossible: EvidenceOp | null): O
       formatter: (p) => {
         const item = Array.isArray(p) ? p[0]! : p;
         const op = ops[(item.value as number[])[3]!]!;
-        return `process ${op.process}: ${escapeHtml(describeEvidenceOp(op))} (${op.type}), ${ms(op.startUs)}–${op.endUs === null ? "no reply" : `${ms(op.endUs)} ms`}`;
+        return `process ${op.process} on ${escapeHtml(op.node)}: ${escapeHtml(describeEvidenceOp(op))} (${op.type}), ${ms(op.startUs)}–${op.endUs === null ? "no reply" : `${ms(op.endUs)} ms`}`;
       },
     },
     grid: { top: 10, bottom: 40, left: 90, right: 20 },
