@@ -62,7 +62,7 @@ describe("labgrade (command line)", () => {
     const saved = await stat(path.join(home, "labgrade", "config.json"));
     expect(saved.mode & 0o777).toBe(0o600);
     expect((await labgrade(["labs"])).stdout).toContain(`${DEMO_COURSE_SLUG}\tDistributed Systems (demo)\tstudent`);
-    expect((await labgrade(["labs", DEMO_COURSE_SLUG])).stdout).toMatch(/^echo\tEcho\t/m);
+    expect((await labgrade(["labs", DEMO_COURSE_SLUG])).stdout).toMatch(/^echo\tChallenge 1: Echo\t/m);
     const bad = await labgrade(["login", "--server", server!.url, "--token", "lgp_wrong-token-wrong-token-wrong"], { config: path.join(home, "other") });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("auth.token");
