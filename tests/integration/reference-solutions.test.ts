@@ -50,9 +50,15 @@ function buildOf(lab: BuiltinLab, ref: ReferenceSolution): Promise<BuildResult> 
   return build;
 }
 
-/** The lab's short suite where it has one: Fly.io's runs take minutes a lab (their suites are checked by tests/unit/flyio-suites.test.ts, and 3d is run by flyio-broadcast.test.ts). */
+/**
+ * The lab's short suite where it has one: Fly.io's runs take minutes a lab (their suites are checked
+ * by tests/unit/flyio-suites.test.ts, and 3d is run by flyio-broadcast.test.ts). REFERENCE_SUITE=challenge
+ * runs the lab's default suite, Fly.io's runs, instead (by hand: README, "Reference solutions").
+ */
 function suiteOf(lab: BuiltinLab): TestSpec[] {
-  const parsed = parseSuite(lab.shortSuiteSource ?? lab.suiteSource);
+  const which = process.env.REFERENCE_SUITE ?? "short";
+  if (which !== "short" && which !== "challenge") throw new Error(`REFERENCE_SUITE is "short" (the default) or "challenge", not ${JSON.stringify(which)}`);
+  const parsed = parseSuite(which === "challenge" ? lab.suiteSource : (lab.shortSuiteSource ?? lab.suiteSource));
   if (!parsed.ok) throw new Error(`the ${lab.slug} suite is invalid: ${JSON.stringify(parsed.errors)}`);
   return parsed.spec.tests;
 }
