@@ -16,6 +16,12 @@
 // at most `maxWritesPerKey` sends, then a fresh key ("10", "11", …) replaces it,
 // so logs stay short and a run writes to many keys.
 //
+// Where this differs from Maelstrom, none of it in what a node must do: the
+// commit after a poll is an operation of its own in the history (Maelstrom
+// makes it inside the poll's); messages are distinct across the run, not
+// counters per key; an exhausted key is redrawn as a send's key (Elle redraws
+// the operation too); and clients are not crashed every 30 s / concurrency.
+//
 // History values:
 //   send                    invoke: {key, msg}          ok: {key, msg, offset} (offset as the node sent it)
 //   poll                    invoke: {offsets: {k: o}}   ok: {msgs: {k: [[offset, msg], ...]}} as the node sent it
