@@ -14,7 +14,7 @@ const boundary = (message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "infra/prisma-diff/node_modules/", ".next/", "var/", "lib/generated/", "next-env.d.ts", "test-results/"] },
+  { ignores: ["node_modules/", "infra/prisma-diff/node_modules/", ".next/", "var/", "build/", "lib/generated/", "next-env.d.ts", "test-results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

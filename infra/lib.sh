@@ -92,6 +92,14 @@ install_npm_deps() {
   stamp_write npm "$(hash_of "$ROOT/package.json" "$ROOT/package-lock.json")"
 }
 
+# The history checker, compiled (lib/checkers/check-history.mjs): `npm run
+# check-history` would otherwise compile it at its first start, and refuses to
+# run a bundle older than its sources either way.
+build_check_history() {
+  (cd "$ROOT" && node lib/checkers/check-history.mjs --build >"$VAR/log/check-history-build.log" 2>&1) || { show_log "$VAR/log/check-history-build.log"; fail "compiling the history checker failed" "see $VAR/log/check-history-build.log"; }
+  ok "$(tail -1 "$VAR/log/check-history-build.log")"
+}
+
 generate_prisma_client() {
   local h
   h="$(hash_of "$ROOT/prisma/schema.prisma" "$ROOT/package-lock.json")"

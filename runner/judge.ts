@@ -9,13 +9,14 @@
 // student's. Also the run's metrics: the
 // firewall's message counts (trusted), the agents' (shown, never graded), the
 // fault timeline and the network the run had.
-import { DEFAULT_CHECK_BUDGET_MS } from "../lib/checkers/index.js";
+import { DEFAULT_CHECK_BUDGET_MS, DEFAULT_CHECK_MEMORY_MB } from "../lib/checkers/index.js";
 import type { CheckResult, ResultDocument, RunNetwork } from "../lib/checkers/types.js";
 import { InfraError } from "../lib/errors.js";
 import type { Verdict } from "../lib/grading/verdict.js";
 import type { HistoryEvent } from "../lib/history.js";
 import { historyMetrics } from "../lib/metrics.js";
 import { isRaftTest, type TestSpec } from "../lib/suites/schema.js";
+import { judgeCriteria, unmetCriteriaReason, type CriterionResult } from "../lib/suites/targets.js";
 import { WORKLOADS } from "../lib/workloads/index.js";
 import { EXIT_LINE_TOO_LONG, MAX_LINE_BYTES, type AgentStats } from "../sandbox/programs/agent/wire.js";
 import type { ClusterTestResult } from "../sandbox/cluster.js";
@@ -26,7 +27,10 @@ import { serverMessagesOf } from "../sandbox/traffic.js";
 export interface Judged extends Omit<CheckResult, "verdict"> {
   verdict: Verdict;
   events: HistoryEvent[];
-  metrics: ResultDocument["metrics"];
+  metrics: ResultDocument["metrics"] & {
+    /** The test's availability and targets, each met or not with the run's figure (only for runs that reached the checker). */
+    criteria?: CriterionResult[];
+  };
 }
 
 /**
@@ -157,17 +161,26 @@ export function judge(test: TestSpec, cluster: ClusterTestResult, protocol: "mae
   if (cluster.recordProblem) throw new InfraError("history.incomplete", `the test's record is not whole: ${cluster.recordProblem}`);
   // A Raft test judged by anything but its tester's record would be judged by nothing: ours.
   if (isRaftTest(test)) throw new InfraError("raft.no-verdict", `the controller left no Raft tester's record for ${test.raft}`);
-  const checked = WORKLOADS[test.workload].check(events, { nodeIds, budgetMs: DEFAULT_CHECK_BUDGET_MS });
+  const checked = WORKLOADS[test.workload].check(events, { nodeIds, budgetMs: DEFAULT_CHECK_BUDGET_MS, memoryBudgetMb: DEFAULT_CHECK_MEMORY_MB });
+  // Availability and targets are judged on every checked run, so the report shows each figure even when the checker failed.
+  const criteria = judgeCriteria(test, { metrics, evidence: checked.evidence });
+  const judgedMetrics = criteria.length > 0 ? { ...metrics, criteria } : metrics;
   if (checked.verdict === "PASS" && dead.length > 0) {
     return {
       verdict: "FAIL",
       reason: `node ${dead.map((n) => `${n.id} (exit code ${n.exitCode})`).join(", ")} stopped during the test`,
       evidence: checked.evidence,
       events,
-      metrics,
+      metrics: judgedMetrics,
     };
   }
-  return { ...checked, events, metrics };
+  const unmet = unmetCriteriaReason(criteria);
+  if (checked.verdict === "PASS" && unmet) {
+    // A criterion missed on a figure the run had is the solution's; one whose figure was never measured decides nothing.
+    const missed = criteria.some((c) => !c.met && c.figure !== null);
+    return { verdict: missed ? "FAIL" : "UNKNOWN", reason: unmet, evidence: checked.evidence, events, metrics: judgedMetrics };
+  }
+  return { ...checked, events, metrics: judgedMetrics };
 }
 
 /** Whether the record is the raft driver's (its header says so). */

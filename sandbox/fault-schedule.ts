@@ -22,6 +22,38 @@ export interface FaultEvent {
   ok: boolean;
   /** For heals: packets our rules had dropped on each node since the last heal (nodes whose counters could not be read are left out). */
   droppedPackets?: Record<string, number>;
+  /** For a suite's step and the final heal: when it was planned, ms after the main phase started. */
+  plannedMs?: number;
+  /** Why it took effect more than LATE_AFTER_MS after it was planned, in words (measured, never guessed). */
+  late?: string;
+}
+
+/** A fault stamped this long after its planned time says why in the timeline. */
+export const LATE_AFTER_MS = 200;
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+const inSeconds = (ms: number) => `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1)} s`;
+
+/**
+ * Why a fault took effect `atMs - plannedMs` late: it began late (the step
+ * before was still being applied, or the runner's timer fired late), and how
+ * long the parts of applying it took. Undefined when it was on time.
+ */
+export function explainLateness(t: { plannedMs: number; startedMs: number; atMs: number; previousDoneMs: number | null; parts: Array<{ what: string; ms: number }> }): string | undefined {
+  const late = t.atMs - t.plannedMs;
+  if (late <= LATE_AFTER_MS) return undefined;
+  const reasons: string[] = [];
+  const beganLate = t.startedMs - t.plannedMs;
+  if (beganLate > LATE_AFTER_MS / 2) {
+    reasons.push(
+      t.previousDoneMs !== null && t.previousDoneMs > t.plannedMs
+        ? `it began ${inSeconds(beganLate)} late: the step before it was still being applied until ${inSeconds(t.previousDoneMs)}`
+        : `it began ${inSeconds(beganLate)} late: the runner's timer fired late (the machine was busy)`,
+    );
+  }
+  for (const part of t.parts) if (part.ms >= 50) reasons.push(`${part.what} took ${inSeconds(part.ms)}`);
+  if (reasons.length === 0) reasons.push(`applying it took ${inSeconds(t.atMs - t.startedMs)}`);
+  return `${inSeconds(late)} after its planned ${inSeconds(t.plannedMs)}: ${reasons.join("; ")}`;
 }
 
 export interface ScheduleOptions {
@@ -52,13 +84,33 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
   // is applied, but when a restart or resume *begins* (the node may run from then).
   const record = (kind: FaultEvent["kind"], nodes: string[], detail: string, ok = true, wallMs = Date.now()) =>
     timeline.push({ atMs: wallMs - opts.startWallMs, wallMs, kind, nodes, detail, ok });
+  // What each step's parts took, for explainLateness.
+  let parts: Array<{ what: string; ms: number }> = [];
+  const timed = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const began = Date.now();
+    try {
+      return await work();
+    } finally {
+      parts.push({ what, ms: Date.now() - began });
+    }
+  };
+  let previousDoneMs: number | null = null;
+  const annotate = (plannedMs: number, startedWall: number, from: number) => {
+    for (const event of timeline.slice(from)) {
+      event.plannedMs = plannedMs;
+      const late = explainLateness({ plannedMs, startedMs: startedWall - opts.startWallMs, atMs: event.atMs, previousDoneMs, parts });
+      if (late) event.late = late;
+    }
+    previousDoneMs = Date.now() - opts.startWallMs;
+  };
+
   const pick = (choice: string, from: string[]) => (choice === "random" ? opts.rng.pick(from) : choice);
   const steps = [...opts.steps].sort((a, b) => a.at - b.at);
   // Kill and pause take a node not already held (nor in `skip`) and hold it in
   // their set; restart and resume give back one held node, or all of them.
   const hold = async (kind: "kill" | "pause", choice: string, held: Set<string>, act: (node: string) => Promise<void>, detail: string, skip = new Set<string>()) => {
     const node = pick(choice, opts.nodeIds.filter((n) => !held.has(n) && !skip.has(n)));
-    await act(node);
+    await timed(`${kind === "kill" ? "killing" : "pausing"} ${node}`, () => act(node));
     held.add(node);
     record(kind, [node], `${node} ${detail}`);
   };
@@ -76,19 +128,22 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
     if (step.at * 1000 >= opts.mainPhaseMs) break;
     await sleepUntil(opts.startWallMs + step.at * 1000, opts.signal);
     if (opts.signal.aborted) break;
+    const startedWall = Date.now();
+    const recorded = timeline.length;
+    parts = [];
     try {
       switch (step.kind) {
         case "partition": {
           const target = step.node ? pick(step.node, opts.nodeIds) : undefined;
           const grudge = partition(step.mode, opts.nodeIds, opts.rng, target);
-          const servicesCut = await opts.faults.partition(grudge);
+          const servicesCut = await timed(`installing the cut on ${plural(grudge.size, "node")}`, () => opts.faults.partition(grudge));
           const services = servicesCut.length > 0 ? `; services cut off from ${servicesCut.join(", ")}` : "";
           record("partition", [...grudge.keys()], `${step.mode}: ${describeGrudge(grudge)}${services}`);
           break;
         }
         case "heal": {
-          const droppedPackets = await countDrops(opts);
-          await opts.faults.heal();
+          const droppedPackets = await timed(`reading the drop counters of ${plural(opts.nodeIds.length, "node")}`, () => countDrops(opts));
+          await timed("removing the cut", () => opts.faults.heal());
           record("heal", opts.nodeIds, "network healed");
           timeline[timeline.length - 1]!.droppedPackets = droppedPackets;
           break;
@@ -126,6 +181,7 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
     } catch (err) {
       record(step.kind, [], `could not apply ${step.kind}: ${errorMessage(err)}`, false);
     }
+    annotate(step.at * 1000, startedWall, recorded);
   }
 
   // The main phase is over (or the test was stopped): heal everything for the
@@ -133,11 +189,14 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
   await sleepUntil(opts.startWallMs + opts.mainPhaseMs, opts.signal);
   if (steps.length > 0) {
     const done: string[] = [];
+    const startedWall = Date.now();
+    const recorded = timeline.length;
+    parts = [];
     try {
-      const droppedPackets = await countDrops(opts, killed);
-      await opts.faults.heal();
-      for (const node of paused) await opts.faults.resume(node);
-      for (const node of killed) await opts.faults.restart(node);
+      const droppedPackets = await timed(`reading the drop counters of ${plural(opts.nodeIds.length - killed.size, "node")}`, () => countDrops(opts, killed));
+      await timed("removing every cut", () => opts.faults.heal());
+      if (paused.size > 0) await timed(`resuming ${[...paused].join(", ")}`, async () => { for (const node of paused) await opts.faults.resume(node); });
+      if (killed.size > 0) await timed(`restarting ${[...killed].join(", ")}`, async () => { for (const node of killed) await opts.faults.restart(node); });
       done.push("network healed");
       if (paused.size > 0) done.push(`resumed ${[...paused].join(", ")}`);
       if (killed.size > 0) done.push(`restarted ${[...killed].join(", ")}`);
@@ -146,20 +205,26 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
     } catch (err) {
       record("heal-all", opts.nodeIds, `could not heal: ${errorMessage(err)}`, false);
     }
+    annotate(opts.mainPhaseMs, startedWall, recorded);
   }
   return timeline;
 }
 
 async function countDrops(opts: ScheduleOptions, skip: Set<string> = new Set()): Promise<Record<string, number>> {
+  // All nodes at once: read one after another, 25 nodes' counters held a heal back by seconds.
   const counts: Record<string, number> = {};
-  for (const node of opts.nodeIds.filter((n) => !skip.has(n))) {
-    try {
-      counts[node] = await opts.faults.droppedPackets(node);
-    } catch {
-      // Not known (the counters could not be read): left out, never shown as 0.
-    }
-  }
-  return counts;
+  await Promise.all(
+    opts.nodeIds
+      .filter((n) => !skip.has(n))
+      .map(async (node) => {
+        try {
+          counts[node] = await opts.faults.droppedPackets(node);
+        } catch {
+          // Not known (the counters could not be read): left out, never shown as 0.
+        }
+      }),
+  );
+  return Object.fromEntries(opts.nodeIds.filter((n) => n in counts).map((n) => [n, counts[n]!]));
 }
 
 /** A shaping step in words, for the timeline: "delay +100 ms on n1's packets to its peers". */

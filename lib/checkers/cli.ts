@@ -4,9 +4,13 @@
 // the runner does, and prints the verdict, the reason and the metrics; or,
 // with --json, the results document (format "labgrade-result/1", described in
 // the README). Exit status: 0 PASS, 1 FAIL, 2 UNKNOWN, 64 bad usage, 65 a
-// file that is not a history.
+// file that is not a history (or one its checker cannot read: an unknown
+// operation, a value of the wrong shape, the event named).
 //
-//   npm run check-history -- FILE [--workload NAME] [--nodes n0,n1,...] [--budget-ms N] [--json]
+//   npm run check-history -- FILE [--workload NAME] [--nodes n0,n1,...] [--budget-ms N] [--memory-mb N] [--json]
+//
+// The npm script runs this compiled (check-history.mjs, which rebuilds the
+// bundle when a source changed): transpiling at every start cost seconds.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -14,16 +18,17 @@ import { z } from "zod";
 import type { HistoryEvent } from "../history.js";
 import { historyMetrics, type LatencySummary } from "../metrics.js";
 import { WORKLOAD_NAMES, workloadNamed } from "../workloads/index.js";
-import { DEFAULT_CHECK_BUDGET_MS } from "./index.js";
-import { RESULT_FORMAT, type ResultDocument } from "./types.js";
+import { DEFAULT_CHECK_BUDGET_MS, DEFAULT_CHECK_MEMORY_MB } from "./index.js";
+import { MalformedHistoryError, RESULT_FORMAT, type ResultDocument } from "./types.js";
 
 export const EXIT = { PASS: 0, FAIL: 1, UNKNOWN: 2, USAGE: 64, DATA: 65 } as const;
 
-const USAGE = `usage: npm run check-history -- FILE [--workload NAME] [--nodes n0,n1,...] [--budget-ms N] [--json]
+const USAGE = `usage: npm run check-history -- FILE [--workload NAME] [--nodes n0,n1,...] [--budget-ms N] [--memory-mb N] [--json]
   FILE         a test's history.json, a JSON array of events, or JSON lines of events ("-" reads standard input)
   --workload   the checker to use (default: the file's test.workload); one of ${WORKLOAD_NAMES.join(", ")}
   --nodes      the node ids (default: the file's test.nodes as n0..; else the nodes the events name)
   --budget-ms  time the linearizability search may take before saying UNKNOWN (default ${DEFAULT_CHECK_BUDGET_MS})
+  --memory-mb  memory one linearizability search may hold before saying UNKNOWN (default ${DEFAULT_CHECK_MEMORY_MB})
   --json       print the results document instead of text`;
 
 const eventSchema = z.object({
@@ -119,14 +124,14 @@ export function parseHistoryText(text: string, name: string): ParsedHistory {
 
 
 /** Checks a parsed history; the same checker and context the runner uses. */
-export function checkHistory(history: ParsedHistory, options: { workload?: string; nodes?: string[]; budgetMs?: number }): ResultDocument {
+export function checkHistory(history: ParsedHistory, options: { workload?: string; nodes?: string[]; budgetMs?: number; memoryBudgetMb?: number }): ResultDocument {
   const workload = options.workload ?? history.workload;
   if (!workload) throw new InputError(`the history names no workload; pass --workload (one of ${WORKLOAD_NAMES.join(", ")})`, EXIT.USAGE);
   const checker = workloadNamed(workload)?.check;
   if (!checker) throw new InputError(`no checker for workload "${workload}"; known: ${WORKLOAD_NAMES.join(", ")}`, EXIT.USAGE);
   const nodeIds =
     options.nodes ?? (history.nodes ? Array.from({ length: history.nodes }, (_, i) => `n${i}`) : [...new Set(history.events.map((e) => e.node))].sort());
-  const checked = checker(history.events, { nodeIds, budgetMs: options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS });
+  const checked = checker(history.events, { nodeIds, budgetMs: options.budgetMs ?? DEFAULT_CHECK_BUDGET_MS, memoryBudgetMb: options.memoryBudgetMb ?? DEFAULT_CHECK_MEMORY_MB });
   return {
     format: RESULT_FORMAT,
     workload,
@@ -166,7 +171,14 @@ export function main(argv: readonly string[], io: { out: (s: string) => void; er
       parsed = parseArgs({
         args: [...argv],
         allowPositionals: true,
-        options: { workload: { type: "string" }, nodes: { type: "string" }, "budget-ms": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+        options: {
+          workload: { type: "string" },
+          nodes: { type: "string" },
+          "budget-ms": { type: "string" },
+          "memory-mb": { type: "string" },
+          json: { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
       });
     } catch (err) {
       throw new InputError(`${(err as Error).message}\n${USAGE}`, EXIT.USAGE);
@@ -182,6 +194,11 @@ export function main(argv: readonly string[], io: { out: (s: string) => void; er
       budgetMs = Number(values["budget-ms"]);
       if (!Number.isInteger(budgetMs) || budgetMs < 1) throw new InputError(`--budget-ms must be a whole number of milliseconds ≥ 1, got "${values["budget-ms"]}"`, EXIT.USAGE);
     }
+    let memoryBudgetMb: number | undefined;
+    if (values["memory-mb"] !== undefined) {
+      memoryBudgetMb = Number(values["memory-mb"]);
+      if (!Number.isInteger(memoryBudgetMb) || memoryBudgetMb < 1) throw new InputError(`--memory-mb must be a whole number of MB ≥ 1, got "${values["memory-mb"]}"`, EXIT.USAGE);
+    }
     const nodes = values.nodes?.split(",").map((s) => s.trim()).filter(Boolean);
     if (nodes && nodes.length === 0) throw new InputError(`--nodes needs at least one node id, e.g. --nodes n0,n1,n2`, EXIT.USAGE);
     const file = positionals[0]!;
@@ -191,7 +208,14 @@ export function main(argv: readonly string[], io: { out: (s: string) => void; er
     } catch (err) {
       throw new InputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`, EXIT.USAGE);
     }
-    const result = checkHistory(parseHistoryText(text, file === "-" ? "standard input" : file), { workload: values.workload, nodes, budgetMs });
+    const name = file === "-" ? "standard input" : file;
+    let result: ResultDocument;
+    try {
+      result = checkHistory(parseHistoryText(text, name), { workload: values.workload, nodes, budgetMs, memoryBudgetMb });
+    } catch (err) {
+      if (err instanceof MalformedHistoryError) throw new InputError(`${name}: ${err.message}`, EXIT.DATA);
+      throw err;
+    }
     io.out(values.json ? JSON.stringify(result, null, 2) : formatResult(result));
     return EXIT[result.verdict as keyof typeof EXIT];
   } catch (err) {

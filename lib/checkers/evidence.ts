@@ -14,6 +14,8 @@ export interface EvidenceOp {
   startUs: number;
   endUs: number | null;
   node: string;
+  /** How a fail or info ended: the Maelstrom error code and text. */
+  error?: { code: number; text: string };
 }
 
 export interface EchoEvidence {
@@ -110,10 +112,15 @@ export interface LinearizabilityEvidence {
   operations?: number | EvidenceOp[];
   ok?: number;
   fail?: number;
+  /** Failed operations that saw something of their key (error 20: absent; a cas's 22: not its `from`), among `fail`. */
+  observingFailures?: number;
   indeterminate?: number;
   keys?: number;
   searchSteps?: number;
   budgetMs?: number;
+  memoryBudgetMb?: number;
+  /** Undecided keys whose search outgrew the memory budget (the rest ran out of time). */
+  keysOverMemoryBudget?: number;
   undecidedKeys?: unknown[];
   /** The failing key, its counterexample and the operation no order explains. */
   key?: unknown;
@@ -125,7 +132,7 @@ export interface LinearizabilityEvidence {
   omittedOperations?: number;
   minimal?: boolean;
   failingKeys?: unknown[];
-  summary?: { operations: number; ok: number; fail: number; indeterminate: number; keys: number; searchSteps: number };
+  summary?: { operations: number; ok: number; fail: number; observingFailures: number; indeterminate: number; keys: number; searchSteps: number };
 }
 
 /** What the runner found before (or instead of) the checker: limits broken, nodes stopped, a controller that gave up. */

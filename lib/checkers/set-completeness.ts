@@ -8,15 +8,20 @@
 //   stale         acknowledged, and missing from some read invoked after the add completed
 //                 (normal for an eventually consistent set; reported, not judged).
 //   duplicated    a read that lists one value more than once (reported, not judged).
-//   stable        a value is stable from the earliest read invocation after which every
-//                 read, on every node, includes it, and every node has read it; its stable
-//                 latency is that time minus the add's invocation (0 if a concurrent read
-//                 saw it first). Values never stable (missing from the last read, or never
-//                 read by some node) have no latency.
+//   stable        a value is stable when every read invoked after some read lacking it
+//                 includes it, the last read included, and every node has a read in that
+//                 run (a node that never answered a read makes nothing stable). Its stable
+//                 latency is Maelstrom's (Jepsen's set-full): the invocation of the last read
+//                 that lacked it minus the time it was known (the add's completion, or the
+//                 completion of the first read that had it, whichever was first), at least 0;
+//                 0 when no read lacked it. So a value no read lacked after the main phase is
+//                 not charged the recovery wait before the final reads. Values never stable
+//                 (missing from the last read, or never read by some node) have no latency.
+//                 Quantiles are Jepsen's too: the value at index floor(n × q) of the sorted
+//                 latencies.
 // Values are compared by their JSON text. Every node must answer its final read.
 // Cost: linear in the total size of the reads, plus sorting the reads.
 import { pairOperations, type HistoryEvent } from "../history.js";
-import { quantile } from "../metrics.js";
 import type { SetCompletenessEvidence } from "./evidence.js";
 import { noneAcknowledged, type CheckContext, type CheckResult } from "./types.js";
 
@@ -107,6 +112,8 @@ export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: Check
   const duplicatedReads: Array<{ node: string; timeUs: number; values: unknown[] }> = [];
   const unexpected = new Map<number, { value: unknown; node: string; timeUs: number; addFailed: boolean }>();
   const seen = new Set<number>();
+  /** The completion of the first read that had each value (Jepsen's "known" when it precedes the add's). */
+  const firstReadUs = new Map<number, number>();
   for (const op of ops) {
     if (op.f !== "read" || op.completion?.type !== "ok") continue;
     const done = op.completion;
@@ -125,6 +132,7 @@ export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: Check
       }
       stamp[id] = mark;
       ids.push(id);
+      if ((firstReadUs.get(id) ?? Infinity) > done.timeUs) firstReadUs.set(id, done.timeUs);
       if (seen.has(id)) continue;
       seen.add(id);
       const source = added.get(id);
@@ -185,13 +193,17 @@ export function checkSetCompleteness(events: readonly HistoryEvent[], ctx: Check
   for (const [id, a] of added) {
     if (a.outcome === "fail") continue;
     const from = stableFrom.get(id);
-    if (from !== undefined && from <= reachedAllFrom) latenciesMs.push(Math.max(0, reads[from]!.invokedUs - a.invokedUs) / 1000);
     // The last read lacking the value is the one just before its stable run.
     const lastMissing = reads[(from ?? reads.length) - 1];
+    if (from !== undefined && from <= reachedAllFrom) {
+      const knownUs = Math.min(a.completedUs ?? Infinity, firstReadUs.get(id) ?? Infinity);
+      latenciesMs.push(lastMissing ? Math.max(0, lastMissing.invokedUs - knownUs) / 1000 : 0);
+    }
     if (a.outcome === "ok" && lastMissing && lastMissing.invokedUs > a.completedUs!) stale++;
   }
   latenciesMs.sort((a, b) => a - b);
-  const stableLatencyMs = latenciesMs.length > 0 ? Object.fromEntries(LATENCY_QUANTILES.map((q) => [String(q), quantile(latenciesMs, q)])) : null;
+  const stableLatencyMs =
+    latenciesMs.length > 0 ? Object.fromEntries(LATENCY_QUANTILES.map((q) => [String(q), latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(latenciesMs.length * q))]!])) : null;
 
   const outcomes = [...added.values()].map((a) => a.outcome);
   const evidence: SetCompletenessEvidence = {

@@ -1,6 +1,7 @@
 // What every checker returns: a verdict, a reason in plain words for the
 // student, and the evidence behind it (small enough to store with the result).
 import type { CheckVerdict, Verdict } from "../grading/verdict.js";
+import type { HistoryEvent } from "../history.js";
 import type { HistoryMetrics } from "../metrics.js";
 import type { Evidence } from "./evidence.js";
 
@@ -17,6 +18,24 @@ export interface CheckContext {
   nodeIds: string[];
   /** Time budget for searches that can explode (linearizability); past it the verdict is UNKNOWN. */
   budgetMs: number;
+  /** Memory those searches may hold, in MB (their memo tables, estimated); past it the verdict is UNKNOWN. Default DEFAULT_CHECK_MEMORY_MB. */
+  memoryBudgetMb?: number;
+}
+
+/**
+ * A history a checker cannot read: an operation it does not know or a value
+ * of the wrong shape. Never skipped (a skipped operation could hide a
+ * violation) and never guessed at; the event is named so the history's
+ * writer can find it. Ours to fix when our controller wrote the history.
+ */
+export class MalformedHistoryError extends Error {
+  constructor(
+    readonly event: HistoryEvent,
+    detail: string,
+  ) {
+    super(`event ${event.index} (${event.type} ${JSON.stringify(event.f)} of process ${event.process}): ${detail}`);
+    this.name = "MalformedHistoryError";
+  }
 }
 
 /**

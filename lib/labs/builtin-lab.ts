@@ -31,8 +31,14 @@ export interface BuiltinLab {
   buildCommand: string;
   runImage: string;
   runCommand: string;
-  /** The default suite, as staff would write it. */
+  /** The default suite, as staff would write it (for Fly.io's challenges: Fly.io's own Maelstrom runs). */
   suiteSource: string;
+  /**
+   * The same checks in a few seconds, for our own tests of the references
+   * (tests/integration/reference-solutions.test.ts, the run-report browser
+   * test): Fly.io's runs take minutes a lab. Absent: the default suite is short.
+   */
+  shortSuiteSource?: string;
   references: ReferenceSolution[];
 }
 

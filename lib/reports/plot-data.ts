@@ -27,8 +27,17 @@ export interface FaultBand {
   endMs: number;
 }
 
-/** One-letter outcomes in `PlotData.operations.outcome`: ok, fail, info (no definite answer, or none at all). */
-export const OUTCOME_CODES = { o: "ok", f: "fail", i: "info" } as const;
+/**
+ * One-letter outcomes in `PlotData.operations.outcome`: ok; declined (a
+ * definite answer that is part of the operation's meaning, not an error: a cas
+ * whose `from` did not match, error 22, or a key that does not exist, error
+ * 20); fail (any other definite error); info (no definite answer, or none at
+ * all). Plots from before "declined" existed hold only o, f and i.
+ */
+export const OUTCOME_CODES = { o: "ok", d: "declined", f: "fail", i: "info" } as const;
+
+/** Maelstrom's key-does-not-exist (20) and precondition-failed (22): the service answered, the operation simply did not apply. */
+const DECLINED_CODES = new Set([20, 22]);
 export type OutcomeCode = keyof typeof OUTCOME_CODES;
 
 export interface PlotData {
@@ -117,7 +126,7 @@ export function plotData(events: readonly HistoryEvent[], timeline: readonly Fau
     const done = op.completion;
     operations.startMs.push(round2(op.invoke.timeUs / 1000));
     operations.latencyMs.push(round2(Math.max(0, (done ? done.timeUs : lastUs) - op.invoke.timeUs) / 1000));
-    outcome += done?.type === "ok" ? "o" : done?.type === "fail" ? "f" : "i";
+    outcome += done?.type === "ok" ? "o" : done?.type === "fail" ? (done.error && DECLINED_CODES.has(done.error.code) ? "d" : "f") : "i";
     operations.f.push(f);
     operations.process.push(op.process);
   }

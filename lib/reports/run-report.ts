@@ -10,6 +10,7 @@ import type { Evidence } from "../checkers/evidence.js";
 import type { Db } from "../db.js";
 import { NotFoundError } from "../errors.js";
 import type { HistoryMetrics } from "../metrics.js";
+import type { CriterionResult } from "../suites/targets.js";
 import { getVisibleResultOrThrow } from "../submissions/submission-report.js";
 import type { FaultTimelineEntry } from "./plot-data.js";
 
@@ -43,8 +44,10 @@ export type RunMetrics = Partial<HistoryMetrics> & {
   serverPackets?: number | null;
   perNode?: NodeStats[];
   setupMs?: number;
-  faults?: Array<FaultTimelineEntry & { droppedPackets?: Record<string, number> }>;
+  faults?: Array<FaultTimelineEntry & { droppedPackets?: Record<string, number>; plannedMs?: number; late?: string }>;
   network?: RunNetwork | null;
+  /** The test's availability and targets as judged (runs graded before suites had them have none). */
+  criteria?: CriterionResult[];
 };
 
 export async function getRunReportOrThrow(db: Db, actor: Actor, submissionId: string, resultId: string) {

@@ -53,7 +53,7 @@ export async function seedDemoCourse(db: Db, opts: { log?: (line: string) => voi
   }
   const creator = await db.user.findUniqueOrThrow({ where: { email: "instructor@demo.labgrade.test" } });
   for (const builtin of ALL_BUILTIN_LABS) {
-    const { suiteSource, references, slug, dueInDays, ...fields } = builtin;
+    const { suiteSource, shortSuiteSource: _short, references, slug, dueInDays, ...fields } = builtin;
     const dueAt = dueInDays === undefined ? undefined : new Date(Date.now() + dueInDays * 86_400_000);
     const lab = await db.lab.upsert({
       where: { courseId_slug: { courseId: course.id, slug } },

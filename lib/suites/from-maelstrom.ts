@@ -15,7 +15,7 @@
 // Pure: no I/O; the result is checked with the suite parser before it is
 // returned, so what it gives is a test staff can save.
 import { Document, isMap, isSeq } from "yaml";
-import { WORKLOADS, workloadNamed, type WorkloadName } from "../workloads/index.js";
+import { hasFinalPhase, WORKLOADS, workloadNamed, type WorkloadName } from "../workloads/index.js";
 import { parseSuite } from "./parse-suite.js";
 import { testKeys } from "./schema.js";
 
@@ -294,7 +294,7 @@ export function suiteTestFromMaelstrom(command: string, opts: { name?: string } 
   if (test.rate === 0) problems.push("--rate 0: Maelstrom then sends no requests at all; a test here needs a rate above 0");
   const durationSeconds = whole("--time-limit", MAELSTROM_DEFAULTS.timeLimitSeconds);
   test.durationSeconds = durationSeconds;
-  if (workload && (WORKLOADS[workload].finalOps || WORKLOADS[workload].finalClient)) test.recoverySeconds = MAELSTROM_DEFAULTS.recoverySeconds;
+  if (workload && hasFinalPhase(workload)) test.recoverySeconds = MAELSTROM_DEFAULTS.recoverySeconds;
 
   const latencyMs = whole("--latency", 0);
   const distribution = text("--latency-dist");

@@ -4,7 +4,7 @@
 // a parser's jargon. Each problem keeps its path (and, for an unknown key,
 // the key itself) so parse-suite.ts can point at its line.
 import type { z } from "zod";
-import { faultStepKeys, LATENCY_KEYS, RAFT_WORKLOAD, SUITE_KEYS, testKeys, workloadsWithOption } from "./schema.js";
+import { faultStepKeys, LATENCY_KEYS, RAFT_WORKLOAD, SUITE_KEYS, TARGET_BOUND_KEYS, TARGET_METRIC_NAMES, testKeys, workloadsWithOption } from "./schema.js";
 
 export interface SuiteProblem {
   path: ReadonlyArray<string | number>;
@@ -58,6 +58,8 @@ function placeOf(path: ReadonlyArray<string | number>, data: unknown): { what: s
     return { what: `a setting of ${article(workload)} ${workload} test`, known: testKeys(workload), workload };
   }
   if (path.length === 3 && path[0] === "tests" && path[2] === "latency") return { what: "a latency setting", known: LATENCY_KEYS };
+  if (path.length === 3 && path[0] === "tests" && path[2] === "targets") return { what: "a metric a target may bound", known: TARGET_METRIC_NAMES };
+  if (path.length === 4 && path[0] === "tests" && path[2] === "targets") return { what: "a setting of a target (the figure must stay below a number)", known: TARGET_BOUND_KEYS };
   if (path.length === 4 && path[0] === "tests" && path[2] === "faults") {
     const kind = (valueAt(data, path) as { kind?: unknown })?.kind;
     return { what: typeof kind === "string" ? `a setting of ${article(kind)} ${kind} fault` : "a fault setting", known: faultStepKeys(String(kind)) };

@@ -10,7 +10,8 @@
 // suiteSpecSchema, used by the runner).
 import { z } from "zod";
 import { RAFT_TEST_NAMES, raftTestNamed } from "../labs/mit-6.5840/raft-tests.js";
-import { WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from "../workloads/index.js";
+import { hasFinalPhase, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from "../workloads/index.js";
+import { availabilitySchema, targetsMeasured, targetsSchema } from "./targets.js";
 
 /** Seconds after the main phase starts. */
 const at = z.number().min(0).max(600);
@@ -83,23 +84,52 @@ function faultStepFor(reading: Reading) {
 /** Every fault kind a suite may name. */
 export const FAULT_KINDS = ["partition", "heal", "loss", "bandwidth", "kill", "restart", "pause", "resume", ...SHAPING_FAULTS] as const;
 
+/**
+ * Maelstrom's defaults, for what a test does not say (its CLI's and Jepsen's:
+ * 5 nodes, --concurrency 1n, --rate 5, --time-limit 60, a 5 s client timeout,
+ * and `sleep 10` between healing and the final operations).
+ */
+export const MAELSTROM_DEFAULTS = { nodes: 5, clientsPerNode: 1, rate: 5, durationSeconds: 60, requestTimeoutSeconds: 5, recoverySeconds: 10 } as const;
+
+/**
+ * The defaults that depend on the rest of a test: one client per node, and
+ * Maelstrom's recovery wait only where the workload has final operations (its
+ * other workloads end with the main phase).
+ */
+function withMaelstromDefaults<T extends { workload: string; nodes?: number; concurrency?: number; recoverySeconds?: number }>(test: T): Defaulted<T> {
+  if (test.workload === RAFT_WORKLOAD) return test as Defaulted<T>;
+  // An unknown workload is refused by the union later; here it simply gets no recovery.
+  const hasFinalOps = (WORKLOAD_NAMES as readonly string[]).includes(test.workload) && hasFinalPhase(test.workload as WorkloadName);
+  return {
+    ...test,
+    concurrency: test.concurrency ?? (test.nodes ?? MAELSTROM_DEFAULTS.nodes) * MAELSTROM_DEFAULTS.clientsPerNode,
+    recoverySeconds: test.recoverySeconds ?? (hasFinalOps ? MAELSTROM_DEFAULTS.recoverySeconds : 0),
+  } as Defaulted<T>;
+}
+
+/** A workload test once its defaults are filled: concurrency and recoverySeconds always set. */
+type Defaulted<T> = T extends { workload: typeof RAFT_WORKLOAD } ? T : Omit<T, "concurrency" | "recoverySeconds"> & { concurrency: number; recoverySeconds: number };
+
 /** What every test has, whatever its workload. */
 function commonTestSettings(reading: Reading) {
   return {
     /** Unique within the suite; shown to students unless hidden. */
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes, starting with a letter or digit"),
-    /** Number of node containers, n0..n(N-1). */
-    nodes: z.number().int().min(1).max(25).default(3),
-    /** Concurrent client processes. */
-    concurrency: z.number().int().min(1).max(100).default(2),
-    /** Target client operations per second, across all clients. */
-    rate: z.number().positive().max(10_000).default(10),
-    /** Length of the main phase, in seconds. */
-    durationSeconds: z.number().positive().max(600).default(5),
-    /** Wait after faults heal, before the final operations. */
-    recoverySeconds: z.number().min(0).max(120).default(0),
+    // Where a test is silent, Maelstrom's defaults (MAELSTROM.md): 5 nodes, one client per node
+    // (concurrency 1n), 5 operations a second for 60 s, a 5 s request timeout, no latency, and a
+    // 10 s recovery before the final operations of workloads that have them (withMaelstromDefaults).
+    /** Number of node containers, n0..n(N-1) (Maelstrom's --node-count). */
+    nodes: z.number().int().min(1).max(25).default(MAELSTROM_DEFAULTS.nodes),
+    /** Concurrent client processes (Maelstrom's --concurrency; absent: one per node, "1n"). */
+    concurrency: z.number().int().min(1).max(100).optional(),
+    /** Target client operations per second, across all clients (Maelstrom's --rate). */
+    rate: z.number().positive().max(10_000).default(MAELSTROM_DEFAULTS.rate),
+    /** Length of the main phase, in seconds (Maelstrom's --time-limit). */
+    durationSeconds: z.number().positive().max(600).default(MAELSTROM_DEFAULTS.durationSeconds),
+    /** Wait after faults heal, before the final operations (absent: 10 s if the workload has final operations, as Maelstrom waits). */
+    recoverySeconds: z.number().min(0).max(120).optional(),
     /** A request with no reply in this time is recorded as indeterminate. */
-    requestTimeoutSeconds: z.number().positive().max(60).default(5),
+    requestTimeoutSeconds: z.number().positive().max(60).default(MAELSTROM_DEFAULTS.requestTimeoutSeconds),
     /** Points for passing (pass rate × points with repetitions). */
     points: z.number().min(0).default(1),
     /** When students see this test's details. */
@@ -128,13 +158,39 @@ function commonTestSettings(reading: Reading) {
       .string()
       .regex(/^\d{1,20}$/, "a whole number of at most 20 digits, in quotes")
       .optional(),
+    ...passCriteria(reading),
+  };
+}
+
+/**
+ * What a run must achieve besides its checker's verdict (lib/suites/targets.ts
+ * judges them; the report shows each as met or not, with the figure).
+ */
+function passCriteria(reading: Reading) {
+  return {
+    /**
+     * Maelstrom's --availability: `total` (every client request, final reads
+     * included, must succeed) or the least fraction of them that must (0.99).
+     * Absent: not judged.
+     */
+    availability: availabilitySchema.optional(),
+    /**
+     * Figures the run must stay strictly below, by metric (Fly.io's goals, e.g.
+     * `{ msgsPerOp: { below: 30 }, stableLatencyMedianMs: { below: 400 } }`):
+     * msgsPerOp, stableLatencyMedianMs and stableLatencyMaxMs (broadcast and
+     * g-set only), latencyMedianMs, latencyP99Ms, latencyMaxMs. Maelstrom has
+     * no flag for these.
+     */
+    targets: targetsSchema(reading).optional(),
   };
 }
 
 /** One workload's test: the common settings, the workload's name, and its own settings beside them. */
 function testFor(reading: Reading, name: WorkloadName) {
   const object = reading === "strict" ? z.strictObject : z.object;
-  return object({ ...commonTestSettings(reading), workload: z.literal(name), ...WORKLOADS[name].options.shape }).superRefine(nodesNamedExist);
+  return object({ ...commonTestSettings(reading), workload: z.literal(name), ...WORKLOADS[name].options.shape })
+    .superRefine(nodesNamedExist)
+    .superRefine((test, ctx) => targetsMeasured(name, test.targets, ctx));
 }
 
 /** A fault step may only name nodes the test has. */
@@ -190,14 +246,16 @@ function suiteFor(reading: Reading) {
    * keyCount, broadcast's topology), so each test is validated against its
    * own workload's options.
    */
-  const test = z.preprocess(
-    withRaftWorkload,
-    z.discriminatedUnion(
-      "workload",
-      [raftTestFor(reading), ...(WORKLOAD_NAMES.map((name) => testFor(reading, name)) as [ReturnType<typeof testFor>, ...Array<ReturnType<typeof testFor>>])],
-      { error: (issue) => (issue.code === "invalid_union" ? `the workload must be one of ${WORKLOAD_NAMES.join(", ")} (or raft: a test of the course's Raft lab)` : undefined) },
-    ),
-  );
+  const test = z
+    .preprocess(
+      withRaftWorkload,
+      z.discriminatedUnion(
+        "workload",
+        [raftTestFor(reading), ...(WORKLOAD_NAMES.map((name) => testFor(reading, name)) as [ReturnType<typeof testFor>, ...Array<ReturnType<typeof testFor>>])],
+        { error: (issue) => (issue.code === "invalid_union" ? `the workload must be one of ${WORKLOAD_NAMES.join(", ")} (or raft: a test of the course's Raft lab)` : undefined) },
+      ),
+    )
+    .transform(withMaelstromDefaults);
   const suite = object({
     /** Documents written for this version of the format. */
     version: z.literal(1).default(1),
@@ -263,3 +321,4 @@ export function faultStepKeys(kind: string): string[] {
 
 export const SUITE_KEYS = ["version", "tests"];
 export const LATENCY_KEYS = ["ms", "distribution"];
+export { TARGET_BOUND_KEYS, TARGET_METRIC_NAMES } from "./targets.js";

@@ -34,3 +34,9 @@ export const WORKLOAD_NAMES = Object.keys(DEFINITIONS) as [WorkloadName, ...Work
 export function workloadNamed(name: string): Workload | undefined {
   return Object.hasOwn(WORKLOADS, name) ? WORKLOADS[name as WorkloadName] : undefined;
 }
+
+/** Whether the workload ends with final operations (finalOps or a finalClient): Maelstrom waits its recovery before them. */
+export function hasFinalPhase(name: WorkloadName): boolean {
+  const workload = WORKLOADS[name];
+  return workload.finalOps !== undefined || workload.finalClient !== undefined;
+}

@@ -3,12 +3,10 @@
 // cancel any of the course's through the API. No runner is started, so the
 // submissions wait in the queue until cancelled. Screenshots go to
 // test-results/screenshots.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDateTime } from "../../app/format.js";
@@ -16,11 +14,10 @@ import { formatLocalDateTime } from "../../app/local-time.js";
 import { createApiToken } from "../../lib/api/tokens.js";
 import { DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
+import { runLabgrade } from "../support/cli.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
 import { assertNextBuildExists, startWebServer, type WebServer } from "../support/web-server.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const BIN = path.join(ROOT, "lib/cli/bin.mjs");
 const SCREENSHOTS = path.resolve("test-results/screenshots");
 const ALICE = "alice@demo.labgrade.test";
 const BOB = "bob@demo.labgrade.test";
@@ -29,18 +26,7 @@ let server: WebServer | undefined;
 let browser: Browser | undefined;
 let home: string;
 
-async function labgrade(args: string[], config: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env: { ...process.env, XDG_CONFIG_HOME: config, LABGRADE_TOKEN: "", LABGRADE_SERVER: "" },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+const labgrade = (args: string[], config: string) => runLabgrade(args, { config, timeoutMs: 60_000 });
 
 async function tokenFor(email: string) {
   const user = await stack!.db.user.findUniqueOrThrow({ where: { email } });

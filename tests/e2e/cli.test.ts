@@ -4,46 +4,27 @@
 // honoured), watch the correct solution pass (exit 0) and a broken one fail
 // (exit 1), read the report; a read-only token cannot submit, and a revoked
 // token stops working at once.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { list } from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken, revokeApiToken } from "../../lib/api/tokens.js";
 import { getBlobOrThrow } from "../../lib/blobs.js";
 import { packForSubmission } from "../../lib/cli/labgrade.js";
 import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
+import { runLabgrade } from "../support/cli.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
 import { startWebServer, type WebServer } from "../support/web-server.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const BIN = path.join(ROOT, "lib/cli/bin.mjs");
 let stack: GradingStack | undefined;
 let server: WebServer | undefined;
 let home: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `labgrade …` as a separate process with its own config directory. */
-async function labgrade(args: string[], opts: { config?: string } = {}): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      env: { ...process.env, XDG_CONFIG_HOME: opts.config ?? home, LABGRADE_WATCH_INTERVAL_MS: "500", LABGRADE_TOKEN: "", LABGRADE_SERVER: "" },
-      timeout: 240_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+const labgrade = (args: string[], opts: { config?: string } = {}) => runLabgrade(args, { config: opts.config ?? home, env: { LABGRADE_WATCH_INTERVAL_MS: "500" } });
 
 const tokenFor = async (email: string, scope: "READ" | "SUBMIT") => {
   const user = await stack!.db.user.findUniqueOrThrow({ where: { email } });

@@ -5,8 +5,8 @@
 // of the downloaded history and one band per partition the runner applied;
 // the canvas must show the outcome colours; the lin-kv counterexample must be
 // the checker's own minimal one (re-checked here from the downloaded
-// history); the broadcast figures must agree with the stored results.
-// Screenshots go to test-results/screenshots. Another student gets 404s.
+// history); the broadcast figures must agree with the stored results, and
+// its target be shown met with the run's figure. Screenshots go to test-results/screenshots. Another student gets 404s.
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkLinearizable } from "../../lib/checkers/lin-kv.js";
 import type { HistoryEvent } from "../../lib/history.js";
 import { faultBands } from "../../lib/reports/plot-data.js";
+import { BUILTIN_LABS } from "../../lib/labs/builtin.js";
 import { DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
@@ -123,6 +124,10 @@ describe("test run reports in the browser", () => {
     });
     browser = await launchBrowser();
     await mkdir(SCREENSHOTS, { recursive: true });
+    // The broadcast lab's default suite is Fly.io's five runs (minutes): its short suite, with a
+    // target the run meets, so the report's targets section is drawn too.
+    const broadcast = BUILTIN_LABS.find((l) => l.slug === "broadcast")!;
+    await stack.publishSuite("broadcast", broadcast.shortSuiteSource!.replace("    points: 1", "    targets: { msgsPerOp: { below: 100000 } }\n    points: 1"));
     // Both gradings start now; the tests wait for the one they read.
     for (const [lab, ref] of [["lin-kv", "stale-cache"], ["broadcast", "no-retry"]] as const) void gradedReference(lab, ref).catch(() => undefined);
   }, 120_000);
@@ -157,6 +162,10 @@ describe("test run reports in the browser", () => {
       const lanes = page.locator("[data-testid=counterexample-chart][data-state=rendered]");
       await lanes.waitFor({ timeout: 10_000 });
       expect(Number(await lanes.getAttribute("data-operations"))).toBe(expected.length);
+      // Each operation names the node that served it, and all of them are marked on the latency chart.
+      const servedBy = await page.locator("[data-testid=counterexample-operations] tbody tr td:nth-child(2)").allTextContents();
+      expect(servedBy).toEqual((again.evidence.operations as Array<{ node: string }>).map((op) => op.node));
+      await expect(page.locator("[data-testid=run-chart][data-state=rendered]").getAttribute("data-marked")).resolves.toBe(String(expected.length));
 
       await expect(page.getByTestId("message-statistics").isVisible()).resolves.toBe(true);
       await expect(page.getByTestId("fault-timeline").locator("tbody tr").count()).resolves.toBeGreaterThanOrEqual(4);
@@ -178,6 +187,11 @@ describe("test run reports in the browser", () => {
       await expect(page.getByTestId("stable-latency").textContent()).resolves.toMatch(/^min \d+ ms, p50 \d+ ms, .*max \d+ ms/);
       await expect(page.getByTestId("messages-by-type").textContent()).resolves.toContain("gossip");
       await expect(page.locator("[data-testid=counterexample]").count()).resolves.toBe(0);
+      // The target is shown met, with the run's own figure; the run fails on its lost messages alone.
+      const target = page.locator("[data-testid=criteria] tr[data-criterion=msgsPerOp]");
+      await expect(target.getAttribute("data-met")).resolves.toBe("true");
+      const figure = (results.metrics as unknown as { msgsPerOp: number }).msgsPerOp;
+      await expect(target.textContent()).resolves.toBe(`msgs-per-op below 100000${String(Math.round(figure * 10) / 10)}met`);
       await page.screenshot({ path: path.join(SCREENSHOTS, "report-broadcast.png"), fullPage: true });
     } finally {
       await context.close();

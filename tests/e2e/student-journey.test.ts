@@ -88,7 +88,7 @@ describe("student journey in the browser", () => {
       await page.waitForURL((url) => url.pathname === `/courses/${DEMO_COURSE_SLUG}`);
       await page.getByRole("link", { name: "Echo" }).click();
       await page.waitForURL((url) => url.pathname === `/courses/${DEMO_COURSE_SLUG}/labs/echo`);
-      await expect(page.locator("article.markdown h1").textContent()).resolves.toBe("Echo");
+      await expect(page.locator("article.markdown h1").textContent()).resolves.toBe("Challenge 1: Echo");
       await expect(page.getByTestId("submissions-left").textContent()).resolves.toContain("20 of 20 submissions left");
       // Before submitting: the published suite's tests, a row each with its points, and how to submit from a terminal.
       const published = await stack!.db.suiteVersion.findFirstOrThrow({

@@ -1,7 +1,8 @@
 // Every built-in lab's reference solutions, packed as the seed packs them,
-// built in the real build sandbox and run through the lab's default suite on
-// real clusters with real faults: each correct solution passes, and each
-// deliberately broken one fails for the reason its lab names. The shared Go
+// built in the real build sandbox and run through the lab's short suite (or
+// its default suite, where that is short) on real clusters with real faults:
+// each correct solution passes, and each deliberately broken one fails for
+// the reason its lab names. The shared Go
 // package they vendor (lib/labs/go-maelstrom) runs its own tests here too, in
 // the Go image, since the host has no Go toolchain.
 //
@@ -49,8 +50,9 @@ function buildOf(lab: BuiltinLab, ref: ReferenceSolution): Promise<BuildResult> 
   return build;
 }
 
+/** The lab's short suite where it has one: Fly.io's runs take minutes a lab (their suites are checked by tests/unit/flyio-suites.test.ts, and 3d is run by flyio-broadcast.test.ts). */
 function suiteOf(lab: BuiltinLab): TestSpec[] {
-  const parsed = parseSuite(lab.suiteSource);
+  const parsed = parseSuite(lab.shortSuiteSource ?? lab.suiteSource);
   if (!parsed.ok) throw new Error(`the ${lab.slug} suite is invalid: ${JSON.stringify(parsed.errors)}`);
   return parsed.spec.tests;
 }

@@ -39,8 +39,9 @@ async function run(servicesWithMajority: boolean) {
   const events = result.lines.flatMap((l) => ("event" in l ? [l.event as HistoryEvent] : []));
   const partition = result.faults.find((f) => f.kind === "partition")!;
   const heal = result.faults.find((f) => f.kind === "heal")!;
-  // Main-phase microseconds of the cut: from when it was in force to when the heal was done.
-  const cut = { fromUs: partition.atMs * 1000, toUs: heal.atMs * 1000 };
+  // Main-phase microseconds of the cut: from when it was in force to when the heal was planned (it
+  // begins no earlier; on a busy machine removing the rules takes a while, and the services come back first).
+  const cut = { fromUs: partition.atMs * 1000, toUs: (heal.plannedMs ?? heal.atMs) * 1000 };
   const echoes = pairOperations(events).filter((op) => op.f === "echo");
   const outcomes = (node: string, during: boolean) =>
     echoes

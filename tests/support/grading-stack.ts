@@ -49,6 +49,8 @@ export interface GradingStack {
   waitForFinalStatus(submissionId: string, timeoutMs?: number): Promise<string>;
   /** Publishes a new echo suite version with one test of this length (time to kill or cancel mid-test). */
   publishLongEchoSuite(seconds: number): Promise<void>;
+  /** Publishes `source` as the demo course lab's next suite version. */
+  publishSuite(labSlug: string, source: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,9 +135,11 @@ export async function createGradingStack(label: string, opts: { redisUrl?: strin
       }
     },
     async publishLongEchoSuite(seconds) {
-      const lab = await db.lab.findFirstOrThrow({ where: { slug: "echo" } });
+      await stack.publishSuite("echo", `tests:\n  - name: long-echo\n    workload: echo\n    nodes: 2\n    concurrency: 1\n    rate: 5\n    durationSeconds: ${seconds}\n`);
+    },
+    async publishSuite(labSlug, source) {
+      const lab = await db.lab.findFirstOrThrow({ where: { slug: labSlug } });
       const last = await db.suiteVersion.findFirstOrThrow({ where: { labId: lab.id }, orderBy: { version: "desc" } });
-      const source = `tests:\n  - name: long-echo\n    workload: echo\n    nodes: 2\n    concurrency: 1\n    rate: 5\n    durationSeconds: ${seconds}\n`;
       const parsed = parseSuite(source);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
       await db.suiteVersion.create({

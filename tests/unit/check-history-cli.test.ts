@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -52,6 +52,16 @@ describe("check-history", () => {
     expect(doc).toMatchObject({ format: "labgrade-result/1", workload: "lin-kv", verdict: "PASS", metrics: { operations: 2, availability: 1 } });
   });
 
+  it("exits 2 when a search outgrows --memory-mb", async () => {
+    const ops: OpSpec[] = [];
+    for (let i = 0; i < 20; i++) ops.push({ ...write(i, i), to: 1000 });
+    ops.push({ ...read(99, 25), to: 900 });
+    const p = await file("big.json", JSON.stringify(history(...ops)));
+    const { code, out } = run([p, "--workload", "lin-kv", "--memory-mb", "1", "--budget-ms", "60000"]);
+    expect(out).toMatch(/^UNKNOWN {2}lin-kv\nreason: could not decide linearizability within the 1 MB memory budget of a search/);
+    expect(code).toBe(EXIT.UNKNOWN);
+  });
+
   it("exits 2 when the search is undecided within --budget-ms", async () => {
     // 20 concurrent writes of distinct values and a concurrent read of a value
     // none wrote: refuting it means trying every subset of the writes (2^20).
@@ -69,6 +79,19 @@ describe("check-history", () => {
     { name: "a missing file", args: async (d) => [path.join(d, "nope.json")], code: EXIT.USAGE, message: /cannot read .*nope\.json: no such file/ },
     { name: "an unknown option", args: async () => ["x.json", "--wrkload", "echo"], code: EXIT.USAGE, message: /Unknown option '--wrkload'/ },
     { name: "a bad budget", args: async () => ["x.json", "--budget-ms", "soon"], code: EXIT.USAGE, message: /--budget-ms must be a whole number of milliseconds ≥ 1, got "soon"/ },
+    { name: "a bad memory budget", args: async () => ["x.json", "--memory-mb", "0"], code: EXIT.USAGE, message: /--memory-mb must be a whole number of MB ≥ 1, got "0"/ },
+    {
+      name: "an operation the checker does not know, named by its event",
+      args: async () => [await file("misspelled.json", JSON.stringify(history(write(1, 0), { f: "Read", value: [0, null], from: 10 }))), "--workload", "lin-kv"],
+      code: EXIT.DATA,
+      message: /misspelled\.json: event 2 \(invoke "Read" of process 1\): lin-kv has no operation "Read"/,
+    },
+    {
+      name: "a cas whose argument is not a pair, named by its event",
+      args: async () => [await file("cas.json", JSON.stringify(history(write(1, 0), { f: "cas", value: [0, 1], from: 10 }))), "--workload", "lin-kv"],
+      code: EXIT.DATA,
+      message: /cas\.json: event 2 \(invoke "cas" of process 1\): a cas's argument must be a pair \[from, to\], got 1/,
+    },
     {
       name: "no workload anywhere",
       args: async () => [await file("bare.json", JSON.stringify(staleHistory))],
@@ -107,13 +130,33 @@ describe("check-history", () => {
     });
   }
 
-  it("runs as the npm script, with its exit status", async () => {
+  it("runs compiled as the npm script, with its exit status, and never runs a stale bundle", async () => {
     const p = await file("script.json", JSON.stringify({ format: "labgrade-history/1", test: { workload: "lin-kv" }, events: staleHistory }));
-    const result = await promisify(execFile)("npx", ["tsx", "lib/checkers/cli.ts", p], { cwd: ROOT }).then(
-      () => ({ code: 0, stdout: "" }),
-      (e: { code: number; stdout: string }) => e,
-    );
-    expect(result.code).toBe(EXIT.FAIL);
-    expect(result.stdout).toMatch(/^FAIL {2}lin-kv/);
+    const buildDir = path.join(dir, "build");
+    const env = { ...process.env, CHECK_HISTORY_BUILD_DIR: buildDir };
+    const exec = (command: string, args: string[]) =>
+      promisify(execFile)(command, args, { cwd: ROOT, env }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    // Never built: compiled first, and said so.
+    const first = await exec("npm", ["run", "-s", "check-history", "--", p]);
+    expect(first.stderr).toMatch(/^check-history: compiled the checker again \(it was never built\) in \d+ ms\n$/);
+    expect(first.stdout).toMatch(/^FAIL {2}lin-kv/);
+    expect(first.code).toBe(EXIT.FAIL);
+    // Up to date: run as it is.
+    const second = await exec("node", ["lib/checkers/check-history.mjs", p]);
+    expect(second.stderr).toBe("");
+    expect(second.code).toBe(EXIT.FAIL);
+    // A source that changed since (its recorded hash no longer matches): compiled again before running.
+    const manifestPath = path.join(buildDir, "check-history.manifest.json");
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { inputs: Record<string, string> };
+    expect(Object.keys(manifest.inputs)).toEqual(expect.arrayContaining(["lib/checkers/cli.ts", "lib/checkers/lin-kv.ts", "package-lock.json"]));
+    manifest.inputs["lib/checkers/lin-kv.ts"] = "0".repeat(64);
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const third = await exec("node", ["lib/checkers/check-history.mjs", p]);
+    expect(third.stderr).toMatch(/^check-history: compiled the checker again \(lib\/checkers\/lin-kv\.ts changed since it was built\) in \d+ ms\n$/);
+    expect(third.code).toBe(EXIT.FAIL);
+    expect(JSON.parse(await readFile(manifestPath, "utf8"))).not.toEqual(manifest);
   });
 });

@@ -18,7 +18,8 @@ function labgradeIn(configHome: string, ...args: string[]) {
 }
 const labgrade = (...args: string[]) => labgradeIn("/nonexistent", ...args);
 
-describe("labgrade's usage", () => {
+// Each test starts the real command a few times: on a loaded machine that takes seconds.
+describe("labgrade's usage", { timeout: 60_000 }, () => {
   it("prints every command on standard output for --help, help and -h, and exits 0", () => {
     for (const flag of ["--help", "help", "-h"]) {
       const run = labgrade(flag);

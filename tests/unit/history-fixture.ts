@@ -11,6 +11,8 @@ export interface OpSpec {
   result?: unknown;
   /** How the operation ended; "open" leaves it without a completion. Default ok. */
   type?: "ok" | "fail" | "info" | "open";
+  /** The error a fail or info ends with (default: 11 for fail, a timeout for info). */
+  error?: { code: number; text: string };
   node?: string;
   /** Invocation and completion times, in milliseconds. */
   from: number;
@@ -27,7 +29,7 @@ export function history(...ops: OpSpec[]): HistoryEvent[] {
     if (type === "open") return;
     const to = (op.to ?? op.from + 1) * 1000;
     const value = type === "ok" ? (op.result !== undefined ? op.result : (op.value ?? null)) : null;
-    const error = type === "ok" ? {} : { error: type === "fail" ? { code: 11, text: "temporarily unavailable" } : { code: 0, text: "timeout" } };
+    const error = type === "ok" ? {} : { error: op.error ?? (type === "fail" ? { code: 11, text: "temporarily unavailable" } : { code: 0, text: "timeout" }) };
     timed.push({ timeUs: to, seq: timed.length, event: { ...common, type, value, timeUs: to, ...error } });
   });
   timed.sort((a, b) => a.timeUs - b.timeUs || a.seq - b.seq);

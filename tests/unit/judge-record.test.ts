@@ -94,3 +94,40 @@ describe("judging a record", () => {
     expect(judged.metrics.serverMessages).toBeNull();
   });
 });
+
+describe("judging a test's availability and targets", () => {
+  const done = { done: { operations: 2, elapsedMs: 4 } };
+  const withCriteria = (extra: Record<string, unknown>) => testSpecSchema.parse({ name: "t", workload: "echo", ...extra });
+
+  it("a run that meets them passes, and records each with its figure", () => {
+    const judged = judge(withCriteria({ availability: "total", targets: { msgsPerOp: { below: 7 } } }), cluster(record([...whole, done])));
+    expect(judged.verdict).toBe("PASS");
+    expect(judged.metrics.criteria).toEqual([
+      { criterion: "availability", asked: "availability total (every request succeeds)", figure: 1, shown: "100 % of requests succeeded", met: true },
+      { criterion: "msgsPerOp", asked: "msgs-per-op below 7", figure: 6, shown: "6", met: true },
+    ]);
+  });
+
+  it("a run its checker passed fails a target it missed, naming the figure", () => {
+    const judged = judge(withCriteria({ targets: { msgsPerOp: { below: 5 } } }), cluster(record([...whole, done])));
+    expect(judged.verdict).toBe("FAIL");
+    expect(judged.reason).toBe("the checker passed, but msgs-per-op below 5 was not met: 6");
+  });
+
+  it("availability total fails a run with one request unanswered (Maelstrom's --availability total)", () => {
+    const unanswered = [...whole, { event: echo(4, 1, "invoke", "c") }, { event: { ...echo(5, 1, "ok", "c"), type: "info" as const } }];
+    const judged = judge(withCriteria({ availability: "total" }), cluster(record([...unanswered, { done: { operations: 3, elapsedMs: 6 } }])));
+    expect(judged.verdict).toBe("FAIL");
+    expect(judged.reason).toMatch(/availability total \(every request succeeds\) was not met: 66.7 % of requests succeeded/);
+  });
+
+  it("a target on a figure that could not be measured decides nothing: UNKNOWN, never a pass", () => {
+    const judged = judge(withCriteria({ targets: { msgsPerOp: { below: 5 } } }), cluster(record([...whole, done]), { traffic: { n0: counted } }));
+    expect(judged.verdict).toBe("UNKNOWN");
+    expect(judged.reason).toMatch(/msgs-per-op below 5 was not met: not measured/);
+  });
+
+  it("a test without criteria records none", () => {
+    expect(judge(test, cluster(record([...whole, done]))).metrics).not.toHaveProperty("criteria");
+  });
+});

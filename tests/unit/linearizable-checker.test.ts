@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { simulateLinKv } from "../../bench/linearizability.js";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { jepsenEtcdHistory, simulateLinKv } from "../../bench/linearizability.js";
 import { checkLinearizable } from "../../lib/checkers/lin-kv.js";
-import type { CheckContext } from "../../lib/checkers/types.js";
+import { ABSENT, CAS, MISMATCH, NONE, READ, registerModel, WRITE, type RegisterInput } from "../../lib/checkers/linearizability/register.js";
+import { searchLinearization } from "../../lib/checkers/linearizability/search.js";
+import type { SearchOp } from "../../lib/checkers/linearizability/model.js";
+import { MalformedHistoryError, type CheckContext } from "../../lib/checkers/types.js";
 import { history, type OpSpec } from "./history-fixture.js";
 
 const ctx: CheckContext = { nodeIds: ["n0", "n1"], budgetMs: 10_000 };
-type End = Pick<OpSpec, "type" | "to">;
+type End = Pick<OpSpec, "type" | "to" | "error">;
+const KEY_ABSENT = { type: "fail", error: { code: 20, text: "key does not exist" } } as const;
+const NOT_FROM = { type: "fail", error: { code: 22, text: "precondition failed" } } as const;
 const write = (key: number, value: number, from: number, end: End = {}): OpSpec => ({ f: "write", value: [key, value], from, ...end });
 const read = (key: number, value: number | null, from: number, end: End = {}): OpSpec => ({ f: "read", value: [key, null], result: [key, value], from, ...end });
 const cas = (key: number, expect: number, to: number, from: number, end: End = {}): OpSpec => ({ f: "cas", value: [key, [expect, to]], from, ...end });
@@ -107,9 +114,76 @@ describe("linearizability checker", () => {
     },
     {
       name: "a refused cas (error 22) changes nothing",
-      ops: [write(0, 1, 0), cas(0, 2, 3, 10, { type: "fail" }), read(0, 1, 20)],
+      ops: [write(0, 1, 0), cas(0, 2, 3, 10, NOT_FROM), read(0, 1, 20)],
       verdict: "PASS",
       reason: /\(1 failed and 0 indeterminate operations taken into account\)/,
+    },
+    // Definite failures that saw something of the key (Maelstrom drops them all).
+    {
+      name: "a read answered 20 (key does not exist) after an acknowledged write is a lost write",
+      ops: [write(0, 3, 0), read(0, null, 10, KEY_ABSENT)],
+      verdict: "FAIL",
+      reason: /^key 0: no order of these 2 operations, whatever the key held at 0\.000 s, explains the read answered with error 20 \(key does not exist\) by process 1 at 0\.010 s \(the last completed write was 3\)$/,
+    },
+    {
+      name: "a read answered 20 before any write is fine",
+      ops: [read(0, null, 0, KEY_ABSENT), write(0, 3, 10), read(0, 3, 20)],
+      verdict: "PASS",
+      reason: /\(1 failed and 0 indeterminate operations taken into account\)/,
+    },
+    {
+      name: "a read answered 20 concurrent with the first write may come before it",
+      ops: [write(0, 3, 0, { to: 30 }), read(0, null, 10, { ...KEY_ABSENT, to: 20 }), read(0, 3, 40)],
+      verdict: "PASS",
+      reason: /linearizable/,
+    },
+    {
+      name: "a read answered 20 after only an indeterminate write is fine (the write may not have happened yet)",
+      ops: [write(0, 3, 0, { type: "info" }), read(0, null, 10, KEY_ABSENT), read(0, 3, 20)],
+      verdict: "PASS",
+      reason: /\(1 failed and 1 indeterminate operations taken into account\)/,
+    },
+    {
+      name: "two reads answered 20 and then a value and then 20 again: the key came back from the dead",
+      ops: [read(0, null, 0, KEY_ABSENT), write(0, 1, 10, { type: "info" }), read(0, 1, 20), read(0, null, 30, KEY_ABSENT)],
+      verdict: "FAIL",
+      reason: /explains the read answered with error 20 \(key does not exist\) by process 3/,
+    },
+    {
+      name: "a cas answered 20 after an acknowledged write is a lost write too",
+      ops: [write(0, 1, 0), cas(0, 1, 2, 10, KEY_ABSENT)],
+      verdict: "FAIL",
+      reason: /explains the cas from 1 to 2 answered with error 20 \(key does not exist\) by process 1 .*the last completed write was 1/,
+    },
+    {
+      name: "a cas refused with 22 while the key certainly held its `from` fails",
+      ops: [write(0, 1, 0), cas(0, 1, 3, 10, NOT_FROM), read(0, 1, 20)],
+      verdict: "FAIL",
+      reason: /^key 0: no order of these 2 operations(, whatever the key held at 0\.000 s,)? explains the cas from 1 to 3 refused with error 22 \(the key did not hold 1\) by process 1 at 0\.010 s \(the last completed write was 1\)/,
+    },
+    {
+      name: "a cas refused with 22 concurrent with a write away from its `from` is fine",
+      ops: [write(0, 1, 0), write(0, 2, 10, { to: 30 }), cas(0, 1, 3, 15, { ...NOT_FROM, to: 20 }), read(0, 2, 40)],
+      verdict: "PASS",
+      reason: /linearizable/,
+    },
+    {
+      name: "a cas refused with 22 pins the order: the concurrent write came first, so a later read of the old value fails",
+      ops: [write(0, 1, 0), write(0, 2, 10, { to: 100 }), cas(0, 1, 3, 15, { ...NOT_FROM, to: 20 }), read(0, 1, 30)],
+      verdict: "FAIL",
+      reason: /explains the read of 1 by process 3/,
+    },
+    {
+      name: "a cas refused with 22 on an absent key is accepted (the key did not hold `from`)",
+      ops: [cas(0, 1, 3, 0, NOT_FROM), write(0, 1, 10), read(0, 1, 20)],
+      verdict: "PASS",
+      reason: /linearizable/,
+    },
+    {
+      name: "other definite failures (e.g. 11, temporarily unavailable) saw nothing",
+      ops: [write(0, 1, 0), read(0, null, 10, { type: "fail" }), cas(0, 1, 2, 20, { type: "fail" }), read(0, 1, 30)],
+      verdict: "PASS",
+      reason: /\(2 failed and 0 indeterminate operations taken into account\)/,
     },
     {
       name: "keys are independent registers",
@@ -132,6 +206,64 @@ describe("linearizability checker", () => {
       expect(result.verdict).toBe(c.verdict);
     });
   }
+
+  it("fails Jepsen's etcd_000 history, as Porcupine does, on a read no pending write explains", () => {
+    // Porcupine's test data (test_data/jepsen/etcd_000.log); Porcupine's test expects "not linearizable".
+    const events = jepsenEtcdHistory(readFileSync(path.resolve(import.meta.dirname, "../../bench/fixtures/jepsen-etcd-000.log"), "utf8"));
+    const result = checkLinearizable(events, ctx);
+    expect(result.reason).toBe("key 0: no order of these 2 operations, whatever the key held at 0.073 s, explains the read of 2 by process 11 at 0.084 s (the last completed write was 1)");
+    expect(result.verdict).toBe("FAIL");
+    expect(result.evidence).toMatchObject({ minimal: true, summary: { operations: 85, fail: 20, observingFailures: 20, indeterminate: 16 } });
+  });
+
+  it("shows the failure that saw something in the counterexample, with its error", () => {
+    const result = checkLinearizable(history(write(0, 3, 0), read(0, null, 10, KEY_ABSENT)), ctx);
+    expect(result.evidence).toMatchObject({
+      impossible: { f: "read", type: "fail", error: { code: 20 }, value: [0, null] },
+      lastCompletedWrite: 3,
+      summary: { fail: 1, observingFailures: 1 },
+    });
+  });
+
+  const malformed: Array<{ name: string; ops: OpSpec[]; message: RegExp }> = [
+    {
+      name: "an operation lin-kv does not have (a misspelled read)",
+      ops: [write(0, 1, 0), { f: "Read", value: [0, null], from: 10 }],
+      message: /^event 2 \(invoke "Read" of process 1\): lin-kv has no operation "Read" \(its operations are read, write and cas\)$/,
+    },
+    { name: "a cas whose argument is not a pair", ops: [{ f: "cas", value: [0, 5], from: 0 }], message: /^event 0 \(invoke "cas" of process 0\): a cas's argument must be a pair \[from, to\], got 5$/ },
+    { name: "a cas whose argument has three values", ops: [{ f: "cas", value: [0, [1, 2, 3]], from: 0 }], message: /a cas's argument must be a pair \[from, to\], got \[1,2,3\]/ },
+    { name: "a value that is not [key, value]", ops: [{ f: "write", value: 3, from: 0 }], message: /^event 0 \(invoke "write" of process 0\): the invocation's value must be a pair \[key, value\], got 3$/ },
+    { name: "an operation without a key", ops: [{ f: "read", value: [null, null], from: 0 }], message: /the invocation's value must be a pair \[key, value\], got \[null,null\]/ },
+    { name: "an ok read whose value is not [key, value]", ops: [write(0, 1, 0), { f: "read", value: [0, null], result: 1, from: 10 }], message: /^event 3 \(ok "read" of process 1\): an ok read's value must be a pair \[key, value\], got 1$/ },
+    { name: "an ok read answered for another key", ops: [write(0, 1, 0), { f: "read", value: [0, null], result: [1, 1], from: 10 }], message: /an ok read of key 0 answered for key 1/ },
+  ];
+  for (const c of malformed) {
+    it(`refuses ${c.name}, naming the event`, () => {
+      const events = history(...c.ops);
+      let thrown: unknown;
+      try {
+        checkLinearizable(events, ctx);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(MalformedHistoryError);
+      expect((thrown as Error).message).toMatch(c.message);
+    });
+  }
+
+  it("says UNKNOWN, naming the memory budget, when one search's memo outgrows it", () => {
+    // 20 concurrent writes of distinct values and a read of a value none
+    // wrote: refuting it means trying every subset of the writes (2^20), each
+    // a memo entry.
+    const ops: OpSpec[] = [];
+    for (let i = 0; i < 20; i++) ops.push(write(0, i, i, { to: 1000 }));
+    ops.push(read(0, 99, 25, { to: 900 }));
+    const result = checkLinearizable(history(...ops), { ...ctx, budgetMs: 60_000, memoryBudgetMb: 1 });
+    expect(result.reason).toMatch(/^could not decide linearizability within the 1 MB memory budget of a search: 1 of 1 keys \(21 operations\) were not settled/);
+    expect(result.verdict).toBe("UNKNOWN");
+    expect(result.evidence).toMatchObject({ memoryBudgetMb: 1, keysOverMemoryBudget: 1 });
+  });
 
   it("cuts the evidence down to the operations that matter", () => {
     // Noise on the same key before the violation: the evidence should not carry it.
@@ -186,23 +318,32 @@ interface SmallOp {
   a: number | null;
   b: number;
   type: "ok" | "fail" | "info";
+  /** A fail's error: 20 (read, cas: saw the key absent), 22 (cas: saw a value other than `a`), 11 (saw nothing). */
+  code?: number;
   call: number;
   ret: number;
 }
 
+/** Whether a failure saw something of the key (and so must have happened, changing nothing). */
+const observes = (o: SmallOp) => o.type === "fail" && ((o.code === 20 && o.kind !== "write") || (o.code === 22 && o.kind === "cas"));
+
 /** Tries every order (and every subset of indeterminate operations) directly. */
 function bruteForceLinearizable(ops: readonly SmallOp[]): boolean {
-  const live = ops.filter((o) => o.type !== "fail" && !(o.kind === "read" && o.type === "info"));
+  const live = ops.filter((o) => (o.type !== "fail" || observes(o)) && !(o.kind === "read" && o.type === "info"));
+  const definite = (o: SmallOp) => o.type === "ok" || observes(o);
   const taken = new Array<boolean>(live.length).fill(false);
   const step = (value: number | null): boolean => {
-    if (live.every((o, i) => taken[i] || o.type !== "ok")) return true;
+    if (live.every((o, i) => taken[i] || !definite(o))) return true;
     for (let i = 0; i < live.length; i++) {
       if (taken[i]) continue;
       const o = live[i]!;
       // It may go next only if no pending definite operation returned before it was called.
-      if (live.some((p, j) => !taken[j] && j !== i && p.type === "ok" && p.ret < o.call)) continue;
+      if (live.some((p, j) => !taken[j] && j !== i && definite(p) && p.ret < o.call)) continue;
       let after: number | null;
-      if (o.kind === "read") {
+      if (o.type === "fail") {
+        if (o.code === 20 ? value !== null : value === o.a) continue;
+        after = value;
+      } else if (o.kind === "read") {
         if (o.a !== value) continue;
         after = value;
       } else if (o.kind === "write") after = o.b;
@@ -242,14 +383,15 @@ function randomHistory(random: () => number): SmallOp[] {
     const type = roll < 0.7 ? "ok" : roll < 0.85 ? "info" : "fail";
     const kind = (["read", "write", "cas"] as const)[pick(3)]!;
     const a = kind === "read" ? (random() < 0.2 ? null : pick(3)) : kind === "cas" ? pick(3) : null;
-    ops.push({ kind, a, b: pick(3), type, call, ret });
+    const code = type === "fail" ? [11, 20, 22][pick(3)] : undefined;
+    ops.push({ kind, a, b: pick(3), type, ...(code !== undefined ? { code } : {}), call, ret });
   }
   return ops;
 }
 
 function toSpecs(ops: readonly SmallOp[]): OpSpec[] {
   return ops.map((o) => {
-    const end: End = { type: o.type, to: o.ret };
+    const end: End = { type: o.type, to: o.ret, ...(o.code !== undefined ? { error: { code: o.code, text: "refused" } } : {}) };
     if (o.kind === "read") return read(0, o.a, o.call, end);
     if (o.kind === "write") return write(0, o.b, o.call, end);
     return cas(0, o.a!, o.b, o.call, end);
@@ -278,6 +420,41 @@ describe("linearizability checker against brute force", () => {
     }
     // The generator must actually produce both outcomes in numbers.
     expect(failures).toBeGreaterThan(300);
+  });
+});
+
+describe("linearizability search with positions too late to pack", () => {
+  // The search sorts its entries packed into doubles while positions are
+  // below 2^31, and by comparison beyond: both orders must decide alike.
+  it("decides random small histories the same either way", () => {
+    const random = mulberry32(7);
+    const id = (v: number | null) => (v === null ? ABSENT : v + 1);
+    let violations = 0;
+    for (let trial = 0; trial < 500; trial++) {
+      const ops: Array<SearchOp<RegisterInput>> = randomHistory(random).flatMap((o) => {
+        if (o.type === "fail" && !observes(o)) return [];
+        if (o.kind === "read" && o.type === "info") return [];
+        const definite = o.type !== "info";
+        const input: RegisterInput =
+          o.type === "fail"
+            ? o.code === 20
+              ? { kind: READ, observes: ABSENT, writes: NONE }
+              : { kind: MISMATCH, observes: id(o.a), writes: NONE }
+            : o.kind === "read"
+              ? { kind: READ, observes: id(o.a), writes: NONE }
+              : o.kind === "write"
+                ? { kind: WRITE, observes: NONE, writes: id(o.b) }
+                : { kind: CAS, observes: id(o.a), writes: id(o.b) };
+        return [{ input, definite, call: o.call, ret: definite ? o.ret : Infinity }];
+      });
+      const late = ops.map((o) => ({ ...o, call: o.call + 2 ** 31, ret: o.ret + 2 ** 31 }));
+      const budget = () => ({ deadlineMs: Infinity, now: () => 0, steps: 0, memoryLimitBytes: 2 ** 30 });
+      const early = searchLinearization(registerModel, ops, budget());
+      const shifted = searchLinearization(registerModel, late, budget());
+      expect({ trial, outcome: shifted.outcome, frontier: shifted.frontier - 2 ** 31 }).toEqual({ trial, outcome: early.outcome, frontier: early.frontier - 0 });
+      if (early.outcome === "violation") violations++;
+    }
+    expect(violations).toBeGreaterThan(50);
   });
 });
 

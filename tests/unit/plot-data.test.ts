@@ -58,4 +58,12 @@ describe("plot data", () => {
     expect(plot.operations.process).toEqual([0, 1, 2, 3]);
     expect(plot.throughput.ok.reduce((a, b) => a + b, 0)).toBe(1);
   });
+
+  it("marks a cas whose precondition missed (22) and a read of a missing key (20) as declined, not failed", () => {
+    const events = history({ f: "cas", from: 0, to: 1, type: "fail" }, { f: "cas", from: 0, to: 1, type: "fail" }, { f: "read", from: 0, to: 1, type: "fail" });
+    const codes = [22, 11, 20];
+    let completion = 0;
+    for (const event of events) if (event.type === "fail") event.error = { code: codes[completion++]!, text: "" };
+    expect(plotData(events, [], 1000, historyMetrics(events).throughput).operations.outcome).toBe("dfd");
+  });
 });

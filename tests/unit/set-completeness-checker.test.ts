@@ -114,10 +114,11 @@ describe("set-completeness checker (broadcast)", () => {
     });
   });
 
-  it("measures stable latency from the broadcast's invocation to the first read of its stable run", () => {
-    // 1 is invoked at 0 ms; reads at 100 (without), 200 (with), 300 (without: not yet stable), 400, 1000 (with).
-    // With two latencies (50 and 400 ms) the nearest-rank median is the lower one.
-    // 2 is invoked at 150 ms and is in every read from 200 ms on.
+  it("measures stable latency as Maelstrom does: from when a message was known to the last read that lacked it", () => {
+    // 1 is acknowledged at 1 ms; reads at 100 (without), 200 (with), 300 (without: not yet stable), 400, 1000 (with):
+    // the last read without it began at 300 ms, so 299 ms.
+    // 2 is acknowledged at 151 ms; the only read without it began at 100 ms, before it was known: 0.
+    // Jepsen's quantiles take index floor(n × q): of two latencies the median is the higher.
     const result = checkBroadcast(
       history(
         bcast(1, 0),
@@ -132,8 +133,14 @@ describe("set-completeness checker (broadcast)", () => {
       ctx,
     );
     expect(result.verdict).toBe("PASS");
-    expect(result.evidence.stableLatencyMs).toEqual({ "0": 50, "0.5": 50, "0.95": 400, "0.99": 400, "1": 400 });
-    expect(result.reason).toMatch(/stable latency median 50 ms, max 400 ms/);
+    expect(result.evidence.stableLatencyMs).toEqual({ "0": 0, "0.5": 299, "0.95": 299, "0.99": 299, "1": 299 });
+    expect(result.reason).toMatch(/stable latency median 299 ms, max 299 ms/);
+  });
+
+  it("counts from the first read that had a message when it came before the broadcast's acknowledgement", () => {
+    // 1's broadcast is acknowledged only at 500 ms, but a read completed with it at 51 ms; n1 lacked it at 300 ms.
+    const result = checkBroadcast(history(bcast(1, 0, { to: 500 }), read("n0", [1], 50), read("n1", [], 300), finalRead("n0", [1]), finalRead("n1", [1], 1001)), ctx);
+    expect(result.evidence.stableLatencyMs).toMatchObject({ "0": 249, "1": 249 });
   });
 
   it("counts a concurrent read that saw a message first as zero latency", () => {
@@ -141,10 +148,10 @@ describe("set-completeness checker (broadcast)", () => {
     expect(result.evidence.stableLatencyMs).toMatchObject({ "0": 0, "1": 0 });
   });
 
-  it("has no stable latency for a message missing from the last read", () => {
+  it("has no stable latency for a message missing from the last read, and does not charge the wait before the final reads", () => {
     const result = checkBroadcast(history(bcast(1, 0), bcast(2, 1), finalRead("n0", [1, 2]), finalRead("n1", [1], 1001)), ctx);
-    // Only 1 has a latency: it is in both final reads, from 1000 ms on.
-    expect(result.evidence.stableLatencyMs).toEqual({ "0": 1000, "0.5": 1000, "0.95": 1000, "0.99": 1000, "1": 1000 });
+    // Only 1 has a latency: no read ever lacked it, so 0 (the final reads came 1 s later, after the recovery wait).
+    expect(result.evidence.stableLatencyMs).toEqual({ "0": 0, "0.5": 0, "0.95": 0, "0.99": 0, "1": 0 });
   });
 
   it("has no stable latency for messages that never reached every node", () => {
@@ -152,9 +159,10 @@ describe("set-completeness checker (broadcast)", () => {
     const silent = checkBroadcast(history(bcast(1, 0), read("n0", [1], 100), finalRead("n0", [1]), read("n1", null, 1001, { final: true, type: "info" })), ctx);
     expect(silent.verdict).toBe("FAIL");
     expect(silent.evidence.stableLatencyMs).toBeNull();
-    // n1's last read came before 2 was sent: 2 reached n0 only, 1 reached both.
-    const early = checkBroadcast(history(bcast(1, 0), read("n1", [1], 100), bcast(2, 250), finalRead("n0", [1, 2], 300)), ctx);
-    expect(early.evidence.stableLatencyMs).toEqual({ "0": 100, "0.5": 100, "0.95": 100, "0.99": 100, "1": 100 });
+    // n1's last read came before 2 was sent: 2 reached n0 only, 1 reached both. Counted, 2 would
+    // have 150 ms (n0's read at 400 lacked it); only 1 is, which no read lacked: 0.
+    const early = checkBroadcast(history(bcast(1, 0), read("n1", [1], 100), bcast(2, 250), read("n0", [1], 400), finalRead("n0", [1, 2], 500)), ctx);
+    expect(early.evidence.stableLatencyMs).toEqual({ "0": 0, "0.5": 0, "0.95": 0, "0.99": 0, "1": 0 });
   });
 
   it("shows no stable latency for a single-node run whose node never held a message", () => {

@@ -13,8 +13,28 @@ describe("suite documents", () => {
     const parsed = parseSuite("tests:\n  - name: basic\n    workload: echo\n");
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.spec.tests[0]).toMatchObject({ name: "basic", nodes: 3, repetitions: 1, visibility: "always", points: 1 });
+    expect(parsed.spec.tests[0]).toMatchObject({ name: "basic", nodes: 5, repetitions: 1, visibility: "always", points: 1 });
     expect(parsed.sourceHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("fills what a test does not say with Maelstrom's defaults", () => {
+    const parsed = parseSuite("tests:\n  - name: ids\n    workload: unique-ids\n  - name: gossip\n    workload: broadcast\n  - name: small\n    workload: g-counter\n    nodes: 2\n");
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const [ids, gossip, small] = parsed.spec.tests.map(workloadTest);
+    // --node-count 5 (Jepsen's five nodes), --concurrency 1n, --rate 5, --time-limit 60, 5 s client timeout, --latency 0.
+    expect(ids).toMatchObject({ nodes: 5, concurrency: 5, rate: 5, durationSeconds: 60, requestTimeoutSeconds: 5, faults: [] });
+    expect(ids).not.toHaveProperty("latency");
+    // Maelstrom sleeps 10 s before the final reads of workloads that have them, and has no wait for the others.
+    expect(ids!.recoverySeconds).toBe(0);
+    expect(gossip).toMatchObject({ recoverySeconds: 10, topology: "grid" });
+    // 1n follows the test's own node count.
+    expect(small).toMatchObject({ nodes: 2, concurrency: 2, recoverySeconds: 10 });
+  });
+
+  it("keeps what a test says over the defaults, a zero recovery included", () => {
+    const parsed = parseSuite("tests:\n  - name: b\n    workload: broadcast\n    nodes: 3\n    concurrency: 6\n    recoverySeconds: 0\n");
+    expect(parsed.ok && parsed.spec.tests[0]).toMatchObject({ nodes: 3, concurrency: 6, recoverySeconds: 0 });
   });
 
   it("names the line of a bad value", () => {
@@ -71,7 +91,7 @@ describe("suite documents", () => {
     expect(parseSuite('{"tests":[{"name":"j","workload":"echo"}]}').ok).toBe(true);
   });
 
-  it.each(ALL_BUILTIN_LABS.map((l) => [l.slug, l.suiteSource] as const))("the built-in %s suite is valid", (_slug, source) => {
+  it.each(ALL_BUILTIN_LABS.flatMap((l) => [[l.slug, l.suiteSource] as const, ...(l.shortSuiteSource ? [[`${l.slug} short`, l.shortSuiteSource] as const] : [])]))("the built-in %s suite is valid", (_slug, source) => {
     expect(parseSuite(source).ok).toBe(true);
   });
 });

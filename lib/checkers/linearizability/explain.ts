@@ -6,7 +6,7 @@
 import type { Operation } from "../../history.js";
 import type { EvidenceOp, LinearizabilityEvidence } from "../evidence.js";
 import type { SearchOp } from "./model.js";
-import { ABSENT, CAS, NONE, READ, registerModel, WRITE, type RegisterInput } from "./register.js";
+import { ABSENT, CAS, MISMATCH, NONE, READ, registerModel, WRITE, type RegisterInput } from "./register.js";
 import type { Budget } from "./search.js";
 import { shrinkViolation } from "./shrink.js";
 
@@ -36,7 +36,14 @@ function show(values: readonly unknown[], id: number): string {
   return JSON.stringify(values[id] ?? null);
 }
 
-function describeOp(values: readonly unknown[], { input: op }: KeyOp): string {
+function describeOp(values: readonly unknown[], { input: op, source }: KeyOp): string {
+  const casArgument = () => (Array.isArray(source.invoke.value) && Array.isArray(source.invoke.value[1]) ? (source.invoke.value[1] as unknown[]) : []);
+  // Failures that saw something: what they were answered, and what that says.
+  if (source.completion?.type === "fail") {
+    const [from, to] = casArgument().map((v) => JSON.stringify(v ?? null));
+    if (op.kind === MISMATCH) return `cas from ${from} to ${to} refused with error 22 (the key did not hold ${from})`;
+    return `${source.f === "cas" ? `cas from ${from} to ${to}` : "read"} answered with error 20 (key does not exist)`;
+  }
   if (op.kind === READ) return op.observes === ABSENT ? "read that found the key absent" : `read of ${show(values, op.observes)}`;
   if (op.kind === WRITE) return `write of ${show(values, op.writes)}`;
   return `cas from ${show(values, op.observes)} to ${show(values, op.writes)}`;
@@ -53,6 +60,7 @@ function evidenceOp(op: KeyOp): EvidenceOp {
     startUs: op.source.invoke.timeUs,
     endUs: done ? done.timeUs : null,
     node: op.source.invoke.node,
+    ...(done?.error ? { error: done.error } : {}),
   };
 }
 
@@ -82,12 +90,14 @@ export function explainViolation(failure: KeyFailure, values: readonly unknown[]
   // impossible operation began, and the latest write of the value it saw.
   let lastWrite: KeyOp | undefined;
   let source: KeyOp | undefined;
+  // A refused cas (MISMATCH) saw "not this value": no write is its source.
+  const observesValue = culprit.input.observes !== NONE && culprit.input.kind !== MISMATCH;
   for (const o of history.ops) {
     if (o.input.writes !== NONE && o.definite && o.ret < culprit.call && (!lastWrite || o.ret > lastWrite.ret)) lastWrite = o;
-    if (culprit.input.observes !== NONE && o.input.writes === culprit.input.observes && o.call < culprit.ret && (!source || o.call > source.call)) source = o;
+    if (observesValue && o.input.writes === culprit.input.observes && o.call < culprit.ret && (!source || o.call > source.call)) source = o;
   }
   const context: string[] = [];
-  if (culprit.input.observes !== NONE && culprit.input.observes !== ABSENT && !source) context.push(`nothing wrote ${show(values, culprit.input.observes)} to this key before it`);
+  if (observesValue && culprit.input.observes !== ABSENT && !source) context.push(`nothing wrote ${show(values, culprit.input.observes)} to this key before it`);
   context.push(
     lastWrite
       ? `the last completed write was ${show(values, lastWrite.input.writes)}${lastWrite.input.kind === CAS ? `, by a cas from ${show(values, lastWrite.input.observes)}` : ""}`

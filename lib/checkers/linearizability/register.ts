@@ -4,12 +4,21 @@
 // of null is explained only while the key is absent) and 1, 2, … for the
 // values written; ANY stands for "whatever the key held" where shrinking cut
 // a history's beginning off.
+//
+// A definite failure that says something about the key is an operation too,
+// one that observes and changes nothing (as Porcupine's etcd model treats a
+// cas answered "compare failed"): a read or cas refused with error 20 saw the
+// key absent (a read answered so after an acknowledged write is a lost
+// write), and a cas refused with error 22 saw a value other than its `from`
+// (MISMATCH). Other failures never took effect and tell nothing.
 import { INVALID, type Model, type SearchOp } from "./model.js";
 
 export const READ = 0;
 export const WRITE = 1;
 export const CAS = 2;
-export type RegisterKind = typeof READ | typeof WRITE | typeof CAS;
+/** A cas refused with error 22: the key did not hold `observes` then. */
+export const MISMATCH = 3;
+export type RegisterKind = typeof READ | typeof WRITE | typeof CAS | typeof MISMATCH;
 
 /** Register state of an absent key (null). Other values are interned to 1, 2, ... */
 export const ABSENT = 0;
@@ -21,7 +30,7 @@ export const NONE = -1;
 /** One register operation: what it requires before it and what it leaves. */
 export interface RegisterInput {
   kind: RegisterKind;
-  /** The value this operation requires before it (read: the value read; cas: `from`), or NONE. */
+  /** The value this operation requires before it (read: the value read; cas: `from`; MISMATCH: the one value it excludes), or NONE. */
   observes: number;
   /** The value this operation leaves (write: the value; cas: `to`), or NONE. */
   writes: number;
@@ -41,6 +50,8 @@ type Op = SearchOp<RegisterInput>;
  * Sound but not always telling: a stale read of v would shrink to the read
  * alone, every write of v being overwritten; so the latest writer of a value
  * that is still observed stays, and the evidence shows where v came from.
+ * A MISMATCH of `from` f observes every value but f, so it counts as an
+ * observer of every write of another value.
  */
 function soundDeletions(current: readonly Op[], candidates: readonly Op[], pinned: Op | undefined): Set<Op> {
   const deleted = new Set(candidates.filter((c) => c !== pinned));
@@ -48,9 +59,11 @@ function soundDeletions(current: readonly Op[], candidates: readonly Op[], pinne
     const observersOf = new Map<number, Op[]>();
     const writersOf = new Map<number, Op[]>();
     const definiteWriters: Op[] = [];
+    const mismatches: Op[] = [];
     for (const o of current) {
       if (deleted.has(o)) continue;
-      if (o.input.observes !== NONE) pushTo(observersOf, o.input.observes, o);
+      if (o.input.kind === MISMATCH) mismatches.push(o);
+      else if (o.input.observes !== NONE) pushTo(observersOf, o.input.observes, o);
       if (o.input.writes !== NONE) {
         pushTo(writersOf, o.input.writes, o);
         if (o.definite) definiteWriters.push(o);
@@ -60,8 +73,8 @@ function soundDeletions(current: readonly Op[], candidates: readonly Op[], pinne
     let violator: Op | undefined;
     for (const w of deleted) {
       if (w.input.writes === NONE || (violator && w.call < violator.call)) continue;
-      const observers = observersOf.get(w.input.writes);
-      if (!observers) continue;
+      const observers = [...(observersOf.get(w.input.writes) ?? []), ...mismatches.filter((m) => m.input.observes !== w.input.writes)];
+      if (observers.length === 0) continue;
       const overwriter = w.ret !== Infinity && (writersOf.get(w.input.writes) ?? []).some((o) => o.call > w.call) ? earliestReturning(definiteWriters, w.ret) : undefined;
       if (!overwriter || !observers.every((r) => r.ret < w.call || r.call > overwriter.ret)) violator = w;
     }
@@ -102,14 +115,18 @@ export const registerModel: Model<RegisterInput> = {
   any: ANY,
   step(state, op) {
     if (op.kind === WRITE) return op.writes;
+    // Refused with 22: anything but `from` (an absent key included, though a
+    // Maelstrom service says 20 there), and "any" stays "any".
+    if (op.kind === MISMATCH) return state === op.observes ? INVALID : state;
     if (state !== op.observes && state !== ANY) return INVALID;
     return op.kind === READ ? op.observes : op.writes;
   },
-  // A read, or a cas from v to v, changes nothing.
-  isObserver: (op) => op.kind === READ || (op.kind === CAS && op.observes === op.writes),
+  // A read, a refused cas, or a cas from v to v, changes nothing.
+  isObserver: (op) => op.kind === READ || op.kind === MISMATCH || (op.kind === CAS && op.observes === op.writes),
   effectClass: (op) => `${op.kind}:${op.observes}:${op.writes}`,
   stateBound: (ops) => new Set(ops.filter((o) => o.writes !== NONE).map((o) => o.writes)).size,
   soundDeletions,
-  // A read (or cas) of a value nothing wrote fails on its own.
-  failsAlone: (op, prefix) => op.input.observes !== NONE && op.input.observes !== ABSENT && !prefix.some((o) => o.input.writes === op.input.observes),
+  // A read (or cas) of a value nothing wrote fails on its own; a MISMATCH never does.
+  failsAlone: (op, prefix) =>
+    op.input.kind !== MISMATCH && op.input.observes !== NONE && op.input.observes !== ABSENT && !prefix.some((o) => o.input.writes === op.input.observes),
 };

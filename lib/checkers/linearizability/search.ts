@@ -9,16 +9,40 @@
 // its completion; an indefinite one (info, or never completed: its return is
 // at +infinity) may have taken effect once at any time after its invocation,
 // or never. Invariant: "linearizable" only when an order was found,
-// "violation" only when the search proved none exists, "timeout" otherwise.
+// "violation" only when the search proved none exists, "undecided" when the
+// budget (time, or memory for the memo) ran out first.
 import { INVALID, type Model, type SearchOp } from "./model.js";
 
 /** The clock is read once per this many search steps (a power of two). */
 const CLOCK_EVERY_STEPS = 4096;
 /** End of the entry list. */
 const NIL = -1;
+/** Entries are sorted packed as (position × 2 + return?) × OP_SPAN + operation, exact while below 2^53 (else compared). */
+const OP_SPAN = 2 ** 21;
+const MAX_POSITION = 2 ** 31;
+
+/**
+ * A plain array of small integers: a search allocates a dozen per call, and
+ * for the short partitions most searches see (and the shrinking's many
+ * trials) typed arrays cost more to allocate than they save.
+ */
+function ints(length: number, value = 0): number[] {
+  return new Array<number>(length).fill(value);
+}
+/**
+ * What one memo entry holds in V8, estimated: the hash table's slot (with
+ * the table's spare room) and the key string's header (plus two bytes per
+ * character), and with indeterminate operations the typed array of counts
+ * (plus four bytes a class). Measured against the heap (2k operations on one
+ * key from 40 clients: 4.3 M entries, 387 MB of heap, 94 bytes each).
+ */
+const MEMO_ENTRY_BYTES = 80;
+const MEMO_COUNTS_BYTES = 120;
+/** Below every state a model uses (its INVALID and "any" states are small negatives): memo keys encode states from here. */
+const INVALID_OR_BELOW = -16;
 
 export interface SearchResult {
-  outcome: "linearizable" | "violation" | "timeout";
+  outcome: "linearizable" | "violation" | "undecided";
   /**
    * The latest return the search ever got stuck at. On a violation, the
    * definite operation returning there is the one whose completion made the
@@ -32,6 +56,10 @@ export interface Budget {
   deadlineMs: number;
   now: () => number;
   steps: number;
+  /** What one search's memo may hold, in bytes (estimated; see MEMO_ENTRY_BYTES). */
+  memoryLimitBytes: number;
+  /** Which budget an undecided search ran out of (the last one to). */
+  exhausted?: "time" | "memory";
 }
 
 /**
@@ -61,27 +89,48 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   const n = all.length;
 
   // Entries: a call for every operation and a return for bounded ones, in
-  // history order (a call before a return at the same position).
-  const order: Array<{ time: number; isReturn: number; op: number }> = [];
-  for (let i = 0; i < n; i++) {
-    order.push({ time: all[i]!.call, isReturn: 0, op: i });
-    if (i < nBounded) order.push({ time: all[i]!.ret, isReturn: 1, op: i });
+  // history order (a call before a return at the same position, then in
+  // operation order). Sorted as numbers (position, return?, operation) packed
+  // into one double, exact below 2^53: no objects and no comparator.
+  const entryCount = n + nBounded;
+  const sortedOp = ints(entryCount);
+  const sortedIsReturn = ints(entryCount);
+  if (n < OP_SPAN && all.every((o) => o.call < MAX_POSITION && (o.ret === Infinity || o.ret < MAX_POSITION))) {
+    const packed = new Float64Array(entryCount);
+    for (let i = 0; i < n; i++) {
+      packed[i] = all[i]!.call * 2 * OP_SPAN + i;
+      if (i < nBounded) packed[n + i] = (all[i]!.ret * 2 + 1) * OP_SPAN + i;
+    }
+    packed.sort();
+    for (let k = 0; k < entryCount; k++) {
+      sortedOp[k] = packed[k]! % OP_SPAN;
+      sortedIsReturn[k] = Math.floor(packed[k]! / OP_SPAN) % 2;
+    }
+  } else {
+    // Too long a history or too late a position to pack: the same order by comparison.
+    const order: number[] = [];
+    for (let e = 0; e < entryCount; e++) order.push(e);
+    const time = (e: number) => (e < n ? all[e]!.call : all[e - n]!.ret);
+    order.sort((a, b) => time(a) - time(b) || Number(a >= n) - Number(b >= n) || a - b);
+    order.forEach((e, k) => {
+      sortedOp[k] = e < n ? e : e - n;
+      sortedIsReturn[k] = e < n ? 0 : 1;
+    });
   }
-  order.sort((a, b) => a.time - b.time || a.isReturn - b.isReturn);
-  const entryCount = order.length;
   // Node 0 is the list head; nodes 1..entryCount are the entries.
-  const next = new Int32Array(entryCount + 1);
-  const prev = new Int32Array(entryCount + 1);
-  const entryOp = new Int32Array(entryCount + 1);
-  const entryIsCall = new Uint8Array(entryCount + 1);
-  const callNode = new Int32Array(n);
-  const returnNode = new Int32Array(n).fill(NIL);
+  const next = ints(entryCount + 1);
+  const prev = ints(entryCount + 1);
+  const entryOp = ints(entryCount + 1);
+  const entryIsCall = ints(entryCount + 1);
+  const callNode = ints(n);
+  const returnNode = ints(n, NIL);
   for (let node = 1; node <= entryCount; node++) {
-    const e = order[node - 1]!;
-    entryOp[node] = e.op;
-    entryIsCall[node] = e.isReturn ? 0 : 1;
-    if (e.isReturn) returnNode[e.op] = node;
-    else callNode[e.op] = node;
+    const op = sortedOp[node - 1]!;
+    const isReturn = sortedIsReturn[node - 1] === 1;
+    entryOp[node] = op;
+    entryIsCall[node] = isReturn ? 0 : 1;
+    if (isReturn) returnNode[op] = node;
+    else callNode[op] = node;
     prev[node] = node - 1;
     next[node - 1] = node;
   }
@@ -93,7 +142,7 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // below p, some between p and lastConcurrent[p], and so many of each class
   // of unbounded ones"
   // — a short memo key even for long histories.
-  const lastConcurrent = new Int32Array(nBounded);
+  const lastConcurrent = ints(nBounded);
   for (let i = 0; i < nBounded; i++) {
     const ret = bounded[i]!.ret;
     let lo = i;
@@ -111,8 +160,8 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // of its class instead. So each class is taken in call order, and the memo
   // key only needs how many of each class are taken (not which, which would
   // make the search exponential in the number of indeterminate operations).
-  const classOf = new Int32Array(n);
-  const classPrevious = new Int32Array(n).fill(NIL);
+  const classOf = ints(n);
+  const classPrevious = ints(n, NIL);
   const classIds = new Map<string, number>();
   const lastOfClass: number[] = [];
   for (let o = nBounded; o < n; o++) {
@@ -130,7 +179,7 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   }
   const classTaken = new Int32Array(lastOfClass.length);
 
-  const taken = new Uint8Array(n);
+  const taken = ints(n);
   const classCount = lastOfClass.length;
   let p = 0;
   const reusable = (o: number) => reuse && o >= nBounded;
@@ -154,11 +203,29 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
       classTaken[classOf[o]!]!--;
     }
   };
+  // The key as 16-bit characters, built flat in one call (a string grown by
+  // concatenation is a tree of pieces, several times the size): the state and
+  // p (two characters each), then which operations of p's window are taken,
+  // sixteen to a character (the window's length follows from p).
+  const keyCodes: number[] = [];
   const memoKey = (state: number): string => {
-    let key = `${state}:${p}`;
+    const s = state - INVALID_OR_BELOW;
     const last = lastConcurrent[p]!;
-    for (let j = p + 1; j <= last; j++) if (taken[j]) key += `,${j - p}`;
-    return key;
+    // The usual short window without an array.
+    if (last - p <= 16) {
+      let bits = 0;
+      for (let j = p + 1; j <= last; j++) if (taken[j]) bits |= 1 << (j - p - 1);
+      return String.fromCharCode(s & 0xffff, s >>> 16, p & 0xffff, p >>> 16, bits);
+    }
+    keyCodes.length = 0;
+    keyCodes.push(s & 0xffff, s >>> 16, p & 0xffff, p >>> 16);
+    for (let base = p + 1; base <= last; base += 16) {
+      let bits = 0;
+      const end = Math.min(last, base + 15);
+      for (let j = base; j <= end; j++) if (taken[j]) bits |= 1 << (j - base);
+      keyCodes.push(bits);
+    }
+    return String.fromCharCode.apply(null, keyCodes);
   };
   const remove = (node: number) => {
     next[prev[node]!] = next[node]!;
@@ -174,19 +241,30 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
   // changes nothing, and every operation that must precede it already has).
   // Leaving out an optional operation at its return is likewise the last
   // option there. Such steps are "forced": backtracking passes through them.
-  const pure = Uint8Array.from(all, (o) => (o.definite && model.isObserver(o.input) ? 1 : 0));
+  const pure = ints(n);
+  for (let o = 0; o < n; o++) if (all[o]!.definite && model.isObserver(all[o]!.input)) pure[o] = 1;
   // Memo: for each (state, bounded operations taken), the counts of unbounded
   // ones taken in configurations already explored. A configuration that took
   // at least as many of every class as one explored has fewer options left
   // and nothing more to offer (what it can do, that one could do too).
   const seen = new Map<string, Int32Array[]>();
+  // Without indeterminate operations (or with reuse) a key is all there is to remember.
+  const seenKeys = new Set<string>();
+  let memoBytes = 0;
   const visit = (key: string): boolean => {
+    if (classCount === 0 || reuse) {
+      // One hash lookup: the set grows only by a key not seen before.
+      const size = seenKeys.size;
+      if (seenKeys.add(key).size === size) return false;
+      memoBytes += MEMO_ENTRY_BYTES + 2 * key.length;
+      return true;
+    }
     const explored = seen.get(key);
     if (!explored) {
       seen.set(key, [classTaken.slice()]);
+      memoBytes += MEMO_ENTRY_BYTES + 2 * key.length + MEMO_COUNTS_BYTES + 4 * classCount;
       return true;
     }
-    if (classCount === 0 || reuse) return false;
     for (const counts of explored) {
       let covers = true;
       for (let c = 0; c < classCount; c++) {
@@ -198,22 +276,32 @@ export function searchLinearization<I>(model: Model<I>, ops: readonly SearchOp<I
       if (covers) return false;
     }
     explored.push(classTaken.slice());
+    memoBytes += MEMO_COUNTS_BYTES + 4 * classCount;
     return true;
   };
   // A path takes each operation once, or with reuse, between two bounded
   // operations, reusable ones leading to distinct states (a repeated state
   // would repeat a memo key): at most one per state they can reach, plus the start.
   const maxDepth = reuse ? (nBounded + 1) * (model.stateBound(all.map((o) => o.input)) + 1) : n;
-  const stackNode = new Int32Array(maxDepth);
-  const stackState = new Int32Array(maxDepth);
-  const stackForced = new Uint8Array(maxDepth);
+  const stackNode = ints(maxDepth);
+  const stackState = ints(maxDepth);
+  const stackForced = ints(maxDepth);
   let depth = 0;
   let frontier = -1;
   let state = initial;
   let entry = next[0]!;
   for (;;) {
     budget.steps++;
-    if ((budget.steps & (CLOCK_EVERY_STEPS - 1)) === 0 && budget.now() >= budget.deadlineMs) return { outcome: "timeout", frontier };
+    if ((budget.steps & (CLOCK_EVERY_STEPS - 1)) === 0) {
+      if (budget.now() >= budget.deadlineMs) {
+        budget.exhausted = "time";
+        return { outcome: "undecided", frontier };
+      }
+      if (memoBytes > budget.memoryLimitBytes) {
+        budget.exhausted = "memory";
+        return { outcome: "undecided", frontier };
+      }
+    }
     let backtrack = true;
     if (entry !== NIL) {
       const o = entryOp[entry]!;

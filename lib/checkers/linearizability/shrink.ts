@@ -1,6 +1,7 @@
 // Shrinking a violation the search proved, generic over the model: to the
-// prefix ending where the impossible operation returned, then to the latest
-// cut of the front that still fails, then by deleting chunks of operations
+// prefix ending where the impossible operation returned, then (first trying
+// the impossible operation with the last change before it alone) to the
+// latest cut of the front that still fails, then by deleting chunks of operations
 // that the model says may go together, while what remains still fails. Every
 // step keeps "not linearizable" true of what remains, so the evidence is a
 // faithful explanation of the real history rather than an artefact of
@@ -62,12 +63,33 @@ export function shrinkViolation<I, O extends SearchOp<I>>(model: Model<I>, ops: 
   // Without an "any" state, the front stays as it is.
   const any = model.any;
 
+  // Most violations are one operation that cannot follow the last change
+  // completed before it began (a stale read, a lost write): that pair, from
+  // "any" state at the change's invocation, is tried first, by the same
+  // sound steps as below (a front cut, deletions the model allows). It is
+  // 1-minimal: the culprit cannot go, and does not fail alone.
+  if (any !== null) {
+    let last: O | undefined;
+    for (const o of prefix) {
+      if (o.definite && o !== culprit && !model.isObserver(o.input) && o.ret < culprit.call && (!last || o.ret > last.ret)) last = o;
+    }
+    if (last) {
+      const suffix = suffixFrom(prefix, last.call);
+      const others = suffix.filter((o) => o !== last && o !== culprit);
+      if (model.soundDeletions(suffix, others, culprit).size === others.length) {
+        const pair = [last, culprit];
+        const { outcome } = searchLinearization(model, pair, budget, any, reuse);
+        if (outcome === "violation") return { ops: pair, culprit, initial: any, from: last, complete: true };
+      }
+    }
+  }
+
   // starts[i] are candidate front cuts; -1 stands for no cut (known to fail).
   const starts = prefix.filter((o) => o.call <= culprit.call).sort((a, b) => a.call - b.call);
   const failsFrom = (i: number): boolean | undefined => {
     if (any === null) return false;
     const { outcome } = searchLinearization(model, suffixFrom(prefix, starts[i]!.call), budget, any, reuse);
-    return outcome === "timeout" ? undefined : outcome === "violation";
+    return outcome === "undecided" ? undefined : outcome === "violation";
   };
   let fails = -1;
   let holds = starts.length;
@@ -101,7 +123,7 @@ export function shrinkViolation<I, O extends SearchOp<I>>(model: Model<I>, ops: 
       if (deleted.size === 0) continue;
       const trial = current.filter((o) => !deleted.has(o));
       const { outcome } = searchLinearization(model, trial, budget, initial, reuse);
-      if (outcome === "timeout") return { ops: current, culprit, initial, from, complete: false };
+      if (outcome === "undecided") return { ops: current, culprit, initial, from, complete: false };
       if (outcome === "violation") {
         current = trial;
         progress = true;

@@ -1,24 +1,42 @@
-// The echo lab: the warm-up, protocol only.
+// The echo lab: Fly.io's Gossip Glomers challenge 1, the warm-up, protocol only.
 import { GO_TOOLCHAIN, referenceSolution, type BuiltinLab } from "../builtin-lab.js";
 
 export const echoLab: BuiltinLab = {
   slug: "echo",
-  title: "Echo",
+  title: "Challenge 1: Echo",
   workload: "echo",
   ...GO_TOOLCHAIN,
   description: [
-    "# Echo",
+    "# Challenge 1: Echo",
+    "",
+    "Fly.io's Gossip Glomers, challenge 1.",
     "",
     "Warm-up: write a node that speaks the Maelstrom protocol. Every node receives",
     "`init` first and must answer `init_ok`. Clients then send",
     "`{\"type\": \"echo\", \"msg_id\": 1, \"echo\": \"...\"}` and expect",
     "`{\"type\": \"echo_ok\", \"in_reply_to\": 1, \"echo\": \"...\"}` with the same text.",
     "",
+    "## How it is tested",
+    "",
+    "As Fly.io runs it (`maelstrom test -w echo --node-count 1 --time-limit 10`): one node, one client,",
+    "five echoes a second for 10 s. Every acknowledged echo must carry its request's text.",
+    "",
     "Submit a `.tar.gz` of a Go module whose `main` package is at its root;",
     "we build it with `go build` (Go 1.23, no network: vendor your dependencies).",
   ].join("\n"),
   suiteSource: [
-    "# Echo lab, default suite.",
+    "# Gossip Glomers challenge 1, as Fly.io runs it:",
+    "#   maelstrom test -w echo --bin ... --node-count 1 --time-limit 10",
+    "version: 1",
+    "tests:",
+    "  - name: challenge-1-echo",
+    "    workload: echo",
+    "    nodes: 1",
+    "    durationSeconds: 10",
+    "    points: 1",
+    "",
+  ].join("\n"),
+  shortSuiteSource: [
     "version: 1",
     "tests:",
     "  - name: echo-3-nodes",

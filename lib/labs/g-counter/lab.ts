@@ -1,13 +1,16 @@
-// The g-counter lab: a grow-only counter shared by every node.
+// The g-counter lab: Fly.io's Gossip Glomers challenge 4, a grow-only counter
+// shared by every node.
 import { GO_LAB_COMMON, GO_TOOLCHAIN, referenceSolution, type BuiltinLab } from "../builtin-lab.js";
 
 export const gCounterLab: BuiltinLab = {
   slug: "g-counter",
-  title: "Grow-only counter",
+  title: "Challenge 4: Grow-only counter",
   workload: "g-counter",
   ...GO_TOOLCHAIN,
   description: [
-    "# Grow-only counter",
+    "# Challenge 4: Grow-only counter",
+    "",
+    "Fly.io's Gossip Glomers, challenge 4.",
     "",
     "Keep one counter for the whole cluster: clients add to it on any node and read it on any node.",
     "You may keep state in the cluster's `seq-kv` or `lin-kv` service, or gossip between nodes.",
@@ -19,15 +22,33 @@ export const gCounterLab: BuiltinLab = {
     "",
     "## How it is tested",
     "",
-    "Three nodes; two clients add and read on random nodes, 20 operations a second for 8 s. From 2 s",
-    "to 5 s one node is cut off from the others. Once the network has healed, after 2 s of recovery,",
+    "As Fly.io runs it (`maelstrom test -w g-counter --node-count 3 --rate 100 --time-limit 20",
+    "--nemesis partition`): three nodes, a client each, 100 operations a second for 20 s; from 10 s",
+    "to the end one node is cut off from the others. Once the network has healed, after 10 s of recovery,",
     "every node is read: each final read must equal the sum of the acknowledged adds, plus any of the",
     "adds that got no answer (they may or may not have happened).",
     "",
     GO_LAB_COMMON,
   ].join("\n"),
   suiteSource: [
-    "# G-counter lab, default suite.",
+    "# Gossip Glomers challenge 4, as Fly.io runs it:",
+    "#   maelstrom test -w g-counter --bin ... --node-count 3 --rate 100 --time-limit 20 --nemesis partition",
+    "# Maelstrom's partition nemesis acts every 10 s on average: here a partition at 10 s,",
+    "# healed when the main phase ends; then Maelstrom's 10 s of recovery before the final",
+    "# reads. Clients: one per node (Maelstrom's 1n).",
+    "version: 1",
+    "tests:",
+    "  - name: challenge-4-grow-only-counter",
+    "    workload: g-counter",
+    "    nodes: 3",
+    "    rate: 100",
+    "    durationSeconds: 20",
+    "    faults:",
+    "      - { kind: partition, at: 10, mode: majority-minority }",
+    "    points: 1",
+    "",
+  ].join("\n"),
+  shortSuiteSource: [
     "version: 1",
     "tests:",
     "  - name: g-counter-partitioned",

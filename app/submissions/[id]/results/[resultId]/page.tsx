@@ -2,7 +2,8 @@
 // and reason, seed and suite version; the latency of every operation over
 // time with the faults under it and the throughput (RunCharts); for a
 // linearizability failure the checker's counterexample as lanes; broadcast
-// figures (lost, stale, stable latency); message statistics per node and per
+// figures (lost, stale, stable latency); the test's availability and targets,
+// each met or not with the run's figure (criteria-section.tsx); message statistics per node and per
 // message type; for a Raft test (MIT 6.5840) each peer's terms and roles over
 // the faults, who led when, disagreeing applies, applies and RPCs per peer
 // (raft-sections.tsx); the fault timeline; the tail of each node's log; downloads.
@@ -14,6 +15,7 @@ import { describeNetwork, getRunReportOrThrow, LOG_TAIL_BYTES, type RunReport } 
 import { formatBytes, formatDurationMs, formatScore } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { VerdictBadge } from "../../../../status-badge";
+import { CriteriaSection } from "./criteria-section";
 import { describeEvidenceOp, isEvidenceOp } from "./evidence-op";
 import { RaftSections } from "./raft-sections";
 import { CounterexampleLanes, RunCharts } from "./run-charts";
@@ -80,10 +82,15 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
         <section className="card">
           <h2>Operations over time</h2>
           <Summary metrics={metrics} />
-          {plot ? <RunCharts plotUrl={download(plot.id)} /> : <p className="muted">This run was graded before plots were recorded.</p>}
+          {plot ? (
+            <RunCharts plotUrl={download(plot.id)} marked={evidence.kind === "linearizability" && Array.isArray(evidence.operations) ? evidence.operations.filter(isEvidenceOp) : []} />
+          ) : (
+            <p className="muted">This run was graded before plots were recorded.</p>
+          )}
         </section>
       )}
 
+      <CriteriaSection criteria={metrics.criteria} />
       <EvidenceSections evidence={evidence} />
       <MessageStatistics metrics={metrics} />
       <FaultTimeline metrics={metrics} />
@@ -183,6 +190,7 @@ function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
         {evidence.minimal === true
           ? "The smallest part of the history the checker found that no order of operations explains."
           : "A failing part of the history; the checker ran out of time before it was the smallest."}{" "}
+        Each operation names the node that served it (for a stale read, the node is often the answer); they are marked ◆ on the latency chart above.{" "}
         {evidence.initialValue === "any" ? "It starts from whatever value the key held then." : "It starts from an absent key."}
         {typeof evidence.omittedOperations === "number" && ` ${evidence.omittedOperations} more operations are not drawn.`}
       </p>
@@ -192,6 +200,7 @@ function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
           <thead>
             <tr>
               <th scope="col">Process</th>
+              <th scope="col">Served by</th>
               <th scope="col">Operation</th>
               <th scope="col">Outcome</th>
               <th scope="col" className="numeric">
@@ -208,6 +217,9 @@ function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
               return (
                 <tr key={`${op.process}/${op.startUs}`} className={bad ? "impossible" : undefined} data-process={op.process} data-start-us={op.startUs}>
                   <td className="numeric">{op.process}</td>
+                  <td>
+                    <code>{op.node}</code>
+                  </td>
                   <td>
                     <code>{describeEvidenceOp(op)}</code>
                     {bad && <strong className="tag tag-fail">impossible</strong>}
@@ -253,7 +265,7 @@ function BroadcastFigures({ evidence }: { evidence: SetCompletenessEvidence }) {
                 .map(([q, v]) => `${q === "1" ? "max" : q === "0" ? "min" : `p${Math.round(Number(q) * 100)}`} ${Math.round(v)} ms`)
                 .join(", ")
             : "—"}{" "}
-          <span className="muted">(from a send until every later read has it)</span>
+          <span className="muted">(Maelstrom's measure: from when a message was known, acknowledged or read, until the last read that lacked it began)</span>
         </dd>
       </dl>
       {Object.keys(lostByNode).length > 0 && (
@@ -395,7 +407,10 @@ function FaultTimeline({ metrics }: { metrics: RunReport["metrics"] }) {
           <tbody>
             {faults.map((f, i) => (
               <tr key={i} className={f.ok ? undefined : "fault-failed"}>
-                <td className="numeric">{round(f.atMs / 1000, 2)} s</td>
+                <td className="numeric">
+                  {round(f.atMs / 1000, 2)} s
+                  {f.plannedMs !== undefined && Math.abs(f.atMs - f.plannedMs) >= 10 && <span className="muted"> (planned {round(f.plannedMs / 1000, 2)} s)</span>}
+                </td>
                 <td>
                   <code>{f.kind}</code>
                 </td>
@@ -410,6 +425,7 @@ function FaultTimeline({ metrics }: { metrics: RunReport["metrics"] }) {
                       )
                     </span>
                   )}
+                  {f.late && <p className="fault-late" data-testid="fault-late">Late: {f.late}.</p>}
                 </td>
               </tr>
             ))}

@@ -29,12 +29,16 @@ use([ScatterChart, LineChart, CustomChart, GridComponent, TooltipComponent, Lege
 type Option = ComposeOption<ScatterSeriesOption | LineSeriesOption | CustomSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | DataZoomComponentOption>;
 
 /** Outcome colours (blue, red, orange: apart in lightness as well as hue, so they stay distinct with the common colour blindnesses). */
-export const OUTCOME_COLOURS: Record<"ok" | "fail" | "info", string> = { ok: "#1f77b4", fail: "#d62728", info: "#ff7f0e" };
+/** The latency chart's point series, in order (SERIES_IDS.points). */
+const SCATTER_OUTCOMES = ["ok", "declined", "fail", "info"] as const;
+
+/** Declined operations (a cas whose precondition missed) are answers, not errors: grey, never red. */
+export const OUTCOME_COLOURS: Record<"ok" | "declined" | "fail" | "info", string> = { ok: "#1f77b4", declined: "#8a8f98", fail: "#d62728", info: "#ff7f0e" };
 const FAULT_COLOURS: Record<string, string> = { partition: "#9467bd", kill: "#8c564b", pause: "#7f7f7f", loss: "#e377c2", bandwidth: "#17becf" };
 const faultColour = (kind: string) => FAULT_COLOURS[kind] ?? "#bcbd22";
 
 /** Series names, for the tooltip (ids: chart-ids.ts). */
-const SERIES = { faults: "faults", timeline: "fault timeline" } as const;
+const SERIES = { faults: "faults", timeline: "fault timeline", marked: "counterexample" } as const;
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
@@ -48,9 +52,9 @@ function rowBar(api: Parameters<CustomSeriesRenderItem>[1], x0: number, x1: numb
 }
 
 /** The run chart and the height it needs (its third grid sits under one row per faulted node). */
-export function runOption(plot: PlotData): { option: Option; heightPx: number } {
+export function runOption(plot: PlotData, marked: readonly EvidenceOp[] = []): { option: Option; heightPx: number } {
   const ops = plot.operations;
-  const byOutcome: Record<string, Array<[number, number, number]>> = { ok: [], fail: [], info: [] };
+  const byOutcome: Record<string, Array<[number, number, number]>> = { ok: [], declined: [], fail: [], info: [] };
   for (let i = 0; i < ops.startMs.length; i++) {
     const outcome = OUTCOME_CODES[(ops.outcome[i] ?? "i") as OutcomeCode];
     // Log axis: a zero latency sits at its floor.
@@ -80,7 +84,8 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
   const timelineHeight = Math.max(24, 22 * nodes.length);
   const option: Option = {
     animation: false,
-    legend: { top: 0, data: ["ok", "fail", "info", ...new Set(plot.faults.map((b) => b.kind))] },
+    // "declined" only where there are some (most workloads have none).
+    legend: { top: 0, data: [...SCATTER_OUTCOMES.filter((o) => o !== "declined" || byOutcome.declined!.length > 0), ...new Set(plot.faults.map((b) => b.kind))] },
     tooltip: {
       trigger: "item",
       formatter: (p) => {
@@ -90,6 +95,10 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
           return `${band.kind} ${seconds(band.startMs)}–${seconds(band.endMs)} s<br>${escapeHtml(band.detail)}`;
         }
         const [at, latency, index] = item.value as [number, number, number];
+        if (item.seriesName === SERIES.marked) {
+          const op = marked[-1 - index]!;
+          return `counterexample: ${escapeHtml(describeEvidenceOp(op))} by process ${op.process} on ${escapeHtml(op.node)} at ${at} s, ${latency} ms`;
+        }
         return `${escapeHtml(ops.names[ops.f[index]!] ?? "?")} by process ${ops.process[index]} at ${at} s: ${item.seriesName}, ${latency} ms`;
       },
     },
@@ -110,7 +119,7 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
     ],
     series: [
       { id: SERIES_IDS.faults[0], name: SERIES.faults, type: "custom", xAxisIndex: 0, yAxisIndex: 0, renderItem: bandItem, data: plot.faults.map((b, i) => [seconds(b.startMs), seconds(b.endMs), i]), z: 0 },
-      ...(["ok", "fail", "info"] as const).map(
+      ...SCATTER_OUTCOMES.map(
         (outcome, i): ScatterSeriesOption => ({
           id: SERIES_IDS.points[i],
           name: outcome,
@@ -125,6 +134,23 @@ export function runOption(plot: PlotData): { option: Option; heightPx: number } 
           z: 2,
         }),
       ),
+      // The counterexample's operations, over their points: where in the run the violation happened.
+      ...(marked.length > 0
+        ? [
+            {
+              id: SERIES_IDS.marked[0],
+              name: SERIES.marked,
+              type: "scatter" as const,
+              xAxisIndex: 0,
+              yAxisIndex: 0,
+              data: marked.map((op) => [seconds(op.startUs / 1000), Math.max(0.01, ((op.endUs ?? op.startUs) - op.startUs) / 1000), -1 - marked.indexOf(op)]),
+              symbol: "diamond",
+              symbolSize: 11,
+              itemStyle: { color: "#000", borderColor: "#fff", borderWidth: 1 },
+              z: 5,
+            } satisfies ScatterSeriesOption,
+          ]
+        : []),
       { name: SERIES.timeline, type: "custom", xAxisIndex: 1, yAxisIndex: 1, renderItem: timelineItem, data: timeline },
       ...(["ok", "fail", "info"] as const).map(
         (outcome): LineSeriesOption => ({
@@ -166,7 +192,7 @@ export function lanesOption(ops: EvidenceOp[], impossible: EvidenceOp | null): O
       children: [
         { type: "rect", shape, style: { fill: colour, opacity: op.type === "ok" ? 0.9 : 0.5, stroke: bad ? "#000" : undefined, lineWidth: bad ? 2 : 0 } },
         // The label sits above the bar: most operations are far shorter than the window.
-        { type: "text", x: shape.x, y: shape.y - 2, style: { text: `${describeEvidenceOp(op)}${bad ? "  ✗ impossible" : op.endUs === null ? " (no reply)" : ""}`, fill: bad ? OUTCOME_COLOURS.fail : "#1d2430", font: `${bad ? "bold " : ""}12px sans-serif`, verticalAlign: "bottom" } },
+        { type: "text", x: shape.x, y: shape.y - 2, style: { text: `${describeEvidenceOp(op)} on ${op.node}${bad ? "  ✗ impossible" : op.endUs === null ? " (no reply)" : ""}`, fill: bad ? OUTCOME_COLOURS.fail : "#1d2430", font: `${bad ? "bold " : ""}12px sans-serif`, verticalAlign: "bottom" } },
       ],
     };
   };
@@ -177,7 +203,7 @@ export function lanesOption(ops: EvidenceOp[], impossible: EvidenceOp | null): O
       formatter: (p) => {
         const item = Array.isArray(p) ? p[0]! : p;
         const op = ops[(item.value as number[])[3]!]!;
-        return `process ${op.process}: ${escapeHtml(describeEvidenceOp(op))} (${op.type}), ${ms(op.startUs)}–${op.endUs === null ? "no reply" : `${ms(op.endUs)} ms`}`;
+        return `process ${op.process} on ${escapeHtml(op.node)}: ${escapeHtml(describeEvidenceOp(op))} (${op.type}), ${ms(op.startUs)}–${op.endUs === null ? "no reply" : `${ms(op.endUs)} ms`}`;
       },
     },
     grid: { top: 10, bottom: 40, left: 90, right: 20 },

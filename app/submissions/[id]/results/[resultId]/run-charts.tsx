@@ -56,14 +56,15 @@ function useChart(build: () => Promise<Built | null>, count: Record<string, read
   return { ref, problem };
 }
 
-export function RunCharts({ plotUrl }: { plotUrl: string }) {
+/** `marked`: operations to mark on the latency chart (a counterexample's). */
+export function RunCharts({ plotUrl, marked = [] }: { plotUrl: string; marked?: EvidenceOp[] }) {
   const { ref, problem } = useChart(
     async () => {
       const [{ runOption }, response] = await Promise.all([import("./run-charts-options"), fetch(plotUrl)]);
       if (!response.ok) throw new Error(`the plot data could not be loaded (HTTP ${response.status})`);
-      return runOption((await response.json()) as PlotData);
+      return runOption((await response.json()) as PlotData, marked);
     },
-    { points: SERIES_IDS.points, faultBands: SERIES_IDS.faults },
+    { points: SERIES_IDS.points, faultBands: SERIES_IDS.faults, marked: SERIES_IDS.marked },
   );
   return (
     <>
