@@ -80,7 +80,7 @@ export function simulateLinKv(options: SimulationOptions): Simulation {
   const maxLatencyUs = options.maxLatencyUs ?? 5_000;
   const maxThinkUs = options.maxThinkUs ?? 2_000;
   const nodeIds = ["n0", "n1", "n2", "n3", "n4"];
-  const ctx = { nodeIds, options: { keyCount: options.keys } };
+  const ctx = { nodeIds, seed: options.seed, options: { keyCount: options.keys } };
   const clients = Array.from({ length: options.clients }, (_, slot) => {
     const clientRng = rng.fork();
     return { rng: clientRng, stream: linKvWorkload.client(clientRng, ctx), atUs: clientRng.int(maxThinkUs), process: slot };

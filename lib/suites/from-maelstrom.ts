@@ -108,6 +108,7 @@ const KEY_FLAGS: Record<string, string> = {
   latency: "--latency",
   topology: "--topology",
   keyCount: "--key-count",
+  maxWritesPerKey: "--max-writes-per-key",
   availability: "--availability",
   repetitions: "--test-count",
   faults: "--nemesis",
@@ -310,10 +311,12 @@ export function suiteTestFromMaelstrom(command: string, opts: { name?: string } 
   for (const flag of ["--consistency-models", "--max-txn-length"]) {
     if (given.has(flag) && workload) notes.push(`${flag} is left out: only Maelstrom's transaction workloads read it, not ${maelstromWorkload}`);
   }
-  if (given.has("--max-writes-per-key") && workload) {
-    if (workload === "kafka") problems.push("--max-writes-per-key: our kafka workload has no limit of sends per key");
-    else notes.push(`--max-writes-per-key is left out: only Maelstrom's transaction and kafka workloads read it, not ${maelstromWorkload}`);
-  }
+  workloadSetting(
+    "--max-writes-per-key",
+    "maxWritesPerKey",
+    given.has("--max-writes-per-key") ? whole("--max-writes-per-key", 0) : undefined,
+    `only Maelstrom's transaction and kafka workloads read it, not ${maelstromWorkload}`,
+  );
 
   // Availability: a pass criterion; not every suite format we run has it yet.
   const availability = text("--availability");

@@ -23,6 +23,8 @@ import type { Random } from "../random.js";
  */
 export interface WorkloadContext<Options = unknown> {
   nodeIds: string[];
+  /** The test's seed, for run-wide random choices that must not depend on which client asks first (kafka's keys). */
+  seed: string;
   /** The test's options for this workload (its definition's `options`, parsed). */
   options: Options;
 }

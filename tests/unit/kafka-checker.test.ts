@@ -284,6 +284,38 @@ describe("kafka checker", () => {
     expect(result.evidence).toMatchObject({ acknowledgedSends: 3, lost: 1, neverPolled: 0, lostByNode: { n0: [{ key: "0", offset: 1, msg: 2 }] } });
   });
 
+  // Maelstrom's keys rotate: a run writes at most maxWritesPerKey (16) messages to each of hundreds of keys.
+  it.each([
+    { name: "every node returned every short log", lose: undefined, verdict: "PASS", reason: /^all 11200 acknowledged sends were in every node's final polls/ },
+    { name: "one node lacks one message of a late key", lose: { node: "n1", key: "650", offset: 7 }, verdict: "FAIL", reason: /^1 of 11200 acknowledged sends were missing from n1's final polls: "650"@7 \(msg 650007\)$/ },
+  ])("many rotated keys: $name", ({ lose, verdict, reason }) => {
+    const ops: OpSpec[] = [];
+    const logs: Entries = {};
+    for (let k = 0; k < 700; k++) {
+      const key = String(k);
+      logs[key] = [];
+      for (let o = 0; o < 16; o++) {
+        ops.push(send(key, k * 1000 + o, o, k * 20 + o));
+        logs[key].push([o, k * 1000 + o]);
+      }
+      ops.push(poll(`n${k % 2}`, { [key]: 0 }, { [key]: logs[key].slice(0, 3) }, k * 20 + 17), commit({ [key]: 2 }, k * 20 + 18));
+    }
+    // Final polls as a solution returning three messages per key per poll gets them: from 0, 3, 6, … on every key.
+    let at = 20_000;
+    for (const node of ["n0", "n1"]) {
+      for (let from = 0; from < 16; from += 3) {
+        const offsets = Object.fromEntries(Object.keys(logs).map((k) => [k, from]));
+        const msgs = Object.fromEntries(
+          Object.entries(logs).map(([k, log]) => [k, log.slice(from, from + 3).filter(([o]) => !(lose && node === lose.node && k === lose.key && o === lose.offset))]),
+        );
+        ops.push(poll(node, offsets, msgs, at++, { final: true }));
+      }
+    }
+    const result = checkKafka(history(...ops), ctx);
+    expect(result.verdict).toBe(verdict);
+    expect(result.reason).toMatch(reason);
+  });
+
   it("judges a long history quickly", () => {
     const ops: OpSpec[] = [];
     const log: Array<[number, unknown]> = [];

@@ -5,7 +5,7 @@ import type { GeneratedOp, WorkloadContext } from "../../lib/workloads/types.js"
 
 /** A context with every workload's options (each reads only its own). */
 const context = (over: Record<string, unknown> = {}): WorkloadContext<never> =>
-  ({ nodeIds: ["n0", "n1", "n2", "n3"], options: { keyCount: 3, topology: "grid", ...over } }) as unknown as WorkloadContext<never>;
+  ({ nodeIds: ["n0", "n1", "n2", "n3"], seed: "1", options: { keyCount: 3, maxWritesPerKey: 16, topology: "grid", ...over } }) as unknown as WorkloadContext<never>;
 /** The workload of that name (the tests name only known ones). */
 const workload = (name: string) => workloadNamed(name)!;
 
@@ -87,15 +87,23 @@ describe("workload generators", () => {
     expect(ops.map((op) => op.f)).toEqual([f]);
   });
 
-  it("sends only integer keys, as strings, to every kafka request", () => {
-    const ops = generate("kafka", "11", 400, 3, context({ keyCount: 12 })).flat();
+  it("sends only integer keys, as strings, to every kafka request, and no key more than maxWritesPerKey sends from all clients together", () => {
+    const ops = generate("kafka", "11", 400, 3, context({ keyCount: 12, maxWritesPerKey: 4 })).flat();
     const keys = new Set<string>();
+    const sends = new Map<string, number>();
     for (const { body } of ops) {
-      if (body.type === "send") keys.add(body.key as string);
+      if (body.type === "send") {
+        keys.add(body.key as string);
+        sends.set(body.key as string, (sends.get(body.key as string) ?? 0) + 1);
+      }
       if (body.type === "poll" || body.type === "commit_offsets") for (const k of Object.keys(body.offsets as object)) keys.add(k);
       if (body.type === "list_committed_offsets") for (const k of body.keys as string[]) keys.add(k);
     }
-    expect([...keys].sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+    for (const key of keys) expect(key).toMatch(/^(0|[1-9]\d*)$/);
+    expect(Math.max(...sends.values())).toBe(4);
+    // About 590 sends, 4 per key: keys well past the 12 live at once.
+    expect(sends.size).toBeGreaterThanOrEqual(Math.ceil([...sends.values()].reduce((a, b) => a + b, 0) / 4));
+    expect(Math.max(...[...keys].map(Number))).toBeGreaterThan(100);
   });
 
   describe("kafka final polls", () => {
@@ -149,6 +157,8 @@ describe("workload generators", () => {
     it("also polls up to the highest offset a main-phase poll returned", () => {
       const ctx = context({ keyCount: 3 });
       const client = WORKLOADS.kafka.client(new Random("1"), ctx);
+      const list: GeneratedOp = { f: "list_committed_offsets", value: { keys: ["1"] }, body: { type: "list_committed_offsets", keys: ["1"] } };
+      client.observe!(list, { type: "list_committed_offsets_ok", offsets: {} });
       client.observe!({ f: "poll", value: { offsets: { 1: 0 } }, body: { type: "poll", offsets: { 1: 0 } } }, pollOk({ 1: [[6, 1]] }));
       const final = WORKLOADS.kafka.finalClient!(ctx, "n0");
       final.observe(final.next(0)!.op, pollOk({ 1: [[0, 9]] }));
@@ -169,28 +179,67 @@ describe("workload generators", () => {
     expect(ok("kafka", list, { type: "list_committed_offsets_ok", offsets: { 1: 2 } })).toEqual({ offsets: { 1: 2 } });
   });
 
-  it("makes a kafka client poll on from what it consumed and commit it", () => {
-    const client = WORKLOADS.kafka.client(new Random("3"), context({ keyCount: 1 }));
-    let op = client.next();
-    while (op.f !== "poll") op = client.next();
-    expect(op.value).toEqual({ offsets: { 0: 0 } });
-    client.observe!(op, { type: "poll_ok", msgs: { 0: [[0, 10], [4, 11]] } });
-    const later: GeneratedOp[] = Array.from({ length: 200 }, () => client.next());
-    const poll = later.find((o) => o.f === "poll")!;
-    expect(poll.value).toEqual({ offsets: { 0: 5 } });
-    const commit = later.find((o) => o.f === "commit_offsets")!;
-    expect(commit.value).toEqual({ offsets: { 0: 4 } });
-  });
+  describe("a kafka client", () => {
+    const list = (keys: string[]): GeneratedOp => ({ f: "list_committed_offsets", value: { keys }, body: { type: "list_committed_offsets", keys } });
+    const pollOf = (offsets: Record<string, number>): GeneratedOp => ({ f: "poll", value: { offsets }, body: { type: "poll", offsets } });
+    /** The next operation that is not a send or a change of keys (those are drawn at random between the ones under test). */
+    const nextOf = (client: { next(): GeneratedOp }, f: string) => {
+      for (let i = 0; i < 1000; i++) {
+        const op = client.next();
+        if (op.f === f) return op;
+        if (op.f !== "send" && op.f !== "list_committed_offsets") return op;
+      }
+      throw new Error(`no ${f} in 1000 operations`);
+    };
 
-  it("stops a kafka client committing an offset once it is acknowledged", () => {
-    const client = WORKLOADS.kafka.client(new Random("3"), context({ keyCount: 1 }));
-    const poll: GeneratedOp = { f: "poll", value: { offsets: { 0: 0 } }, body: { type: "poll", offsets: { 0: 0 } } };
-    client.observe!(poll, { type: "poll_ok", msgs: { 0: [[0, 10]] } });
-    let op = client.next();
-    while (op.f !== "commit_offsets") op = client.next();
-    client.observe!(op, { type: "commit_offsets_ok" });
-    const later = Array.from({ length: 300 }, () => client.next());
-    expect(later.some((o) => o.f === "commit_offsets")).toBe(false);
+    it("polls no key before it takes keys, as Maelstrom's clients do", () => {
+      const client = WORKLOADS.kafka.client(new Random("3"), context());
+      expect(nextOf(client, "poll").value).toEqual({ offsets: {} });
+    });
+
+    it("starts a key it takes at the listed committed offset, or 0, and keeps its place on a key it already consumes", () => {
+      const client = WORKLOADS.kafka.client(new Random("3"), context());
+      client.observe!(list(["1"]), { type: "list_committed_offsets_ok", offsets: {} });
+      client.observe!(pollOf({ 1: 0 }), { type: "poll_ok", msgs: { 1: [[0, 10], [1, 11]] } });
+      expect(nextOf(client, "commit_offsets").value).toEqual({ offsets: { 1: 1 } });
+      client.observe!(list(["1", "4", "7"]), { type: "list_committed_offsets_ok", offsets: { 1: 0, 4: 3, 7: "x" } });
+      expect(nextOf(client, "poll").value).toEqual({ offsets: { 1: 2, 4: 3, 7: 0 } });
+      // A listing that failed changes nothing.
+      client.observe!(list(["9"]), { type: "error", code: 11 });
+      expect(nextOf(client, "poll").value).toEqual({ offsets: { 1: 2, 4: 3, 7: 0 } });
+    });
+
+    it("polls on from what it consumed, and commits the highest offset of each key a poll returned, once, right after it", () => {
+      const client = WORKLOADS.kafka.client(new Random("3"), context());
+      client.observe!(list(["0"]), { type: "list_committed_offsets_ok", offsets: {} });
+      const poll = nextOf(client, "poll");
+      expect(poll.value).toEqual({ offsets: { 0: 0 } });
+      client.observe!(poll, { type: "poll_ok", msgs: { 0: [[0, 10], [4, 11]], 5: [[0, 1]] } });
+      // The commit comes next, before any other operation; the key it does not consume is not committed.
+      expect(client.next().value).toEqual({ offsets: { 0: 4 } });
+      const later = Array.from({ length: 40 }, () => client.next());
+      expect(later.find((o) => o.f === "poll")!.value).toEqual({ offsets: { 0: 5 } });
+      expect(later.some((o) => o.f === "commit_offsets")).toBe(false);
+      // A poll that returned nothing is not followed by a commit.
+      client.observe!(pollOf({ 0: 5 }), { type: "poll_ok", msgs: {} });
+      expect(client.next().f).not.toBe("commit_offsets");
+    });
+
+    it("sometimes takes every key sent to but not yet polled up to, beside one drawn as a send's key", () => {
+      const ctx = context({ keyCount: 3 });
+      const sender = WORKLOADS.kafka.client(new Random("4"), ctx);
+      for (const key of ["0", "1", "2"]) sender.observe!({ f: "send", value: { key, msg: 1 }, body: { type: "send", key, msg: 1 } }, { type: "send_ok", offset: 2 });
+      // Key 2 is caught up: a poll returned its offset 2.
+      sender.observe!(list(["2"]), { type: "list_committed_offsets_ok", offsets: {} });
+      sender.observe!(pollOf({ 2: 0 }), { type: "poll_ok", msgs: { 2: [[2, 1]] } });
+      const taken = Array.from({ length: 3000 }, () => sender.next())
+        .filter((op) => op.f === "list_committed_offsets")
+        .map((op) => (op.value as { keys: string[] }).keys);
+      expect(taken.length).toBeGreaterThan(20);
+      expect(taken.some((keys) => keys.length === 1)).toBe(true);
+      expect(taken).toContainEqual(expect.arrayContaining(["0", "1"]));
+      for (const keys of taken) expect(keys.length).toBeLessThanOrEqual(3);
+    });
   });
 
   it("ignores a malformed poll reply instead of crashing the controller", () => {

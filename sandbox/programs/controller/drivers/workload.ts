@@ -18,7 +18,7 @@ import type { Driver } from "./index.js";
 export const workloadDriver: Driver = async ({ spec, links, record, readyStart }) => {
   const workload = workloadNamed(spec.workload);
   if (!workload) throw new Error(`unknown workload ${spec.workload}`);
-  const ctx = { nodeIds: spec.nodeIds, options: workload.options.parse(spec.options) };
+  const ctx = { nodeIds: spec.nodeIds, seed: spec.seed, options: workload.options.parse(spec.options) };
   let setupMsgId = 0;
 
   // Setup requests (e.g. topology) come from client c0 and are not history.
