@@ -22,6 +22,8 @@ export interface FaultEvent {
   ok: boolean;
   /** For heals: packets our rules had dropped on each node since the last heal (nodes whose counters could not be read are left out). */
   droppedPackets?: Record<string, number>;
+  /** For partitions: each node and the nodes it is cut off from (the grudge), so a report can say who could not reach whom. */
+  cuts?: Record<string, string[]>;
 }
 
 export interface ScheduleOptions {
@@ -84,6 +86,7 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
           const servicesCut = await opts.faults.partition(grudge);
           const services = servicesCut.length > 0 ? `; services cut off from ${servicesCut.join(", ")}` : "";
           record("partition", [...grudge.keys()], `${step.mode}: ${describeGrudge(grudge)}${services}`);
+          timeline[timeline.length - 1]!.cuts = Object.fromEntries([...grudge].map(([node, cut]) => [node, [...cut].sort()]));
           break;
         }
         case "heal": {
