@@ -31,6 +31,8 @@ export const JOURNAL_ARTIFACT = "messages.jsonl";
 export const MAX_JOURNAL_ENTRIES_PER_NODE = 20_000;
 /** A send to a node later than this after the receiver's last entry may have arrived after its journal was taken. */
 const FOLLOW_SLACK_MS = 50;
+/** Messages with the same header (no msg_id, say) pair with the oldest send within this long before the receipt. */
+const MAX_TRANSIT_MS = 1000;
 /** A receipt stamped this much before its send still pairs with it (both are read from one clock, in different processes). */
 const CLOCK_SLACK_MS = 2;
 
@@ -281,7 +283,12 @@ export function journalMessages(journal: MessageJournal, bands: readonly FaultBa
       }
     } else if (isNode(e.src) && nodes.has(e.src)) {
       const queue = waiting.get(key(e));
-      const i = queue?.findIndex((m) => m.sentMs <= e.t + CLOCK_SLACK_MS) ?? -1;
+      // The oldest send still on its way (sent within MAX_TRANSIT_MS), so an
+      // older twin that was lost is not taken for this one; else the oldest
+      // (a paused receiver reads what its socket held, late).
+      const sentBefore = (m: JournalMessage) => m.sentMs <= e.t + CLOCK_SLACK_MS;
+      let i = queue?.findIndex((m) => sentBefore(m) && m.sentMs >= e.t - MAX_TRANSIT_MS) ?? -1;
+      if (i < 0) i = queue?.findIndex(sentBefore) ?? -1;
       if (queue && i >= 0) {
         const [m] = queue.splice(i, 1);
         m!.recvMs = e.t;
