@@ -31,8 +31,6 @@ export const JOURNAL_ARTIFACT = "messages.jsonl";
 export const MAX_JOURNAL_ENTRIES_PER_NODE = 20_000;
 /** A send to a node later than this after the receiver's last entry may have arrived after its journal was taken. */
 const FOLLOW_SLACK_MS = 50;
-/** Messages with the same header (no msg_id, say) pair with the oldest send within this long before the receipt. */
-const MAX_TRANSIT_MS = 1000;
 /** A receipt stamped this much before its send still pairs with it (both are read from one clock, in different processes). */
 const CLOCK_SLACK_MS = 2;
 
@@ -252,7 +250,7 @@ export interface JournalMessage {
 
 const isNode = (id: string) => /^n\d+$/.test(id);
 
-/** Pairs each send with its receipt (same src, dest, type, ids and size, in order) and finds what was lost, and to which fault. */
+/** Pairs each send with its receipt (same src, dest, type, ids and size; the latest such send before it) and finds what was lost, and to which fault. */
 export function journalMessages(journal: MessageJournal, bands: readonly FaultBand[]): JournalMessage[] {
   const nodes = new Map(journal.nodes.map((n) => [n.node, n]));
   const lastSeen = new Map<string, number>();
@@ -283,12 +281,14 @@ export function journalMessages(journal: MessageJournal, bands: readonly FaultBa
       }
     } else if (isNode(e.src) && nodes.has(e.src)) {
       const queue = waiting.get(key(e));
-      // The oldest send still on its way (sent within MAX_TRANSIT_MS), so an
-      // older twin that was lost is not taken for this one; else the oldest
-      // (a paused receiver reads what its socket held, late).
-      const sentBefore = (m: JournalMessage) => m.sentMs <= e.t + CLOCK_SLACK_MS;
-      let i = queue?.findIndex((m) => sentBefore(m) && m.sentMs >= e.t - MAX_TRANSIT_MS) ?? -1;
-      if (i < 0) i = queue?.findIndex(sentBefore) ?? -1;
+      // The latest send of that header before this receipt: an older twin
+      // still waiting was lost (or overtaken, where taking it instead would
+      // change only which of two delivered twins is which).
+      let i = -1;
+      if (queue) for (let j = queue.length - 1; j >= 0; j--) if (queue[j]!.sentMs <= e.t + CLOCK_SLACK_MS) {
+        i = j;
+        break;
+      }
       if (queue && i >= 0) {
         const [m] = queue.splice(i, 1);
         m!.recvMs = e.t;

@@ -148,7 +148,7 @@ export function MessageDiagram({
         <p className="inline-forms">
           <button type="submit">Show</button>
           <Link href={href(filter.fromMs, mid)}>Zoom into the first half</Link>
-          <Link href={href(mid, filter.toMs)}>the second half</Link>
+          <Link href={href(mid, filter.toMs)}>Zoom into the second half</Link>
           {model.bands.map((b) => (
             <Link key={b.index} href={href(Math.max(whole.spanMs.fromMs, b.startMs - 250), b.endMs + 250)}>
               Zoom to {describeBand(b).replace(/^the /, "")}
@@ -281,9 +281,7 @@ function DiagramSvg({ model }: { model: DiagramModel }) {
   const ticks = Array.from({ length: 6 }, (_, i) => model.window.fromMs + (span * i) / 5);
   return (
     <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="diagram-title" data-testid="diagram-svg">
-      <title id="diagram-title">
-        Space-time diagram: {model.arrows.length} messages between {model.lanes.join(", ")}, {model.lost} lost
-      </title>
+      <title id="diagram-title">{`Space-time diagram: ${model.arrows.length} messages between ${model.lanes.join(", ")}, ${model.lost} lost`}</title>
       <defs>
         <marker id="arrow-head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
           <path d="M0,0 L10,5 L0,10 z" fill="#64748b" />
@@ -305,7 +303,7 @@ function DiagramSvg({ model }: { model: DiagramModel }) {
               if (side < 0 && !killed) return null;
               return <rect key={lane} x={x(lane) - LANE_GAP / 2 + 6} y={top} width={LANE_GAP - 12} height={h} fill={killed ? "#fecaca" : SIDE_COLOURS[side % SIDE_COLOURS.length]} opacity={0.8} />;
             })}
-            <text x={LEFT + 4} y={top + 12} fontSize="11" fill="#334155">
+            <text x={LEFT + 4} y={top + 12} fontSize="11" fill="#334155" stroke="#ffffff" strokeWidth={3} paintOrder="stroke">
               {describeBand(b).replace(/^the /, "")}
               {b.sides.length > 1 && `: ${b.sides.map((s) => s.join(" ")).join(" | ")}`}
             </text>
