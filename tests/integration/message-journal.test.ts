@@ -69,9 +69,9 @@ describe("message journal", () => {
     const across = during.filter((m) => sideOf(m.src) !== sideOf(m.dest));
     const within = during.filter((m) => sideOf(m.src) === sideOf(m.dest));
     expect(across.length).toBeGreaterThan(10);
-    expect(across.every((m) => m.status === "lost" && m.cause === partition)).toBe(true);
+    expect(across.filter((m) => m.status !== "lost" || m.cause !== partition)).toEqual([]);
     expect(within.length).toBeGreaterThan(10);
-    expect(within.every((m) => m.status === "delivered")).toBe(true);
+    expect(within.filter((m) => m.status !== "delivered")).toEqual([]);
     // Outside the partition (with a margin for packets in flight at its edges), nothing was lost.
     const outside = gossip.filter((m) => m.sentMs < cut.atMs - margin || (m.sentMs > heal.atMs + margin && m.status !== "unknown"));
     expect(outside.length).toBeGreaterThan(10);
