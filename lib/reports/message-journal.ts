@@ -167,30 +167,20 @@ export function serializeJournal(journal: MessageJournal): Buffer {
   return Buffer.from([JSON.stringify(header), ...entries.map((e) => JSON.stringify(e))].join("\n") + "\n");
 }
 
-const entrySchema = z
-  .object({
-    t: z.number().finite(),
-    node: z.string(),
-    dir: z.enum(["send", "recv"]),
-    src: z.string(),
-    dest: z.string(),
-    type: z.string(),
-    msg_id: id,
-    in_reply_to: id,
-    size: count,
-  })
-  .strict();
-
 /** The stored artifact, read back; throws on a header of another format. Entry lines that are not valid are skipped. */
 export function parseJournal(text: string): MessageJournal {
   const lines = text.split("\n");
   const header = JSON.parse(lines[0] ?? "null") as Omit<MessageJournal, "entries"> | null;
   if (header?.format !== JOURNAL_FORMAT) throw new Error(`not a message journal (format ${JSON.stringify(header?.format)}, expected ${JOURNAL_FORMAT})`);
   const entries: JournalEntry[] = [];
+  const isId = (v: unknown) => v === null || Number.isSafeInteger(v);
+  // Our own artifact, so a plain shape check per line (a schema per line costs more than the rest of the report).
   for (const line of lines.slice(1)) {
     if (line.trim() === "") continue;
-    const parsed = entrySchema.safeParse(JSON.parse(line));
-    if (parsed.success) entries.push(parsed.data);
+    const e = JSON.parse(line) as JournalEntry;
+    const ok =
+      typeof e === "object" && e !== null && Number.isFinite(e.t) && typeof e.node === "string" && (e.dir === "send" || e.dir === "recv") && typeof e.src === "string" && typeof e.dest === "string" && typeof e.type === "string" && isId(e.msg_id) && isId(e.in_reply_to) && Number.isSafeInteger(e.size);
+    if (ok) entries.push({ t: e.t, node: e.node, dir: e.dir, src: e.src, dest: e.dest, type: e.type, msg_id: e.msg_id, in_reply_to: e.in_reply_to, size: e.size });
   }
   return { ...header, entries };
 }
@@ -258,46 +248,53 @@ export function journalMessages(journal: MessageJournal, bands: readonly FaultBa
   const key = (e: JournalEntry) => `${e.src}\u0000${e.dest}\u0000${e.type}\u0000${e.msg_id}\u0000${e.in_reply_to}\u0000${e.size}`;
   const waiting = new Map<string, JournalMessage[]>();
   const messages: JournalMessage[] = [];
+  const receipts: JournalEntry[] = [];
+  // Every send first (a receipt may be stamped in the same millisecond as its send, on another node's journal line).
   for (const e of journal.entries) {
-    const message = (sentMs: number, recvMs: number | null, status: MessageStatus): JournalMessage => ({
+    const message = (recvMs: number | null, status: MessageStatus): JournalMessage => ({
       src: e.src,
       dest: e.dest,
       type: e.type,
       msgId: e.msg_id,
       inReplyTo: e.in_reply_to,
       size: e.size,
-      sentMs,
+      sentMs: e.t,
       recvMs,
       status,
       cause: null,
     });
     if (e.dir === "send") {
-      const m = message(e.t, isNode(e.dest) && nodes.has(e.dest) ? null : e.t, isNode(e.dest) && nodes.has(e.dest) ? "lost" : "one-sided");
+      const journaled = isNode(e.dest) && nodes.has(e.dest);
+      const m = message(journaled ? null : e.t, journaled ? "lost" : "one-sided");
       messages.push(m);
-      if (m.status === "lost") {
+      if (journaled) {
         const queue = waiting.get(key(e));
         if (queue) queue.push(m);
         else waiting.set(key(e), [m]);
       }
     } else if (isNode(e.src) && nodes.has(e.src)) {
-      const queue = waiting.get(key(e));
-      // The latest send of that header before this receipt: an older twin
-      // still waiting was lost (or overtaken, where taking it instead would
-      // change only which of two delivered twins is which).
-      let i = -1;
-      if (queue) for (let j = queue.length - 1; j >= 0; j--) if (queue[j]!.sentMs <= e.t + CLOCK_SLACK_MS) {
-        i = j;
-        break;
-      }
-      if (queue && i >= 0) {
-        const [m] = queue.splice(i, 1);
-        m!.recvMs = e.t;
-        m!.status = "delivered";
-      }
-      // A receipt with no send: the sender's journal was cut; nothing to draw it from.
+      receipts.push(e);
     } else {
-      messages.push(message(e.t, e.t, "one-sided"));
+      messages.push(message(e.t, "one-sided"));
     }
+  }
+  for (const e of receipts) {
+    const queue = waiting.get(key(e));
+    if (!queue) continue; // a receipt with no send: the sender's journal was cut; nothing to draw it from
+    // The latest send of that header not after this receipt: an older twin
+    // still waiting was lost (or overtaken, where taking it instead would
+    // change only which of two delivered twins is which).
+    let lo = 0;
+    let hi = queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (queue[mid]!.sentMs <= e.t + CLOCK_SLACK_MS) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) continue;
+    const [m] = queue.splice(lo - 1, 1);
+    m!.recvMs = e.t;
+    m!.status = "delivered";
   }
   for (const m of messages) {
     if (m.status !== "lost") continue;
@@ -412,8 +409,10 @@ export interface DiagramModel {
   arrows: DiagramArrow[];
   /** Messages in the window and filter, before thinning. */
   matching: number;
-  /** Lost messages in the window and filter (all of them are drawn). */
+  /** Lost messages in the window and filter. */
   lost: number;
+  /** Of those, drawn (all, unless there are more than three quarters of the arrows allowed). */
+  lostDrawn: number;
   /** Every type in the journal, for the filter. */
   types: string[];
   /** Every lane in the journal, for the filter. */
@@ -436,16 +435,38 @@ function inFocus(m: JournalMessage, focus: MessageJournal["focus"]): boolean {
   });
 }
 
+/** Every lane and message type of a run's messages, and their time span (for the diagram's filters). */
+export function journalExtent(messages: readonly JournalMessage[]): { lanes: string[]; types: string[]; spanMs: { fromMs: number; toMs: number } } {
+  const lanes = new Set<string>();
+  const types = new Set<string>();
+  let fromMs = Infinity;
+  let toMs = -Infinity;
+  for (const m of messages) {
+    lanes.add(m.src);
+    lanes.add(m.dest);
+    types.add(m.type);
+    fromMs = Math.min(fromMs, m.sentMs);
+    toMs = Math.max(toMs, m.recvMs ?? m.sentMs);
+  }
+  return { lanes: [...lanes].sort(byLane), types: [...types].sort(), spanMs: messages.length > 0 ? { fromMs, toMs } : { fromMs: 0, toMs: 0 } };
+}
+
+/** At most `room` of `items`, evenly spread (every k-th), in their order. */
+function evenly<T>(items: readonly T[], room: number): T[] {
+  if (items.length <= room) return [...items];
+  const step = items.length / Math.max(room, 1);
+  return Array.from({ length: room }, (_, i) => items[Math.floor(i * step)]!);
+}
+
 /**
- * What the diagram draws for a window and filter: every lost and focus
- * message in it, and of the others an even sample (every k-th in time) up to
- * `maxArrows`, so a run of tens of thousands of messages draws in a few
- * hundred arrows; a narrower window shows all.
+ * What the diagram draws for a window and filter, at most `maxArrows`: the
+ * focus operations' messages (up to a quarter), the lost ones (up to three
+ * quarters with them), then an even sample (every k-th in time) of the rest,
+ * so a run of tens of thousands of messages draws in a few hundred arrows; a
+ * narrower window shows all.
  */
 export function diagramModel(journal: MessageJournal, messages: readonly JournalMessage[], bands: readonly FaultBand[], nodeIds: readonly string[], filter: DiagramFilter, maxArrows = 400): DiagramModel {
-  const allLanes = [...new Set(messages.flatMap((m) => [m.src, m.dest]))].sort(byLane);
-  const types = [...new Set(messages.map((m) => m.type))].sort();
-  const span = messages.length > 0 ? { fromMs: Math.min(...messages.map((m) => m.sentMs)), toMs: Math.max(...messages.map((m) => m.recvMs ?? m.sentMs)) } : { fromMs: 0, toMs: 0 };
+  const { lanes: allLanes, types, spanMs: span } = journalExtent(messages);
   const nodeSet = new Set(filter.nodes);
   const typeSet = new Set(filter.types);
   const shown = messages.filter(
@@ -455,16 +476,17 @@ export function diagramModel(journal: MessageJournal, messages: readonly Journal
       (nodeSet.size === 0 || nodeSet.has(m.src) || nodeSet.has(m.dest)) &&
       (typeSet.size === 0 || typeSet.has(m.type)),
   );
-  const must: DiagramArrow[] = [];
+  const focus: DiagramArrow[] = [];
+  const lost: DiagramArrow[] = [];
   const rest: DiagramArrow[] = [];
   for (const m of shown) {
     const arrow = { ...m, focus: inFocus(m, journal.focus) };
-    (arrow.status === "lost" || arrow.focus ? must : rest).push(arrow);
+    (arrow.focus ? focus : arrow.status === "lost" ? lost : rest).push(arrow);
   }
-  const room = Math.max(0, maxArrows - must.length);
-  const step = rest.length > room ? rest.length / Math.max(room, 1) : 1;
-  const sampled = room === 0 ? [] : rest.length <= room ? rest : Array.from({ length: room }, (_, i) => rest[Math.floor(i * step)]!);
-  const arrows = [...must, ...sampled].sort((a, b) => a.sentMs - b.sentMs);
+  // The highlighted first, then the lost, then the rest, each an even sample past its share.
+  const drawnFocus = evenly(focus, Math.floor(maxArrows / 4));
+  const drawnLost = evenly(lost, Math.max(0, Math.floor(maxArrows * 0.75) - drawnFocus.length));
+  const arrows = [...drawnFocus, ...drawnLost, ...evenly(rest, Math.max(0, maxArrows - drawnFocus.length - drawnLost.length))].sort((a, b) => a.sentMs - b.sentMs);
   const lanes = nodeSet.size === 0 ? [...new Set(arrows.flatMap((a) => [a.src, a.dest]))].sort(byLane) : allLanes.filter((l) => nodeSet.has(l) || arrows.some((a) => a.src === l || a.dest === l));
   for (const node of nodeIds) if ((nodeSet.size === 0 || nodeSet.has(node)) && !lanes.includes(node)) lanes.push(node);
   lanes.sort(byLane);
@@ -473,6 +495,7 @@ export function diagramModel(journal: MessageJournal, messages: readonly Journal
     arrows,
     matching: shown.length,
     lost: shown.filter((m) => m.status === "lost").length,
+    lostDrawn: arrows.filter((a) => a.status === "lost").length,
     types,
     allLanes,
     bands: bands

@@ -147,6 +147,22 @@ describe("lost messages and their faults", () => {
     expect(lostMessageReasons(messages, [halves])).toEqual(["All 3 lost messages (gossip) were sent during the halves partition (2.4–6.2 s) across its cut and never reached n2–n4."]);
   });
 
+  it("pairs a receipt stamped in the same millisecond as its send, listed before it, with that send and not a twin lost earlier", () => {
+    const messages = journalMessages(
+      journalOf(["n0", "n3"], [
+        [3841, "n3", "send", "n3", "n0", "gossip"],
+        [4514, "n0", "recv", "n3", "n0", "gossip"],
+        [4514, "n3", "send", "n3", "n0", "gossip"],
+        [9000, "n0", "recv", "c1", "n0", "read"],
+      ]),
+      [{ ...halves, startMs: 1500, endMs: 4000, cuts: { n3: ["n0"], n0: ["n3"] } }],
+    );
+    expect(messages.filter((m) => m.type === "gossip").map((m) => [m.sentMs, m.recvMs, m.status, m.cause])).toEqual([
+      [3841, null, "lost", 0],
+      [4514, 4514, "delivered", null],
+    ]);
+  });
+
   it("calls a message unknown, not lost, when the receiver's journal stops before it, and says what no fault explains", () => {
     const journal = journalOf(["n0", "n1", "n2"], [
       [500, "n0", "send", "n0", "n1", "gossip"],

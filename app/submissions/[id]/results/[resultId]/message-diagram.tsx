@@ -10,7 +10,7 @@
 // same for those who do not see the drawing.
 import Link from "next/link";
 import type { FaultBand } from "@/lib/reports/plot-data";
-import { describeBand, diagramModel, lostMessageReasons, type DiagramArrow, type DiagramModel, type JournalMessage, type MessageJournal } from "@/lib/reports/message-journal";
+import { describeBand, diagramModel, journalExtent, lostMessageReasons, type DiagramArrow, type DiagramModel, type JournalMessage, type MessageJournal } from "@/lib/reports/message-journal";
 
 /** Arrows drawn at most; the rest of a window is sampled (diagramModel). */
 const MAX_ARROWS = 400;
@@ -77,8 +77,8 @@ export function MessageDiagram({
   basePath: string;
   downloadUrl: string;
 }) {
-  const whole = diagramModel(journal, messages, bands, nodeIds, { fromMs: -Infinity, toMs: Infinity, nodes: [], types: [] }, 0);
-  const { filter, problems } = readFilter(params, whole.allLanes, whole.types, whole.spanMs);
+  const whole = journalExtent(messages);
+  const { filter, problems } = readFilter(params, whole.lanes, whole.types, whole.spanMs);
   const model = diagramModel(journal, messages, bands, nodeIds, filter, MAX_ARROWS);
   const reasons = lostMessageReasons(messages, bands);
   const lost = messages.filter((m) => m.status === "lost");
@@ -126,8 +126,8 @@ export function MessageDiagram({
           </div>
           <div>
             <label htmlFor="diagram-node">Lanes (none chosen: all)</label>
-            <select id="diagram-node" name="node" multiple defaultValue={filter.nodes} size={Math.min(6, whole.allLanes.length)}>
-              {whole.allLanes.map((l) => (
+            <select id="diagram-node" name="node" multiple defaultValue={filter.nodes} size={Math.min(6, whole.lanes.length)}>
+              {whole.lanes.map((l) => (
                 <option key={l} value={l}>
                   {l}
                 </option>
@@ -166,8 +166,8 @@ export function MessageDiagram({
       )}
 
       <p data-testid="diagram-shown">
-        {seconds(filter.fromMs)}–{seconds(filter.toMs)} s: {model.matching === model.arrows.length ? `all ${model.matching} messages` : `${model.arrows.length} of ${model.matching} messages (every lost and highlighted one, and an even sample of the rest; narrow the window to see all)`}
-        {model.lost > 0 && `, ${model.lost} lost`}.
+        {seconds(filter.fromMs)}–{seconds(filter.toMs)} s: {model.matching === model.arrows.length ? `all ${model.matching} messages` : `${model.arrows.length} of ${model.matching} messages (the highlighted and lost ones first, then an even sample of the rest; narrow the window to see all)`}
+        {model.lost > 0 && (model.lostDrawn === model.lost ? `, ${model.lost} lost` : `, ${model.lost} lost (${model.lostDrawn} of them drawn, evenly spread)`)}.
         {journal.focus && ` Drawn thick: ${journal.focus.what}.`}
       </p>
       <figure className="diagram">
