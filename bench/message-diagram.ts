@@ -38,7 +38,7 @@ function journal(): MessageJournal {
     }
   }
   entries.sort((a, b) => a.t - b.t);
-  return { format: "labgrade-messages/1", clock: "", nodes: NODES.map((node) => ({ node, entries: count.get(node)!, dropped: 0, wholeUntilMs: null, problem: null })), focus: null, entries };
+  return { format: "labgrade-messages/1", clock: "", nodes: NODES.map((node) => ({ node, entries: count.get(node)!, dropped: 0, wholeUntilMs: null, wholeFromMs: null, problem: null })), focus: null, entries };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -59,6 +59,8 @@ export interface JournalNode {
   dropped: number;
   /** The journal is whole before this time (ms after the main phase began); null: whole. */
   wholeUntilMs: number | null;
+  /** The journal began then (ms after the main phase began; after a kill and restart, when the new agent started); null: before the main phase. */
+  wholeFromMs: number | null;
   /** Why this node's journal is missing or cut (the agent did not answer, a line was not valid), or null. */
   problem: string | null;
 }
@@ -92,7 +94,7 @@ const fileLineSchema = z.union([
       entries: z.array(z.tuple([z.number().finite(), z.union([z.literal(0), z.literal(1)]), name, name, name, id, id, count])).max(10_000),
     })
     .strict(),
-  z.object({ node: nodeName, tail: z.object({ dropped: count, droppedBytes: count, firstDroppedAtMs: z.number().finite().nullable() }).strict() }).strict(),
+  z.object({ node: nodeName, tail: z.object({ startedAtMs: z.number().finite(), dropped: count, droppedBytes: count, firstDroppedAtMs: z.number().finite().nullable() }).strict() }).strict(),
   z.object({ node: nodeName, missing: z.string().max(500) }).strict(),
 ]);
 
@@ -106,7 +108,7 @@ const fileLineSchema = z.union([
 export function journalFromFile(bytes: Buffer | null, nodeIds: readonly string[], startWallMs: number): MessageJournal | null {
   if (!bytes) return null;
   const nodes = new Map<string, JournalNode & { sawEnd: boolean }>(
-    nodeIds.map((node) => [node, { node, entries: 0, dropped: 0, wholeUntilMs: null, problem: null, sawEnd: false }]),
+    nodeIds.map((node) => [node, { node, entries: 0, dropped: 0, wholeUntilMs: null, wholeFromMs: null, problem: null, sawEnd: false }]),
   );
   const entries: JournalEntry[] = [];
   const cut = (info: JournalNode, atMs: number | null, problem: string | null) => {
@@ -136,6 +138,7 @@ export function journalFromFile(bytes: Buffer | null, nodeIds: readonly string[]
       info.sawEnd = true;
     } else if ("tail" in line) {
       info.dropped += line.tail.dropped;
+      if (line.tail.startedAtMs > startWallMs) info.wholeFromMs = line.tail.startedAtMs - startWallMs;
       if (line.tail.firstDroppedAtMs !== null) cut(info, line.tail.firstDroppedAtMs - startWallMs, `${line.tail.dropped} entries past the journal's limit were only counted`);
       info.sawEnd = true;
     } else {
@@ -299,7 +302,10 @@ export function journalMessages(journal: MessageJournal, bands: readonly FaultBa
   for (const m of messages) {
     if (m.status !== "lost") continue;
     const receiver = nodes.get(m.dest)!;
-    const followed = (receiver.wholeUntilMs === null || m.sentMs < receiver.wholeUntilMs) && m.sentMs <= (lastSeen.get(m.dest) ?? -Infinity) - FOLLOW_SLACK_MS;
+    const followed =
+      (receiver.wholeUntilMs === null || m.sentMs < receiver.wholeUntilMs) &&
+      (receiver.wholeFromMs === null || m.sentMs >= receiver.wholeFromMs) &&
+      m.sentMs <= (lastSeen.get(m.dest) ?? -Infinity) - FOLLOW_SLACK_MS;
     if (!followed) m.status = "unknown";
     else m.cause = causeOf(m, bands);
   }

@@ -28,9 +28,10 @@ describe("the agent's journal", () => {
     const journal = new Recorder(3, 1024 * 1024, () => now++);
     for (let i = 0; i < 5; i++) journal.record(0, envelope("n0", "n1", "gossip", i), 40);
     expect(journal.size).toBe(3);
-    expect(journal.tail()).toMatchObject({ dropped: 2, firstDroppedAtMs: START + 3 });
+    // The clock's first reading is the journal's start; entries follow.
+    expect(journal.tail()).toEqual({ startedAtMs: START, dropped: 2, droppedBytes: [3, 4].reduce((sum, i) => sum + JSON.stringify([START + 1 + i, 0, "n0", "n1", "gossip", i, null, 40]).length + 1, 0), firstDroppedAtMs: START + 4 });
     expect(journal.parts(2).map((p) => p.length)).toEqual([2, 1]);
-    expect(journal.parts()[0]![0]).toEqual([START, 0, "n0", "n1", "gossip", 0, null, 40]);
+    expect(journal.parts()[0]![0]).toEqual([START + 1, 0, "n0", "n1", "gossip", 0, null, 40]);
   });
 
   it("caps bytes too, cuts long names, and keeps only whole-number ids, never the body", () => {
@@ -51,7 +52,7 @@ describe("the agent's journal", () => {
 
 const wire = (t: number, dir: 0 | 1, src: string, dest: string, type: string, msgId: number | null = null, inReplyTo: number | null = null, size = 50): WireEntry => [START + t, dir, src, dest, type, msgId, inReplyTo, size];
 const file = (...lines: unknown[]) => Buffer.from(lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n");
-const tail = { dropped: 0, droppedBytes: 0, firstDroppedAtMs: null };
+const tail = { startedAtMs: START - 5000, dropped: 0, droppedBytes: 0, firstDroppedAtMs: null };
 
 describe("reading the journal file", () => {
   it("makes times relative to the main phase, in time order, and checks what a hostile agent sent", () => {
@@ -75,20 +76,21 @@ describe("reading the journal file", () => {
       [11, "n1", "recv", "n0", "n1"],
     ]);
     expect(journal.nodes).toEqual([
-      { node: "n0", entries: 2, dropped: 0, wholeUntilMs: null, problem: null },
-      { node: "n1", entries: 1, dropped: 0, wholeUntilMs: 11, problem: "a part of this node's journal was not valid; the rest of it was ignored" },
-      { node: "n2", entries: 0, dropped: 0, wholeUntilMs: 0, problem: "the node's agent sent no journal (it may have been down when the test ended)" },
+      { node: "n0", entries: 2, dropped: 0, wholeUntilMs: null, wholeFromMs: null, problem: null },
+      { node: "n1", entries: 1, dropped: 0, wholeUntilMs: 11, wholeFromMs: null, problem: "a part of this node's journal was not valid; the rest of it was ignored" },
+      { node: "n2", entries: 0, dropped: 0, wholeUntilMs: 0, wholeFromMs: null, problem: "the node's agent sent no journal (it may have been down when the test ended)" },
     ]);
     expect(journalFromFile(null, ["n0"], START)).toBeNull();
   });
 
   it("says from when a journal was cut at its limit, and what the controller noted", () => {
     const journal = journalFromFile(
-      file({ node: "n0", entries: [wire(1, 0, "n0", "n1", "gossip")] }, { node: "n0", tail: { dropped: 7, droppedBytes: 300, firstDroppedAtMs: START + 900 } }, { node: "n1", missing: "the node's agent did not send its whole journal within 5 s" }),
+      file({ node: "n0", entries: [wire(1, 0, "n0", "n1", "gossip")] }, { node: "n0", tail: { startedAtMs: START + 700, dropped: 7, droppedBytes: 300, firstDroppedAtMs: START + 900 } }, { node: "n1", missing: "the node's agent did not send its whole journal within 5 s" }),
       ["n0", "n1"],
       START,
     )!;
-    expect(journal.nodes[0]).toMatchObject({ dropped: 7, wholeUntilMs: 900, problem: "7 entries past the journal's limit were only counted" });
+    // n0's agent started 0.7 s into the main phase (a node restarted after a kill): its journal is whole from then.
+    expect(journal.nodes[0]).toMatchObject({ dropped: 7, wholeFromMs: 700, wholeUntilMs: 900, problem: "7 entries past the journal's limit were only counted" });
     expect(journal.nodes[1]).toMatchObject({ wholeUntilMs: 0, problem: "the node's agent did not send its whole journal within 5 s" });
   });
 
@@ -107,7 +109,7 @@ function journalOf(nodeIds: string[], rows: Array<[number, string, "send" | "rec
     format: "labgrade-messages/1",
     clock: "",
     focus: null,
-    nodes: nodeIds.map((node) => ({ node, entries: 0, dropped: 0, wholeUntilMs: null, problem: null })),
+    nodes: nodeIds.map((node) => ({ node, entries: 0, dropped: 0, wholeUntilMs: null, wholeFromMs: null, problem: null })),
     entries: rows.map(([t, node, dir, src, dest, type, msgId]) => ({ t, node, dir, src, dest, type, msg_id: msgId ?? null, in_reply_to: null, size: 40 })),
   };
 }
@@ -176,6 +178,9 @@ describe("lost messages and their faults", () => {
       ["n1", "lost", null],
       ["n2", "unknown", null],
     ]);
+    // A receiver whose agent started later (killed and restarted) cannot say what it got before.
+    journal.nodes[1]!.wholeFromMs = 600;
+    expect(journalMessages(journal, [])[0]!.status).toBe("unknown");
     expect(lostMessageReasons(messages, [])).toEqual([
       "1 message (gossip) sent while no fault was cutting its path never arrived (first at 0.5 s, to n1).",
       "1 message sent as the test ended, or past the end of a receiver's journal, could not be followed.",

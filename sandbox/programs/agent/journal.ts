@@ -34,6 +34,8 @@ export interface JournalHeader {
 
 /** What is sent after the entries: how much was not kept, and from when. */
 export interface JournalTail {
+  /** Wall ms when this agent began its journal: a node killed and restarted has a new agent, whose journal starts then. */
+  startedAtMs: number;
   dropped: number;
   droppedBytes: number;
   /** Wall ms of the first entry not kept (the journal is whole before it), or null. */
@@ -48,12 +50,15 @@ export class MessageJournal {
   private dropped = 0;
   private droppedBytes = 0;
   private firstDroppedAtMs: number | null = null;
+  private readonly startedAtMs: number;
 
   constructor(
     private readonly maxEntries = JOURNAL_MAX_ENTRIES,
     private readonly maxBytes = JOURNAL_MAX_BYTES,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.startedAtMs = now();
+  }
 
   record(direction: JournalDirection, envelope: JournalHeader, size: number): void {
     const at = this.now();
@@ -86,7 +91,7 @@ export class MessageJournal {
   }
 
   tail(): JournalTail {
-    return { dropped: this.dropped, droppedBytes: this.droppedBytes, firstDroppedAtMs: this.firstDroppedAtMs };
+    return { startedAtMs: this.startedAtMs, dropped: this.dropped, droppedBytes: this.droppedBytes, firstDroppedAtMs: this.firstDroppedAtMs };
   }
 
   get size(): number {
