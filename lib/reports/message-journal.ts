@@ -31,6 +31,8 @@ export const JOURNAL_ARTIFACT = "messages.jsonl";
 export const MAX_JOURNAL_ENTRIES_PER_NODE = 20_000;
 /** A send to a node later than this after the receiver's last entry may have arrived after its journal was taken. */
 const FOLLOW_SLACK_MS = 50;
+/** How long before a partition's stamp its rules may already drop packets (they are applied node by node). */
+const CUT_APPLY_MS = 250;
 /** A receipt stamped this much before its send still pairs with it (both are read from one clock, in different processes). */
 const CLOCK_SLACK_MS = 2;
 
@@ -317,7 +319,11 @@ const cutBetween = (band: FaultBand, a: string, b: string) =>
 
 /** The fault a lost message was sent under: a partition cutting its two ends apart first, then its receiver killed or paused, then packet loss. */
 export function causeOf(m: Pick<JournalMessage, "src" | "dest" | "sentMs">, bands: readonly FaultBand[]): number | null {
-  const active = bands.map((band, i) => ({ band, i })).filter(({ band }) => m.sentMs >= band.startMs && m.sentMs <= band.endMs);
+  // A partition is stamped once its rules are all in; they go in node by node just before, so a
+  // message sent in those moments is lost to it too.
+  const active = bands
+    .map((band, i) => ({ band, i }))
+    .filter(({ band }) => m.sentMs >= band.startMs - (band.kind === "partition" ? CUT_APPLY_MS : 0) && m.sentMs <= band.endMs);
   const pick = (test: (b: FaultBand) => boolean) => active.find(({ band }) => test(band))?.i;
   return (
     pick((b) => b.kind === "partition" && cutBetween(b, m.src, m.dest)) ??

@@ -122,6 +122,8 @@ describe("lost messages and their faults", () => {
     const rows: Array<[number, string, "send" | "recv", string, string, string, number?]> = [
       [100, "n0", "send", "n0", "n1", "gossip"],
       [100.5, "n1", "recv", "n0", "n1", "gossip"],
+      // Sent as the cut's rules went in, just before its stamp: lost to it too.
+      [2300, "n1", "send", "n1", "n3", "gossip"],
       [3000, "n0", "send", "n0", "n2", "gossip"],
       [3000, "n0", "send", "n0", "n3", "gossip"],
       [3000, "n0", "send", "n0", "n1", "gossip"],
@@ -138,6 +140,7 @@ describe("lost messages and their faults", () => {
     const status = messages.filter((m) => m.type === "gossip").map((m) => [m.sentMs, m.dest, m.status, m.cause]);
     expect(status).toEqual([
       [100, "n1", "delivered", null],
+      [2300, "n3", "lost", 0],
       [3000, "n2", "lost", 0],
       [3000, "n3", "lost", 0],
       [3000, "n1", "delivered", null],
@@ -146,7 +149,7 @@ describe("lost messages and their faults", () => {
     ]);
     expect(messages.find((m) => m.dest === "lin-kv")?.status).toBe("one-sided");
     expect(messages.find((m) => m.src === "c3")).toMatchObject({ status: "one-sided", sentMs: 7300, recvMs: 7300 });
-    expect(lostMessageReasons(messages, [halves])).toEqual(["All 3 lost messages (gossip) were sent during the halves partition (2.4–6.2 s) across its cut and never reached n2–n4."]);
+    expect(lostMessageReasons(messages, [halves])).toEqual(["All 4 lost messages (gossip) were sent during the halves partition (2.4–6.2 s) across its cut and never reached n2–n4."]);
   });
 
   it("pairs a receipt stamped in the same millisecond as its send, listed before it, with that send and not a twin lost earlier", () => {

@@ -178,9 +178,13 @@ export function MessageDiagram({
       </figure>
 
       {lost.length > 0 && (
-        <div className="table-scroll">
+        <details>
+          <summary>
+            The lost messages as a table{lost.length > LOST_ROWS ? ` (the first ${LOST_ROWS} of ${lost.length})` : ` (${lost.length})`}
+          </summary>
+          <div className="table-scroll">
           <table className="table" data-testid="lost-messages">
-            <caption>Lost messages{lost.length > LOST_ROWS && ` (the first ${LOST_ROWS} of ${lost.length})`}</caption>
+            <caption>Lost messages, and the fault each was lost to</caption>
             <thead>
               <tr>
                 <th scope="col" className="numeric">
@@ -211,7 +215,8 @@ export function MessageDiagram({
               ))}
             </tbody>
           </table>
-        </div>
+          </div>
+        </details>
       )}
       <details>
         <summary>The drawn messages as a table</summary>
