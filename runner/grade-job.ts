@@ -209,6 +209,7 @@ export async function gradeJob(
           ...cluster.nodes.map((n) => ({ name: `${n.id}.log`, text: n.log, truncated: n.logTruncated })),
           { name: "controller.log", text: cluster.controllerLog, truncated: false },
         ],
+        journal: cluster.journal,
         durationMs: Date.now() - started,
       });
       finishedRuns++;

@@ -31,7 +31,8 @@ import { ClusterFaults, type ClusterNode } from "./faults.js";
 import { OrderedFaults } from "./ordered-faults.js";
 import type { Limits } from "./hardening.js";
 import { labelsFor, type ResourceOwner } from "./labels.js";
-import { checkRecord, controllerSpecSchema, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, type ControllerLine, type ControllerSpecInput } from "./programs/controller/spec.js";
+import { journalFromFile, type MessageJournal } from "../lib/reports/message-journal.js";
+import { checkRecord, controllerSpecSchema, JOURNAL_FILE, MAX_JOURNAL_FILE_BYTES, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, type ControllerLine, type ControllerSpecInput } from "./programs/controller/spec.js";
 import { composeShapes, createShaper, type BaseLatency, type SchedulerStats, type ShaperKind } from "./shaping.js";
 import type { NodeTraffic } from "./traffic.js";
 import { createBoundedVolume, readVolumeFile } from "./volumes.js";
@@ -95,12 +96,20 @@ export interface ClusterTestResult {
   shaping: { kind: ShaperKind; latency: BaseLatency | null; scheduler: Record<string, SchedulerStats> };
   /** Host clock when the main phase started (the controller's "ready"). */
   mainPhaseStartWallMs: number | null;
+  /** Maelstrom mode: every envelope the agents carried (lib/reports/message-journal.ts); null without one (native mode, no main phase). */
+  journal?: MessageJournal | null;
   setupMs: number;
   teardownMs: number;
 }
 
-/** The history volume: the record's limit and room for the end lines written past it. */
-const RECORD_VOLUME_BYTES = MAX_RECORD_BYTES + 1024 * 1024;
+/** The journal file, read against the main phase's start (its times are the host clock's, as the fault timeline's). */
+async function journalOf(bytes: Buffer | null, nodeIds: readonly string[], readyAt: Promise<number | null>): Promise<MessageJournal | null> {
+  const start = await readyAt;
+  return start === null ? null : journalFromFile(bytes, nodeIds, start);
+}
+
+/** The history volume: the record's limit and room for the end lines written past it, and the message journals' file. */
+const RECORD_VOLUME_BYTES = MAX_RECORD_BYTES + 1024 * 1024 + MAX_JOURNAL_FILE_BYTES;
 
 export async function runClusterTest(docker: Docker, req: ClusterTestRequest): Promise<ClusterTestResult> {
   const started = Date.now();
@@ -193,9 +202,10 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     if (!exit) await controller.kill().catch(() => undefined);
 
     // What it left, read before anything is removed (cluster/collect.ts).
-    const [controllerOutput, recordBytes, traffic, scheduler] = await Promise.all([
+    const [controllerOutput, recordBytes, journalBytes, traffic, scheduler] = await Promise.all([
       readOutput(controller),
       readVolumeFile(docker, recordVolume, RECORD_FILE, RECORD_VOLUME_BYTES),
+      protocol === "maelstrom" ? readVolumeFile(docker, recordVolume, JOURNAL_FILE, MAX_JOURNAL_FILE_BYTES) : Promise.resolve(null),
       readTraffic(clusterNodes, plan),
       faults.schedulerStats(),
     ]);
@@ -217,6 +227,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
       faults: timeline,
       shaping: { kind: shaperKind, latency, scheduler },
       mainPhaseStartWallMs: await readyAt,
+      journal: await journalOf(journalBytes, nodeIds, readyAt),
       setupMs,
       teardownMs: Date.now() - teardownStart,
     };

@@ -26,6 +26,8 @@ export interface FaultEvent {
   plannedMs?: number;
   /** Why it took effect more than LATE_AFTER_MS after it was planned, in words (measured, never guessed). */
   late?: string;
+  /** For partitions: each node and the nodes it is cut off from (the grudge), so a report can say who could not reach whom. */
+  cuts?: Record<string, string[]>;
 }
 
 /** A fault stamped this long after its planned time says why in the timeline. */
@@ -139,6 +141,7 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
           const servicesCut = await timed(`installing the cut on ${plural(grudge.size, "node")}`, () => opts.faults.partition(grudge));
           const services = servicesCut.length > 0 ? `; services cut off from ${servicesCut.join(", ")}` : "";
           record("partition", [...grudge.keys()], `${step.mode}: ${describeGrudge(grudge)}${services}`);
+          timeline[timeline.length - 1]!.cuts = Object.fromEntries([...grudge].map(([node, cut]) => [node, [...cut].sort()]));
           break;
         }
         case "heal": {

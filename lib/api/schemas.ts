@@ -88,7 +88,7 @@ export const submissionBody = z
         artifacts: z.array(
           z.object({
             id: z.string(),
-            kind: z.enum(["HISTORY", "RESULTS", "PLOT_DATA", "NODE_LOG"]).describe("history.json, results.json, plot.json or a node's log"),
+            kind: z.enum(["HISTORY", "RESULTS", "PLOT_DATA", "NODE_LOG", "MESSAGE_JOURNAL"]).describe("history.json, results.json, plot.json, a node's log or messages.jsonl (the message journal)"),
             name: z.string(),
             sizeBytes: z.number().int(),
             truncated: z.boolean().describe("cut at the size limit while the test ran"),

@@ -1,13 +1,15 @@
 // What a test run leaves behind, and where: the TestResult row and its
 // artifacts under attempts/<attempt>/<test>/<repetition>/ — the history
 // (format labgrade-history/1, README "History format"; left out past 32 MiB),
-// the result document (README "Results format"), the plot data, and each
-// node's log and the controller's.
+// the result document (README "Results format"), the plot data, each
+// node's log and the controller's, and in Maelstrom mode the message journal
+// (messages.jsonl, lib/reports/message-journal.ts).
 import { putBlob } from "../blobs.js";
 import type { Evidence } from "../checkers/evidence.js";
 import { RESULT_FORMAT, type ResultDocument } from "../checkers/types.js";
 import type { Db } from "../db.js";
 import type { HistoryEvent } from "../history.js";
+import { focusOperations, JOURNAL_ARTIFACT, serializeJournal, type MessageJournal } from "../reports/message-journal.js";
 import { plotData, type FaultTimelineEntry } from "../reports/plot-data.js";
 import { isRaftTest, type TestSpec } from "../suites/schema.js";
 import type { Verdict } from "./verdict.js";
@@ -31,6 +33,8 @@ export interface RunToRecord {
   faults: readonly FaultTimelineEntry[];
   /** Each node's log ("n0.log", ...) and the controller's, with whether it was cut. */
   logs: ReadonlyArray<{ name: string; text: string; truncated: boolean }>;
+  /** Maelstrom mode: the agents' message journal (kept as messages.jsonl, with the operations the diagram highlights). */
+  journal?: MessageJournal | null;
   durationMs: number;
 }
 
@@ -57,6 +61,14 @@ export async function recordRun(db: Db, attemptId: string, run: RunToRecord): Pr
       truncated: false,
     },
     ...run.logs.map((l) => ({ kind: "NODE_LOG" as const, name: l.name, bytes: Buffer.from(l.text), truncated: l.truncated })),
+    run.journal
+      ? {
+          kind: "MESSAGE_JOURNAL" as const,
+          name: JOURNAL_ARTIFACT,
+          bytes: serializeJournal({ ...run.journal, focus: focusOperations(run.events, run.evidence) }),
+          truncated: run.journal.nodes.some((n) => n.wholeUntilMs !== null),
+        }
+      : undefined,
   ].filter((a) => a !== undefined);
   const blobs = await Promise.all(stored.map((a) => putBlob(db, `${prefix}/${a.name}`, a.bytes)));
   const points = run.verdict === "PASS" ? run.test.points / run.test.repetitions : 0;

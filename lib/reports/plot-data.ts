@@ -15,6 +15,8 @@ export interface FaultTimelineEntry {
   nodes: string[];
   detail: string;
   ok: boolean;
+  /** For partitions: each node and the nodes it was cut off from (runs recorded before this have none). */
+  cuts?: Record<string, string[]>;
 }
 
 /** A fault that was active from startMs to endMs (ms after the main phase began). */
@@ -25,6 +27,8 @@ export interface FaultBand {
   detail: string;
   startMs: number;
   endMs: number;
+  /** For a partition: who was cut off from whom (FaultTimelineEntry.cuts), when recorded. */
+  cuts?: Record<string, string[]>;
 }
 
 /**
@@ -98,7 +102,7 @@ export function faultBands(timeline: readonly FaultTimelineEntry[], mainPhaseMs:
       close(NETWORK_UNDO[e.kind]!, atMs);
     } else if (NETWORK_FAULTS.has(e.kind)) {
       close(e.kind, atMs);
-      open.set(e.kind, { kind: e.kind, nodes: e.nodes, detail: e.detail, startMs: atMs, endMs: atMs });
+      open.set(e.kind, { kind: e.kind, nodes: e.nodes, detail: e.detail, startMs: atMs, endMs: atMs, ...(e.cuts ? { cuts: e.cuts } : {}) });
     } else if (e.kind === "kill" || e.kind === "pause") {
       for (const node of e.nodes) open.set(`${e.kind}:${node}`, { kind: e.kind, nodes: [node], detail: e.detail, startMs: atMs, endMs: atMs });
     } else if (NODE_FAULTS[e.kind]) {

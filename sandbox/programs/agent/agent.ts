@@ -43,6 +43,7 @@ import {
   type ControllerFrame,
   type Envelope,
 } from "./wire.js";
+import { MessageJournal } from "./journal.js";
 
 /** What the agent itself may write to the node's log in all; the rest is counted. */
 const AGENT_LOG_BUDGET_BYTES = 64 * 1024;
@@ -168,6 +169,8 @@ function runMaelstromAgent(): void {
   const logUnknown = complaint("messages to unknown destinations");
   const logRefused = complaint("refused datagrams");
   const logOversize = complaint("envelopes too large for a datagram");
+  // Every envelope carried for the node, header only, bounded (journal.ts).
+  const journal = new MessageJournal();
 
   const program = spawn("/bin/sh", ["-c", runCommand], { cwd: workdir, stdio: ["pipe", "pipe", "pipe"] });
   const stderrBudget = outputBudget();
@@ -198,6 +201,7 @@ function runMaelstromAgent(): void {
       return;
     }
     stats.serverMessagesReceived++;
+    journal.record(1, envelope, datagram.length);
     toProgram(oneLine(text));
   });
   udp.on("error", (err) => log(`udp socket error: ${err.message}`));
@@ -219,6 +223,7 @@ function runMaelstromAgent(): void {
     stats.serverMessagesSent++;
     const type = envelope.body.type.slice(0, 64);
     stats.sentByType[type] = (stats.sentByType[type] ?? 0) + 1;
+    journal.record(0, envelope, bytes.length);
     udp.send(bytes, PEER_PORT, address);
   }
 
@@ -246,6 +251,7 @@ function runMaelstromAgent(): void {
       }
       if (isClientId(envelope.dest)) {
         stats.clientMessagesOut++;
+        journal.record(0, envelope, Buffer.byteLength(line));
         const frame = envelopeFrame(line);
         for (const socket of controllers) writeFrame(socket, frame);
         return;
@@ -280,6 +286,11 @@ function runMaelstromAgent(): void {
     return JSON.stringify(frame);
   };
 
+  function sendJournal(socket: net.Socket): void {
+    for (const entries of journal.parts()) writeFrame(socket, JSON.stringify({ kind: "journal", entries } satisfies AgentFrame));
+    writeFrame(socket, JSON.stringify({ kind: "journalEnd", tail: journal.tail() } satisfies AgentFrame));
+  }
+
   // Client connections are accepted only once the node is initialised, so a
   // controller that connects knows the node is ready.
   const clientServer = net.createServer((socket) => {
@@ -298,10 +309,13 @@ function runMaelstromAgent(): void {
           return;
         }
         if (frame?.kind === "stats") return writeFrame(socket, statsFrame());
+        if (frame?.kind === "journal") return sendJournal(socket);
         const envelope = frame?.kind === "envelope" ? asEnvelope(frame.envelope) : undefined;
         if (!envelope || !isClientId(envelope.src)) return;
         stats.clientMessagesIn++;
-        toProgram(envelope);
+        const text = JSON.stringify(envelope);
+        journal.record(1, envelope, Buffer.byteLength(text));
+        toProgram(text);
       },
       () => {
         log("the controller sent a line over the frame limit; closing its connection");

@@ -16,6 +16,8 @@
 // that count (messages between nodes) come from the netctl sidecar's firewall
 // counters (sandbox/traffic.ts), the history from the controller's container.
 
+import type { JournalEntry, JournalTail } from "./journal.js";
+
 export const PEER_PORT = 7000;
 export const CLIENT_PORT = 7001;
 /** Largest envelope that fits one UDP datagram over IPv4. */
@@ -65,10 +67,18 @@ export interface AgentStats {
   sentByType: Record<string, number>;
 }
 
-/** Agent → controller. */
-export type AgentFrame = { kind: "envelope"; envelope: Envelope } | { kind: "stats"; stats: AgentStats };
+/**
+ * Agent → controller. Asked for its journal (journal.ts), an agent answers
+ * with `journal` frames of at most JOURNAL_ENTRIES_PER_FRAME entries, in
+ * order, then one `journalEnd`.
+ */
+export type AgentFrame =
+  | { kind: "envelope"; envelope: Envelope }
+  | { kind: "stats"; stats: AgentStats }
+  | { kind: "journal"; entries: JournalEntry[] }
+  | { kind: "journalEnd"; tail: JournalTail };
 /** Controller → agent. */
-export type ControllerFrame = { kind: "envelope"; envelope: Envelope } | { kind: "stats" };
+export type ControllerFrame = { kind: "envelope"; envelope: Envelope } | { kind: "stats" } | { kind: "journal" };
 
 export function isClientId(id: string): boolean {
   return /^c\d+$/.test(id);

@@ -2,7 +2,8 @@
 // on the cluster's network. It waits for every node to accept clients
 // (links.ts), runs the spec's driver (drivers/: the workload's clients at the
 // suite's rate and concurrency from the seed), asks the agents for their
-// counters, and writes its record (the history, the agents' counters, what
+// counters and message journals (the journals into a file of their own beside
+// the record, journal-file.ts), and writes its record (the history, the agents' counters, what
 // happened) to a file on the history volume, one ControllerLine per line
 // between a header and an end line (record.ts), so the runner can tell a whole
 // record from a cut one (spec.ts). The
@@ -17,8 +18,10 @@
 import type { AgentStats, ControllerFrame } from "../agent/wire.js";
 import { DRIVERS } from "./drivers/index.js";
 import { connect, sleep, useFrames } from "./links.js";
+import path from "node:path";
+import { JournalFile } from "./journal-file.js";
 import { RecordFile } from "./record.js";
-import { controllerSpecSchema, RECORD_DIR, RECORD_FILE, RECORD_FORMAT, type LimitViolation } from "./spec.js";
+import { controllerSpecSchema, JOURNAL_FILE, RECORD_DIR, RECORD_FILE, RECORD_FORMAT, type LimitViolation } from "./spec.js";
 
 function logErr(line: string): void {
   process.stderr.write(`[controller] ${line}\n`);
@@ -34,6 +37,8 @@ async function main(record: RecordFile): Promise<void> {
   // The raft driver speaks to the peers' control ports itself (Contract 2).
   const links = spec.driver === "raft" ? [] : await Promise.all(spec.nodeIds.map((id) => connect(id, readyStart + spec.readyTimeoutMs, violate)));
   const { operations, elapsedMs } = await DRIVERS[spec.driver]({ spec, links, record, readyStart });
+  // Beside the record, on the same volume: the agents' message journals (journal-file.ts).
+  const journal = new JournalFile(path.join(path.dirname(spec.recordPath), JOURNAL_FILE));
 
   for (const link of links) {
     if (spec.protocol === "native" || link.socket.destroyed) {
@@ -51,8 +56,10 @@ async function main(record: RecordFile): Promise<void> {
     // Recorded as the agent said; the runner checks every figure before storing one.
     if (stats) record.write({ stats });
     else logErr(`node ${link.id} did not report its message counters`);
+    await journal.collect(link);
     link.socket.destroy();
   }
+  journal.close();
   record.write({ done: { operations, elapsedMs } });
 }
 

@@ -2,7 +2,7 @@
 // deadline (a node that does not answer init in time fails the test),
 // requests matched to their replies by node, client and msg_id, replies over
 // MAX_FRAME_BYTES ending the connection as a limit violation, and the agents'
-// counters asked for at the end.
+// counters and message journals asked for at the end.
 import net from "node:net";
 import { CLIENT_PORT, LineSplitter, MAX_FRAME_BYTES, MAX_LINE_BYTES, asEnvelope, type AgentFrame, type AgentStats, type ControllerFrame, type Envelope } from "../agent/wire.js";
 import { MAX_ERROR_TEXT_CHARS, type LimitViolation } from "./spec.js";
@@ -17,6 +17,8 @@ export interface NodeLink {
   id: string;
   socket: net.Socket;
   statsWaiter?: (stats: AgentStats) => void;
+  /** Where the agent's journal frames go once asked for (journal-file.ts). */
+  journalSink?: (frame: Extract<AgentFrame, { kind: "journal" | "journalEnd" }>) => void;
 }
 
 /** Requests waiting for their reply, by node, client and msg_id: a node answers only what was sent to it. */
@@ -55,6 +57,10 @@ export async function connect(id: string, deadline: number, onViolation: (v: Lim
           const frame = (framed ? value : { kind: "envelope", envelope: value }) as AgentFrame | null;
           if (frame?.kind === "stats") {
             if (typeof frame.stats === "object" && frame.stats !== null) link.statsWaiter?.(frame.stats);
+            return;
+          }
+          if (frame?.kind === "journal" || frame?.kind === "journalEnd") {
+            link.journalSink?.(frame);
             return;
           }
           const envelope = frame?.kind === "envelope" ? asEnvelope(frame.envelope) : undefined;

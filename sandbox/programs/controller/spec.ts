@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { RaftEvidence } from "../../../lib/checkers/evidence.js";
 import type { HistoryEvent } from "../../../lib/history.js";
 import { RAFT_TEST_NAMES, RAFT_TESTS } from "../../../lib/labs/mit-6.5840/raft-tests.js";
+import type { JournalEntry, JournalTail } from "../agent/journal.js";
 import type { AgentStats } from "../agent/wire.js";
 
 /** Where the history volume is mounted in the controller container, and the record's name in it. */
@@ -17,6 +18,14 @@ export const RECORD_FILE = "record.jsonl";
 export const RECORD_FORMAT = "labgrade-controller-record/1";
 /** Largest record the controller writes; past it the test stops with a limit violation. */
 export const MAX_RECORD_BYTES = 32 * 1024 * 1024;
+/**
+ * The agents' message journals (agent/journal.ts), one JournalFileLine per
+ * line, in a file of their own beside the record: the journal is for the
+ * report only, so it can never fill the record and stop a test.
+ */
+export const JOURNAL_FILE = "journal.jsonl";
+/** Largest journal file the controller writes; past it a node's journal is cut and says so. */
+export const MAX_JOURNAL_FILE_BYTES = 16 * 1024 * 1024;
 /** Longest error text kept from a reply; longer ones are cut (the code is what counts). */
 export const MAX_ERROR_TEXT_CHARS = 1000;
 
@@ -128,6 +137,16 @@ export interface RaftVerdictLine {
   reason: string;
   evidence: RaftEvidence;
 }
+
+/**
+ * One line of the journal file: a part of a node's journal as its agent sent
+ * it, the agent's tail (what it did not keep), or why the controller got no
+ * (or not all of the) journal from that node.
+ */
+export type JournalFileLine =
+  | { node: string; entries: JournalEntry[] }
+  | { node: string; tail: JournalTail }
+  | { node: string; missing: string };
 
 /** One line of the controller's record. */
 export type ControllerLine =

@@ -11,7 +11,7 @@ export const GET = apiRoute<{ id: string }>("READ", async (_request, { actor }, 
   const { submission: s, results, passRates, withheldResults, score } = await getSubmissionReportOrThrow(db(), actor, params.id.slice(0, 64));
   const place = s.status === "QUEUED" ? await queuePlace(db(), s.id) : null;
   const artifacts = await db().artifact.findMany({
-    where: { testResultId: { in: results.map((r) => r.id) }, kind: { in: ["HISTORY", "RESULTS", "PLOT_DATA", "NODE_LOG"] } },
+    where: { testResultId: { in: results.map((r) => r.id) }, kind: { in: ["HISTORY", "RESULTS", "PLOT_DATA", "NODE_LOG", "MESSAGE_JOURNAL"] } },
     orderBy: { name: "asc" },
     select: { id: true, testResultId: true, kind: true, name: true, sizeBytes: true, truncated: true },
   });
@@ -43,7 +43,7 @@ export const GET = apiRoute<{ id: string }>("READ", async (_request, { actor }, 
       report: `/submissions/${s.id}/results/${r.id}`,
       artifacts: artifacts
         .filter((a) => a.testResultId === r.id)
-        .map((a) => ({ id: a.id, kind: a.kind as "HISTORY" | "RESULTS" | "PLOT_DATA" | "NODE_LOG", name: a.name, sizeBytes: a.sizeBytes, truncated: a.truncated, url: `/api/v1/submissions/${s.id}/artifacts/${a.id}` })),
+        .map((a) => ({ id: a.id, kind: a.kind as "HISTORY" | "RESULTS" | "PLOT_DATA" | "NODE_LOG" | "MESSAGE_JOURNAL", name: a.name, sizeBytes: a.sizeBytes, truncated: a.truncated, url: `/api/v1/submissions/${s.id}/artifacts/${a.id}` })),
     })),
     passRates,
     withheldResults,

@@ -6,7 +6,9 @@
 // each met or not with the run's figure (criteria-section.tsx); message statistics per node and per
 // message type; for a Raft test (MIT 6.5840) each peer's terms and roles over
 // the faults, who led when, disagreeing applies, applies and RPCs per peer
-// (raft-sections.tsx); the fault timeline; the tail of each node's log; downloads.
+// (raft-sections.tsx); in Maelstrom mode the messages between nodes as a
+// space-time diagram, lost ones tied to faults (message-diagram.tsx); the
+// fault timeline; the tail of each node's log; downloads.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
@@ -17,19 +19,23 @@ import { orNotFound } from "../../../../or-not-found";
 import { VerdictBadge } from "../../../../status-badge";
 import { CriteriaSection } from "./criteria-section";
 import { describeEvidenceOp, isEvidenceOp } from "./evidence-op";
+import { getJournalViewOrThrow } from "@/lib/reports/journal-view";
+import { MessageDiagram, type DiagramParams } from "./message-diagram";
 import { RaftSections } from "./raft-sections";
 import { CounterexampleLanes, RunCharts } from "./run-charts";
 
 const round = (n: number, digits = 2) => String(Math.round(n * 10 ** digits) / 10 ** digits);
 const ms = (us: number) => `${round(us / 1000, 1)} ms`;
 
-export default async function RunReportPage({ params }: { params: Promise<{ id: string; resultId: string }> }) {
+export default async function RunReportPage({ params, searchParams }: { params: Promise<{ id: string; resultId: string }>; searchParams: Promise<DiagramParams> }) {
   const { id, resultId } = await params;
   const actor = await requireActor(`/submissions/${id}/results/${resultId}`);
   const report = await orNotFound(getRunReportOrThrow(db(), actor, id, resultId));
   const { submission: s, result: r, metrics, evidence, artifacts } = report;
   const download = (artifactId: string) => `/api/submissions/${s.id}/artifacts/${artifactId}`;
   const plot = artifacts.find((a) => a.kind === "PLOT_DATA");
+  const journalArtifact = artifacts.find((a) => a.kind === "MESSAGE_JOURNAL");
+  const journal = journalArtifact ? await getJournalViewOrThrow(db(), actor, s.id, journalArtifact.id, metrics.faults ?? []) : null;
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -93,6 +99,9 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
       <CriteriaSection criteria={metrics.criteria} />
       <EvidenceSections evidence={evidence} />
       <MessageStatistics metrics={metrics} />
+      {journal && journalArtifact && (
+        <MessageDiagram {...journal} params={await searchParams} basePath={`/submissions/${s.id}/results/${r.id}`} downloadUrl={download(journalArtifact.id)} />
+      )}
       <FaultTimeline metrics={metrics} />
 
       <section className="card">

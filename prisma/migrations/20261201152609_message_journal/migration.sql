@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "ArtifactKind" ADD VALUE 'MESSAGE_JOURNAL';
+
