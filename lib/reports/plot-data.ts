@@ -137,3 +137,21 @@ export function plotData(events: readonly HistoryEvent[], timeline: readonly Fau
   operations.outcome = outcome;
   return { format: PLOT_FORMAT, mainPhaseMs, operations, faults: faultBands(timeline, mainPhaseMs), throughput };
 }
+
+/**
+ * A partition's sides: the groups of nodes that could still reach each other
+ * (each node's reachable set from `cuts`, nodes with the same set together),
+ * largest first, so a report can draw each side in its own colour. A node
+ * that reaches a different set than all others (a one-way cut) is a side of
+ * its own.
+ */
+export function partitionSides(cuts: Record<string, readonly string[]>): string[][] {
+  const nodes = Object.keys(cuts).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const sides = new Map<string, string[]>();
+  for (const node of nodes) {
+    const cutOff = new Set(cuts[node]);
+    const reaches = nodes.filter((other) => !cutOff.has(other)).join(",");
+    sides.set(reaches, [...(sides.get(reaches) ?? []), node]);
+  }
+  return [...sides.values()].sort((a, b) => b.length - a.length || a[0]!.localeCompare(b[0]!, undefined, { numeric: true }));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { historyMetrics } from "../../lib/metrics.js";
-import { faultBands, plotData, type FaultTimelineEntry } from "../../lib/reports/plot-data.js";
+import { faultBands, partitionSides, plotData, type FaultTimelineEntry } from "../../lib/reports/plot-data.js";
 import { history } from "./history-fixture.js";
 
 const at = (atMs: number, kind: string, nodes: string[] = [], ok = true): FaultTimelineEntry => ({ atMs, kind, nodes, detail: `${kind} ${nodes.join(",")}`, ok });
@@ -65,5 +65,18 @@ describe("plot data", () => {
     let completion = 0;
     for (const event of events) if (event.type === "fail") event.error = { code: codes[completion++]!, text: "" };
     expect(plotData(events, [], 1000, historyMetrics(events).throughput).operations.outcome).toBe("dfd");
+  });
+});
+
+describe("a partition's sides", () => {
+  it.each([
+    // halves: n0 n1 | n2 n3 n4
+    [{ n0: ["n2", "n3", "n4"], n1: ["n2", "n3", "n4"], n2: ["n0", "n1"], n3: ["n0", "n1"], n4: ["n0", "n1"] }, [["n2", "n3", "n4"], ["n0", "n1"]]],
+    // isolate n1
+    [{ n0: ["n1"], n1: ["n0", "n2"], n2: ["n1"] }, [["n0", "n2"], ["n1"]]],
+    // one way: n0 hears nobody, the others still hear each other (and n0)
+    [{ n0: ["n1", "n2"], n1: [], n2: [] }, [["n1", "n2"], ["n0"]]],
+  ] as const)("%j has sides %j", (cuts, sides) => {
+    expect(partitionSides(cuts as unknown as Record<string, string[]>)).toEqual(sides);
   });
 });

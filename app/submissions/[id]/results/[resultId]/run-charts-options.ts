@@ -20,7 +20,7 @@ import {
 } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 import type { CustomSeriesRenderItem } from "echarts";
-import { OUTCOME_CODES, type OutcomeCode, type PlotData } from "@/lib/reports/plot-data";
+import { OUTCOME_CODES, partitionSides, type OutcomeCode, type PlotData } from "@/lib/reports/plot-data";
 import { SERIES_IDS } from "./chart-ids";
 import { describeEvidenceOp, type EvidenceOp } from "./evidence-op";
 
@@ -36,6 +36,8 @@ const SCATTER_OUTCOMES = ["ok", "declined", "fail", "info"] as const;
 export const OUTCOME_COLOURS: Record<"ok" | "declined" | "fail" | "info", string> = { ok: "#1f77b4", declined: "#8a8f98", fail: "#d62728", info: "#ff7f0e" };
 const FAULT_COLOURS: Record<string, string> = { partition: "#9467bd", kill: "#8c564b", pause: "#7f7f7f", loss: "#e377c2", bandwidth: "#17becf" };
 const faultColour = (kind: string) => FAULT_COLOURS[kind] ?? "#bcbd22";
+/** One colour per side of a partition, the largest side first. */
+const SIDE_COLOURS = ["#9467bd", "#17becf", "#e377c2", "#8c564b", "#7f7f7f"];
 
 /** Series names, for the tooltip (ids: chart-ids.ts). */
 const SERIES = { faults: "faults", timeline: "fault timeline", marked: "counterexample" } as const;
@@ -76,9 +78,20 @@ export function runOption(plot: PlotData, marked: readonly EvidenceOp[] = []): {
     const [x1] = api.coord([api.value(1), 1]) as [number, number];
     return { type: "rect", shape: { x: x0, y: coordSys.y, width: Math.max(1, x1 - x0), height: coordSys.height }, style: { fill: faultColour(band.kind), opacity: 0.15 }, silent: true };
   };
+  // A partition's row per node in its side's colour: who was cut off from whom, not one colour for all.
+  const sideOf = plot.faults.map((band) => {
+    if (band.kind !== "partition" || !band.cuts) return null;
+    const side = new Map<string, number>();
+    partitionSides(band.cuts).forEach((nodesOfSide, i) => nodesOfSide.forEach((node) => side.set(node, i)));
+    return side;
+  });
+  const timelineColour = (bandIndex: number, row: number) => {
+    const side = sideOf[bandIndex]?.get(nodes[row]!);
+    return side === undefined ? faultColour(plot.faults[bandIndex]!.kind) : SIDE_COLOURS[side % SIDE_COLOURS.length]!;
+  };
   const timelineItem: CustomSeriesRenderItem = (_params, api) => {
     const shape = rowBar(api, api.value(0) as number, api.value(1) as number, api.value(2) as number);
-    return { type: "rect", shape, style: { fill: faultColour(plot.faults[api.value(3) as number]!.kind), opacity: 0.85 } };
+    return { type: "rect", shape, style: { fill: timelineColour(api.value(3) as number, api.value(2) as number), opacity: 0.85 } };
   };
 
   const timelineHeight = Math.max(24, 22 * nodes.length);
@@ -92,7 +105,10 @@ export function runOption(plot: PlotData, marked: readonly EvidenceOp[] = []): {
         const item = Array.isArray(p) ? p[0]! : p;
         if (item.seriesName === SERIES.faults || item.seriesName === SERIES.timeline) {
           const band = plot.faults[(item.value as number[])[item.seriesName === SERIES.faults ? 2 : 3]!]!;
-          return `${band.kind} ${seconds(band.startMs)}–${seconds(band.endMs)} s<br>${escapeHtml(band.detail)}`;
+          const node = item.seriesName === SERIES.timeline ? nodes[(item.value as number[])[2]!] : undefined;
+          const cutOff = node && band.cuts?.[node];
+          const who = cutOff && cutOff.length > 0 ? `<br>${escapeHtml(node)} cut off from ${escapeHtml(cutOff.join(", "))}` : "";
+          return `${band.kind} ${seconds(band.startMs)}–${seconds(band.endMs)} s<br>${escapeHtml(band.detail)}${who}`;
         }
         const [at, latency, index] = item.value as [number, number, number];
         if (item.seriesName === SERIES.marked) {
