@@ -62,3 +62,14 @@ export async function copyCourse(db: Db, actor: Actor, input: CourseFormInput & 
     { maxConcurrentJobs: source.maxConcurrentJobs },
   );
 }
+
+/** The course a copy starts from, for the copy form: its owners' emails (the form's first guess) and how many labs come along. */
+export async function courseToCopy(db: Db, actor: Actor, courseSlug: string) {
+  requirePlatformAdmin(actor);
+  const course = await db.course.findUnique({
+    where: { slug: courseSlug },
+    select: { slug: true, title: true, term: true, archivedAt: true, _count: { select: { labs: true } }, memberships: { where: { role: "OWNER" }, orderBy: { createdAt: "asc" }, select: { user: { select: { email: true } } } } },
+  });
+  if (!course) throw new NotFoundError("course");
+  return { course, labs: course._count.labs, ownerEmails: course.memberships.map((m) => m.user.email) };
+}

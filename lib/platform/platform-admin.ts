@@ -8,3 +8,9 @@ import { NotFoundError } from "../errors.js";
 export function requirePlatformAdmin(actor: Actor): void {
   if (!actor.isPlatformAdmin) throw new NotFoundError("page");
 }
+
+/** requirePlatformAdmin for a page, which awaits its lookups (app/or-not-found.ts turns the refusal into a 404). */
+export async function platformAdminOrThrow(actor: Actor): Promise<Actor> {
+  requirePlatformAdmin(actor);
+  return actor;
+}
