@@ -35,7 +35,7 @@ export default async function CoursePage({ params }: { params: Promise<{ course:
           <Link href={`/courses/${course.slug}/overview`}>Overview: scores, pass rates, missing work</Link>
           <Link href={`/courses/${course.slug}/grading`}>Grading: queue, runners and regrades</Link>
           <Link href={`/courses/${course.slug}/roster`}>Roster and invitations</Link>
-          {(isEditor(role) || actor.isPlatformAdmin) && <Link href={`/courses/${course.slug}/labs/new`}>New lab</Link>}
+          {(isEditor(role) || actor.isPlatformAdmin) && !course.archivedAt && <Link href={`/courses/${course.slug}/labs/new`}>New lab</Link>}
         </p>
       )}
       {labs.length === 0 ? (
