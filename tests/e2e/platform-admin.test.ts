@@ -100,7 +100,7 @@ describe("a platform admin", () => {
     await admin.goto("/admin");
     await admin.getByRole("button", { name: `Archive Distributed Systems (${COPY})` }).click();
     await admin.getByRole("status").filter({ hasText: "Archived Distributed Systems: read-only and off everyone's course list." }).waitFor();
-    await admin.locator(`tr[data-course="${COPY}"]`).getByText("archived").waitFor();
+    await admin.locator(`tr[data-course="${COPY}"] .tag`, { hasText: "archived" }).waitFor();
     await shot(admin, "platform-archived");
 
     // The audit log, filtered by action through its form.
