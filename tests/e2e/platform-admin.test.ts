@@ -38,6 +38,12 @@ beforeAll(async () => {
   database = await createMigratedDatabase("e2e-platform");
   db = createDb(database.url);
   await seedDemoCourse(db);
+  // Something for the platform page to show: a runner that reported in, and a student's grading waiting.
+  await db.runner.create({ data: { id: "runner-e2e", hostname: "grader-1", capabilities: { concurrency: 2, engineVersion: "27.5.1", shaping: { kind: "userspace", detail: "NFQUEUE" }, images: { "labgrade/go:latest": "sha256:1", "labgrade/python:latest": "sha256:2" } } } });
+  const echo = await db.lab.findFirstOrThrow({ where: { course: { slug: DEMO_COURSE_SLUG }, slug: "echo" }, include: { suiteVersions: true } });
+  const alice = await db.user.findUniqueOrThrow({ where: { email: "alice@demo.labgrade.test" } });
+  const waiting = await db.submission.create({ data: { courseId: echo.courseId, labId: echo.id, userId: alice.id, suiteVersionId: echo.suiteVersions[0]!.id, archiveKey: "archives/e2e", archiveBytes: 1, contentHash: "0".repeat(64) } });
+  await db.gradingJob.create({ data: { submissionId: waiting.id, suiteVersionId: echo.suiteVersions[0]!.id } });
   server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `test-e2e-platform-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex") } });
   browser = await launchBrowser();
   await mkdir(SCREENSHOTS, { recursive: true });
@@ -56,6 +62,8 @@ describe("a platform admin", () => {
     await admin.getByRole("link", { name: "Platform" }).click();
     await admin.waitForURL((url) => url.pathname === "/admin");
     await expect.poll(() => admin.getByTestId("platform-courses").getByRole("row").count()).toBe(2);
+    expect(await admin.getByTestId("platform-jobs").textContent()).toMatch(/demo-dsechoAlice Studentsubmissionqueued/);
+    expect(await admin.getByTestId("platform-runners").textContent()).toMatch(/runner-e2egrader-1alive227\.5\.1our packet scheduler2 present/);
     await shot(admin, "platform-page");
 
     // A new course: refused first (every problem at its field, nothing typed lost), then made.

@@ -51,27 +51,35 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         <Link href="/admin">Platform</Link>
       </nav>
       <h1>Audit log</h1>
-      <form method="get" action="/admin/audit" className="form form-inline" data-testid="audit-filter">
-        <label htmlFor="audit-course">Course</label>
-        <select id="audit-course" name="course" defaultValue={filter.courseSlug ?? ""}>
-          <option value="">every course</option>
-          {choices.courses.map((slug) => (
-            <option key={slug} value={slug}>
-              {slug}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="audit-actor">Actor (part of an email)</label>
-        <input id="audit-actor" name="actor" type="text" defaultValue={filter.actor ?? ""} />
-        <label htmlFor="audit-action">Action</label>
-        <select id="audit-action" name="action" defaultValue={filter.action ?? ""}>
-          <option value="">every action</option>
-          {choices.actions.map((action) => (
-            <option key={action} value={action}>
-              {action}
-            </option>
-          ))}
-        </select>
+      <form method="get" action="/admin/audit" className="form card" data-testid="audit-filter">
+        <div className="form-row">
+          <div>
+            <label htmlFor="audit-course">Course</label>
+            <select id="audit-course" name="course" defaultValue={filter.courseSlug ?? ""}>
+              <option value="">every course</option>
+              {choices.courses.map((slug) => (
+                <option key={slug} value={slug}>
+                  {slug}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="audit-actor">Actor (part of an email)</label>
+            <input id="audit-actor" name="actor" type="text" defaultValue={filter.actor ?? ""} />
+          </div>
+          <div>
+            <label htmlFor="audit-action">Action</label>
+            <select id="audit-action" name="action" defaultValue={filter.action ?? ""}>
+              <option value="">every action</option>
+              {choices.actions.map((action) => (
+                <option key={action} value={action}>
+                  {action}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
         <button type="submit" className="button">
           Filter
         </button>
