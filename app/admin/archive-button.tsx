@@ -1,5 +1,5 @@
 "use client";
-// Archive or unarchive one course from the platform page.
+// Archive or unarchive one course from the platform page (under its state, the answer below the button).
 import { useActionState } from "react";
 import { IDLE, type ActionState } from "../action-state";
 import { FormMessage } from "../form-message";
@@ -8,7 +8,7 @@ import { archiveCourseAction } from "./actions";
 export function ArchiveButton({ courseSlug, title, archived }: { courseSlug: string; title: string; archived: boolean }) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(archiveCourseAction, IDLE);
   return (
-    <form action={formAction}>
+    <form action={formAction} className="form">
       <input type="hidden" name="courseSlug" value={courseSlug} />
       <input type="hidden" name="archived" value={archived ? "false" : "true"} />
       <button type="submit" className="button" disabled={pending} aria-label={`${archived ? "Unarchive" : "Archive"} ${title} (${courseSlug})`}>

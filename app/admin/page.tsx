@@ -74,13 +74,13 @@ export default async function PlatformPage() {
                     ) : (
                       "open"
                     )}
+                    <ArchiveButton courseSlug={c.slug} title={c.title} archived={c.archivedAt !== null} />
                   </td>
                   <td>
                     <div className="inline-forms">
                       <Link href={`/admin/courses/${c.slug}/copy`} className="button" aria-label={`Copy ${c.title} (${c.slug}) into a new term`}>
                         Copy
                       </Link>
-                      <ArchiveButton courseSlug={c.slug} title={c.title} archived={c.archivedAt !== null} />
                       <Link href={`/admin/audit?course=${encodeURIComponent(c.slug)}`} aria-label={`Audit log of ${c.title} (${c.slug})`}>
                         Audit log
                       </Link>
