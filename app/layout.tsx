@@ -25,6 +25,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </Link>
             {user?.id && (
               <div className="session">
+                {user.isPlatformAdmin && (
+                  <Link href="/admin" className="session-user">
+                    Platform
+                  </Link>
+                )}
                 <Link href="/account" className="session-user" title={user.email ?? undefined}>
                   {user.name ?? user.email}
                 </Link>

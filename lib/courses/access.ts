@@ -24,6 +24,22 @@ export function isEditor(role: CourseRole | null): boolean {
   return role !== null && EDITOR_ROLES.includes(role);
 }
 
+/**
+ * An archived course is read-only: its pages still read, but nothing in it
+ * changes (no submission, lab, suite, roster or extension) until a platform
+ * admin unarchives it (lib/platform/archive-course.ts).
+ */
+export class CourseArchivedError extends ForbiddenError {
+  readonly code = "course.archived";
+  constructor(title: string) {
+    super(`${title} is archived and read-only: nothing can be submitted or changed in it (a platform admin can unarchive it)`);
+  }
+}
+
+export function refuseIfArchived(course: { title: string; archivedAt: Date | null }): void {
+  if (course.archivedAt) throw new CourseArchivedError(course.title);
+}
+
 /** Submissions staff made to dry-run a suite against a reference solution: not anyone's work. */
 export const NOT_A_DRY_RUN = { jobs: { none: { kind: "DRY_RUN" as const } } };
 
@@ -51,11 +67,13 @@ export async function getCourseForMemberOrThrow(db: Db, actor: Actor, courseSlug
 /**
  * The course, for its owners and instructors (and platform admins) only: a
  * member of another rank gets ForbiddenError naming `what`, a non-member
- * NotFoundError.
+ * NotFoundError. For a change (unless `toRead`), an archived course is
+ * refused with CourseArchivedError.
  */
-export async function getCourseForEditorOrThrow(db: Db, actor: Actor, courseSlug: string, what: string) {
+export async function getCourseForEditorOrThrow(db: Db, actor: Actor, courseSlug: string, what: string, opts: { toRead?: boolean } = {}) {
   const found = await getCourseForMemberOrThrow(db, actor, courseSlug);
   if (!actor.isPlatformAdmin && !isEditor(found.role)) throw new ForbiddenError(`only the course's instructors may ${what}`);
+  if (!opts.toRead) refuseIfArchived(found.course);
   return found;
 }
 
@@ -63,6 +81,7 @@ export async function getCourseForEditorOrThrow(db: Db, actor: Actor, courseSlug
 export async function getLabForEditorOrThrow(db: Db, actor: Actor, courseSlug: string, labSlug: string, what: string) {
   const found = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
   if (!actor.isPlatformAdmin && !isEditor(found.role)) throw new ForbiddenError(`only the course's instructors may ${what}`);
+  refuseIfArchived(found.course);
   return found;
 }
 

@@ -5,7 +5,7 @@
 import { normaliseEmail } from "../auth/email.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, StudentError } from "../errors.js";
-import { getLabForMemberOrThrow, isStaff, type Actor } from "./access.js";
+import { getLabForMemberOrThrow, isStaff, refuseIfArchived, type Actor } from "./access.js";
 
 export interface GrantExtensionInput {
   courseSlug: string;
@@ -18,6 +18,7 @@ export interface GrantExtensionInput {
 export async function grantExtension(db: Db, actor: Actor, input: GrantExtensionInput, now = new Date()) {
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, input.courseSlug, input.labSlug);
   if (!actor.isPlatformAdmin && !isStaff(role)) throw new ForbiddenError("only course staff may grant extensions");
+  refuseIfArchived(course);
   if (Number.isNaN(input.dueAt.getTime())) throw new StudentError("extension.bad_date", "the new due date is not a date");
   if (input.dueAt <= now) throw new StudentError("extension.past", "the new due date must be in the future");
   if (lab.dueAt && input.dueAt <= lab.dueAt) throw new StudentError("extension.not_later", `the new due date must be after the lab's own (${lab.dueAt.toISOString()})`);

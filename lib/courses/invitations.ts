@@ -60,7 +60,7 @@ export async function createInvitation(db: Db, actor: Actor, courseSlug: string,
 
 /** The course's invitations that can still be used, for its editors. */
 export async function listOpenInvitations(db: Db, actor: Actor, courseSlug: string, now = new Date()) {
-  const { course } = await getCourseForEditorOrThrow(db, actor, courseSlug, "see invitations");
+  const { course } = await getCourseForEditorOrThrow(db, actor, courseSlug, "see invitations", { toRead: true });
   const all = await db.invitation.findMany({
     where: { courseId: course.id, expiresAt: { gt: now } },
     orderBy: { createdAt: "desc" },

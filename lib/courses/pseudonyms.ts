@@ -4,7 +4,7 @@
 import { randomInt } from "node:crypto";
 import { isUniqueViolation, type Db, type Tx } from "../db.js";
 import { ForbiddenError, StudentError } from "../errors.js";
-import { getCourseForMemberOrThrow, type Actor } from "./access.js";
+import { getCourseForMemberOrThrow, refuseIfArchived, type Actor } from "./access.js";
 
 const ADJECTIVES = ["quiet", "lazy", "brave", "eager", "gentle", "swift", "steady", "lucky", "clever", "patient", "bold", "calm", "keen", "merry", "nimble", "proud"];
 const NOUNS = ["raft", "gossip", "paxos", "quorum", "lease", "clock", "vector", "ledger", "replica", "shard", "leader", "follower", "epoch", "beacon", "packet", "gossiper"];
@@ -26,6 +26,7 @@ export async function freePseudonym(tx: Tx, courseId: string): Promise<string> {
 export async function setMyPseudonym(db: Db, actor: Actor, courseSlug: string, wanted: string): Promise<string> {
   const { course, role } = await getCourseForMemberOrThrow(db, actor, courseSlug);
   if (role !== "STUDENT") throw new ForbiddenError("only students have a pseudonym");
+  refuseIfArchived(course);
   const pseudonym = wanted.trim().toLowerCase();
   if (!PSEUDONYM_PATTERN.test(pseudonym)) throw new StudentError("pseudonym.invalid", "a pseudonym is 3 to 40 lowercase letters, digits and dashes, starting with a letter");
   const { count } = await db.membership

@@ -6,6 +6,7 @@
 import { shapingOf, type ShapingKind } from "../suites/capabilities.js";
 import { getCourseForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
+import type { Runner } from "../generated/prisma/client.js";
 import { NotFoundError } from "../errors.js";
 import { RUNNER_DEAD_AFTER_MS } from "./grading-job.js";
 import { regradeProgress, type RegradeProgress } from "./regrade.js";
@@ -67,23 +68,26 @@ export async function queueOverviewForStaff(db: Db, actor: Actor, courseSlug: st
       detail: j.submission.statusDetail,
       since: j.status === "RUNNING" ? (j.submission.startedAt ?? j.createdAt) : j.createdAt,
     })),
-    runners: runners.map((r) => {
-      const caps = (r.capabilities ?? {}) as { concurrency?: number; engineVersion?: string; shaping?: unknown; netem?: unknown };
-      return {
-        id: r.id,
-        hostname: r.hostname,
-        alive: now.getTime() - r.heartbeatAt.getTime() < RUNNER_DEAD_AFTER_MS,
-        heartbeatAt: r.heartbeatAt,
-        concurrency: typeof caps.concurrency === "number" ? caps.concurrency : null,
-        engine: typeof caps.engineVersion === "string" ? caps.engineVersion : null,
-        shaping: caps.shaping || caps.netem ? shapingSummary(caps) : null,
-        engineUnreachableSince: r.engineUnreachableSince,
-        engineError: r.engineError,
-      };
-    }),
+    runners: runners.map((r) => describeRunner(r, now)),
     regrades: await Promise.all(
       batches.map(async (b) => ({ ...(await regradeProgress(db, actor, b.id)), lab: labs.get(b.labId) ?? "?", createdAt: b.createdAt })),
     ),
+  };
+}
+
+/** A runner as staff and operators see it: alive or gone, its slots, engine and packet delays. */
+export function describeRunner(r: Runner, now: Date): QueueOverview["runners"][number] {
+  const caps = (r.capabilities ?? {}) as { concurrency?: number; engineVersion?: string; shaping?: unknown; netem?: unknown };
+  return {
+    id: r.id,
+    hostname: r.hostname,
+    alive: now.getTime() - r.heartbeatAt.getTime() < RUNNER_DEAD_AFTER_MS,
+    heartbeatAt: r.heartbeatAt,
+    concurrency: typeof caps.concurrency === "number" ? caps.concurrency : null,
+    engine: typeof caps.engineVersion === "string" ? caps.engineVersion : null,
+    shaping: caps.shaping || caps.netem ? shapingSummary(caps) : null,
+    engineUnreachableSince: r.engineUnreachableSince,
+    engineError: r.engineError,
   };
 }
 

@@ -7,7 +7,7 @@
 // skipped), so no submission ever has two jobs in flight. Regrades never count
 // against a student's submission limit: they create no submission.
 import type { Queue } from "bullmq";
-import { getLabForMemberOrThrow, isStaff, NOT_A_DRY_RUN, type Actor } from "../courses/access.js";
+import { getLabForMemberOrThrow, isStaff, NOT_A_DRY_RUN, refuseIfArchived, type Actor } from "../courses/access.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError, StudentError } from "../errors.js";
 import { keepsScoreWhileRegraded } from "../submissions/counted-score.js";
@@ -35,6 +35,7 @@ export async function startRegrade(
   const { db } = deps;
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, input.courseSlug, input.labSlug);
   if (!actor.isPlatformAdmin && !isStaff(role)) throw new ForbiddenError("only course staff may regrade");
+  refuseIfArchived(course);
   const suite = await db.suiteVersion.findFirst({ where: { labId: lab.id, publishedAt: { not: null } }, orderBy: { version: "desc" } });
   if (!suite) throw new StudentError("lab.no_suite", "this lab has no published test suite to regrade against");
 

@@ -10,7 +10,7 @@
 import type { Queue } from "bullmq";
 import { normaliseArchive } from "../archive.js";
 import { putBlob } from "../blobs.js";
-import { getLabForMemberOrThrow, isStaff, type Actor } from "../courses/access.js";
+import { getLabForMemberOrThrow, isStaff, refuseIfArchived, type Actor } from "../courses/access.js";
 import type { Db, Tx } from "../db.js";
 import { dueDateFor } from "../grading/late-policy.js";
 import { StudentError } from "../errors.js";
@@ -76,6 +76,7 @@ const isUsedUp = (limit: SubmissionLimitState) => limit.limit !== null && limit.
 export async function createSubmission(deps: { db: Db; queue: Queue; uploadSlots?: UploadSlots }, actor: Actor, input: CreateSubmissionInput) {
   const { db } = deps;
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, input.courseSlug, input.labSlug);
+  refuseIfArchived(course);
   const now = new Date();
   const staff = isStaff(role);
   if (!staff && lab.opensAt && lab.opensAt > now) throw new StudentError("lab.not_open", `this lab opens at ${lab.opensAt.toISOString()}`);

@@ -25,12 +25,17 @@ export default async function CoursePage({ params }: { params: Promise<{ course:
       </nav>
       <h1>{course.title}</h1>
       {course.term && <p className="muted">{course.term}</p>}
+      {course.archivedAt && (
+        <p className="card form-note" role="status" data-testid="course-archived">
+          This course was archived on <LocalTime date={course.archivedAt} />: it is read-only. Nothing can be submitted or changed in it until a platform admin unarchives it.
+        </p>
+      )}
       {(isStaff(role) || actor.isPlatformAdmin) && (
         <p className="staff-links">
           <Link href={`/courses/${course.slug}/overview`}>Overview: scores, pass rates, missing work</Link>
           <Link href={`/courses/${course.slug}/grading`}>Grading: queue, runners and regrades</Link>
           <Link href={`/courses/${course.slug}/roster`}>Roster and invitations</Link>
-          {(isEditor(role) || actor.isPlatformAdmin) && <Link href={`/courses/${course.slug}/labs/new`}>New lab</Link>}
+          {(isEditor(role) || actor.isPlatformAdmin) && !course.archivedAt && <Link href={`/courses/${course.slug}/labs/new`}>New lab</Link>}
         </p>
       )}
       {labs.length === 0 ? (

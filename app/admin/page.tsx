@@ -1,0 +1,208 @@
+// /admin (platform admins): every course with its gradings waiting and
+// running, archive and copy; every course's gradings by name; the runners
+// and their capabilities; links to make a course and to the audit log.
+import Link from "next/link";
+import { requireActor } from "@/lib/auth/require-actor";
+import { db } from "@/lib/db";
+import { LISTED_JOBS, platformOverview } from "@/lib/platform/platform-overview";
+import { LocalTime } from "../local-time";
+import { orNotFound } from "../or-not-found";
+import { ArchiveButton } from "./archive-button";
+
+export const dynamic = "force-dynamic";
+
+const SHAPING_WORDS = { userspace: "our packet scheduler", netem: "netem", none: "none (latency, delay, jitter, reorder, duplicate refused)" } as const;
+
+export default async function PlatformPage() {
+  const actor = await requireActor("/admin");
+  const overview = await orNotFound(platformOverview(db(), actor));
+  return (
+    <>
+      <h1>Platform</h1>
+      <p className="staff-links">
+        <Link href="/admin/new">New course</Link>
+        <Link href="/admin/audit">Audit log</Link>
+      </p>
+      <section className="card">
+        <dl className="facts" data-testid="platform-facts">
+          <dt>Waiting</dt>
+          <dd>{overview.totals.queued}</dd>
+          <dt>Running</dt>
+          <dd>{overview.totals.running}</dd>
+          <dt>Courses</dt>
+          <dd>
+            {overview.courses.length} ({overview.courses.filter((c) => c.archivedAt).length} archived)
+          </dd>
+        </dl>
+      </section>
+
+      <section className="card">
+        <h2>Courses</h2>
+        <div className="table-scroll">
+          <table className="table" data-testid="platform-courses">
+            <thead>
+              <tr>
+                <th scope="col">Course</th>
+                <th scope="col">Term</th>
+                <th scope="col" className="numeric">Labs</th>
+                <th scope="col" className="numeric">Members</th>
+                <th scope="col" className="numeric">Waiting</th>
+                <th scope="col" className="numeric">Running</th>
+                <th scope="col">State</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {overview.courses.map((c) => (
+                <tr key={c.id} data-course={c.slug}>
+                  <td>
+                    <Link href={`/courses/${c.slug}`}>{c.title}</Link> <code>{c.slug}</code>
+                  </td>
+                  <td>{c.term ?? <span className="muted">—</span>}</td>
+                  <td className="numeric">{c.labs}</td>
+                  <td className="numeric">{c.members}</td>
+                  <td className="numeric">{c.queued}</td>
+                  <td className="numeric">
+                    {c.running}
+                    {c.maxConcurrentJobs !== null && <span className="muted"> / cap {c.maxConcurrentJobs}</span>}
+                  </td>
+                  <td>
+                    {c.archivedAt ? (
+                      <span className="tag tag-warn">
+                        archived <LocalTime date={c.archivedAt} />
+                      </span>
+                    ) : (
+                      "open"
+                    )}
+                    <ArchiveButton courseSlug={c.slug} title={c.title} archived={c.archivedAt !== null} />
+                  </td>
+                  <td>
+                    <div className="inline-forms">
+                      <Link href={`/admin/courses/${c.slug}/copy`} className="button" aria-label={`Copy ${c.title} (${c.slug}) into a new term`}>
+                        Copy
+                      </Link>
+                      <Link href={`/admin/audit?course=${encodeURIComponent(c.slug)}`} aria-label={`Audit log of ${c.title} (${c.slug})`}>
+                        Audit log
+                      </Link>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card">
+        <h2>Gradings waiting and running</h2>
+        {overview.jobs.length === 0 ? (
+          <p className="muted">Nothing is waiting or running.</p>
+        ) : (
+          <>
+            {overview.jobs.length === LISTED_JOBS && <p className="muted">The first {LISTED_JOBS}, running first, then in the order they will run.</p>}
+            <div className="table-scroll">
+              <table className="table" data-testid="platform-jobs">
+                <thead>
+                  <tr>
+                    <th scope="col">Submission</th>
+                    <th scope="col">Course</th>
+                    <th scope="col">Lab</th>
+                    <th scope="col">Student</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Runner</th>
+                    <th scope="col">Since</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {overview.jobs.map((j) => (
+                    <tr key={`${j.submissionId}-${j.kind}`}>
+                      <td>
+                        <Link href={`/submissions/${j.submissionId}`}>
+                          <code>{j.submissionId.slice(0, 10)}</code>
+                        </Link>
+                      </td>
+                      <td>{j.course}</td>
+                      <td>{j.lab}</td>
+                      <td>{j.student}</td>
+                      <td>{j.kind.toLowerCase().replace("_", " ")}</td>
+                      <td>
+                        {j.status.toLowerCase()}
+                        {j.detail && <span className="muted"> — {j.detail}</span>}
+                      </td>
+                      <td>{j.runnerId ? <code>{j.runnerId}</code> : <span className="muted">—</span>}</td>
+                      <td>
+                        <LocalTime date={j.since} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>Runners</h2>
+        {overview.runners.length === 0 ? (
+          <p className="muted">No runner has ever reported in.</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="table" data-testid="platform-runners">
+              <thead>
+                <tr>
+                  <th scope="col">Runner</th>
+                  <th scope="col">Host</th>
+                  <th scope="col">State</th>
+                  <th scope="col" className="numeric">Slots</th>
+                  <th scope="col">Engine</th>
+                  <th scope="col">Packet delays</th>
+                  <th scope="col">Images</th>
+                  <th scope="col">Last heartbeat</th>
+                </tr>
+              </thead>
+              <tbody>
+                {overview.runners.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <code>{r.id}</code>
+                    </td>
+                    <td>{r.hostname}</td>
+                    <td>
+                      {!r.alive ? (
+                        <span className="muted">gone</span>
+                      ) : r.engineUnreachableSince ? (
+                        <span className="tag tag-warn" title={r.engineError ?? undefined}>
+                          engine not answering since <LocalTime date={r.engineUnreachableSince} />: taking no work
+                        </span>
+                      ) : (
+                        "alive"
+                      )}
+                    </td>
+                    <td className="numeric">{r.concurrency ?? "—"}</td>
+                    <td>{r.engine ?? "—"}</td>
+                    <td title={r.shaping?.detail ?? undefined}>{r.shaping === null ? "—" : SHAPING_WORDS[r.shaping.kind]}</td>
+                    <td>
+                      {r.images.present.length + r.images.missing.length === 0 ? (
+                        "—"
+                      ) : (
+                        <>
+                          {r.images.present.length} present
+                          {r.images.missing.length > 0 && <span className="tag tag-warn">missing: {r.images.missing.join(", ")}</span>}
+                        </>
+                      )}
+                    </td>
+                    <td>
+                      <LocalTime date={r.heartbeatAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
