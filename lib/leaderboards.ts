@@ -81,15 +81,19 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
   const staff = actor.isPlatformAdmin || isStaff(role);
   if (!staff && !lab.leaderboardVisible) throw new ForbiddenError("The course staff have hidden this lab's leaderboard.");
-  if (!staff && (await holdsWithheldTests(db, lab))) {
+  // Read at once; the board is refused after if the lab withholds results.
+  const [withheld, students] = await Promise.all([
+    staff ? false : holdsWithheldTests(db, lab),
+    db.membership.findMany({
+      where: { courseId: course.id, role: "STUDENT" },
+      select: { userId: true, pseudonym: true, user: { select: { name: true, email: true } } },
+    }),
+    ensureEntriesBuilt(db, lab),
+  ]);
+  if (withheld) {
     throw new ForbiddenError("This lab has hidden tests: its leaderboard opens when the staff release the results (scores would tell who passed them).");
   }
   const tieBreakers = lab.leaderboardTieBreakers.filter(isTieBreaker);
-  const students = await db.membership.findMany({
-    where: { courseId: course.id, role: "STUDENT" },
-    select: { userId: true, pseudonym: true, user: { select: { name: true, email: true } } },
-  });
-  await ensureEntriesBuilt(db, lab.id);
   const order = compareEntries(tieBreakers);
   const entries = (await db.leaderboardEntry.findMany({ where: { labId: lab.id, userId: { in: students.map((s) => s.userId) } } }))
     .map((e) => ({ ...e, id: e.submissionId, figures: { msgsPerOp: e.msgsPerOp, p50LatencyMs: e.p50LatencyMs, p99LatencyMs: e.p99LatencyMs } }))
@@ -179,12 +183,10 @@ export async function recordLeaderboardEntry(tx: Tx, submissionId: string): Prom
   await tx.leaderboardEntry.upsert({ where: { labId_userId: { labId: lab.id, userId } }, create: entry, update: entry });
 }
 
-/** Rebuilds the lab's entries from its submissions when they were built under other rules than the lab's now, or never. */
-async function ensureEntriesBuilt(db: Db, labId: string): Promise<void> {
-  const [lab, built] = await Promise.all([
-    db.lab.findUniqueOrThrow({ where: { id: labId }, select: { leaderboardFrozenAt: true, leaderboardTieBreakers: true } }),
-    db.leaderboardBasis.findUnique({ where: { labId } }),
-  ]);
+/** Rebuilds the lab's entries from its submissions when they were built under other rules than the lab's (as just read), or never. */
+async function ensureEntriesBuilt(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null; leaderboardTieBreakers: string[] }): Promise<void> {
+  const labId = lab.id;
+  const built = await db.leaderboardBasis.findUnique({ where: { labId } });
   if (built && sameBasis(basisOf(lab), built)) return;
   await db.$transaction(
     async (tx) => {

@@ -23,6 +23,9 @@ CREATE TABLE "LeaderboardBasis" (
     CONSTRAINT "LeaderboardBasis_pkey" PRIMARY KEY ("labId")
 );
 
+-- CreateIndex
+CREATE INDEX "Submission_labId_userId_createdAt_idx" ON "Submission"("labId", "userId", "createdAt");
+
 -- AddForeignKey
 ALTER TABLE "LeaderboardEntry" ADD CONSTRAINT "LeaderboardEntry_labId_fkey" FOREIGN KEY ("labId") REFERENCES "Lab"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
