@@ -145,10 +145,10 @@ interface DeadlineNight {
   meanStartWaitMs: number[];
   /** Per student: their first accept → their last finish. */
   allDoneMs: number[];
-  /** Per submission: real start − the start its page estimated on acceptance (positive: the estimate was too early); null where none was shown. */
-  estimateErrorMs: Array<number | null>;
+  /** Per submission: the start its page estimated on acceptance against the real one; null where none was shown. */
+  estimates: Array<EstimateCheck | null>;
   /** The same for the page as it stood once every submission was in (those still waiting then). */
-  settledEstimateErrorMs: Array<number | null>;
+  settledEstimates: Array<EstimateCheck | null>;
 }
 
 async function deadlineNight(stack: GradingStack, students: number, perStudent: number): Promise<DeadlineNight> {
@@ -167,18 +167,20 @@ async function deadlineNight(stack: GradingStack, students: number, perStudent: 
   for (const w of warmUp) await stack.waitForFinalStatus(w.id, 120_000);
 
   // Everyone at once, each student's as one burst: the first student's M, then the next student's, as fast as they are accepted.
-  const sent: Array<Array<{ id: string; estimatedStartAt: Date | null }>> = [];
+  const sent: Array<Array<{ id: string; readAt: number; estimatedStartAt: Date | null }>> = [];
   for (const actor of actors) {
     const mine = [];
     for (let i = 0; i < perStudent; i++) {
       const submission = await stack.submitPythonEcho(actor, course.slug);
-      mine.push({ id: submission.id, estimatedStartAt: (await queuePlace(stack.db, submission.id))?.estimatedStartAt ?? null });
+      const readAt = Date.now();
+      mine.push({ id: submission.id, readAt, estimatedStartAt: (await queuePlace(stack.db, submission.id, new Date(readAt)))?.estimatedStartAt ?? null });
     }
     sent.push(mine);
   }
   const all = sent.flat();
   // Later arrivals of students with fewer waiting go ahead of a job accepted early; once all are in, nobody does.
-  const settled = await Promise.all(all.map(async (a) => ({ id: a.id, estimatedStartAt: (await queuePlace(stack.db, a.id))?.estimatedStartAt ?? null })));
+  const settledAt = Date.now();
+  const settled = await Promise.all(all.map(async (a) => ({ id: a.id, readAt: settledAt, estimatedStartAt: (await queuePlace(stack.db, a.id, new Date(settledAt)))?.estimatedStartAt ?? null })));
   for (const { id } of all) {
     const status = await stack.waitForFinalStatus(id, 3_600_000);
     if (status !== "GRADED") throw new Error(`deadline-night submission ${id} ended ${status}`);
@@ -201,22 +203,43 @@ async function deadlineNight(stack: GradingStack, students: number, perStudent: 
     firstResultMs: times.map((t) => t[0]!.finishedAt - t[0]!.acceptedAt),
     meanStartWaitMs: times.map((t) => t.reduce((sum, x) => sum + x.startedAt - x.acceptedAt, 0) / t.length),
     allDoneMs: times.map((t) => Math.max(...t.map((x) => x.finishedAt)) - t[0]!.acceptedAt),
-    estimateErrorMs: all.map((a) => (a.estimatedStartAt ? byId.get(a.id)!.startedAt - a.estimatedStartAt.getTime() : null)),
-    settledEstimateErrorMs: settled.map((a) => (a.estimatedStartAt ? byId.get(a.id)!.startedAt - a.estimatedStartAt.getTime() : null)),
+    estimates: all.map((a) => checkEstimate(a, byId.get(a.id)!.startedAt)),
+    settledEstimates: settled.map((a) => checkEstimate(a, byId.get(a.id)!.startedAt)),
   };
 }
 
-function estimateLine(label: string, errorsOrNull: Array<number | null>): void {
-  const errors = errorsOrNull.filter((e): e is number => e !== null);
-  if (errors.length === 0) {
+interface EstimateCheck {
+  /** Real start − estimated start (positive: the estimate was too early). */
+  errorMs: number;
+  /** Real start − when the estimate was read: the wait it estimated. */
+  waitMs: number;
+}
+
+/** An estimate read at `readAt` against the real start; null where none was shown, or the job had started by then. */
+function checkEstimate(e: { readAt: number; estimatedStartAt: Date | null }, startedAt: number): EstimateCheck | null {
+  if (!e.estimatedStartAt || startedAt <= e.readAt) return null;
+  return { errorMs: startedAt - e.estimatedStartAt.getTime(), waitMs: startedAt - e.readAt };
+}
+
+function estimateLine(label: string, checksOrNull: Array<EstimateCheck | null>): void {
+  const checks = checksOrNull.filter((e): e is EstimateCheck => e !== null);
+  if (checks.length === 0) {
     console.log(`  ${label}: none shown`);
     return;
   }
+  const errors = checks.map((c) => c.errorMs);
   const abs = errors.map(Math.abs).sort((a, b) => a - b);
   const tooEarly = errors.filter((e) => e > 0).length;
+  // Off by what share of the real wait (a wait under a second counts as one: the page shows seconds).
+  const relative = checks.map((c) => Math.abs(c.errorMs) / Math.max(c.waitMs, 1000)).sort((a, b) => a - b);
+  const pct = (r: number) => `${(r * 100).toFixed(0)} %`;
   console.log(
     `  ${label}: ${errors.length} estimates, |error| median ${s(quantile(abs, 0.5))} s, worst ${s(abs[abs.length - 1]!)} s; ` +
       `${tooEarly} too early, ${errors.length - tooEarly} too late or exact (signed median ${s(quantile([...errors].sort((a, b) => a - b), 0.5))} s)`,
+  );
+  console.log(
+    `    off by a share of the real wait: median ${pct(quantile(relative, 0.5))}, worst ${pct(relative[relative.length - 1]!)}; ` +
+      `${relative.filter((r) => r <= 0.5).length} of ${relative.length} within ±50 %`,
   );
 }
 
@@ -231,8 +254,8 @@ function printDeadlineNight(students: number, perStudent: number, r: DeadlineNig
   studentLine("first result (first accept → first finish)", r.firstResultMs);
   studentLine("wait to start (accept → start, their mean)", r.meanStartWaitMs);
   studentLine("all done (first accept → last finish)", r.allDoneMs);
-  estimateLine("queue estimate on acceptance vs real start", r.estimateErrorMs);
-  estimateLine("once all were in (those still waiting)", r.settledEstimateErrorMs);
+  estimateLine("queue estimate on acceptance vs real start", r.estimates);
+  estimateLine("once all were in (those still waiting)", r.settledEstimates);
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,14 @@
 // under pseudonyms; real names and emails are in the rows only for staff.
 // Staff may hide the board from students (Lab.leaderboardVisible) and freeze
 // it (Lab.leaderboardFrozenAt: later submissions do not count).
-import { Prisma, type Db } from "./db.js";
+//
+// Each student's entry (their best submission and its figures) is kept in
+// LeaderboardEntry as gradings are recorded (recordLeaderboardEntry, in the
+// transaction that records the outcome), so a view reads one row per student
+// rather than every graded submission. The entries are chosen under the lab's
+// freeze and tie-breakers, noted in LeaderboardBasis; when staff change those,
+// the next view rebuilds the lab's entries from the submissions.
+import { Prisma, type Db, type Tx } from "./db.js";
 import { getLabForMemberOrThrow, isStaff, type Actor } from "./courses/access.js";
 import { ForbiddenError } from "./errors.js";
 import { countsWithScoreSql } from "./submissions/counted-score.js";
@@ -74,24 +81,26 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
   const staff = actor.isPlatformAdmin || isStaff(role);
   if (!staff && !lab.leaderboardVisible) throw new ForbiddenError("The course staff have hidden this lab's leaderboard.");
-  if (!staff && (await holdsWithheldTests(db, lab))) {
+  // Read at once; the board is refused after if the lab withholds results.
+  const [withheld, students] = await Promise.all([
+    staff ? false : holdsWithheldTests(db, lab),
+    db.membership.findMany({
+      where: { courseId: course.id, role: "STUDENT" },
+      select: { userId: true, pseudonym: true, user: { select: { name: true, email: true } } },
+    }),
+    ensureEntriesBuilt(db, lab),
+  ]);
+  if (withheld) {
     throw new ForbiddenError("This lab has hidden tests: its leaderboard opens when the staff release the results (scores would tell who passed them).");
   }
   const tieBreakers = lab.leaderboardTieBreakers.filter(isTieBreaker);
-  const students = await db.membership.findMany({
-    where: { courseId: course.id, role: "STUDENT" },
-    select: { userId: true, pseudonym: true, user: { select: { name: true, email: true } } },
-  });
   const order = compareEntries(tieBreakers);
-  const entries = (await contendersOf(db, lab, students.map((s) => s.userId), tieBreakers.length > 0))
-    .map((c) => ({ ...c, figures: figuresFrom(c) }))
+  const entries = (await db.leaderboardEntry.findMany({ where: { labId: lab.id, userId: { in: students.map((s) => s.userId) } } }))
+    .map((e) => ({ ...e, id: e.submissionId, figures: { msgsPerOp: e.msgsPerOp, p50LatencyMs: e.p50LatencyMs, p99LatencyMs: e.p99LatencyMs } }))
     .sort(order);
   const byUser = new Map(students.map((s) => [s.userId, s]));
-  const seen = new Set<string>();
   const rows: LeaderboardRow[] = [];
   for (const entry of entries) {
-    if (seen.has(entry.userId)) continue;
-    seen.add(entry.userId);
     const member = byUser.get(entry.userId)!;
     const previous = rows.at(-1);
     // Equal on everything that ranks: the same place.
@@ -126,6 +135,91 @@ async function holdsWithheldTests(db: Db, lab: { id: string; dueAt: Date | null;
   return versions.some((v) => ((v.spec as { tests?: Array<{ visibility?: string }> }).tests ?? []).some((t) => !isShown(t.visibility ?? "always", state)));
 }
 
+/** The rules a lab's entries are chosen under. */
+interface Basis {
+  frozenAt: Date | null;
+  tieBreakers: TieBreaker[];
+}
+
+const basisOf = (lab: { leaderboardFrozenAt: Date | null; leaderboardTieBreakers: string[] }): Basis => ({
+  frozenAt: lab.leaderboardFrozenAt,
+  tieBreakers: lab.leaderboardTieBreakers.filter(isTieBreaker),
+});
+
+function sameBasis(a: Basis, b: { frozenAt: Date | null; tieBreakers: string[] }): boolean {
+  return a.frozenAt?.getTime() === b.frozenAt?.getTime() && a.tieBreakers.length === b.tieBreakers.length && a.tieBreakers.every((t, i) => t === b.tieBreakers[i]);
+}
+
+// Entry writes take the lab's lock shared and the student's exclusively; a
+// rebuild takes the lab's exclusively. Advisory locks, held to the end of the
+// transaction: the second of two outcomes of one student recorded at once
+// reads the first once it is committed, and no outcome is lost to a rebuild.
+const lockLabShared = (tx: Tx, labId: string) => tx.$queryRaw`SELECT pg_advisory_xact_lock_shared(hashtext('leaderboard'), hashtext(${labId}))::text`;
+const lockLab = (tx: Tx, labId: string) => tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext('leaderboard'), hashtext(${labId}))::text`;
+const lockStudent = (tx: Tx, labId: string, userId: string) => tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`leaderboard:${labId}`}), hashtext(${userId}))::text`;
+
+/**
+ * Brings the student's entry on the submission's lab up to date after an
+ * outcome of the submission was written in `tx` (a grading, a regrade's new
+ * score or build failure, a dry run, which never counts). Nothing to do on a
+ * lab whose entries were never built or were built under other rules: the next
+ * view rebuilds them all.
+ */
+export async function recordLeaderboardEntry(tx: Tx, submissionId: string): Promise<void> {
+  const { userId, lab } = await tx.submission.findUniqueOrThrow({
+    where: { id: submissionId },
+    select: { userId: true, lab: { select: { id: true, leaderboardFrozenAt: true, leaderboardTieBreakers: true } } },
+  });
+  await lockLabShared(tx, lab.id);
+  const built = await tx.leaderboardBasis.findUnique({ where: { labId: lab.id } });
+  const basis = basisOf(lab);
+  if (!built || !sameBasis(basis, built)) return;
+  await lockStudent(tx, lab.id, userId);
+  const [entry] = bestEntries(lab.id, await contendersOf(tx, lab.id, basis, userId), basis);
+  if (!entry) {
+    await tx.leaderboardEntry.deleteMany({ where: { labId: lab.id, userId } });
+    return;
+  }
+  await tx.leaderboardEntry.upsert({ where: { labId_userId: { labId: lab.id, userId } }, create: entry, update: entry });
+}
+
+/** Rebuilds the lab's entries from its submissions when they were built under other rules than the lab's (as just read), or never. */
+async function ensureEntriesBuilt(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null; leaderboardTieBreakers: string[] }): Promise<void> {
+  const labId = lab.id;
+  const built = await db.leaderboardBasis.findUnique({ where: { labId } });
+  if (built && sameBasis(basisOf(lab), built)) return;
+  await db.$transaction(
+    async (tx) => {
+      await lockLab(tx, labId);
+      // Read again under the lock: another view may have rebuilt them meanwhile.
+      const now = await tx.lab.findUniqueOrThrow({ where: { id: labId }, select: { leaderboardFrozenAt: true, leaderboardTieBreakers: true } });
+      const basis = basisOf(now);
+      const again = await tx.leaderboardBasis.findUnique({ where: { labId } });
+      if (again && sameBasis(basis, again)) return;
+      const entries = bestEntries(labId, await contendersOf(tx, labId, basis), basis);
+      await tx.leaderboardEntry.deleteMany({ where: { labId } });
+      await tx.leaderboardEntry.createMany({ data: entries });
+      const row = { frozenAt: basis.frozenAt, tieBreakers: basis.tieBreakers, builtAt: new Date() };
+      await tx.leaderboardBasis.upsert({ where: { labId }, create: { labId, ...row }, update: row });
+    },
+    { timeout: 60_000 },
+  );
+}
+
+/** Each student's best contender under the basis, as an entry row. */
+function bestEntries(labId: string, contenders: Contender[], basis: Basis): Prisma.LeaderboardEntryCreateManyInput[] {
+  const order = compareEntries(basis.tieBreakers);
+  const ranked = contenders.map((c) => ({ ...c, figures: figuresFrom(c) })).sort(order);
+  const seen = new Set<string>();
+  const entries: Prisma.LeaderboardEntryCreateManyInput[] = [];
+  for (const c of ranked) {
+    if (seen.has(c.userId)) continue;
+    seen.add(c.userId);
+    entries.push({ labId, userId: c.userId, submissionId: c.id, finalScore: c.finalScore, maxScore: c.maxScore, submittedAt: c.submittedAt, ...c.figures });
+  }
+  return entries;
+}
+
 interface Contender extends ResultSums {
   id: string;
   userId: string;
@@ -137,15 +231,17 @@ interface Contender extends ResultSums {
 /**
  * Each student's submissions at their best score (only the earliest one when
  * no figure breaks ties), with the sums of their latest graded attempt's test
- * metrics: one query, so a lab with thousands of submissions at full marks
- * costs one pass over its rows rather than one object per result.
+ * metrics (one student's, or every student's): one query, so a lab with
+ * thousands of submissions at full marks costs one pass over its rows rather
+ * than one object per result.
  */
-async function contendersOf(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null }, studentIds: string[], withFigures: boolean): Promise<Contender[]> {
-  if (studentIds.length === 0) return [];
-  const counted = Prisma.sql`s."labId" = ${lab.id} AND ${countsWithScoreSql} AND s."userId" = ANY(${studentIds})
+async function contendersOf(db: Db | Tx, labId: string, basis: Basis, userId?: string): Promise<Contender[]> {
+  const withFigures = basis.tieBreakers.length > 0;
+  const counted = Prisma.sql`s."labId" = ${labId} AND ${countsWithScoreSql}
+    ${userId ? Prisma.sql`AND s."userId" = ${userId}` : Prisma.empty}
     AND NOT EXISTS (SELECT 1 FROM "GradingJob" d WHERE d."submissionId" = s.id AND d.kind = 'DRY_RUN')
-    ${lab.leaderboardFrozenAt ? Prisma.sql`AND s."createdAt" <= ${lab.leaderboardFrozenAt}` : Prisma.empty}`;
-  const rows = await db.$queryRaw<Array<Omit<Contender, "finalScore"> & { finalScore: number }>>`
+    ${basis.frozenAt ? Prisma.sql`AND s."createdAt" <= ${basis.frozenAt}` : Prisma.empty}`;
+  const rows = await db.$queryRaw<Contender[]>`
     WITH best AS (
       SELECT s."userId", MAX(s."finalScore") AS score FROM "Submission" s WHERE ${counted} GROUP BY s."userId"
     ), contenders AS (

@@ -15,6 +15,7 @@ import type { Db, Tx } from "../db.js";
 import type { InfraError } from "../errors.js";
 import { ATTEMPT_DEAD_AFTER_MS, isFinalJobStatus } from "../jobs/grading-job.js";
 import { admitJob } from "../jobs/scheduling.js";
+import { recordLeaderboardEntry } from "../leaderboards.js";
 
 /** The job's course is at its concurrency cap: the job must wait (not an attempt, not an error). */
 export class CourseAtCapacity extends Error {
@@ -142,8 +143,8 @@ export async function startAttempt(
 
 /**
  * Records the attempt's verdict: claims the job (RUNNING to SUCCEEDED) and
- * writes the submission's outcome in one transaction, while the attempt is
- * still the job's open one. False when it is not (it was taken for lost and
+ * writes the submission's outcome (and the student's leaderboard entry) in
+ * one transaction, while the attempt is still the job's open one. False when it is not (it was taken for lost and
  * another attempt owns the job): that attempt's outcome stands, and this one
  * records nothing, so a job never has two outcomes.
  */
@@ -178,6 +179,7 @@ export async function finishAttempt(
     }
     await tx.gradingAttempt.update({ where: { id: attemptId }, data: { finishedAt: now, outcome: result.outcome } });
     await tx.submission.update({ where: { id: submissionId }, data: { ...result.submission, finishedAt: now } });
+    await recordLeaderboardEntry(tx, submissionId);
     return true;
   });
 }

@@ -4,7 +4,6 @@
 // with tests students may not see yet; students see pseudonyms
 // only, never a real name or email (checked on everything they are given);
 // students pick their own pseudonym, unique in the course.
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setMyPseudonym } from "../../lib/courses/pseudonyms.js";
 import { createDb, type Db } from "../../lib/db.js";
@@ -13,24 +12,17 @@ import { figuresFrom, leaderboard } from "../../lib/leaderboards.js";
 import { DEMO_COURSE_SLUG, DEMO_USERS, seedDemoCourse } from "../../lib/seed/demo-course.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
 import { actorByEmail } from "../support/actors.js";
+import { recordGradedSubmission } from "../support/graded-submission.js";
 
 const C = DEMO_COURSE_SLUG;
 let database: ScratchDatabase;
 let db: Db;
 const actor = (email: string) => actorByEmail(db, email);
 
-/** A graded submission with one test result carrying these metrics. */
+/** A graded submission with one test result carrying these metrics, its outcome recorded as a runner records it. */
 async function graded(email: string, finalScore: number, metrics: object, createdAt: Date, kind: "SUBMISSION" | "DRY_RUN" = "SUBMISSION") {
   const lab = await db.lab.findFirstOrThrow({ where: { slug: "echo", course: { slug: C } } });
-  const user = await actor(email);
-  const suite = await db.suiteVersion.findFirstOrThrow({ where: { labId: lab.id } });
-  const submission = await db.submission.create({
-    data: { courseId: lab.courseId, labId: lab.id, userId: user.userId, suiteVersionId: suite.id, archiveKey: `archives/${randomBytes(4).toString("hex")}`, archiveBytes: 1, contentHash: "0".repeat(64), status: "GRADED", score: finalScore, maxScore: 1, finalScore, createdAt },
-  });
-  const job = await db.gradingJob.create({ data: { submissionId: submission.id, suiteVersionId: suite.id, kind, status: "SUCCEEDED" } });
-  const attempt = await db.gradingAttempt.create({ data: { jobId: job.id, number: 1, runnerId: "test", outcome: "GRADED", finishedAt: createdAt } });
-  await db.testResult.create({ data: { attemptId: attempt.id, testName: "echo", repetition: 0, seed: "1", verdict: finalScore >= 1 ? "PASS" : "FAIL", reason: "", points: finalScore, maxPoints: 1, durationMs: 1000, metrics } });
-  return submission.id;
+  return recordGradedSubmission(db, { labId: lab.id, userId: (await actor(email)).userId, finalScore, metrics, createdAt, kind });
 }
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 1, 12, minutes));

@@ -104,14 +104,14 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
   const { course: courseSlug, lab: labSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}`);
   const { course, role, lab } = await orNotFound(getLabForMemberOrThrow(db(), actor, courseSlug, labSlug));
-  const [limit, submissions, withheld] = await Promise.all([
+  const [limit, submissions, withheld, suite] = await Promise.all([
     // Staff submissions never count against a limit (see createSubmission).
     isStaff(role) ? Promise.resolve<SubmissionLimitState>({ limit: null, used: 0, nextAllowedAt: null }) : submissionLimitState(db(), lab, actor.userId),
     listMySubmissions(db(), actor, lab.id),
     labsWithWithheldScores(db(), actor, [lab.id]),
+    db().suiteVersion.findFirst({ where: { labId: lab.id, publishedAt: { not: null } }, orderBy: { version: "desc" }, select: { spec: true } }),
   ]);
   const summary = limitSummary(limit, lab.submissionWindowSeconds);
-  const suite = await db().suiteVersion.findFirst({ where: { labId: lab.id, publishedAt: { not: null } }, orderBy: { version: "desc" }, select: { spec: true } });
   const parsedSuite = suite ? suiteSpecSchema.safeParse(suite.spec) : null;
   const tests = parsedSuite?.success ? summariseSuite(parsedSuite.data, isStaff(role)) : null;
   const extensions = isStaff(role) ? await listExtensions(db(), actor, course.slug, lab.slug) : null;
