@@ -93,7 +93,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
       {s.status === "BUILD_FAILED" ? (
         <section className="card">
           <h2>Build log</h2>
-          <pre className="log" data-testid="build-log">
+          <pre className="log" data-testid="build-log" tabIndex={0}>
             {s.buildLog || "(the build printed nothing)"}
           </pre>
         </section>
@@ -101,7 +101,9 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
         s.buildLog && (
           <details className="card">
             <summary>Build output</summary>
-            <pre className="log">{s.buildLog}</pre>
+            <pre className="log" tabIndex={0}>
+              {s.buildLog}
+            </pre>
           </details>
         )
       )}

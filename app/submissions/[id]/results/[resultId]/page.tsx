@@ -103,7 +103,10 @@ export default async function RunReportPage({ params }: { params: Promise<{ id: 
               </a>
               {log.cut && <span className="muted"> (the last {formatBytes(LOG_TAIL_BYTES)} are shown below; download it for the whole log)</span>}
             </p>
-            <pre className="log">{log.tail || "(empty)"}</pre>
+            {/* Focusable: a long log scrolls, and a keyboard must be able to scroll it. */}
+            <pre className="log" tabIndex={0}>
+              {log.tail || "(empty)"}
+            </pre>
           </details>
         ))}
       </section>
