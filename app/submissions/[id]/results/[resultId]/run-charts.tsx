@@ -96,7 +96,7 @@ export function CounterexampleLanes({ operations, impossible }: { operations: Ev
         className="chart"
         data-testid="counterexample-chart"
         role="img"
-        aria-label="The counterexample's operations, one lane per client process"
+        aria-label="The counterexample's operations, one lane per client process (the same operations as a table below)"
       />
     </>
   );
