@@ -174,6 +174,10 @@ describe("accessibility and phone widths", () => {
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
         await page.screenshot({ path: path.join(SCREENSHOTS, `phone-${name}.png`), fullPage: true });
         expect(scrollWidth, `${name} page is ${scrollWidth} px wide`).toBeLessThanOrEqual(PHONE.width);
+        // What scrolls inside a card at this width must be reachable by keyboard, among the rest.
+        const found = await seriousViolations(page);
+        if (found.length > 0) console.log(`axe at ${PHONE.width} px:\n${found.join("\n")}`);
+        expect(found).toEqual([]);
         // No label cut off: every label, button, badge and term shows all of its text.
         const clipped = await page.locator("label, button, .badge, .tag, dt, th, summary").evaluateAll((elements) =>
           elements.filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== "visible").map((e) => e.outerHTML.slice(0, 120)),
