@@ -1,7 +1,9 @@
 // Every main page in a real browser, audited by axe-core, and the pages a
-// student or TA reads on a phone, at a phone's width. One real grading (the
-// echo lab's reference, built and run on a real cluster) gives the
-// submission, its run report with its charts, and the leaderboard their data;
+// student or TA reads on a phone, at a phone's width. Two real gradings, each
+// built and run on a real cluster, give the pages their data: the echo lab's
+// reference (a passing submission, its report's run chart, the leaderboard)
+// and the lin-kv lab's broken stale-cache reference (a failing one, whose
+// report adds the counterexample's chart, message statistics and faults);
 // each page is opened as the user who reads it (signed out for sign-in, Alice
 // for the student pages, the instructor for the staff pages). axe's source
 // is read from node_modules and evaluated in the page (no network, and the
@@ -26,8 +28,8 @@ const ALICE = "alice@demo.labgrade.test";
 const INSTRUCTOR = "instructor@demo.labgrade.test";
 const COURSE = `/courses/${DEMO_COURSE_SLUG}`;
 const PHONE = { width: 390, height: 844 };
-/** The echo reference's Go build and a short run, on one runner slot. */
-const GRADING_TIMEOUT_MS = 180_000;
+/** Two Go builds and short runs (lin-kv's 10 s with its recovery), one after the other on one runner slot. */
+const GRADING_TIMEOUT_MS = 300_000;
 
 let stack: GradingStack | undefined;
 let server: WebServer | undefined;
@@ -35,6 +37,8 @@ let browser: Browser | undefined;
 let axeSource = "";
 let submissionId = "";
 let resultId = "";
+let failingId = "";
+let failingResultId = "";
 
 interface AxeViolation {
   id: string;
@@ -97,12 +101,16 @@ describe("accessibility and phone widths", () => {
     });
     browser = await launchBrowser();
     await mkdir(SCREENSHOTS, { recursive: true });
-    const { id } = await stack.submitReference(ALICE, "echo", "correct");
-    const status = await stack.waitForFinalStatus(id, GRADING_TIMEOUT_MS);
-    const submission = await stack.db.submission.findUniqueOrThrow({ where: { id } });
-    expect(status, submission.statusDetail ?? "").toBe("GRADED");
-    submissionId = id;
-    resultId = (await stack.db.testResult.findFirstOrThrow({ where: { attempt: { job: { submissionId: id } } }, orderBy: { createdAt: "asc" } })).id;
+    const graded = async (lab: string, reference: string) => {
+      const { id } = await stack!.submitReference(ALICE, lab, reference);
+      const status = await stack!.waitForFinalStatus(id, GRADING_TIMEOUT_MS);
+      const submission = await stack!.db.submission.findUniqueOrThrow({ where: { id } });
+      expect(status, `${lab}/${reference}: ${submission.statusDetail}`).toBe("GRADED");
+      const result = await stack!.db.testResult.findFirstOrThrow({ where: { attempt: { job: { submissionId: id } } }, orderBy: { createdAt: "asc" } });
+      return [id, result.id] as const;
+    };
+    [[submissionId, resultId], [failingId, failingResultId]] = await Promise.all([graded("echo", "correct"), graded("lin-kv", "stale-cache")]);
+    expect((await stack.db.testResult.findUniqueOrThrow({ where: { id: failingResultId } })).verdict).toBe("FAIL");
   }, GRADING_TIMEOUT_MS + 120_000);
 
   afterAll(async () => {
@@ -118,9 +126,16 @@ describe("accessibility and phone widths", () => {
 
   it("a student's pages have no serious or critical violations, charts drawn", async () => {
     const report = `/submissions/${submissionId}/results/${resultId}`;
-    const found = await audit(ALICE, ["/", COURSE, `${COURSE}/labs/echo`, `/submissions/${submissionId}`, report, `${COURSE}/labs/echo/leaderboard`, "/account"], {
-      [report]: async (page) => {
-        await page.locator("[data-testid=run-chart][data-state=rendered]").waitFor({ timeout: 20_000 });
+    const failingReport = `/submissions/${failingId}/results/${failingResultId}`;
+    const charted = async (page: Page) => {
+      await page.locator("[data-testid=run-chart][data-state=rendered]").waitFor({ timeout: 20_000 });
+    };
+    const paths = ["/", COURSE, `${COURSE}/labs/echo`, `/submissions/${submissionId}`, report, `/submissions/${failingId}`, failingReport, `${COURSE}/labs/echo/leaderboard`, "/account"];
+    const found = await audit(ALICE, paths, {
+      [report]: charted,
+      [failingReport]: async (page) => {
+        await charted(page);
+        await page.locator("[data-testid=counterexample-chart][data-state=rendered]").waitFor({ timeout: 20_000 });
       },
     });
     expect(found).toEqual([]);
@@ -133,7 +148,7 @@ describe("accessibility and phone widths", () => {
       `${COURSE}/labs/echo/suite`,
       `${COURSE}/labs/echo/edit`,
       `${COURSE}/overview`,
-      `/submissions/${submissionId}`,
+      `/submissions/${failingId}`,
     ]);
     expect(found).toEqual([]);
   }, 120_000);
@@ -164,7 +179,7 @@ describe("accessibility and phone widths", () => {
   }, 60_000);
 
   for (const [name, email, target] of [
-    ["submission", ALICE, () => `/submissions/${submissionId}`],
+    ["submission", ALICE, () => `/submissions/${failingId}`],
     ["grading", INSTRUCTOR, () => `${COURSE}/grading`],
   ] as const) {
     it(`the ${name} page fits a 390 px phone without sideways scrolling`, async () => {
