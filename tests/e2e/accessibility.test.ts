@@ -161,6 +161,7 @@ describe("accessibility and phone widths", () => {
       const skip = page.getByRole("link", { name: "Skip to content" });
       await expect(skip.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
       await expect(skip.isVisible()).resolves.toBe(true);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "skip-link.png") });
       await page.keyboard.press("Enter");
       await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("content");
 
@@ -173,6 +174,7 @@ describe("accessibility and phone widths", () => {
       const rows = page.locator("[data-testid=run-chart-table] tbody tr");
       await rows.first().waitFor();
       expect(await rows.count()).toBe(Number(await chart.getAttribute("data-points")));
+      await page.getByTestId("run-chart-table").screenshot({ path: path.join(SCREENSHOTS, "run-chart-table.png") });
     } finally {
       await context.close();
     }
