@@ -1,5 +1,6 @@
-// The frame of every page: a header with the product name, who is signed in
-// and a sign-out button, then the page.
+// The frame of every page: a skip link to the content (the first stop of the
+// keyboard), a header with the product name, who is signed in and a
+// sign-out button, then the page.
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
@@ -18,6 +19,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
+        <a href="#content" className="skip-link">
+          Skip to content
+        </a>
         <header className="site-header">
           <div className="site-header-inner">
             <Link href="/" className="brand">
@@ -42,7 +46,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             )}
           </div>
         </header>
-        <main className="page">{children}</main>
+        {/* tabIndex -1: the skip link moves the focus here, not only the scroll. */}
+        <main className="page" id="content" tabIndex={-1}>{children}</main>
       </body>
     </html>
   );

@@ -37,7 +37,7 @@ function LoginCommand({ command }: { command: string }) {
   return (
     <div className="login-command" data-testid="login-command">
       <p>Log the command-line client in with it:</p>
-      <pre>
+      <pre tabIndex={0}>
         <code>{command}</code>
       </pre>
       <button

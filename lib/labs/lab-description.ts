@@ -10,6 +10,12 @@ const ALLOWED_LINK = /^(https?:|mailto:|#|\/|\.\.?\/|[^:]*$)/i;
 const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
 markdown.validateLink = (url) => ALLOWED_LINK.test(url.trim());
 
+// A code block scrolls sideways when its lines are long; tabindex lets a keyboard scroll it too.
+for (const rule of ["fence", "code_block"] as const) {
+  const render = markdown.renderer.rules[rule]!;
+  markdown.renderer.rules[rule] = (...args) => render(...args).replace(/^<pre\b/, '<pre tabindex="0"');
+}
+
 /** The description as HTML that is safe to insert into a page. */
 export function renderLabDescription(source: string): string {
   return markdown.render(source);

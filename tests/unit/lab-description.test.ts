@@ -38,4 +38,9 @@ describe("renderLabDescription", () => {
     expect(html).toContain('href="../labs/echo"');
     expect(html).toContain('href="#top"');
   });
+
+  it("lets a keyboard reach (and scroll) every code block", () => {
+    const html = renderLabDescription("```sh\ngo build -o node .\n```\n\n    indented code\n");
+    expect(html.match(/<pre tabindex="0">/g)).toHaveLength(2);
+  });
 });

@@ -44,6 +44,17 @@ describe("a Raft run's report sections", () => {
     expect(html.match(/data-band="disconnected"/g)).toHaveLength(1);
   });
 
+  it("gives the drawing's spans as a table, a row each in lane order", () => {
+    const table = html.slice(html.indexOf('data-testid="raft-timeline-table"'), html.indexOf("</details>", html.indexOf('data-testid="raft-timeline-table"')));
+    const rows = [...table.matchAll(/<tr><td>(n\d)<\/td><td class="numeric">([^<]+)<\/td><td class="numeric">([^<]+)<\/td><td>([^<]+)<\/td><td class="numeric">([^<]+)<\/td><\/tr>/g)].map((m) => m.slice(1).join(" "));
+    expect(rows).toEqual([
+      "n0 0.0 s 4.0 s leader 2",
+      "n1 0.0 s 4.0 s leader 2",
+      "n1 4.0 s 12.0 s down or not answering —",
+      "n2 0.0 s 12.0 s follower or candidate 3",
+    ]);
+  });
+
   it("names two leaders of one term", () => {
     expect(html).toContain("Two leaders in term 2: n0 from 0.0 s and n1 from 0.0 s.");
   });

@@ -93,7 +93,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
       {s.status === "BUILD_FAILED" ? (
         <section className="card">
           <h2>Build log</h2>
-          <pre className="log" data-testid="build-log">
+          <pre className="log" data-testid="build-log" tabIndex={0}>
             {s.buildLog || "(the build printed nothing)"}
           </pre>
         </section>
@@ -101,7 +101,9 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
         s.buildLog && (
           <details className="card">
             <summary>Build output</summary>
-            <pre className="log">{s.buildLog}</pre>
+            <pre className="log" tabIndex={0}>
+              {s.buildLog}
+            </pre>
           </details>
         )
       )}
@@ -122,7 +124,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
             </ul>
           )}
           <div className="table-scroll">
-            <table className="table" data-testid="results">
+            <table className="table table-reflow" data-testid="results">
               <thead>
                 <tr>
                   <th scope="col">Test</th>
@@ -143,30 +145,30 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
               <tbody>
                 {results.map((r) => (
                   <tr key={r.id}>
-                    <td>
+                    <td data-label="Test">
                       <Link href={`/submissions/${s.id}/results/${r.id}`}>
                         <code>{r.testName}</code>
                       </Link>
                     </td>
-                    <td className="numeric">{r.repetition + 1}</td>
-                    <td>
+                    <td className="numeric" data-label="Repetition">{r.repetition + 1}</td>
+                    <td data-label="Seed">
                       <code className="seed">{r.seed}</code>
                     </td>
-                    <td>
+                    <td data-label="Verdict">
                       <VerdictBadge verdict={r.verdict} />
                     </td>
-                    <td className="reason">{r.reason}</td>
-                    <td className="numeric">{formatScore(r.points, r.maxPoints)}</td>
-                    <td className="numeric">{formatDurationMs(r.durationMs)}</td>
+                    <td className="reason" data-label="Reason">{r.reason}</td>
+                    <td className="numeric" data-label="Points">{formatScore(r.points, r.maxPoints)}</td>
+                    <td className="numeric" data-label="Duration">{formatDurationMs(r.durationMs)}</td>
                   </tr>
                 ))}
                 {withheld.map((r) => (
                   <tr key={`${r.testName}/${r.repetition}`} className="withheld">
-                    <td>
+                    <td data-label="Test">
                       <code>{r.testName}</code>
                     </td>
-                    <td className="numeric">{r.repetition + 1}</td>
-                    <td colSpan={5} className="muted">
+                    <td className="numeric" data-label="Repetition">{r.repetition + 1}</td>
+                    <td colSpan={5} className="muted" data-label="Results">
                       hidden {r.visibility === "after_due" ? "until the due date or until the staff release it" : "until the staff release it"}
                     </td>
                   </tr>

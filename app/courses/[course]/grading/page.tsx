@@ -125,7 +125,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
         {overview.runners.length === 0 ? (
           <p className="muted">No runner has ever reported in.</p>
         ) : (
-          <table className="table" data-testid="runners">
+          <table className="table" data-testid="runners" tabIndex={0}>
             <thead>
               <tr>
                 <th scope="col">Runner</th>

@@ -50,7 +50,7 @@ export function MemberActions({ courseSlug, userId, email, role }: { courseSlug:
             </option>
           ))}
         </select>
-        <button type="submit" className="button" disabled={rolePending} aria-label={`Change the role of ${email}`}>
+        <button type="submit" className="button" disabled={rolePending} aria-label={`Set the role of ${email}`}>
           Set
         </button>
       </form>

@@ -88,7 +88,7 @@ function CommandLineCard({ courseSlug, labSlug, workload }: { courseSlug: string
     <section className="card" aria-labelledby="lab-cli">
       <h2 id="lab-cli">From the command line</h2>
       <p>{where}</p>
-      <pre className="commands" data-testid="lab-commands">
+      <pre className="commands" data-testid="lab-commands" tabIndex={0}>
         <code>{commandLines(courseSlug, labSlug, folder)}</code>
       </pre>
       <p className="muted">

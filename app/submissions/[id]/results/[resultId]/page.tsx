@@ -109,14 +109,20 @@ export default async function RunReportPage({ params, searchParams }: { params: 
         {report.logs.length === 0 && <p className="muted">No logs were kept.</p>}
         {report.logs.map((log) => (
           <details key={log.id} className="node-log">
+            {/* The download is beside the summary, not in it: a link inside the control that opens the log is a control in a control. */}
             <summary>
-              {log.name} <span className="muted">({formatBytes(log.sizeBytes)}{log.truncated ? ", cut at the size limit while running" : ""})</span>{" "}
-              <a href={download(log.id)} download={log.name}>
-                download
-              </a>
+              {log.name} <span className="muted">({formatBytes(log.sizeBytes)}{log.truncated ? ", cut at the size limit while running" : ""})</span>
             </summary>
-            {log.cut && <p className="muted">The last {formatBytes(LOG_TAIL_BYTES)}; download it for the whole log.</p>}
-            <pre className="log">{log.tail || "(empty)"}</pre>
+            <p>
+              <a href={download(log.id)} download={log.name}>
+                Download {log.name}
+              </a>
+              {log.cut && <span className="muted"> (the last {formatBytes(LOG_TAIL_BYTES)} are shown below; download it for the whole log)</span>}
+            </p>
+            {/* Focusable: a long log scrolls, and a keyboard must be able to scroll it. */}
+            <pre className="log" tabIndex={0}>
+              {log.tail || "(empty)"}
+            </pre>
           </details>
         ))}
       </section>

@@ -110,6 +110,42 @@ function TermsTimeline({ evidence }: { evidence: RaftEvidence }) {
           ))}
         </svg>
       </div>
+      {/* The drawing's data for whoever cannot see it: the same spans, a row each. */}
+      <details data-testid="raft-timeline-table">
+        <summary>Each peer&apos;s terms and roles as a table ({evidence.timeline.length} spans)</summary>
+        <div className="table-scroll">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Peer</th>
+                <th scope="col" className="numeric">
+                  From
+                </th>
+                <th scope="col" className="numeric">
+                  To
+                </th>
+                <th scope="col">Role</th>
+                <th scope="col" className="numeric">
+                  Term
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {lanes.flatMap((lane) =>
+                lane.spans.map((span, j) => (
+                  <tr key={`${lane.peer}/${j}`}>
+                    <td>{lane.peer}</td>
+                    <td className="numeric">{seconds(span.fromMs)}</td>
+                    <td className="numeric">{seconds(span.toMs)}</td>
+                    <td>{span.term === null ? "down or not answering" : span.leader ? "leader" : "follower or candidate"}</td>
+                    <td className="numeric">{span.term ?? "—"}</td>
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
+        </div>
+      </details>
       {twoLeaders.length > 0 && (
         <p className="reason" data-testid="raft-two-leaders">
           {twoLeaders.map((t) => `Two leaders in term ${t.term}: ${t.leaders.map((l) => `${l.peer} from ${seconds(l.fromMs)}`).join(" and ")}.`).join(" ")}

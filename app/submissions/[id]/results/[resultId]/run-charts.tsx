@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from "react";
 import type { PlotData } from "@/lib/reports/plot-data";
 import type { EvidenceOp } from "./evidence-op";
 import { SERIES_IDS } from "./chart-ids";
+import { RunDataTables } from "./run-data-tables";
 
 /** `heightPx` is set through the DOM (an inline style attribute would break the Content-Security-Policy). */
 type Built = { option: EChartsCoreOption; heightPx?: number };
@@ -58,18 +59,23 @@ function useChart(build: () => Promise<Built | null>, count: Record<string, read
 
 /** `marked`: operations to mark on the latency chart (a counterexample's). */
 export function RunCharts({ plotUrl, marked = [] }: { plotUrl: string; marked?: EvidenceOp[] }) {
+  // The same data as tables, for whoever cannot see the canvas.
+  const [plot, setPlot] = useState<PlotData | null>(null);
   const { ref, problem } = useChart(
     async () => {
       const [{ runOption }, response] = await Promise.all([import("./run-charts-options"), fetch(plotUrl)]);
       if (!response.ok) throw new Error(`the plot data could not be loaded (HTTP ${response.status})`);
-      return runOption((await response.json()) as PlotData, marked);
+      const data = (await response.json()) as PlotData;
+      setPlot(data);
+      return runOption(data, marked);
     },
     { points: SERIES_IDS.points, faultBands: SERIES_IDS.faults, marked: SERIES_IDS.marked },
   );
   return (
     <>
       {problem && <p className="form-error">{problem}</p>}
-      <div ref={ref} className="chart chart-run" data-testid="run-chart" role="img" aria-label="Latency of every operation over time, the faults under it, and completions per second" />
+      <div ref={ref} className="chart chart-run" data-testid="run-chart" role="img" aria-label="Latency of every operation over time, the faults under it, and completions per second (the same data as tables below)" />
+      {plot && <RunDataTables plot={plot} />}
     </>
   );
 }
@@ -91,7 +97,7 @@ export function CounterexampleLanes({ operations, impossible }: { operations: Ev
         className="chart"
         data-testid="counterexample-chart"
         role="img"
-        aria-label="The counterexample's operations, one lane per client process"
+        aria-label="The counterexample's operations, one lane per client process (the same operations as a table below)"
       />
     </>
   );
