@@ -1,6 +1,6 @@
 // The lab form's initial values: a new lab's defaults, or an existing lab's
 // stored fields as the form's strings.
-import { TOOLCHAINS, type LabFields } from "@/lib/labs/manage-labs";
+import { NATIVE_PROGRAM_TOLD, TOOLCHAINS, type LabFields } from "@/lib/labs/manage-labs";
 import { TIE_BREAKERS } from "@/lib/leaderboards";
 import { WORKLOAD_NAMES } from "@/lib/workloads";
 import type { LabFormValues } from "./lab-form";
@@ -28,6 +28,7 @@ export const NEW_LAB_VALUES: LabFormValues = formValues({
   description: "",
   workload: "echo",
   toolchain: "go",
+  protocol: "MAELSTROM",
   buildCommand: "",
   runCommand: "",
   opensAt: null,
@@ -47,6 +48,7 @@ export const NEW_LAB_VALUES: LabFormValues = formValues({
 export const FORM_CHOICES = {
   workloads: WORKLOAD_NAMES,
   tieBreakers: Object.entries(TIE_BREAKERS).map(([name, label]) => ({ name, label })),
+  nativeTold: NATIVE_PROGRAM_TOLD,
   toolchains: Object.entries(TOOLCHAINS).map(([name, t]) => ({ name, label: t.label, buildCommand: t.buildCommand, runCommand: t.runCommand })),
 };
 
