@@ -81,6 +81,27 @@ export const NATIVE_PROGRAM_TOLD = {
   clients: "Clients connect over TCP to the client port and send one JSON envelope per line ({src, dest, body}) with Maelstrom's client bodies; the program answers each the same way, with in_reply_to.",
 } as const;
 
+/** A new lab's fields before staff change them (the new-lab form's and the API's defaults). */
+export const NEW_LAB_FIELDS: Omit<LabFields, "title" | "workload"> = {
+  description: "",
+  toolchain: "go",
+  protocol: "MAELSTROM",
+  buildCommand: "",
+  runCommand: "",
+  opensAt: null,
+  dueAt: null,
+  latePolicy: "ACCEPT",
+  latePenaltyPerDay: 0,
+  submissionLimit: 20,
+  submissionWindowHours: 24,
+  maxArchiveMegabytes: 10,
+  published: false,
+  leaderboardVisible: true,
+  leaderboardTieBreakers: ["msgsPerOp", "p50LatencyMs"],
+  leaderboardFreezeAtDue: false,
+  resultsReleasedAt: null,
+};
+
 export const labSlugSchema = z
   .string()
   .trim()

@@ -1,6 +1,6 @@
 // The lab form's initial values: a new lab's defaults, or an existing lab's
 // stored fields as the form's strings.
-import { NATIVE_PROGRAM_TOLD, TOOLCHAINS, type LabFields } from "@/lib/labs/manage-labs";
+import { NATIVE_PROGRAM_TOLD, NEW_LAB_FIELDS, TOOLCHAINS, type LabFields } from "@/lib/labs/manage-labs";
 import { TIE_BREAKERS } from "@/lib/leaderboards";
 import { WORKLOAD_NAMES } from "@/lib/workloads";
 import type { LabFormValues } from "./lab-form";
@@ -23,27 +23,7 @@ export function formValues(fields: LabFields): LabFormValues {
   };
 }
 
-export const NEW_LAB_VALUES: LabFormValues = formValues({
-  title: "",
-  description: "",
-  workload: "echo",
-  toolchain: "go",
-  protocol: "MAELSTROM",
-  buildCommand: "",
-  runCommand: "",
-  opensAt: null,
-  dueAt: null,
-  latePolicy: "ACCEPT",
-  latePenaltyPerDay: 0,
-  submissionLimit: 20,
-  submissionWindowHours: 24,
-  maxArchiveMegabytes: 10,
-  published: false,
-  leaderboardVisible: true,
-  leaderboardTieBreakers: ["msgsPerOp", "p50LatencyMs"],
-  leaderboardFreezeAtDue: false,
-  resultsReleasedAt: null,
-});
+export const NEW_LAB_VALUES: LabFormValues = formValues({ ...NEW_LAB_FIELDS, title: "", workload: "echo" });
 
 export const FORM_CHOICES = {
   workloads: WORKLOAD_NAMES,
