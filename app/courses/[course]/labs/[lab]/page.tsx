@@ -130,7 +130,9 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
       {isStaff(role) && (
         <p className="staff-links">
           {!lab.published && <span className="tag">draft: students do not see it</span>}
+          {lab.protocol === "NATIVE" && <span className="tag">native mode</span>}
           {isEditor(role) && <Link href={`/courses/${course.slug}/labs/${lab.slug}/edit`}>Edit lab</Link>}
+          <Link href={`/courses/${course.slug}/labs/${lab.slug}/submissions`}>Students&apos; submissions</Link>
           <Link href={`/courses/${course.slug}/labs/${lab.slug}/suite`}>Test suite and dry runs</Link>
         </p>
       )}
