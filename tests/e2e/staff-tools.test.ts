@@ -155,6 +155,7 @@ describe("staff tools", () => {
     try {
       const { page } = student;
       await page.goto(`/courses/${C}/labs/${LAB}`);
+      await expect(page.getByTestId("lab-native").textContent()).resolves.toContain("LABGRADE_CLIENT_PORT");
       await page.setInputFiles("input[type=file]", { name: "native-echo.tar.gz", mimeType: "application/gzip", buffer: uploaded });
       await page.getByRole("button", { name: "Submit for grading" }).click();
       await page.waitForURL((url) => url.pathname.startsWith("/submissions/"));

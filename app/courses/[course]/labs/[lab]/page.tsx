@@ -16,6 +16,7 @@ import { formatDateTime, formatScore, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
 import { ExtensionForm } from "./extension-form";
+import { NativeModeCard } from "./native-card";
 import { SubmitForm } from "./submit-form";
 import { LocalTime } from "../../../../local-time";
 
@@ -155,6 +156,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
         <div className="lab-main">
           <article className="card markdown" dangerouslySetInnerHTML={{ __html: renderLabDescription(lab.description) }} />
           <TestsCard tests={tests} />
+          {lab.protocol === "NATIVE" && <NativeModeCard />}
           <CommandLineCard courseSlug={course.slug} labSlug={lab.slug} workload={lab.workload} />
         </div>
         <aside className="lab-side">
