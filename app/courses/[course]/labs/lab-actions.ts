@@ -32,7 +32,7 @@ function fieldsFromForm(formData: FormData): { fields: LabFields } | { fieldErro
     description: text(formData, "description").replace(/\r\n/g, "\n"),
     workload: text(formData, "workload"),
     toolchain: text(formData, "toolchain"),
-    protocol: text(formData, "protocol") || "MAELSTROM",
+    protocol: text(formData, "protocol"),
     buildCommand: text(formData, "buildCommand"),
     runCommand: text(formData, "runCommand"),
     opensAt: optionalDate(formData, "opensAt"),
