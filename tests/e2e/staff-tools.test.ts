@@ -51,6 +51,8 @@ const DAY_MS = 24 * 3600_000;
 
 /** The field's problem, and that the field is marked invalid and described by it. */
 async function problemAt(page: Page, inputId: string): Promise<string> {
+  // The server's answer first: the problem appears under the field.
+  await page.locator(`#${inputId}-problem`).waitFor();
   const input = page.locator(`#${inputId}`);
   await expect(input.getAttribute("aria-invalid")).resolves.toBe("true");
   await expect(input.getAttribute("aria-describedby")).resolves.toContain(`${inputId}-problem`);

@@ -42,13 +42,18 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
         <section className="card" data-testid="staff-tools">
           <h2>For staff</h2>
           <p>
-            <Link href={`/submissions/${s.id}/code`}>Browse the code</Link> ·{" "}
+            {/* Never prefetched: each view of the code is audited. */}
+            <Link href={`/submissions/${s.id}/code`} prefetch={false}>
+              Browse the code
+            </Link>{" "}
+            ·{" "}
             <a href={`/submissions/${s.id}/archive`} download>
               Download the archive
             </a>{" "}
             <span className="muted">(each view and download is in the audit log)</span>
           </p>
-          {isFinalStatus(s.status) && <RegradeOneForm submissionId={s.id} courseSlug={s.course.slug} labSlug={s.lab.slug} />}
+          {/* Always here, so its answer stays on screen while the page shows the regrade queued. */}
+          <RegradeOneForm submissionId={s.id} courseSlug={s.course.slug} labSlug={s.lab.slug} ready={isFinalStatus(s.status)} />
         </section>
       )}
 

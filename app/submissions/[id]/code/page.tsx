@@ -41,7 +41,8 @@ export default async function SubmissionCodePage({ params, searchParams }: { par
                     <code>{e.path}</code> <span className="muted">→ {e.target}</span>
                   </span>
                 ) : (
-                  <Link href={href(e.path)} aria-current={shown?.path === e.path ? "page" : undefined}>
+                  // Never prefetched: a view is audited, so only a click may render one.
+                  <Link href={href(e.path)} prefetch={false} aria-current={shown?.path === e.path ? "page" : undefined}>
                     <code>{e.path}</code>
                   </Link>
                 )}{" "}
