@@ -71,7 +71,7 @@ export default async function CourseOverviewPage({ params }: { params: Promise<{
           </details>
           )}
           {tests.length > 0 && <TestTable tests={tests} caption="Tests" />}
-          <details data-testid="without-submission" open={withoutSubmission.length > 0 && withoutSubmission.length <= 20}>
+          <details data-testid="without-submission" open={graded > 0 && withoutSubmission.length > 0 && withoutSubmission.length <= 20}>
             <summary>
               {withoutSubmission.length} {withoutSubmission.length === 1 ? "student has" : "students have"} not submitted
             </summary>
@@ -108,8 +108,8 @@ function StudentGrid({ overview }: { overview: CourseOverview }) {
   return (
     <section className="card table-scroll" aria-labelledby="grid-heading">
       <h2 id="grid-heading">Students × labs</h2>
+      <p className="muted">Best score after the late policy; a cell links to the student&apos;s submissions to that lab.</p>
       <table className="table table-compact" data-testid="student-grid">
-        <caption className="muted">Best score after the late policy; a cell links to the student&apos;s submissions to that lab.</caption>
         <thead>
           <tr>
             <th scope="col">Student</th>
