@@ -3,6 +3,7 @@
 // document (openapi.ts) is generated from the very same objects.
 import { z } from "zod";
 import { CourseRole, SubmissionStatus } from "../generated/prisma/enums.js";
+import { TOOLCHAINS, type ToolchainName } from "../toolchains.js";
 
 /** Every named schema of the API: the OpenAPI document's components. */
 export const apiSchemas = z.registry<{ id: string }>();
@@ -125,7 +126,7 @@ export const createLabRequest = z
     workload: z.string().describe("the workload the harness drives (echo, unique-ids, broadcast, …)"),
     protocol: z.enum(["MAELSTROM", "NATIVE"]).optional().describe("MAELSTROM (default): envelopes on stdin/stdout through our agent; NATIVE: the program brings its own transport (LABGRADE_PORT 7000 for peers, LABGRADE_PEERS, clients on LABGRADE_CLIENT_PORT 7001, one JSON envelope per line)"),
     description: z.string().optional().describe("Markdown shown to students"),
-    toolchain: z.enum(["go", "python", "node"]).optional().describe("default go"),
+    toolchain: z.enum(Object.keys(TOOLCHAINS) as [ToolchainName, ...ToolchainName[]]).optional().describe("default go"),
     buildCommand: z.string().optional().describe("empty: the toolchain's"),
     runCommand: z.string().optional().describe("empty: the toolchain's"),
     opensAt: isoOrNull,
