@@ -2,7 +2,8 @@
 // a StudentError, ForbiddenError or a schema's complaint becomes the form's
 // message (with the lines of a suite or roster, when the error has them);
 // NotFoundError becomes `notFound`, the words for "not in a course you may
-// change" (never which one exists). Anything else is a bug and propagates to
+// change" (never which one exists). `fieldOf` names the form's field a
+// StudentError's code is about, so the form shows it there. Anything else is a bug and propagates to
 // the error page (so does Next's redirect). After a success the page at
 // `revalidate`, if given, is rendered afresh.
 import "server-only";
@@ -13,7 +14,7 @@ import { ForbiddenError, NotFoundError, StudentError } from "@/lib/errors";
 import { SuiteInvalidError } from "@/lib/suites/suite-versions";
 import { sentence, type ActionState } from "./action-state";
 
-export async function actionState(work: () => Promise<string>, notFound: string, revalidate?: string): Promise<ActionState> {
+export async function actionState(work: () => Promise<string>, notFound: string, revalidate?: string, fieldOf?: (code: string) => string | undefined): Promise<ActionState> {
   try {
     const message = await work();
     if (revalidate) revalidatePath(revalidate);
@@ -24,7 +25,8 @@ export async function actionState(work: () => Promise<string>, notFound: string,
       const message = sentence(err.message);
       if (err instanceof SuiteInvalidError) return { message, ok: false, problems: err.errors.map((e) => ({ line: e.line, message: e.path ? `${e.path}: ${e.message}` : e.message })) };
       if (err instanceof RosterInvalidError) return { message, ok: false, problems: err.problems };
-      return { message, ok: false };
+      const field = err instanceof StudentError ? fieldOf?.(err.code) : undefined;
+      return field ? { message, ok: false, fieldErrors: { [field]: message } } : { message, ok: false };
     }
     if (err instanceof NotFoundError) return { message: notFound, ok: false };
     throw err;

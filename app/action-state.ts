@@ -7,6 +7,10 @@ export interface ActionState {
   ok: boolean;
   /** Problems by line, for the suite editor and roster import. */
   problems?: Array<{ line: number | null; message: string }>;
+  /** Problems by the form's field name, each shown at its field (form-fields.tsx). */
+  fieldErrors?: Record<string, string>;
+  /** What was typed, by field name, so a refused form shows it again. */
+  values?: Record<string, string>;
 }
 
 export const IDLE: ActionState = { message: null, ok: false };

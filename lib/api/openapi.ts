@@ -7,6 +7,8 @@ import { labSubmissionsQuery } from "../submissions/lab-submissions.js";
 import {
   apiSchemas,
   coursesBody,
+  createLabRequest,
+  labCreatedBody,
   dryRunBody,
   errorBody,
   gradesBody,
@@ -72,6 +74,13 @@ export function openApiDocument(serverUrl?: string) {
           summary: "A course's labs I may see, with my best score",
           parameters: [course],
           responses: { "200": { description: "the labs", content: json(labsBody) }, ...errors(401, 404, 429) },
+        },
+        post: {
+          operationId: "createLab",
+          summary: "Instructors: make a lab, Maelstrom or native (a draft unless `published`; needs the submit scope)",
+          parameters: [course],
+          requestBody: { required: true, content: json(createLabRequest) },
+          responses: { "201": { description: "the lab, made", content: json(labCreatedBody) }, ...errors(400, 401, 403, 404, 422, 429) },
         },
       },
       "/api/v1/courses/{course}/labs/{lab}/submissions": {

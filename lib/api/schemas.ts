@@ -3,6 +3,7 @@
 // document (openapi.ts) is generated from the very same objects.
 import { z } from "zod";
 import { CourseRole, SubmissionStatus } from "../generated/prisma/enums.js";
+import { TOOLCHAINS, type ToolchainName } from "../toolchains.js";
 
 /** Every named schema of the API: the OpenAPI document's components. */
 export const apiSchemas = z.registry<{ id: string }>();
@@ -114,6 +115,44 @@ export const progressEventBody = z
   })
   .describe("the data of each `progress` event of the stream: the submission as it is now")
   .register(apiSchemas, { id: "ProgressEvent" });
+
+// Instructors: a new lab. Every field but slug, title and workload may be left out (NEW_LAB_FIELDS);
+// a key the API does not know is refused.
+const isoOrNull = when.nullable().optional();
+export const createLabRequest = z
+  .strictObject({
+    slug: z.string().describe("the lab's short name, in its address: lowercase letters, digits and dashes (e.g. raft-2a); fixed once made"),
+    title: z.string(),
+    workload: z.string().describe("the workload the harness drives (echo, unique-ids, broadcast, …)"),
+    protocol: z.enum(["MAELSTROM", "NATIVE"]).optional().describe("MAELSTROM (default): envelopes on stdin/stdout through our agent; NATIVE: the program brings its own transport (LABGRADE_PORT 7000 for peers, LABGRADE_PEERS, clients on LABGRADE_CLIENT_PORT 7001, one JSON envelope per line)"),
+    description: z.string().optional().describe("Markdown shown to students"),
+    toolchain: z.enum(Object.keys(TOOLCHAINS) as [ToolchainName, ...ToolchainName[]]).optional().describe("default go"),
+    buildCommand: z.string().optional().describe("empty: the toolchain's"),
+    runCommand: z.string().optional().describe("empty: the toolchain's"),
+    opensAt: isoOrNull,
+    dueAt: isoOrNull,
+    latePolicy: z.enum(["ACCEPT", "PENALTY_PER_DAY", "REFUSE"]).optional(),
+    latePenaltyPerDay: z.number().optional().describe("fraction in [0, 1] per started day, for PENALTY_PER_DAY"),
+    submissionLimit: z.number().nullable().optional().describe("per student and window; null: no limit"),
+    submissionWindowHours: z.number().nullable().optional().describe("null: the limit is for the whole lab"),
+    maxArchiveMegabytes: z.number().optional(),
+    published: z.boolean().optional().describe("default false: a draft only staff see"),
+    leaderboardVisible: z.boolean().optional(),
+    leaderboardTieBreakers: z.array(z.string()).optional(),
+    leaderboardFreezeAtDue: z.boolean().optional(),
+    resultsReleasedAt: isoOrNull,
+  })
+  .register(apiSchemas, { id: "CreateLabRequest" });
+
+export const labCreatedBody = z
+  .object({
+    slug: z.string(),
+    title: z.string(),
+    protocol: z.enum(["MAELSTROM", "NATIVE"]),
+    published: z.boolean(),
+    url: z.string().describe("the lab's page, relative to the server; its suite is the next step"),
+  })
+  .register(apiSchemas, { id: "LabCreated" });
 
 // Staff: a lab's submissions, regrades, grades and suite versions.
 

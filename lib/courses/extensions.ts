@@ -5,6 +5,7 @@
 import { normaliseEmail } from "../auth/email.js";
 import type { Db } from "../db.js";
 import { ForbiddenError, StudentError } from "../errors.js";
+import { readableUtc } from "../readable-time.js";
 import { getLabForMemberOrThrow, isStaff, refuseIfArchived, type Actor } from "./access.js";
 
 export interface GrantExtensionInput {
@@ -20,8 +21,8 @@ export async function grantExtension(db: Db, actor: Actor, input: GrantExtension
   if (!actor.isPlatformAdmin && !isStaff(role)) throw new ForbiddenError("only course staff may grant extensions");
   refuseIfArchived(course);
   if (Number.isNaN(input.dueAt.getTime())) throw new StudentError("extension.bad_date", "the new due date is not a date");
-  if (input.dueAt <= now) throw new StudentError("extension.past", "the new due date must be in the future");
-  if (lab.dueAt && input.dueAt <= lab.dueAt) throw new StudentError("extension.not_later", `the new due date must be after the lab's own (${lab.dueAt.toISOString()})`);
+  if (input.dueAt <= now) throw new StudentError("extension.past", `the new due date (${readableUtc(input.dueAt)}) must be in the future`);
+  if (lab.dueAt && input.dueAt <= lab.dueAt) throw new StudentError("extension.not_later", `the new due date (${readableUtc(input.dueAt)}) must be after the lab's own (${readableUtc(lab.dueAt)})`);
   const member = await db.membership.findFirst({
     where: { courseId: course.id, role: "STUDENT", user: { email: normaliseEmail(input.studentEmail) } },
     select: { userId: true, user: { select: { email: true } } },

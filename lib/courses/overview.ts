@@ -32,6 +32,13 @@ export interface TestFigures {
   maxMs: number;
 }
 
+/** One student's standing in one lab, for the students × labs grid. */
+export type GridCell =
+  | { state: "none" }
+  /** Submitted, but nothing graded yet (waiting, grading, or only failures of ours). */
+  | { state: "ungraded" }
+  | { state: "graded"; best: number; max: number | null };
+
 export async function courseOverviewForStaff(db: Db, actor: Actor, courseSlug: string) {
   const { course, role } = await getCourseForMemberOrThrow(db, actor, courseSlug);
   if (!actor.isPlatformAdmin && !isStaff(role)) throw new ForbiddenError("only the course's staff see its overview");
@@ -91,7 +98,19 @@ export async function courseOverviewForStaff(db: Db, actor: Actor, courseSlug: s
     };
   });
   const slowest = [...tests].sort((a, b) => b.p95Ms - a.p95Ms).slice(0, 10);
-  return { course, students: students.length, labs: perLab, slowest, labTitle: new Map(labs.map((l) => [l.id, l.title])) };
+  // Students × labs, first on the page: who stands where, and who has not submitted, at once.
+  const bestOf = new Map(best.map((b) => [`${b.labId}/${b.userId}`, b]));
+  const submittedTo = new Set(submitted.map((s) => `${s.labId}/${s.userId}`));
+  const grid = students.map(({ user }) => ({
+    user,
+    cells: labs.map((lab): GridCell => {
+      const key = `${lab.id}/${user.id}`;
+      const found = bestOf.get(key);
+      if (found) return { state: "graded", best: found.best, max: found.max };
+      return submittedTo.has(key) ? { state: "ungraded" } : { state: "none" };
+    }),
+  }));
+  return { course, students: students.length, labs: perLab, grid, slowest, labTitle: new Map(labs.map((l) => [l.id, l.title])) };
 }
 
 export type CourseOverview = Awaited<ReturnType<typeof courseOverviewForStaff>>;

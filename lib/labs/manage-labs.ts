@@ -10,6 +10,7 @@ import type { Lab } from "../generated/prisma/client.js";
 import { isTieBreaker, TIE_BREAKERS, type TieBreaker } from "../leaderboards.js";
 import { WORKLOAD_NAMES } from "../workloads/index.js";
 import { MAX_LAB_ARCHIVE_BYTES } from "./archive-size.js";
+import { readableUtc } from "../readable-time.js";
 import { TOOLCHAINS, toolchainOf, type ToolchainName } from "../toolchains.js";
 
 export { TOOLCHAINS, toolchainOf, type ToolchainName };
@@ -29,6 +30,8 @@ export const labFieldsSchema = z
     description: z.string().max(100_000, "Keep the description under 100,000 characters"),
     workload: z.enum(WORKLOAD_NAMES as [string, ...string[]], { message: `Choose a workload (${WORKLOAD_NAMES.join(", ")})` }),
     toolchain: z.enum(Object.keys(TOOLCHAINS) as [ToolchainName, ...ToolchainName[]], { message: "Choose a toolchain" }),
+    /** MAELSTROM: our agent speaks Maelstrom's protocol to the program on stdin/stdout. NATIVE: the program brings its own transport (NATIVE_PROGRAM_TOLD). */
+    protocol: z.enum(["MAELSTROM", "NATIVE"], { message: "Choose a protocol: MAELSTROM or NATIVE" }),
     /** Empty: the toolchain's default. */
     buildCommand: command("build command"),
     runCommand: command("run command"),
@@ -55,12 +58,49 @@ export const labFieldsSchema = z
     resultsReleasedAt: optionalDate,
   })
   .superRefine((lab, ctx) => {
-    if (lab.opensAt && lab.dueAt && lab.dueAt <= lab.opensAt) ctx.addIssue({ code: "custom", path: ["dueAt"], message: "The due date must be after the opening date" });
+    if (lab.opensAt && lab.dueAt && lab.dueAt <= lab.opensAt)
+      ctx.addIssue({ code: "custom", path: ["dueAt"], message: `The due date (${readableUtc(lab.dueAt)}) must be after the opening date (${readableUtc(lab.opensAt)})` });
     if (lab.leaderboardFreezeAtDue && !lab.dueAt) ctx.addIssue({ code: "custom", path: ["leaderboardFreezeAtDue"], message: "Freezing the leaderboard at the due date needs a due date" });
     if (lab.submissionWindowHours !== null && lab.submissionLimit === null)
       ctx.addIssue({ code: "custom", path: ["submissionWindowHours"], message: "A window needs a submission limit" });
   });
 export type LabFields = z.infer<typeof labFieldsSchema>;
+
+/**
+ * What a native-mode program is told and must do (sandbox/programs/agent/agent.ts
+ * and sandbox/cluster/nodes.ts set it; the lab form shows it to staff).
+ */
+export const NATIVE_PROGRAM_TOLD = {
+  env: [
+    { name: "LABGRADE_NODE_ID", meaning: "this node's id (n0, n1, …)" },
+    { name: "LABGRADE_NODE_IDS", meaning: "every node's id, comma-separated" },
+    { name: "LABGRADE_PORT", meaning: "the port to serve peers on (7000)" },
+    { name: "LABGRADE_PEERS", meaning: "the other nodes as id=host:port, comma-separated (n1=n1:7000,…)" },
+    { name: "LABGRADE_CLIENT_PORT", meaning: "the TCP port clients connect to (7001)" },
+  ],
+  clients: "Clients connect over TCP to the client port and send one JSON envelope per line ({src, dest, body}) with Maelstrom's client bodies; the program answers each the same way, with in_reply_to.",
+} as const;
+
+/** A new lab's fields before staff change them (the new-lab form's and the API's defaults). */
+export const NEW_LAB_FIELDS: Omit<LabFields, "title" | "workload"> = {
+  description: "",
+  toolchain: "go",
+  protocol: "MAELSTROM",
+  buildCommand: "",
+  runCommand: "",
+  opensAt: null,
+  dueAt: null,
+  latePolicy: "ACCEPT",
+  latePenaltyPerDay: 0,
+  submissionLimit: 20,
+  submissionWindowHours: 24,
+  maxArchiveMegabytes: 10,
+  published: false,
+  leaderboardVisible: true,
+  leaderboardTieBreakers: ["msgsPerOp", "p50LatencyMs"],
+  leaderboardFreezeAtDue: false,
+  resultsReleasedAt: null,
+};
 
 export const labSlugSchema = z
   .string()
@@ -73,6 +113,7 @@ function columns(fields: LabFields) {
     title: fields.title,
     description: fields.description,
     workload: fields.workload,
+    protocol: fields.protocol,
     buildImage: toolchain.buildImage,
     runImage: toolchain.runImage,
     buildCommand: fields.buildCommand || toolchain.buildCommand,
@@ -100,6 +141,7 @@ export function labFieldsOf(lab: { [K in keyof ReturnType<typeof columns>]: Lab[
     description: lab.description,
     workload: lab.workload,
     toolchain,
+    protocol: lab.protocol,
     buildCommand: lab.buildCommand === TOOLCHAINS[toolchain].buildCommand ? "" : lab.buildCommand,
     runCommand: lab.runCommand === TOOLCHAINS[toolchain].runCommand ? "" : lab.runCommand,
     opensAt: lab.opensAt,

@@ -244,7 +244,9 @@ describe("an instructor", () => {
     await page.getByLabel("Student's email").fill("new.student@uni.test");
     await page.getByLabel("New due date (UTC)").fill(due);
     await page.getByRole("button", { name: "Grant extension" }).click();
-    await page.getByRole("status").filter({ hasText: `new.student@uni.test is now due ${due.replace("T", " ")} UTC.` }).waitFor();
+    // Written out in UTC, e.g. "22 Dec 2026, 16:21 UTC".
+    const written = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }).format(new Date(`${due}:00Z`));
+    await page.getByRole("status").filter({ hasText: `new.student@uni.test is now due ${written} UTC.` }).waitFor();
     await page.goto(`/courses/${C}/grading`);
     await page.getByLabel("Lab").selectOption(LAB);
     await page.getByLabel("Submissions").selectOption("latest-per-student");

@@ -82,7 +82,7 @@ async function storeResultsArtifact(submissionId: string): Promise<string> {
 }
 
 /** Operations called with the instructor's token; the rest with the student's. */
-const STAFF = new Set(["listLabSubmissions", "startRegrade", "getRegrade", "getGrades", "exportGrades", "listSuiteVersions", "saveSuiteVersion", "publishSuiteVersion", "startDryRun"]);
+const STAFF = new Set(["createLab", "listLabSubmissions", "startRegrade", "getRegrade", "getGrades", "exportGrades", "listSuiteVersions", "saveSuiteVersion", "publishSuiteVersion", "startDryRun"]);
 /** These make what later routes describe: the submission, the suite version, the regrade batch. */
 const FIRST = ["submit", "saveSuiteVersion", "startRegrade"];
 
@@ -100,6 +100,7 @@ describe("the OpenAPI document", () => {
     const bodies: Record<string, { type: string; bytes: BodyInit }> = {
       submit: { type: "application/gzip", bytes: new Uint8Array(archive) },
       startRegrade: { type: "application/json", bytes: JSON.stringify({ scope: "all" }) },
+      createLab: { type: "application/json", bytes: JSON.stringify({ slug: "made-by-api", title: "Made through the API", workload: "echo", protocol: "NATIVE", toolchain: "python" }) },
       saveSuiteVersion: { type: "application/json", bytes: JSON.stringify({ source: `${published.source}\n# edited through the API\n` }) },
     };
 
@@ -164,6 +165,7 @@ describe("the OpenAPI document", () => {
       "startRegrade: 202 403 404 401",
       "listCourses: 200 200 401",
       "listLabs: 200 404 401",
+      "createLab: 201 403 404 401",
       "listLabSubmissions: 200 403 404 401",
       "getSubmission: 200 404 401",
       "cancelSubmission: 202 404 401",

@@ -42,6 +42,7 @@ const fields = (over: Partial<LabFields> = {}): LabFields => ({
   description: "# Echo\nAnswer every `echo`.",
   workload: "echo",
   toolchain: "go",
+  protocol: "MAELSTROM",
   buildCommand: "",
   runCommand: "",
   opensAt: null,
@@ -94,7 +95,18 @@ describe("labs", () => {
     expect(await db.auditLog.count({ where: { action: "lab.create", targetId: lab.id, actorId: instructor.userId } })).toBe(1);
     await expect(createLab(db, instructor, { courseSlug: C, slug: "echo-2", fields: fields() })).rejects.toThrow(/already has a lab called "echo-2"/);
     await expect(createLab(db, instructor, { courseSlug: C, slug: "Bad Slug", fields: fields() })).rejects.toThrow(/lowercase letters/);
-    await expect(createLab(db, instructor, { courseSlug: C, slug: "x", fields: fields({ opensAt: new Date(Date.now() + 9e9), dueAt: new Date(Date.now() + 1e9) }) })).rejects.toThrow(/due date must be after the opening/);
+    await expect(createLab(db, instructor, { courseSlug: C, slug: "x", fields: fields({ opensAt: new Date(Date.now() + 9e9), dueAt: new Date(Date.now() + 1e9) }) })).rejects.toThrow(/due date \(\d+ \w+ \d{4}, \d\d:\d\d UTC\) must be after the opening date \(/);
+  });
+
+  it("makes a native-mode lab, and switching the protocol back is an audited change", async () => {
+    const instructor = await actor("instructor@demo.labgrade.test");
+    const lab = await createLab(db, instructor, { courseSlug: C, slug: "native-echo", fields: fields({ protocol: "NATIVE", toolchain: "python" }) });
+    expect(lab.protocol).toBe("NATIVE");
+    expect(labFieldsOf(lab).protocol).toBe("NATIVE");
+    await updateLab(db, instructor, { courseSlug: C, labSlug: "native-echo", fields: { ...labFieldsOf(lab), protocol: "MAELSTROM" } });
+    const entry = await db.auditLog.findFirstOrThrow({ where: { action: "lab.update", targetId: lab.id } });
+    expect(entry.details).toEqual({ protocol: { from: "NATIVE", to: "MAELSTROM" } });
+    await expect(createLab(db, instructor, { courseSlug: C, slug: "bad-protocol", fields: fields({ protocol: "TCP" as never }) })).rejects.toThrow(/Choose a protocol: MAELSTROM or NATIVE/);
   });
 
   it("lets only owners and instructors of the course create or edit labs", async () => {

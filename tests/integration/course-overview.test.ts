@@ -92,6 +92,25 @@ describe("courseOverviewForStaff", () => {
     expect(other.withoutSubmission).toHaveLength(3);
   });
 
+  it("puts students × labs in a grid: best score, submitted but not graded, or no submission", async () => {
+    // Carol submits to a second lab; her submission is still waiting.
+    const carol = await db.user.findUniqueOrThrow({ where: { email: "carol@demo.labgrade.test" } });
+    const other = await db.lab.findFirstOrThrow({ where: { slug: { not: "echo" }, course: { slug: DEMO_COURSE_SLUG } }, include: { suiteVersions: true }, orderBy: { createdAt: "asc" } });
+    await db.submission.create({
+      data: { courseId: other.courseId, labId: other.id, userId: carol.id, suiteVersionId: other.suiteVersions[0]!.id, archiveKey: "archives/test", archiveBytes: 1, contentHash: "1".repeat(64), status: "QUEUED" },
+    });
+    const overview = await courseOverviewForStaff(db, await actorByEmail(db, "instructor@demo.labgrade.test"), DEMO_COURSE_SLUG);
+    const echoColumn = overview.labs.findIndex((l) => l.lab.slug === "echo");
+    const otherColumn = overview.labs.findIndex((l) => l.lab.id === other.id);
+    const row = (email: string) => overview.grid.find((r) => r.user.email === email)!.cells;
+    expect(overview.grid.map((r) => r.user.email)).toEqual(["alice@demo.labgrade.test", "bob@demo.labgrade.test", "carol@demo.labgrade.test"]);
+    expect(row("alice@demo.labgrade.test")[echoColumn]).toEqual({ state: "graded", best: 1, max: 1 });
+    expect(row("bob@demo.labgrade.test")[echoColumn]).toEqual({ state: "graded", best: 0.5, max: 1 });
+    expect(row("carol@demo.labgrade.test")[echoColumn]).toEqual({ state: "none" });
+    expect(row("carol@demo.labgrade.test")[otherColumn]).toEqual({ state: "ungraded" });
+    expect(row("alice@demo.labgrade.test")[otherColumn]).toEqual({ state: "none" });
+  });
+
   it("is for staff only", async () => {
     await expect(courseOverviewForStaff(db, await actorByEmail(db, "alice@demo.labgrade.test"), DEMO_COURSE_SLUG)).rejects.toBeInstanceOf(ForbiddenError);
   });

@@ -61,7 +61,7 @@ describe("extensions", () => {
   });
 
   const refusals: Array<[string, () => Promise<unknown>, RegExp]> = [
-    ["a date in the past", async () => grantExtension(db, await actor("ta@demo.labgrade.test"), { courseSlug: DEMO_COURSE_SLUG, labSlug: "echo", studentEmail: "bob@demo.labgrade.test", dueAt: new Date(Date.now() - 1000) }), /^the new due date must be in the future$/],
+    ["a date in the past", async () => grantExtension(db, await actor("ta@demo.labgrade.test"), { courseSlug: DEMO_COURSE_SLUG, labSlug: "echo", studentEmail: "bob@demo.labgrade.test", dueAt: new Date(Date.now() - 1000) }), /^the new due date \(\d+ \w+ \d{4}, \d\d:\d\d UTC\) must be in the future$/],
     ["an unknown email", async () => grantExtension(db, await actor("ta@demo.labgrade.test"), { courseSlug: DEMO_COURSE_SLUG, labSlug: "echo", studentEmail: "nobody@x.test", dueAt: new Date(Date.now() + 3600_000) }), /^no student with the email nobody@x\.test is in this course$/],
     ["a staff member as the student", async () => grantExtension(db, await actor("ta@demo.labgrade.test"), { courseSlug: DEMO_COURSE_SLUG, labSlug: "echo", studentEmail: "instructor@demo.labgrade.test", dueAt: new Date(Date.now() + 3600_000) }), /^no student with the email/],
     ["an invalid date", async () => grantExtension(db, await actor("ta@demo.labgrade.test"), { courseSlug: DEMO_COURSE_SLUG, labSlug: "echo", studentEmail: "bob@demo.labgrade.test", dueAt: new Date("nope") }), /^the new due date is not a date$/],

@@ -13,6 +13,7 @@ import { whyNotCancellable } from "@/lib/submissions/cancel-submission";
 import { isFinalStatus } from "@/lib/submissions/final-status";
 import { CancelForm } from "./cancel-form";
 import { LiveStatus } from "./live-status";
+import { RegradeOneForm } from "./regrade-form";
 import { LocalTime } from "../../local-time";
 
 function When({ date }: { date: Date | null }) {
@@ -22,7 +23,7 @@ function When({ date }: { date: Date | null }) {
 export default async function SubmissionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const actor = await requireActor(`/submissions/${id}`);
-  const { submission: s, results, passRates, withheld, score, shownPoints } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
+  const { submission: s, results, passRates, withheld, score, shownPoints, staffView } = await orNotFound(getSubmissionReportOrThrow(db(), actor, id));
   const own = s.userId === actor.userId;
   const queue = s.status === "QUEUED" ? await queuePlace(db(), s.id) : null;
   const cancellable = (await whyNotCancellable(db(), actor, s)) === null;
@@ -37,6 +38,24 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
       </h1>
       <LiveStatus submissionId={s.id} status={s.status} statusDetail={s.statusDetail} queue={queue && wireQueuePlace(queue)} />
       {cancellable && <CancelForm submissionId={s.id} />}
+      {staffView && (
+        <section className="card" data-testid="staff-tools">
+          <h2>For staff</h2>
+          <p>
+            {/* Never prefetched: each view of the code is audited. */}
+            <Link href={`/submissions/${s.id}/code`} prefetch={false}>
+              Browse the code
+            </Link>{" "}
+            ·{" "}
+            <a href={`/submissions/${s.id}/archive`} download>
+              Download the archive
+            </a>{" "}
+            <span className="muted">(each view and download is in the audit log)</span>
+          </p>
+          {/* Always here, so its answer stays on screen while the page shows the regrade queued. */}
+          <RegradeOneForm submissionId={s.id} courseSlug={s.course.slug} labSlug={s.lab.slug} ready={isFinalStatus(s.status)} />
+        </section>
+      )}
 
       <section className="card">
         <dl className="facts">

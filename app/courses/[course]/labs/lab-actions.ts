@@ -6,10 +6,10 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
-import { createLab, labFieldsSchema, updateLab, type LabFields } from "@/lib/labs/manage-labs";
+import { createLab, labFieldsSchema, labSlugSchema, updateLab, type LabFields } from "@/lib/labs/manage-labs";
 import { actionState } from "../../../action-result";
-import { sentence } from "../../../action-state";
 import type { ActionState } from "../../../action-state";
+import { issuesByField, problemsSummary, typedValues } from "../../../form-fields";
 
 const text = (formData: FormData, name: string) => {
   const value = formData.get(name);
@@ -19,12 +19,20 @@ const optionalNumber = (formData: FormData, name: string) => (text(formData, nam
 // <input type="datetime-local"> sends "2026-12-01T17:00"; the form says the time is UTC.
 const optionalDate = (formData: FormData, name: string) => (text(formData, name) === "" ? null : new Date(`${text(formData, name)}:00Z`));
 
-function fieldsFromForm(formData: FormData): { fields: LabFields } | { error: string } {
+// The schema's keys that come from a differently named field of the form.
+const FORM_NAMES: Record<string, string> = { latePenaltyPerDay: "latePenaltyPercent", leaderboardTieBreakers: "tieBreaker1" };
+const DATE_FIELDS = new Set(["opensAt", "dueAt", "resultsReleasedAt"]);
+// zod's own words for a value of the wrong type ("expected number, received NaN") come from
+// fields a browser without date or number inputs let through.
+const reword = (field: string) => (DATE_FIELDS.has(field) ? "Enter a date and time, e.g. 2026-12-01T17:00 (UTC)" : "Enter a number");
+
+function fieldsFromForm(formData: FormData): { fields: LabFields } | { fieldErrors: Record<string, string> } {
   const parsed = labFieldsSchema.safeParse({
     title: text(formData, "title"),
     description: text(formData, "description").replace(/\r\n/g, "\n"),
     workload: text(formData, "workload"),
     toolchain: text(formData, "toolchain"),
+    protocol: text(formData, "protocol"),
     buildCommand: text(formData, "buildCommand"),
     runCommand: text(formData, "runCommand"),
     opensAt: optionalDate(formData, "opensAt"),
@@ -40,10 +48,7 @@ function fieldsFromForm(formData: FormData): { fields: LabFields } | { error: st
     leaderboardFreezeAtDue: formData.get("leaderboardFreezeAtDue") === "on",
     resultsReleasedAt: optionalDate(formData, "resultsReleasedAt"),
   });
-  if (parsed.success) return { fields: parsed.data };
-  const issue = parsed.error.issues[0];
-  // "Invalid date" and NaN come from fields a browser without date inputs let through.
-  return { error: sentence(issue?.message.startsWith("Invalid input: expected") ? `check the field "${issue.path.join(".")}"` : (issue?.message ?? "the form was incomplete")) };
+  return parsed.success ? { fields: parsed.data } : { fieldErrors: issuesByField(parsed.error, FORM_NAMES, reword) };
 }
 
 const slugs = z.object({ courseSlug: z.string().min(1).max(200), labSlug: z.string().max(200) });
@@ -55,7 +60,10 @@ export async function saveLabAction(_previous: ActionState, formData: FormData):
   const creating = formData.get("mode") === "create";
   const actor = await requireActor(`/courses/${courseSlug}`);
   const parsed = fieldsFromForm(formData);
-  if ("error" in parsed) return { message: parsed.error, ok: false };
+  const slug = creating ? labSlugSchema.safeParse(labSlug) : null;
+  const fieldErrors = { ...(slug && !slug.success ? { labSlug: slug.error.issues[0]!.message } : {}), ...("fieldErrors" in parsed ? parsed.fieldErrors : {}) };
+  const what = creating ? "The lab was not created" : "The lab was not saved";
+  if ("fieldErrors" in parsed || Object.keys(fieldErrors).length > 0) return { message: problemsSummary(what, fieldErrors), ok: false, fieldErrors, values: typedValues(formData) };
   let createdSlug: string | null = null;
   const state = await actionState(async () => {
     if (creating) {
@@ -64,8 +72,8 @@ export async function saveLabAction(_previous: ActionState, formData: FormData):
     }
     await updateLab(db(), actor, { courseSlug, labSlug, fields: parsed.fields });
     return "Saved.";
-  }, "This course is not one you teach", creating ? undefined : `/courses/${courseSlug}/labs/${labSlug}`);
+  }, "This course is not one you teach", creating ? undefined : `/courses/${courseSlug}/labs/${labSlug}`, (code) => (code === "lab.slug_taken" ? "labSlug" : undefined));
   // A new lab's next step is its test suite.
   if (createdSlug) redirect(`/courses/${courseSlug}/labs/${createdSlug}/suite`);
-  return state;
+  return state.ok ? state : { ...state, values: typedValues(formData) };
 }

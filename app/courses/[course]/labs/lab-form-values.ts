@@ -1,6 +1,6 @@
 // The lab form's initial values: a new lab's defaults, or an existing lab's
 // stored fields as the form's strings.
-import { TOOLCHAINS, type LabFields } from "@/lib/labs/manage-labs";
+import { NATIVE_PROGRAM_TOLD, NEW_LAB_FIELDS, TOOLCHAINS, type LabFields } from "@/lib/labs/manage-labs";
 import { TIE_BREAKERS } from "@/lib/leaderboards";
 import { WORKLOAD_NAMES } from "@/lib/workloads";
 import type { LabFormValues } from "./lab-form";
@@ -23,30 +23,12 @@ export function formValues(fields: LabFields): LabFormValues {
   };
 }
 
-export const NEW_LAB_VALUES: LabFormValues = formValues({
-  title: "",
-  description: "",
-  workload: "echo",
-  toolchain: "go",
-  buildCommand: "",
-  runCommand: "",
-  opensAt: null,
-  dueAt: null,
-  latePolicy: "ACCEPT",
-  latePenaltyPerDay: 0,
-  submissionLimit: 20,
-  submissionWindowHours: 24,
-  maxArchiveMegabytes: 10,
-  published: false,
-  leaderboardVisible: true,
-  leaderboardTieBreakers: ["msgsPerOp", "p50LatencyMs"],
-  leaderboardFreezeAtDue: false,
-  resultsReleasedAt: null,
-});
+export const NEW_LAB_VALUES: LabFormValues = formValues({ ...NEW_LAB_FIELDS, title: "", workload: "echo" });
 
 export const FORM_CHOICES = {
   workloads: WORKLOAD_NAMES,
   tieBreakers: Object.entries(TIE_BREAKERS).map(([name, label]) => ({ name, label })),
+  nativeTold: NATIVE_PROGRAM_TOLD,
   toolchains: Object.entries(TOOLCHAINS).map(([name, t]) => ({ name, label: t.label, buildCommand: t.buildCommand, runCommand: t.runCommand })),
 };
 

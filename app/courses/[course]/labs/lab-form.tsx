@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { MAX_LAB_ARCHIVE_BYTES } from "@/lib/labs/archive-size";
 import { IDLE, type ActionState } from "../../../action-state";
 import { FormMessage } from "../../../form-message";
+import { FieldProblem, fieldAria, typed, typedChecked } from "../../../form-fields";
 import { saveLabAction } from "./lab-actions";
 
 export interface LabFormValues {
@@ -11,6 +12,8 @@ export interface LabFormValues {
   description: string;
   workload: string;
   toolchain: string;
+  /** "MAELSTROM" or "NATIVE". */
+  protocol: string;
   buildCommand: string;
   runCommand: string;
   /** "YYYY-MM-DDTHH:MM" in UTC, or "". */
@@ -38,6 +41,8 @@ interface Props {
   workloads: string[];
   toolchains: Array<{ name: string; label: string; buildCommand: string; runCommand: string }>;
   tieBreakers: Array<{ name: string; label: string }>;
+  /** What a native-mode program is told (lib/labs/manage-labs.ts, NATIVE_PROGRAM_TOLD). */
+  nativeTold: { env: ReadonlyArray<{ name: string; meaning: string }>; clients: string };
 }
 
 /** A select's options from named, labelled choices. */
@@ -48,99 +53,154 @@ const options = (choices: ReadonlyArray<{ name: string; label: string }>) =>
     </option>
   ));
 
-export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, tieBreakers }: Props) {
+export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, tieBreakers, nativeTold }: Props) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(saveLabAction, IDLE);
-  const field = (id: string, label: string, input: React.ReactNode, hint?: string) => (
+  // Each field's problem under it, the input marked invalid and described by it (and by its hint).
+  const field = (id: string, name: string, label: string, input: (aria: ReturnType<typeof fieldAria>) => React.ReactNode, hint?: string) => (
     <>
       <label htmlFor={id}>{label}</label>
-      {input}
-      {hint && <p className="field-hint muted">{hint}</p>}
+      {input(fieldAria(state, name, id, hint ? `${id}-hint` : undefined))}
+      <FieldProblem state={state} name={name} id={id} />
+      {hint && (
+        <p className="field-hint muted" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+    </>
+  );
+  const text = (name: keyof LabFormValues) => typed(state, name, String(values[name]));
+  const checkbox = (name: "published" | "leaderboardVisible" | "leaderboardFreezeAtDue", label: string) => (
+    <>
+      <label className="checkbox">
+        <input id={`lab-${name}`} name={name} type="checkbox" defaultChecked={typedChecked(state, name, values[name])} {...fieldAria(state, name, `lab-${name}`)} /> {label}
+      </label>
+      <FieldProblem state={state} name={name} id={`lab-${name}`} />
     </>
   );
   return (
-    <form action={formAction} className="form form-wide" data-testid="lab-form">
+    // A refused form is drawn afresh with what was typed (its key changes), so nothing typed is lost.
+    <form key={JSON.stringify(state.values ?? null)} action={formAction} className="form form-wide" data-testid="lab-form">
       <input type="hidden" name="courseSlug" value={courseSlug} />
       <input type="hidden" name="mode" value={labSlug === null ? "create" : "edit"} />
       {labSlug === null
-        ? field("lab-slug", "Short name", <input id="lab-slug" name="labSlug" type="text" required pattern="[a-z0-9][a-z0-9\-]{0,62}" placeholder="raft-2a" />, "In the lab's address; lowercase letters, digits and dashes. It cannot change later.")
+        ? field(
+            "lab-slug",
+            "labSlug",
+            "Short name",
+            (aria) => <input id="lab-slug" name="labSlug" type="text" required pattern="[a-z0-9][a-z0-9\-]{0,62}" placeholder="raft-2a" defaultValue={typed(state, "labSlug", "")} {...aria} />,
+            "In the lab's address; lowercase letters, digits and dashes. It cannot change later.",
+          )
         : <input type="hidden" name="labSlug" value={labSlug} />}
-      {field("lab-title", "Title", <input id="lab-title" name="title" type="text" required maxLength={200} defaultValue={values.title} />)}
-      {field("lab-description", "Description (Markdown)", <textarea id="lab-description" name="description" rows={10} defaultValue={values.description} />)}
+      {field("lab-title", "title", "Title", (aria) => <input id="lab-title" name="title" type="text" required maxLength={200} defaultValue={text("title")} {...aria} />)}
+      {field("lab-description", "description", "Description (Markdown)", (aria) => <textarea id="lab-description" name="description" rows={10} defaultValue={text("description")} {...aria} />)}
       <div className="form-row">
         <div>
-          {field(
-            "lab-workload",
-            "Workload",
-            <select id="lab-workload" name="workload" defaultValue={values.workload}>
+          {field("lab-workload", "workload", "Workload", (aria) => (
+            <select id="lab-workload" name="workload" defaultValue={text("workload")} {...aria}>
               {options(workloads.map((w) => ({ name: w, label: w })))}
-            </select>,
-          )}
+            </select>
+          ))}
         </div>
         <div>
-          {field(
-            "lab-toolchain",
-            "Toolchain",
-            <select id="lab-toolchain" name="toolchain" defaultValue={values.toolchain}>
+          {field("lab-toolchain", "toolchain", "Toolchain", (aria) => (
+            <select id="lab-toolchain" name="toolchain" defaultValue={text("toolchain")} {...aria}>
               {options(toolchains)}
-            </select>,
+            </select>
+          ))}
+        </div>
+        <div>
+          {field(
+            "lab-protocol",
+            "protocol",
+            "Protocol",
+            (aria) => (
+              <select id="lab-protocol" name="protocol" defaultValue={text("protocol")} {...aria}>
+                <option value="MAELSTROM">Maelstrom (stdin/stdout, through our agent)</option>
+                <option value="NATIVE">Native (the program brings its own transport)</option>
+              </select>
+            ),
+            "Maelstrom: the program reads and writes Maelstrom envelopes, one per line, on stdin/stdout. Native: see below.",
           )}
         </div>
       </div>
-      {field("lab-build", "Build command (empty: the toolchain's)", <input id="lab-build" name="buildCommand" type="text" maxLength={500} defaultValue={values.buildCommand} placeholder={toolchains.map((t) => `${t.name}: ${t.buildCommand}`).join(" · ")} />)}
-      {field("lab-run", "Run command (empty: the toolchain's)", <input id="lab-run" name="runCommand" type="text" maxLength={500} defaultValue={values.runCommand} placeholder={toolchains.map((t) => `${t.name}: ${t.runCommand}`).join(" · ")} />)}
+      <details className="native-told" data-testid="native-told">
+        <summary>What a native program is told and must do</summary>
+        <p>It starts with these environment variables and serves its peers and clients itself; faults act on the real network between nodes.</p>
+        <dl className="facts">
+          {nativeTold.env.map((e) => (
+            <div key={e.name}>
+              <dt>
+                <code>{e.name}</code>
+              </dt>
+              <dd>{e.meaning}</dd>
+            </div>
+          ))}
+        </dl>
+        <p>{nativeTold.clients}</p>
+      </details>
+      {field("lab-build", "buildCommand", "Build command (empty: the toolchain's)", (aria) => (
+        <input id="lab-build" name="buildCommand" type="text" maxLength={500} defaultValue={text("buildCommand")} placeholder={toolchains.map((t) => `${t.name}: ${t.buildCommand}`).join(" · ")} {...aria} />
+      ))}
+      {field("lab-run", "runCommand", "Run command (empty: the toolchain's)", (aria) => (
+        <input id="lab-run" name="runCommand" type="text" maxLength={500} defaultValue={text("runCommand")} placeholder={toolchains.map((t) => `${t.name}: ${t.runCommand}`).join(" · ")} {...aria} />
+      ))}
       <div className="form-row">
-        <div>{field("lab-opens", "Opens (UTC, optional)", <input id="lab-opens" name="opensAt" type="datetime-local" defaultValue={values.opensAt} />)}</div>
-        <div>{field("lab-due", "Due (UTC, optional)", <input id="lab-due" name="dueAt" type="datetime-local" defaultValue={values.dueAt} />)}</div>
+        <div>{field("lab-opens", "opensAt", "Opens (UTC, optional)", (aria) => <input id="lab-opens" name="opensAt" type="datetime-local" defaultValue={text("opensAt")} {...aria} />)}</div>
+        <div>{field("lab-due", "dueAt", "Due (UTC, optional)", (aria) => <input id="lab-due" name="dueAt" type="datetime-local" defaultValue={text("dueAt")} {...aria} />)}</div>
         <div>
-          {field(
-            "lab-release",
-            "Release all results (UTC, optional: hidden tests stay hidden until then)",
-            <input id="lab-release" name="resultsReleasedAt" type="datetime-local" defaultValue={values.resultsReleasedAt} />,
-          )}
+          {field("lab-release", "resultsReleasedAt", "Release all results (UTC, optional: hidden tests stay hidden until then)", (aria) => (
+            <input id="lab-release" name="resultsReleasedAt" type="datetime-local" defaultValue={text("resultsReleasedAt")} {...aria} />
+          ))}
         </div>
       </div>
       <div className="form-row">
         <div>
-          {field(
-            "lab-late",
-            "Late work",
-            <select id="lab-late" name="latePolicy" defaultValue={values.latePolicy}>
+          {field("lab-late", "latePolicy", "Late work", (aria) => (
+            <select id="lab-late" name="latePolicy" defaultValue={text("latePolicy")} {...aria}>
               <option value="ACCEPT">accepted, marked late</option>
               <option value="PENALTY_PER_DAY">accepted with a penalty per day</option>
               <option value="REFUSE">refused</option>
-            </select>,
-          )}
+            </select>
+          ))}
         </div>
-        <div>{field("lab-penalty", "Penalty per started day (%)", <input id="lab-penalty" name="latePenaltyPercent" type="number" min={0} max={100} step="any" defaultValue={values.latePenaltyPercent} />)}</div>
+        <div>
+          {field("lab-penalty", "latePenaltyPercent", "Penalty per started day (%)", (aria) => (
+            <input id="lab-penalty" name="latePenaltyPercent" type="number" min={0} max={100} step="any" defaultValue={text("latePenaltyPercent")} {...aria} />
+          ))}
+        </div>
       </div>
       <div className="form-row">
-        <div>{field("lab-limit", "Submissions allowed (empty: no limit)", <input id="lab-limit" name="submissionLimit" type="number" min={1} step={1} defaultValue={values.submissionLimit} />)}</div>
-        <div>{field("lab-window", "… per hours (empty: in total)", <input id="lab-window" name="submissionWindowHours" type="number" min={0} step="any" defaultValue={values.submissionWindowHours} />)}</div>
-        <div>{field("lab-archive", "Largest upload (MB)", <input id="lab-archive" name="maxArchiveMegabytes" type="number" min={0} max={MAX_LAB_ARCHIVE_BYTES / 1024 / 1024} step="any" defaultValue={values.maxArchiveMegabytes} />)}</div>
+        <div>
+          {field("lab-limit", "submissionLimit", "Submissions allowed (empty: no limit)", (aria) => (
+            <input id="lab-limit" name="submissionLimit" type="number" min={1} step={1} defaultValue={text("submissionLimit")} {...aria} />
+          ))}
+        </div>
+        <div>
+          {field("lab-window", "submissionWindowHours", "… per hours (empty: in total)", (aria) => (
+            <input id="lab-window" name="submissionWindowHours" type="number" min={0} step="any" defaultValue={text("submissionWindowHours")} {...aria} />
+          ))}
+        </div>
+        <div>
+          {field("lab-archive", "maxArchiveMegabytes", "Largest upload (MB)", (aria) => (
+            <input id="lab-archive" name="maxArchiveMegabytes" type="number" min={0} max={MAX_LAB_ARCHIVE_BYTES / 1024 / 1024} step="any" defaultValue={text("maxArchiveMegabytes")} {...aria} />
+          ))}
+        </div>
       </div>
-      <label className="checkbox">
-        <input name="published" type="checkbox" defaultChecked={values.published} /> Published (students see it)
-      </label>
-      <label className="checkbox">
-        <input name="leaderboardVisible" type="checkbox" defaultChecked={values.leaderboardVisible} /> Leaderboard visible to students
-      </label>
+      {checkbox("published", "Published (students see it)")}
+      {checkbox("leaderboardVisible", "Leaderboard visible to students")}
       <div className="form-row">
         {(["tieBreaker1", "tieBreaker2"] as const).map((name, i) => (
           <div key={name}>
-            {field(
-              `lab-${name}`,
-              i === 0 ? "Leaderboard ties broken by" : "… then by",
-              <select id={`lab-${name}`} name={name} defaultValue={values[name]}>
+            {field(`lab-${name}`, name, i === 0 ? "Leaderboard ties broken by" : "… then by", (aria) => (
+              <select id={`lab-${name}`} name={name} defaultValue={text(name)} {...aria}>
                 <option value="">(nothing: earlier submission first)</option>
                 {options(tieBreakers)}
-              </select>,
-            )}
+              </select>
+            ))}
           </div>
         ))}
       </div>
-      <label className="checkbox">
-        <input name="leaderboardFreezeAtDue" type="checkbox" defaultChecked={values.leaderboardFreezeAtDue} /> Freeze the leaderboard at the due date
-      </label>
+      {checkbox("leaderboardFreezeAtDue", "Freeze the leaderboard at the due date")}
       <FormMessage message={state.message} ok={state.ok} />
       <button type="submit" className="button button-primary" disabled={pending}>
         {pending ? "Saving…" : labSlug === null ? "Create lab" : "Save lab"}

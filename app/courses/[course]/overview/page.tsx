@@ -1,12 +1,14 @@
-// /courses/[course]/overview (staff): per lab, the spread of the students'
-// best scores, who has not submitted, and per test its pass rate (with the
+// /courses/[course]/overview (staff): first a students × labs grid (each
+// student's best score, "no submission" marked at once), then per lab the
+// spread of the best scores (folded while nobody is graded), who has not
+// submitted, and per test its pass rate (with the
 // gradings where it both passed and failed: likely flaky) and running time;
 // then the course's slowest tests.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
-import { courseOverviewForStaff, type TestFigures } from "@/lib/courses/overview";
+import { courseOverviewForStaff, type CourseOverview, type GridCell, type TestFigures } from "@/lib/courses/overview";
 import { db } from "@/lib/db";
-import { formatDurationMs } from "../../../format";
+import { formatDurationMs, formatScore } from "../../../format";
 import { orNotFound } from "../../../or-not-found";
 
 const percent = (part: number, whole: number) => (whole === 0 ? "—" : `${Math.round((part / whole) * 100)} %`);
@@ -26,6 +28,7 @@ export default async function CourseOverviewPage({ params }: { params: Promise<{
         {overview.students} {overview.students === 1 ? "student" : "students"}. Scores are each student&apos;s best; test figures come from the latest grading of every
         submission.
       </p>
+      <StudentGrid overview={overview} />
       {overview.labs.map(({ lab, graded, medianFraction, distribution, withoutSubmission, tests }) => (
         <section key={lab.id} className="card" data-testid={`overview-${lab.slug}`}>
           <h2>
@@ -36,7 +39,11 @@ export default async function CourseOverviewPage({ params }: { params: Promise<{
             {graded} of {overview.students} students graded
             {medianFraction !== null && <>; median best score {Math.round(medianFraction * 100)} %</>}.
           </p>
-          {graded > 0 && (
+          {graded === 0 ? (
+            <p className="muted" data-testid="no-scores">No graded submissions yet: nothing to plot.</p>
+          ) : (
+          <details open data-testid="score-histogram">
+          <summary>Best scores ({graded} graded)</summary>
           <table className="table" data-testid="score-distribution">
             <caption>Best scores</caption>
             <thead>
@@ -61,9 +68,10 @@ export default async function CourseOverviewPage({ params }: { params: Promise<{
               ))}
             </tbody>
           </table>
+          </details>
           )}
           {tests.length > 0 && <TestTable tests={tests} caption="Tests" />}
-          <details data-testid="without-submission">
+          <details data-testid="without-submission" open={graded > 0 && withoutSubmission.length > 0 && withoutSubmission.length <= 20}>
             <summary>
               {withoutSubmission.length} {withoutSubmission.length === 1 ? "student has" : "students have"} not submitted
             </summary>
@@ -84,6 +92,51 @@ export default async function CourseOverviewPage({ params }: { params: Promise<{
         </section>
       )}
     </>
+  );
+}
+
+function Cell({ cell, href }: { cell: GridCell; href: string }) {
+  if (cell.state === "none") return <span className="tag tag-warn">no submission</span>;
+  if (cell.state === "ungraded") return <Link href={href}>not graded yet</Link>;
+  return <Link href={href}>{formatScore(cell.best, cell.max)}</Link>;
+}
+
+/** Students × labs: each one's best score per lab, linked to their submissions there. */
+function StudentGrid({ overview }: { overview: CourseOverview }) {
+  const { course, labs, grid } = overview;
+  if (grid.length === 0 || labs.length === 0) return null;
+  return (
+    <section className="card table-scroll" aria-labelledby="grid-heading">
+      <h2 id="grid-heading">Students × labs</h2>
+      <p className="muted">Best score after the late policy; a cell links to the student&apos;s submissions to that lab.</p>
+      <table className="table table-compact" data-testid="student-grid">
+        <thead>
+          <tr>
+            <th scope="col">Student</th>
+            {labs.map(({ lab }) => (
+              <th scope="col" key={lab.id}>
+                <Link href={`/courses/${course.slug}/labs/${lab.slug}/submissions`}>{lab.title}</Link>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {grid.map(({ user, cells }) => (
+            <tr key={user.id} data-student={user.email}>
+              <th scope="row">
+                {user.name ?? user.email}
+                {user.name && <span className="muted"> ({user.email})</span>}
+              </th>
+              {cells.map((cell, i) => (
+                <td key={labs[i]!.lab.id} data-state={cell.state}>
+                  <Cell cell={cell} href={`/courses/${course.slug}/labs/${labs[i]!.lab.slug}/submissions?student=${encodeURIComponent(user.email)}`} />
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 

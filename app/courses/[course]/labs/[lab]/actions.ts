@@ -7,7 +7,9 @@ import { z } from "zod";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { grantExtension } from "@/lib/courses/extensions";
+import { readableUtc } from "@/lib/readable-time";
 import { actionState } from "../../../../action-result";
+import { issuesByField, typedValues } from "../../../../form-fields";
 import type { ActionState } from "../../../../action-state";
 
 export type ExtensionState = ActionState;
@@ -32,15 +34,20 @@ export async function grantExtensionAction(_previous: ExtensionState, formData: 
     dueAt: formData.get("dueAt"),
     reason: formData.get("reason") ?? undefined,
   });
-  if (!parsed.success) return { message: parsed.error.issues[0]?.message ?? "The form was incomplete", ok: false };
+  if (!parsed.success) {
+    const fieldErrors = issuesByField(parsed.error);
+    return { message: Object.values(fieldErrors)[0] ?? "The form was incomplete", ok: false, fieldErrors, values: typedValues(formData) };
+  }
   const { courseSlug, labSlug, ...input } = parsed.data;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}`);
-  return actionState(
+  const state = await actionState(
     async () => {
       const extension = await grantExtension(db(), actor, { courseSlug, labSlug, ...input });
-      return `${input.studentEmail} is now due ${extension.dueAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`;
+      return `${input.studentEmail} is now due ${readableUtc(extension.dueAt)}.`;
     },
     "This lab is not in a course you teach",
     `/courses/${courseSlug}/labs/${labSlug}`,
+    (code) => (code === "extension.no_student" ? "studentEmail" : code.startsWith("extension.") ? "dueAt" : undefined),
   );
+  return state.ok ? state : { ...state, values: typedValues(formData) };
 }

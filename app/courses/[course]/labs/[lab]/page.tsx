@@ -16,6 +16,7 @@ import { formatDateTime, formatScore, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
 import { ExtensionForm } from "./extension-form";
+import { NativeModeCard } from "./native-card";
 import { SubmitForm } from "./submit-form";
 import { LocalTime } from "../../../../local-time";
 
@@ -130,7 +131,9 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
       {isStaff(role) && (
         <p className="staff-links">
           {!lab.published && <span className="tag">draft: students do not see it</span>}
+          {lab.protocol === "NATIVE" && <span className="tag">native mode</span>}
           {isEditor(role) && <Link href={`/courses/${course.slug}/labs/${lab.slug}/edit`}>Edit lab</Link>}
+          <Link href={`/courses/${course.slug}/labs/${lab.slug}/submissions`}>Students&apos; submissions</Link>
           <Link href={`/courses/${course.slug}/labs/${lab.slug}/suite`}>Test suite and dry runs</Link>
         </p>
       )}
@@ -153,6 +156,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
         <div className="lab-main">
           <article className="card markdown" dangerouslySetInnerHTML={{ __html: renderLabDescription(lab.description) }} />
           <TestsCard tests={tests} />
+          {lab.protocol === "NATIVE" && <NativeModeCard />}
           <CommandLineCard courseSlug={course.slug} labSlug={lab.slug} workload={lab.workload} />
         </div>
         <aside className="lab-side">

@@ -5,6 +5,7 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { setMyPseudonym } from "@/lib/courses/pseudonyms";
 import { db } from "@/lib/db";
 import { actionState } from "../../../../../action-result";
+import { typedValues } from "../../../../../form-fields";
 import type { ActionState } from "../../../../../action-state";
 
 const form = z.object({ courseSlug: z.string().min(1).max(200), labSlug: z.string().min(1).max(200), pseudonym: z.string().max(100) });
@@ -14,5 +15,11 @@ export async function pseudonymAction(_previous: ActionState, formData: FormData
   if (!parsed.success) return { message: "The form was incomplete; reload the page", ok: false };
   const { courseSlug, labSlug, pseudonym } = parsed.data;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}/leaderboard`);
-  return actionState(async () => `You now appear as ${await setMyPseudonym(db(), actor, courseSlug, pseudonym)}.`, "This course is not yours", `/courses/${courseSlug}/labs/${labSlug}/leaderboard`);
+  const state = await actionState(
+    async () => `You now appear as ${await setMyPseudonym(db(), actor, courseSlug, pseudonym)}.`,
+    "This course is not yours",
+    `/courses/${courseSlug}/labs/${labSlug}/leaderboard`,
+    (code) => (code.startsWith("pseudonym.") ? "pseudonym" : undefined),
+  );
+  return state.ok ? state : { ...state, values: typedValues(formData) };
 }

@@ -11,6 +11,7 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { gradingQueue } from "@/lib/queue";
 import { suiteTestFromMaelstrom } from "@/lib/suites/from-maelstrom";
+import { publishedMessage, suitePublishWarnings } from "@/lib/suites/publish-warnings";
 import { publishSuiteVersion, saveSuiteVersion, startDryRun } from "@/lib/suites/suite-versions";
 import { actionState } from "../../../../../action-result";
 import type { ActionState } from "../../../../../action-state";
@@ -35,12 +36,22 @@ export async function saveSuiteAction(_previous: ActionState, formData: FormData
   });
 }
 
-export async function publishSuiteAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
-  return withLab(formData, async (lab, actor) => {
+/** A publish the server wants confirmed first (`confirm` says why); the form then offers "Publish anyway". */
+export type PublishState = ActionState & { confirm?: string };
+
+export async function publishSuiteAction(_previous: PublishState, formData: FormData): Promise<PublishState> {
+  let confirm: string | undefined;
+  const state = await withLab(formData, async (lab, actor) => {
     const version = versionField.parse(formData.get("version"));
+    const warnings = await suitePublishWarnings(db(), actor, { ...lab, version });
+    if (warnings.neverDryRun && formData.get("withoutDryRun") !== "yes") {
+      confirm = `Version ${version} was never dry-run against the reference solutions: a mistake in it would grade every new submission wrongly. Publish it anyway?`;
+      return confirm;
+    }
     await publishSuiteVersion(db(), actor, { ...lab, version });
-    return `Version ${version} is published: new submissions are graded against it.`;
+    return publishedMessage(version, warnings);
   });
+  return confirm && state.ok ? { message: confirm, ok: false, confirm } : state;
 }
 
 export async function dryRunAction(_previous: ActionState, formData: FormData): Promise<ActionState> {

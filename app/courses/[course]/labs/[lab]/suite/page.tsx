@@ -39,11 +39,25 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
       </nav>
       <h1>Test suite: {lab.title}</h1>
       <p className="muted">
-        {current ? `Students are graded against version ${current.version}.` : "No version is published: students cannot submit yet."} Saving makes a new draft version; dry-run it against the reference solutions, then publish it.
+        {current ? `Students are graded against version ${current.version}.` : "No version is published: students cannot submit yet."}
+        {editor && " Saving makes a new draft version; dry-run it against the reference solutions, then publish it."}
       </p>
+      {!lab.published && (
+        <p className="form-note" data-testid="lab-hidden">
+          This lab is still a draft: students do not see it, so publishing a suite version grades nobody until the lab itself is published
+          {editor && (
+            <>
+              {" "}
+              (<Link href={`/courses/${course.slug}/labs/${lab.slug}/edit`}>Edit lab</Link> → Published)
+            </>
+          )}
+          .
+        </p>
+      )}
       <div className="lab-layout">
         <section className="card">
-          <h2>Edit</h2>
+          {/* TAs read the suite; only editors are offered "Edit". */}
+          <h2>{editor ? "Edit" : "Source (read-only: instructors edit it)"}</h2>
           {editor ? <SuiteEditor {...ids} source={versions[0]?.source ?? starter(lab.workload)} /> : <pre className="code-block">{versions[0]?.source ?? "(no suite yet)"}</pre>}
         </section>
         <aside className="lab-side">

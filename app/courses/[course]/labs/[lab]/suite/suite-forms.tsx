@@ -12,7 +12,7 @@ import { appendTestEntry } from "@/lib/suites/append-test-entry";
 import { IDLE, type ActionState } from "../../../../../action-state";
 import { FormMessage } from "../../../../../form-message";
 import { postArchive, tooLargeForLab } from "../../../../../post-archive";
-import { dryRunAction, maelstromTestAction, publishSuiteAction, saveSuiteAction } from "./actions";
+import { dryRunAction, maelstromTestAction, publishSuiteAction, saveSuiteAction, type PublishState } from "./actions";
 import { PASTE_IDLE, type MaelstromPasteState } from "./maelstrom-paste-state";
 
 type Ids = { courseSlug: string; labSlug: string };
@@ -109,7 +109,7 @@ function MaelstromPaste({ editor, ...ids }: Ids & { editor: RefObject<HTMLTextAr
 
 export function VersionActions({ version, published, ...ids }: Ids & { version: number; published: boolean }) {
   const [dry, dryAction, dryPending] = useActionState<ActionState, FormData>(dryRunAction, IDLE);
-  const [pub, pubAction, pubPending] = useActionState<ActionState, FormData>(publishSuiteAction, IDLE);
+  const [pub, pubAction, pubPending] = useActionState<PublishState, FormData>(publishSuiteAction, IDLE);
   const last = pub.message ? pub : dry;
   return (
     <div className="inline-forms">
@@ -120,7 +120,7 @@ export function VersionActions({ version, published, ...ids }: Ids & { version: 
           {dryPending ? "Starting…" : "Dry run"}
         </button>
       </form>
-      {!published && (
+      {!published && !pub.confirm && (
         <form action={pubAction}>
           <Hidden {...ids} />
           <input type="hidden" name="version" value={version} />
@@ -129,7 +129,20 @@ export function VersionActions({ version, published, ...ids }: Ids & { version: 
           </button>
         </form>
       )}
-      <FormMessage message={last.message} ok={last.ok} />
+      {pub.confirm ? (
+        // The server asked: never dry-run. Confirming sends the same form with the answer.
+        <form action={pubAction} className="confirm" data-testid="publish-confirm">
+          <Hidden {...ids} />
+          <input type="hidden" name="version" value={version} />
+          <input type="hidden" name="withoutDryRun" value="yes" />
+          <p role="alert">{pub.confirm}</p>
+          <button type="submit" className="button button-primary" disabled={pubPending}>
+            {pubPending ? "Publishing…" : `Publish version ${version} without a dry run`}
+          </button>
+        </form>
+      ) : (
+        <FormMessage message={last.message} ok={last.ok} />
+      )}
     </div>
   );
 }
