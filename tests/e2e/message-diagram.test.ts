@@ -11,6 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUILTIN_LABS } from "../../lib/labs/builtin.js";
 import { journalMessages, parseJournal } from "../../lib/reports/message-journal.js";
 import { faultBands } from "../../lib/reports/plot-data.js";
 import { DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
@@ -30,6 +31,8 @@ describe("the message diagram of a broadcast report", () => {
   beforeAll(async () => {
     assertNextBuildExists();
     stack = await createGradingStack("e2e-diagram");
+    // The broadcast lab's default suite is Fly.io's five runs (minutes, the first without faults): its short suite, one partitioned run.
+    await stack.publishSuite("broadcast", BUILTIN_LABS.find((l) => l.slug === "broadcast")!.shortSuiteSource!);
     await stack.startRunner();
     server = await startWebServer({
       env: { DATABASE_URL: stack.database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: stack.prefix, AUTH_SECRET: randomBytes(32).toString("hex") },
