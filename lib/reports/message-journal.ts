@@ -32,7 +32,7 @@ export const MAX_JOURNAL_ENTRIES_PER_NODE = 20_000;
 /** A send to a node later than this after the receiver's last entry may have arrived after its journal was taken. */
 const FOLLOW_SLACK_MS = 50;
 /** How long before a partition's stamp its rules may already drop packets (they are applied node by node). */
-const CUT_APPLY_MS = 250;
+export const CUT_APPLY_MS = 250;
 /** A receipt stamped this much before its send still pairs with it (both are read from one clock, in different processes). */
 const CLOCK_SLACK_MS = 2;
 
