@@ -2,7 +2,8 @@
 // involves no client, in both directions: node to node, node to service and
 // service to node. The expected count comes from the nodes' own logs (each
 // logs every server message it sends and every service reply it gets), which
-// the firewall counters that the figure is made from never read.
+// the firewall counters that the figure is made from never read; and from
+// the message journal our agents keep.
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testSpecSchema } from "../../lib/suites/schema.js";
@@ -53,5 +54,14 @@ describe("msgs-per-op", () => {
     expect(perNode.reduce((sum, n) => sum + n.toNodes!, 0)).toBe(toNodes);
     expect(judged.metrics.serverMessages).toBe(toNodes + toServices + fromServices);
     expect(judged.metrics.msgsPerOp).toBe(4);
+    // And the message journal (what the agents carried, sandbox/programs/agent/journal.ts) counts the same:
+    // node-to-node sends, and node-to-service requests and their replies.
+    const journal = result.journal!.entries;
+    const services = /^(lin-kv|seq-kv|lww-kv|lin-tso)$/;
+    const journaled =
+      journal.filter((e) => e.dir === "send" && /^n\d+$/.test(e.dest)).length +
+      journal.filter((e) => e.dir === "send" && services.test(e.dest)).length +
+      journal.filter((e) => e.dir === "recv" && services.test(e.src)).length;
+    expect(journaled).toBe(judged.metrics.serverMessages);
   });
 });
