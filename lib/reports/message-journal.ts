@@ -22,7 +22,9 @@
 import { z } from "zod";
 import type { Evidence } from "../checkers/evidence.js";
 import { pairOperations, type HistoryEvent } from "../history.js";
-import type { FaultBand } from "./plot-data.js";
+import { partitionSides, type FaultBand } from "./plot-data.js";
+
+export { partitionSides };
 
 export const JOURNAL_FORMAT = "labgrade-messages/1";
 /** The artifact's name (kind MESSAGE_JOURNAL). */
@@ -339,19 +341,6 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10}`;
 export function describeBand(band: FaultBand): string {
   const what = band.kind === "partition" ? `${band.detail.split(":")[0]} partition` : band.kind === "kill" || band.kind === "pause" ? `${band.kind} of ${band.nodes.join(", ")}` : band.kind;
   return `the ${what} (${seconds(band.startMs)}–${seconds(band.endMs)} s)`;
-}
-
-/** Who was cut off from whom in a partition, as sides: [["n0","n1"],["n2","n3","n4"]] (nodes with the same cuts are one side). */
-export function partitionSides(band: FaultBand, nodeIds: readonly string[]): string[][] {
-  if (!band.cuts) return [];
-  const sides = new Map<string, string[]>();
-  for (const node of nodeIds) {
-    const signature = (band.cuts[node] ?? []).join(",");
-    const side = sides.get(signature);
-    if (side) side.push(node);
-    else sides.set(signature, [node]);
-  }
-  return [...sides.values()];
 }
 
 /** A list of node names, as a range when it is one ("n2–n4"). */

@@ -139,19 +139,18 @@ export function plotData(events: readonly HistoryEvent[], timeline: readonly Fau
 }
 
 /**
- * A partition's sides: the groups of nodes that could still reach each other
- * (each node's reachable set from `cuts`, nodes with the same set together),
- * largest first, so a report can draw each side in its own colour. A node
- * that reaches a different set than all others (a one-way cut) is a side of
- * its own.
+ * Who was cut off from whom in a partition, as sides: [["n0","n1"],["n2","n3","n4"]]
+ * (nodes with the same cuts are one side; a node a one-way cut leaves deaf is a
+ * side of its own), in the order of `nodeIds`. None for a band without cuts.
  */
-export function partitionSides(cuts: Record<string, readonly string[]>): string[][] {
-  const nodes = Object.keys(cuts).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+export function partitionSides(band: Pick<FaultBand, "cuts">, nodeIds: readonly string[]): string[][] {
+  if (!band.cuts) return [];
   const sides = new Map<string, string[]>();
-  for (const node of nodes) {
-    const cutOff = new Set(cuts[node]);
-    const reaches = nodes.filter((other) => !cutOff.has(other)).join(",");
-    sides.set(reaches, [...(sides.get(reaches) ?? []), node]);
+  for (const node of nodeIds) {
+    const signature = [...(band.cuts[node] ?? [])].sort().join(",");
+    const side = sides.get(signature);
+    if (side) side.push(node);
+    else sides.set(signature, [node]);
   }
-  return [...sides.values()].sort((a, b) => b.length - a.length || a[0]!.localeCompare(b[0]!, undefined, { numeric: true }));
+  return [...sides.values()];
 }

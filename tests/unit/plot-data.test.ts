@@ -71,12 +71,16 @@ describe("plot data", () => {
 describe("a partition's sides", () => {
   it.each([
     // halves: n0 n1 | n2 n3 n4
-    [{ n0: ["n2", "n3", "n4"], n1: ["n2", "n3", "n4"], n2: ["n0", "n1"], n3: ["n0", "n1"], n4: ["n0", "n1"] }, [["n2", "n3", "n4"], ["n0", "n1"]]],
+    [{ n0: ["n2", "n3", "n4"], n1: ["n2", "n3", "n4"], n2: ["n0", "n1"], n3: ["n0", "n1"], n4: ["n0", "n1"] }, [["n0", "n1"], ["n2", "n3", "n4"]]],
     // isolate n1
     [{ n0: ["n1"], n1: ["n0", "n2"], n2: ["n1"] }, [["n0", "n2"], ["n1"]]],
     // one way: n0 hears nobody, the others still hear each other (and n0)
-    [{ n0: ["n1", "n2"], n1: [], n2: [] }, [["n1", "n2"], ["n0"]]],
+    [{ n0: ["n1", "n2"], n1: [], n2: [] }, [["n0"], ["n1", "n2"]]],
   ] as const)("%j has sides %j", (cuts, sides) => {
-    expect(partitionSides(cuts as unknown as Record<string, string[]>)).toEqual(sides);
+    expect(partitionSides({ cuts: cuts as unknown as Record<string, string[]> }, ["n0", "n1", "n2", "n3", "n4"].filter((n) => n in cuts))).toEqual(sides);
+  });
+
+  it("has none without cuts", () => {
+    expect(partitionSides({}, ["n0", "n1"])).toEqual([]);
   });
 });

@@ -82,7 +82,7 @@ export function runOption(plot: PlotData, marked: readonly EvidenceOp[] = []): {
   const sideOf = plot.faults.map((band) => {
     if (band.kind !== "partition" || !band.cuts) return null;
     const side = new Map<string, number>();
-    partitionSides(band.cuts).forEach((nodesOfSide, i) => nodesOfSide.forEach((node) => side.set(node, i)));
+    partitionSides(band, Object.keys(band.cuts).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))).forEach((nodesOfSide, i) => nodesOfSide.forEach((node) => side.set(node, i)));
     return side;
   });
   const timelineColour = (bandIndex: number, row: number) => {
