@@ -5,6 +5,7 @@ import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { LISTED_JOBS, platformOverview } from "@/lib/platform/platform-overview";
+import { JobsTable } from "../jobs-table";
 import { LocalTime } from "../local-time";
 import { orNotFound } from "../or-not-found";
 import { ArchiveButton } from "./archive-button";
@@ -100,45 +101,7 @@ export default async function PlatformPage() {
         ) : (
           <>
             {overview.jobs.length === LISTED_JOBS && <p className="muted">The first {LISTED_JOBS}, running first, then in the order they will run.</p>}
-            <div className="table-scroll">
-              <table className="table" data-testid="platform-jobs">
-                <thead>
-                  <tr>
-                    <th scope="col">Submission</th>
-                    <th scope="col">Course</th>
-                    <th scope="col">Lab</th>
-                    <th scope="col">Student</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Runner</th>
-                    <th scope="col">Since</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {overview.jobs.map((j) => (
-                    <tr key={`${j.submissionId}-${j.kind}`}>
-                      <td>
-                        <Link href={`/submissions/${j.submissionId}`}>
-                          <code>{j.submissionId.slice(0, 10)}</code>
-                        </Link>
-                      </td>
-                      <td>{j.course}</td>
-                      <td>{j.lab}</td>
-                      <td>{j.student}</td>
-                      <td>{j.kind.toLowerCase().replace("_", " ")}</td>
-                      <td>
-                        {j.status.toLowerCase()}
-                        {j.detail && <span className="muted"> — {j.detail}</span>}
-                      </td>
-                      <td>{j.runnerId ? <code>{j.runnerId}</code> : <span className="muted">—</span>}</td>
-                      <td>
-                        <LocalTime date={j.since} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <JobsTable jobs={overview.jobs} testId="platform-jobs" columns={{ course: true, runner: true }} />
           </>
         )}
       </section>

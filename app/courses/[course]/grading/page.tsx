@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { queueOverviewForStaff } from "@/lib/jobs/queue-overview";
 import { orNotFound } from "../../../or-not-found";
 import { RegradeForm } from "./regrade-form";
+import { JobsTable } from "../../../jobs-table";
 import { LocalTime } from "../../../local-time";
 
 export const dynamic = "force-dynamic";
@@ -46,39 +47,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
         {overview.jobs.length === 0 ? (
           <p className="muted">Nothing is waiting or running.</p>
         ) : (
-          <div className="table-scroll">
-            <table className="table" data-testid="course-jobs">
-              <thead>
-                <tr>
-                  <th scope="col">Submission</th>
-                  <th scope="col">Lab</th>
-                  <th scope="col">Student</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Since</th>
-                </tr>
-              </thead>
-              <tbody>
-                {overview.jobs.map((j) => (
-                  <tr key={`${j.submissionId}-${j.kind}`}>
-                    <td>
-                      <Link href={`/submissions/${j.submissionId}`}>
-                        <code>{j.submissionId.slice(0, 10)}</code>
-                      </Link>
-                    </td>
-                    <td>{j.lab}</td>
-                    <td>{j.student}</td>
-                    <td>{j.kind.toLowerCase().replace("_", " ")}</td>
-                    <td>
-                      {j.status.toLowerCase()}
-                      {j.detail && <span className="muted"> — {j.detail}</span>}
-                    </td>
-                    <td><LocalTime date={j.since} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <JobsTable jobs={overview.jobs} testId="course-jobs" />
         )}
       </section>
 
