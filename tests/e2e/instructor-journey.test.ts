@@ -19,6 +19,7 @@ import { launchBrowser, signInWithForm } from "../support/browser.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
 import { linkIn, startMailServer, type MailServer } from "../support/mail-server.js";
 import { startWebServer, type WebServer } from "../support/web-server.js";
+import { readableUtc } from "../../lib/readable-time.js";
 
 const SCREENSHOTS = path.resolve("test-results/screenshots");
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -245,8 +246,7 @@ describe("an instructor", () => {
     await page.getByLabel("New due date (UTC)").fill(due);
     await page.getByRole("button", { name: "Grant extension" }).click();
     // Written out in UTC, e.g. "22 Dec 2026, 16:21 UTC".
-    const written = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }).format(new Date(`${due}:00Z`));
-    await page.getByRole("status").filter({ hasText: `new.student@uni.test is now due ${written} UTC.` }).waitFor();
+    await page.getByRole("status").filter({ hasText: `new.student@uni.test is now due ${readableUtc(new Date(`${due}:00Z`))}.` }).waitFor();
     await page.goto(`/courses/${C}/grading`);
     await page.getByLabel("Lab").selectOption(LAB);
     await page.getByLabel("Submissions").selectOption("latest-per-student");

@@ -14,6 +14,7 @@ import { launchBrowser, signInWithForm } from "../support/browser.js";
 import { createGradingStack, REDIS_URL, type GradingStack } from "../support/grading-stack.js";
 import { startTcpProxy } from "../support/tcp-proxy.js";
 import { startWebServer, type WebServer } from "../support/web-server.js";
+import { readableUtc } from "../../lib/readable-time.js";
 
 const SCREENSHOTS = path.resolve("test-results/screenshots");
 let stack: GradingStack | undefined;
@@ -110,7 +111,7 @@ describe("staff grading page", () => {
       await page.getByLabel("New due date (UTC)").fill(due);
       await page.getByLabel("Reason (optional)").fill("illness");
       await page.getByRole("button", { name: "Grant extension" }).click();
-      await expect(page.getByRole("status").textContent()).resolves.toBe(`carol@demo.labgrade.test is now due ${due.replace("T", " ")} UTC.`);
+      await expect(page.getByRole("status").textContent()).resolves.toBe(`carol@demo.labgrade.test is now due ${readableUtc(new Date(`${due}:00Z`))}.`);
       await expect(page.getByTestId("extensions").textContent()).resolves.toContain("carol@demo.labgrade.test");
       await page.screenshot({ path: path.join(SCREENSHOTS, "staff-extension.png"), fullPage: true });
       // A mistyped email is refused in words.
