@@ -198,7 +198,7 @@ describe("the staff REST API", () => {
     expect(references.map((r) => r.name)).toContain("correct");
 
     const ivan = await tokenFor(IVAN, "SUBMIT");
-    const edited = v1!.source.replace("durationSeconds: 3", "durationSeconds: 4");
+    const edited = v1!.source.replace("durationSeconds: 10", "durationSeconds: 11");
     expect(edited).not.toBe(v1!.source);
     const yaml = (source: string) => ({ type: "application/yaml", data: source });
     const saved = await call(ivan, "POST", `${LAB}/suite-versions`, yaml(edited));
@@ -209,8 +209,8 @@ describe("the staff REST API", () => {
     expect(same.status).toBe(200);
     expect(same.body.version).toBe(2);
 
-    // A mistake on line 6 of the document: 422, named by line, nothing saved.
-    const broken = edited.replace("nodes: 3", "nodes: many");
+    // A mistake in the document: 422, named by line, nothing saved.
+    const broken = edited.replace("nodes: 1", "nodes: many");
     const lineOfMistake = broken.split("\n").findIndex((l) => l.includes("nodes: many")) + 1;
     const invalid = await call(ivan, "POST", `${LAB}/suite-versions`, yaml(broken));
     expect(invalid.status).toBe(422);
@@ -218,7 +218,7 @@ describe("the staff REST API", () => {
     expect(invalid.body.error!.problems!.map((p) => p.line)).toContain(lineOfMistake);
     expect(invalid.body.error!.message).toContain(`line ${lineOfMistake}:`);
     // A misspelled key is refused too (it would have saved a test without its faults), with the nearest known key.
-    const misspelled = edited.replace("nodes: 3", "nodes: 3\n    fualts: []");
+    const misspelled = edited.replace("nodes: 1", "nodes: 1\n    fualts: []");
     const lineOfTypo = misspelled.split("\n").findIndex((l) => l.includes("fualts")) + 1;
     const typo = await call(ivan, "POST", `${LAB}/suite-versions`, yaml(misspelled));
     expect(typo.status).toBe(422);

@@ -50,8 +50,8 @@ describe("echo lab through the real pipeline", () => {
     expect(metrics.byOperation.echo!.latencyMs!.p50).toBeGreaterThan(0);
     expect(metrics.byOperation.echo!.latencyMs!.max).toBeGreaterThanOrEqual(metrics.byOperation.echo!.latencyMs!.p99);
     expect(metrics.throughput.ok.reduce((a, b) => a + b, 0)).toBe(metrics.operations);
-    // The history, the report's plot data and every node's log are stored as artifacts.
-    expect(result!.artifacts.map((a) => a.name).sort()).toEqual(["controller.log", "history.json", "n0.log", "plot.json", "results.json"]);
+    // The history, the report's plot data, the message journal and every node's log are stored as artifacts.
+    expect(result!.artifacts.map((a) => a.name).sort()).toEqual(["controller.log", "history.json", "messages.jsonl", "n0.log", "plot.json", "results.json"]);
     const blob = async (kind: string) =>
       Buffer.from((await stack.db.storedBlob.findUniqueOrThrow({ where: { key: result!.artifacts.find((a) => a.kind === kind)!.storageKey } })).bytes).toString();
     const historyText = await blob("HISTORY");
