@@ -6,13 +6,12 @@ import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { LISTED_JOBS, platformOverview } from "@/lib/platform/platform-overview";
 import { JobsTable } from "../jobs-table";
+import { RunnersTable } from "../runners-table";
 import { LocalTime } from "../local-time";
 import { orNotFound } from "../or-not-found";
 import { ArchiveButton } from "./archive-button";
 
 export const dynamic = "force-dynamic";
-
-const SHAPING_WORDS = { userspace: "our packet scheduler", netem: "netem", none: "none (latency, delay, jitter, reorder, duplicate refused)" } as const;
 
 export default async function PlatformPage() {
   const actor = await requireActor("/admin");
@@ -112,57 +111,7 @@ export default async function PlatformPage() {
           <p className="muted">No runner has ever reported in.</p>
         ) : (
           <div className="table-scroll">
-            <table className="table" data-testid="platform-runners">
-              <thead>
-                <tr>
-                  <th scope="col">Runner</th>
-                  <th scope="col">Host</th>
-                  <th scope="col">State</th>
-                  <th scope="col" className="numeric">Slots</th>
-                  <th scope="col">Engine</th>
-                  <th scope="col">Packet delays</th>
-                  <th scope="col">Images</th>
-                  <th scope="col">Last heartbeat</th>
-                </tr>
-              </thead>
-              <tbody>
-                {overview.runners.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <code>{r.id}</code>
-                    </td>
-                    <td>{r.hostname}</td>
-                    <td>
-                      {!r.alive ? (
-                        <span className="muted">gone</span>
-                      ) : r.engineUnreachableSince ? (
-                        <span className="tag tag-warn" title={r.engineError ?? undefined}>
-                          engine not answering since <LocalTime date={r.engineUnreachableSince} />: taking no work
-                        </span>
-                      ) : (
-                        "alive"
-                      )}
-                    </td>
-                    <td className="numeric">{r.concurrency ?? "—"}</td>
-                    <td>{r.engine ?? "—"}</td>
-                    <td title={r.shaping?.detail ?? undefined}>{r.shaping === null ? "—" : SHAPING_WORDS[r.shaping.kind]}</td>
-                    <td>
-                      {r.images.present.length + r.images.missing.length === 0 ? (
-                        "—"
-                      ) : (
-                        <>
-                          {r.images.present.length} present
-                          {r.images.missing.length > 0 && <span className="tag tag-warn">missing: {r.images.missing.join(", ")}</span>}
-                        </>
-                      )}
-                    </td>
-                    <td>
-                      <LocalTime date={r.heartbeatAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <RunnersTable runners={overview.runners} testId="platform-runners" columns={{ host: true, images: true }} />
           </div>
         )}
       </section>

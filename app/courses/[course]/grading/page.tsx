@@ -7,6 +7,7 @@ import { queueOverviewForStaff } from "@/lib/jobs/queue-overview";
 import { orNotFound } from "../../../or-not-found";
 import { RegradeForm } from "./regrade-form";
 import { JobsTable } from "../../../jobs-table";
+import { RunnersTable } from "../../../runners-table";
 import { LocalTime } from "../../../local-time";
 
 export const dynamic = "force-dynamic";
@@ -94,52 +95,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
         {overview.runners.length === 0 ? (
           <p className="muted">No runner has ever reported in.</p>
         ) : (
-          <table className="table" data-testid="runners" tabIndex={0}>
-            <thead>
-              <tr>
-                <th scope="col">Runner</th>
-                <th scope="col">State</th>
-                <th scope="col" className="numeric">
-                  Slots
-                </th>
-                <th scope="col">Engine</th>
-                <th scope="col">Packet delays</th>
-                <th scope="col">Last heartbeat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.runners.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <code>{r.id}</code>
-                  </td>
-                  <td>
-                    {!r.alive ? (
-                      <span className="muted">gone</span>
-                    ) : r.engineUnreachableSince ? (
-                      <span className="tag tag-warn" title={r.engineError ?? undefined}>
-                        engine not answering since <LocalTime date={r.engineUnreachableSince} />: taking no work
-                      </span>
-                    ) : (
-                      "alive"
-                    )}
-                  </td>
-                  <td className="numeric">{r.concurrency ?? "—"}</td>
-                  <td>{r.engine ?? "—"}</td>
-                  <td title={r.shaping?.detail ?? undefined}>
-                    {r.shaping === null
-                      ? "—"
-                      : r.shaping.kind === "userspace"
-                        ? "our packet scheduler"
-                        : r.shaping.kind === "netem"
-                          ? "netem"
-                          : "none (latency, delay, jitter, reorder, duplicate refused)"}
-                  </td>
-                  <td><LocalTime date={r.heartbeatAt} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RunnersTable runners={overview.runners} testId="runners" focusable />
         )}
       </section>
     </>
