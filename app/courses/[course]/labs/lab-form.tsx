@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { MAX_LAB_ARCHIVE_BYTES } from "@/lib/labs/archive-size";
 import { IDLE, type ActionState } from "../../../action-state";
+import { NativeToldFacts, type NativeTold } from "./native-told";
 import { FormMessage } from "../../../form-message";
 import { FieldProblem, fieldAria, typed, typedChecked } from "../../../form-fields";
 import { saveLabAction } from "./lab-actions";
@@ -42,7 +43,7 @@ interface Props {
   toolchains: Array<{ name: string; label: string; buildCommand: string; runCommand: string }>;
   tieBreakers: Array<{ name: string; label: string }>;
   /** What a native-mode program is told (lib/labs/manage-labs.ts, NATIVE_PROGRAM_TOLD). */
-  nativeTold: { env: ReadonlyArray<{ name: string; meaning: string }>; clients: string };
+  nativeTold: NativeTold;
 }
 
 /** A select's options from named, labelled choices. */
@@ -126,17 +127,7 @@ export function LabForm({ courseSlug, labSlug, values, workloads, toolchains, ti
       <details className="native-told" data-testid="native-told">
         <summary>What a native program is told and must do</summary>
         <p>It starts with these environment variables and serves its peers and clients itself; faults act on the real network between nodes.</p>
-        <dl className="facts">
-          {nativeTold.env.map((e) => (
-            <div key={e.name}>
-              <dt>
-                <code>{e.name}</code>
-              </dt>
-              <dd>{e.meaning}</dd>
-            </div>
-          ))}
-        </dl>
-        <p>{nativeTold.clients}</p>
+        <NativeToldFacts told={nativeTold} />
       </details>
       {field("lab-build", "buildCommand", "Build command (empty: the toolchain's)", (aria) => (
         <input id="lab-build" name="buildCommand" type="text" maxLength={500} defaultValue={text("buildCommand")} placeholder={toolchains.map((t) => `${t.name}: ${t.buildCommand}`).join(" · ")} {...aria} />
