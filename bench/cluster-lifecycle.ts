@@ -9,6 +9,7 @@ import Docker from "dockerode";
 import { normaliseArchive, packDirectory } from "../lib/archive.js";
 import { parseConfig } from "../lib/config.js";
 import { BUILTIN_LABS } from "../lib/labs/builtin.js";
+import { BASE_IMAGE } from "../lib/toolchains.js";
 import { runnerLimits } from "../runner/limits.js";
 import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { runClusterTest } from "../sandbox/cluster.js";
@@ -32,7 +33,7 @@ async function rawRound(i: number): Promise<{ setupMs: number; teardownMs: numbe
   const network = await docker.createNetwork({ Name: name, Internal: true, Labels: labelsFor(owner) });
   const containers = await Promise.all(
     Array.from({ length: NODES + 1 }, (_, n) =>
-      docker.createContainer({ Image: "labgrade/base:latest", Cmd: ["/bin/sleep", "infinity"], Labels: labelsFor(owner), HostConfig: { NetworkMode: name }, name: `${name}-${n}` }),
+      docker.createContainer({ Image: BASE_IMAGE, Cmd: ["/bin/sleep", "infinity"], Labels: labelsFor(owner), HostConfig: { NetworkMode: name }, name: `${name}-${n}` }),
     ),
   );
   await Promise.all(containers.map((c) => c.start()));
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
       const result = await runClusterTest(docker, {
         buildVolume: build.volume,
         runImage: echo.runImage,
-        controllerImage: "labgrade/base:latest",
+        controllerImage: BASE_IMAGE,
         runCommand: echo.runCommand,
         nodeCount: NODES,
         // The shortest possible main phase: we time the lifecycle, not the workload.

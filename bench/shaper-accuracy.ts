@@ -21,6 +21,7 @@ import Docker from "dockerode";
 import { normaliseArchive, packDirectory } from "../lib/archive.js";
 import { parseConfig } from "../lib/config.js";
 import type { FaultStep } from "../lib/suites/schema.js";
+import { BASE_IMAGE, sandboxImage } from "../lib/toolchains.js";
 import { runnerLimits } from "../runner/limits.js";
 import { buildSubmission, removeVolume } from "../sandbox/build.js";
 import { probeCapabilities } from "../sandbox/capabilities.js";
@@ -77,8 +78,8 @@ async function measure(opts: { rate: number; seconds: number; latency?: BaseLate
   const settle = opts.settle ?? 3;
   const result = await runClusterTest(docker, {
     buildVolume,
-    runImage: "labgrade/python:latest",
-    controllerImage: "labgrade/base:latest",
+    runImage: sandboxImage("python"),
+    controllerImage: BASE_IMAGE,
     runCommand: `/usr/local/bin/node /work/src/probe.mjs ${opts.rate} ${opts.seconds} ${settle}`,
     nodeCount: 2,
     protocol: "native",
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
   const caps = await probeCapabilities(docker);
   if (!caps.shaping.userspace.available) throw new Error(`the packet scheduler cannot run on this host: ${caps.shaping.userspace.detail}`);
   const { tar } = await normaliseArchive(await packDirectory(path.resolve(import.meta.dirname, "fixtures/shaper-probe")), SANDBOX_UID);
-  const build = await buildSubmission(docker, { tar, image: "labgrade/python:latest", command: "true", timeoutMs: 60_000, limits: limits.build, owner });
+  const build = await buildSubmission(docker, { tar, image: sandboxImage("python"), command: "true", timeoutMs: 60_000, limits: limits.build, owner });
   if (!build.ok) throw new Error(`could not build the probe: ${build.reason}`);
   buildVolume = build.volume;
   const seconds = args.quick ? 3 : 5;

@@ -1,10 +1,13 @@
 // Every environment variable the web app and the runner read, parsed once
 // into a typed object with defaults and units. A wrong value fails at start-up
 // with a message naming the variable; nothing else in those processes reads
-// process.env. Two other kinds of program read their own: the programs inside
+// process.env. Three other kinds of program read their own: the programs inside
 // our containers (agent, controller, services: the variables the runner gives
-// them, sandbox/cluster.ts) and the command-line client (LABGRADE_SERVER,
-// LABGRADE_TOKEN, LABGRADE_WATCH_INTERVAL_MS, XDG_CONFIG_HOME; lib/cli/).
+// them, sandbox/cluster/{nodes,services,controller}.ts), the command-line
+// client (LABGRADE_SERVER, LABGRADE_TOKEN, LABGRADE_WATCH_INTERVAL_MS,
+// XDG_CONFIG_HOME; lib/cli/) and the checker CLI's launcher
+// (CHECK_HISTORY_BUILD_DIR, where its compiled bundle lives, for the tests;
+// lib/checkers/check-history.mjs).
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";

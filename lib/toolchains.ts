@@ -1,13 +1,25 @@
 // What a lab's code is built and run with, in one place: each toolchain's
 // sandbox image, its default build and run commands, and what every build
-// starts from (the build environment, Go's prebuilt standard-library cache).
-// The lab form, the built-in labs, the image recipes
-// (sandbox/images/recipes.ts) and the build step (sandbox/build.ts) read it.
+// starts from (the build environment, Go's settings, Go's prebuilt
+// standard-library cache). The lab form, the built-in labs, the image recipes
+// (sandbox/images/recipes.ts), the image build (sandbox/images/build-images.ts,
+// which compiles our shaper) and the build step (sandbox/build.ts) read it.
 
 /** Where the Go image keeps its prebuilt standard-library build cache; each build starts from a private copy. */
 export const GO_STD_CACHE = "/opt/go-std-cache";
 /** Where a build's Go cache lives (its copy of GO_STD_CACHE, in the build's own /tmp). */
-const BUILD_GO_CACHE = "/tmp/go-cache";
+export const BUILD_GO_CACHE = "/tmp/go-cache";
+
+/**
+ * Go's settings, baked into the go image and used for every Go compile we run
+ * (the image's prebuilt standard library, our shaper): the image's toolchain
+ * only, no module proxy (builds have no network), no VCS stamp, static
+ * binaries. The prebuilt cache is only reused by a compile with the same settings.
+ */
+export const GO_ENV = { GOTOOLCHAIN: "local", GOPROXY: "off", GOFLAGS: "-buildvcs=false", CGO_ENABLED: "0" } as const;
+
+/** GO_ENV as NAME=value words, for a container's Env or an `env` command line. */
+export const GO_ENV_WORDS = Object.entries(GO_ENV).map(([name, value]) => `${name}=${value}`);
 
 /** A sandbox image by its short name: labs name the `latest` tag, which every rebuild moves. */
 export function sandboxImage(name: "base" | "go" | "python" | "node"): string {

@@ -18,6 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
 import { extract, pack } from "tar-stream";
+import { BUILD_GO_CACHE, GO_ENV_WORDS } from "../../lib/toolchains.js";
 import { bundleSandboxPrograms } from "./bundle-programs.js";
 import {
   BASE_PACKAGES,
@@ -205,8 +206,8 @@ async function buildShaper(docker: Docker, goRootfsRef: string): Promise<Buffer>
   const container = await docker.createContainer({
     Image: goRootfsRef,
     // The image's prebuilt standard library first (the same settings), so only the shaper compiles.
-    Cmd: ["/bin/sh", "-euc", `cp -r ${GO_STD_CACHE} /tmp/go-cache && mkdir -p /out && cd /src && go vet ./... && go test -count=1 ./... && go build -trimpath -ldflags=-buildid= -o /out/shaper .`],
-    Env: ["HOME=/tmp", "GOCACHE=/tmp/go-cache", "GOTOOLCHAIN=local", "GOPROXY=off", "GOFLAGS=-buildvcs=false", "CGO_ENABLED=0", "PATH=/usr/local/bin:/usr/bin:/bin"],
+    Cmd: ["/bin/sh", "-euc", `cp -r ${GO_STD_CACHE} ${BUILD_GO_CACHE} && mkdir -p /out && cd /src && go vet ./... && go test -count=1 ./... && go build -trimpath -ldflags=-buildid= -o /out/shaper .`],
+    Env: ["HOME=/tmp", `GOCACHE=${BUILD_GO_CACHE}`, ...GO_ENV_WORDS, "PATH=/usr/local/bin:/usr/bin:/bin"],
     NetworkDisabled: true,
     HostConfig: { NetworkMode: "none", Tmpfs: { "/tmp": "rw,exec,size=512m" } },
   });

@@ -4,7 +4,7 @@
 // programs change. Every image also carries the tag `latest`, which is what
 // labs name (e.g. "labgrade/go"), so a lab keeps working across rebuilds.
 import { createHash } from "node:crypto";
-import { GO_STD_CACHE } from "../../lib/toolchains.js";
+import { GO_ENV, GO_ENV_WORDS, GO_STD_CACHE } from "../../lib/toolchains.js";
 
 export interface ImageRecipe {
   /** Short name; the image is `labgrade/<name>`. */
@@ -90,10 +90,10 @@ export const RECIPES: ImageRecipe[] = [
       // writable cache). With the image's own environment, so the cache keys
       // match: a student's build then compiles only their own code (~0.2 s
       // instead of ~10 s for an echo server).
-      `mkdir -p ${GO_STD_CACHE} && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp GOCACHE=${GO_STD_CACHE} GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-buildvcs=false CGO_ENABLED=0 go build ${GO_PREBUILT_PACKAGES.join(" ")} && chmod -R a+rX ${GO_STD_CACHE}`,
+      `mkdir -p ${GO_STD_CACHE} && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp GOCACHE=${GO_STD_CACHE} ${GO_ENV_WORDS.join(" ")} go build ${GO_PREBUILT_PACKAGES.join(" ")} && chmod -R a+rX ${GO_STD_CACHE}`,
     ],
     // GOFLAGS=-mod=vendor would break modules without vendor/; Go picks vendor/ by itself when present.
-    env: { GOTOOLCHAIN: "local", GOPROXY: "off", GOFLAGS: "-buildvcs=false", CGO_ENABLED: "0" },
+    env: { ...GO_ENV },
   },
   {
     name: "python",

@@ -7,23 +7,22 @@ import { randomBytes } from "node:crypto";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../lib/courses/access.js";
-import { createDb, type Db } from "../../lib/db.js";
+import type { Db } from "../../lib/db.js";
 import { ForbiddenError, NotFoundError } from "../../lib/errors.js";
 import { regradeProgress, startRegrade } from "../../lib/jobs/regrade.js";
-import { createGradingQueue } from "../../lib/queue.js";
-import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { cancelSubmission } from "../../lib/submissions/cancel-submission.js";
 import { createSubmission } from "../../lib/submissions/create-submission.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { signInOverHttp, startWebServer, type WebServer } from "../support/web-server.js";
-import { hashPassword } from "../../lib/auth/password.js";
+import { actorByEmail } from "../support/actors.js";
+import { createCourse } from "../support/factories.js";
+import { signInOverHttp, type WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
 import { createPasswordLink } from "../../lib/auth/password-links.js";
 import { createInvitation } from "../../lib/courses/invitations.js";
 import { importRoster, setMemberRole } from "../../lib/courses/roster.js";
 import { publishSuiteVersion, saveSuiteVersion, startDryRun, uploadReferenceSolution } from "../../lib/suites/suite-versions.js";
 
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
 let queue: Queue;
 let server: WebServer;
@@ -32,7 +31,7 @@ const ids: Record<string, string> = {};
 const actors: Record<string, Actor> = {};
 
 /** A graded-looking submission inserted directly (no runner needed to look at it). */
-async function submission(userId: string, courseId: string, labId: string): Promise<string> {
+async function submission(db: Db, userId: string, courseId: string, labId: string): Promise<string> {
   const suite = await db.suiteVersion.findFirst({ where: { labId } });
   const s = await db.submission.create({
     data: { courseId, labId, userId, suiteVersionId: suite!.id, archiveKey: `archives/x-${randomBytes(4).toString("hex")}`, archiveBytes: 10, contentHash: "0".repeat(64), status: "GRADED", score: 1, maxScore: 1, finalScore: 1 },
@@ -40,37 +39,31 @@ async function submission(userId: string, courseId: string, labId: string): Prom
   return s.id;
 }
 
-beforeAll(async () => {
-  database = await createMigratedDatabase("cross-tenant");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
-  const prefix = `test-cross-${randomBytes(4).toString("hex")}`;
-  queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
+/** Beside the demo course, before the server starts: a draft lab, course B with its own people and lab, and a submission in each course. */
+async function seedTenants(db: Db): Promise<void> {
   const demo = await db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } });
   const echo = await db.lab.findFirstOrThrow({ where: { courseId: demo.id, slug: "echo" } });
   const draft = await db.lab.create({ data: { ...(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest)(echo), slug: "draft-lab", title: "Draft", published: false } });
   // Course B, with its own student, staff member and lab (a copy of echo).
-  const other = await db.course.create({ data: { slug: "other-course", title: "Other course" } });
+  const { course: other } = await createCourse(db, {
+    slug: "other-course",
+    title: "Other course",
+    members: { STUDENT: { email: "dana@other.labgrade.test", password: DEMO_PASSWORD }, INSTRUCTOR: { email: "olga@other.labgrade.test", password: DEMO_PASSWORD } },
+  });
   const otherLab = await db.lab.create({ data: { ...(({ id: _id, createdAt: _c, updatedAt: _u, courseId: _k, ...rest }) => rest)(echo), courseId: other.id } });
   const suite = await db.suiteVersion.findFirstOrThrow({ where: { labId: echo.id } });
   await db.suiteVersion.create({ data: { labId: otherLab.id, version: 1, source: suite.source, spec: suite.spec as object, sourceHash: suite.sourceHash, publishedAt: new Date() } });
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
-  for (const [email, role] of [
-    ["dana@other.labgrade.test", "STUDENT"],
-    ["olga@other.labgrade.test", "INSTRUCTOR"],
-  ] as const) {
-    const user = await db.user.create({ data: { email, passwordHash } });
-    await db.membership.create({ data: { courseId: other.id, userId: user.id, role } });
-  }
   for (const email of ["alice@demo.labgrade.test", "bob@demo.labgrade.test", "ta@demo.labgrade.test", "dana@other.labgrade.test", "olga@other.labgrade.test"]) {
-    const user = await db.user.findUniqueOrThrow({ where: { email } });
-    actors[email.split("@")[0]!] = { userId: user.id, isPlatformAdmin: user.isPlatformAdmin };
+    actors[email.split("@")[0]!] = await actorByEmail(db, email);
   }
-  ids.alice = await submission(actors.alice!.userId, demo.id, echo.id);
-  ids.dana = await submission(actors.dana!.userId, other.id, otherLab.id);
+  ids.alice = await submission(db, actors.alice!.userId, demo.id, echo.id);
+  ids.dana = await submission(db, actors.dana!.userId, other.id, otherLab.id);
   ids.draft = draft.slug;
+}
 
-  server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
+beforeAll(async () => {
+  stack = await createWebStack("cross-tenant", { seed: seedTenants });
+  ({ db, queue, server } = stack);
   for (const name of ["alice", "bob", "ta", "dana", "olga"]) {
     const email = `${name}@${name === "dana" || name === "olga" ? "other" : "demo"}.labgrade.test`;
     cookies[name] = await signInOverHttp(server.url, email, DEMO_PASSWORD);
@@ -78,10 +71,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await queue?.close();
-  await db?.$disconnect();
-  await database?.drop();
+  await stack?.close();
 });
 
 async function status(who: string | null, path: string): Promise<number> {

@@ -2,40 +2,36 @@
 // JSON error shape (503 service.unavailable with Retry-After), never a bare
 // 500, and works again once the database is back. The database sits behind
 // a TCP proxy the test cuts (as a database host that went away would).
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken } from "../../lib/api/tokens.js";
-import { createDb, type Db } from "../../lib/db.js";
-import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
-import { actorByEmail } from "../support/actors.js";
-import { ADMIN_URL, createMigratedDatabase, databaseUrl, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
+import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
+import { ADMIN_URL } from "../support/databases.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
-import { startWebServer, type WebServer } from "../support/web-server.js";
+import type { WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
 
-let database: ScratchDatabase;
-let db: Db;
+let stack: WebStack;
 let proxy: TcpProxy;
 let server: WebServer;
 let token: string;
 
 beforeAll(async () => {
-  database = await createMigratedDatabase("db-outage");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
-  token = (await createApiToken(db, await actorByEmail(db, "alice@demo.labgrade.test"), { name: "outage", scope: "SUBMIT", expiresInDays: 1 })).token;
   const admin = new URL(ADMIN_URL);
   proxy = await startTcpProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
-  const behindProxy = new URL(databaseUrl(database.name));
-  behindProxy.host = `127.0.0.1:${proxy.port}`;
-  server = await startWebServer({ env: { DATABASE_URL: behindProxy.toString(), REDIS_URL, LABGRADE_QUEUE_PREFIX: `test-db-outage-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex") } });
+  stack = await createWebStack("db-outage", {
+    // The server reaches PostgreSQL only through the proxy; the test's own connection does not.
+    serverDatabaseUrl: (url) => {
+      const behindProxy = new URL(url);
+      behindProxy.host = `127.0.0.1:${proxy.port}`;
+      return behindProxy.toString();
+    },
+  });
+  server = stack.server;
+  token = await stack.token("alice@demo.labgrade.test", "SUBMIT", 1);
 });
 
 afterAll(async () => {
-  await server?.stop();
+  await stack?.close();
   await proxy?.close();
-  await db?.$disconnect();
-  await database?.drop();
 });
 
 const get = async (route: string) => {

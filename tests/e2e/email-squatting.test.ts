@@ -5,45 +5,37 @@
 // page, no grade export); the address's owner, reading the mail, makes the
 // account and has the role. An existing account that never proved its address
 // gets a role the import named only after confirming it from its account page.
-import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../../lib/auth/password.js";
 import { createInvitation } from "../../lib/courses/invitations.js";
 import { importRoster } from "../../lib/courses/roster.js";
-import { createDb, type Db } from "../../lib/db.js";
-import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import type { Db } from "../../lib/db.js";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { actorByEmail } from "../support/actors.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
+import { createUser } from "../support/factories.js";
 import { linkIn, startMailServer, type MailServer } from "../support/mail-server.js";
-import { startWebServer, type WebServer } from "../support/web-server.js";
+import type { WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
 
 const C = DEMO_COURSE_SLUG;
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
 let mail: MailServer;
 let server: WebServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  database = await createMigratedDatabase("e2e-email-squatting");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
   mail = await startMailServer();
-  server = await startWebServer({
-    env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `test-squat-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_SMTP_URL: mail.url },
-  });
+  stack = await createWebStack("e2e-email-squatting", { env: { LABGRADE_SMTP_URL: mail.url } });
+  ({ db, server } = stack);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
-  await server?.stop();
+  await stack?.close();
   await mail?.close();
-  await db?.$disconnect();
-  await database?.drop();
 });
 
 async function withPage<T>(work: (page: Page) => Promise<T>): Promise<T> {
@@ -115,7 +107,7 @@ describe("an open invitation link and someone else's address", () => {
 describe("an account that never proved its address", () => {
   it("takes the role an import named only after confirming the address from its account page", async () => {
     const email = "old.account@uni.test";
-    await db.user.create({ data: { email, name: "Old Account", passwordHash: await hashPassword(DEMO_PASSWORD) } });
+    await createUser(db, { email, name: "Old Account", password: DEMO_PASSWORD, proven: false });
     const instructor = await actorByEmail(db, "instructor@demo.labgrade.test");
     expect(await importRoster(db, instructor, { courseSlug: C, csv: `email,role\n${email},ta\n` })).toMatchObject({ waiting: 1, added: 0 });
     await withPage(async (page) => {

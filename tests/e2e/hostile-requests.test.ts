@@ -4,20 +4,16 @@
 // crash; a URL with malformed percent-encoding is a page or route that does
 // not exist (404), not a server error; and a person's many tokens share one
 // per-minute allowance instead of multiplying it.
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken } from "../../lib/api/tokens.js";
-import { createDb, type Db } from "../../lib/db.js";
-import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import type { Db } from "../../lib/db.js";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { signInOverHttp, startWebServer, type WebServer } from "../support/web-server.js";
+import { signInOverHttp, type WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
 
 const CALLS_PER_MINUTE_PER_TOKEN = 5;
 const CALLS_PER_MINUTE_PER_USER = 12;
-const prefix = `test-hostile-${randomBytes(4).toString("hex")}`;
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
 let server: WebServer;
 
@@ -39,10 +35,7 @@ async function call(bearer: string | null, method: string, route: string, body?:
   return { status: response.status, headers: response.headers, body: parsed };
 }
 
-async function tokenOf(email: string, scope: "READ" | "SUBMIT" = "SUBMIT"): Promise<string> {
-  const user = await db.user.findUniqueOrThrow({ where: { email } });
-  return (await createApiToken(db, { userId: user.id, isPlatformAdmin: false }, { name: `t-${randomBytes(3).toString("hex")}`, scope, expiresInDays: 1 })).token;
-}
+const tokenOf = (email: string, scope: "READ" | "SUBMIT" = "SUBMIT") => stack.token(email, scope, 1);
 
 /**
  * A "billion laughs" suite: nine anchors, each a list of nine aliases of the
@@ -64,25 +57,14 @@ const ALIAS_BOMB = [
 ].join("\n");
 
 beforeAll(async () => {
-  database = await createMigratedDatabase("hostile-requests");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
-  server = await startWebServer({
-    env: {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      LABGRADE_QUEUE_PREFIX: prefix,
-      AUTH_SECRET: randomBytes(32).toString("hex"),
-      LABGRADE_API_CALLS_PER_MINUTE: String(CALLS_PER_MINUTE_PER_TOKEN),
-      LABGRADE_API_CALLS_PER_MINUTE_PER_USER: String(CALLS_PER_MINUTE_PER_USER),
-    },
+  stack = await createWebStack("hostile-requests", {
+    env: { LABGRADE_API_CALLS_PER_MINUTE: String(CALLS_PER_MINUTE_PER_TOKEN), LABGRADE_API_CALLS_PER_MINUTE_PER_USER: String(CALLS_PER_MINUTE_PER_USER) },
   });
+  ({ db, server } = stack);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
-  await database?.drop();
+  await stack?.close();
 });
 
 describe("a YAML alias bomb in a suite", () => {

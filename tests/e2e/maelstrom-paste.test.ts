@@ -4,31 +4,24 @@
 // what was left out, adds it to the suite and saves a version that holds it;
 // a command we cannot honour shows each problem, and adds nothing. The
 // conversion itself is tested flag by flag in tests/unit/from-maelstrom.test.ts.
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../lib/db.js";
-import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import type { Db } from "../../lib/db.js";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { startWebServer, type WebServer } from "../support/web-server.js";
+import type { WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
 
-const prefix = `test-maelstrom-paste-${randomBytes(4).toString("hex")}`;
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
 let server: WebServer;
 
 beforeAll(async () => {
-  database = await createMigratedDatabase("maelstrom-paste");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
-  server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex") } });
+  stack = await createWebStack("maelstrom-paste");
+  ({ db, server } = stack);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await db?.$disconnect();
-  await database?.drop();
+  await stack?.close();
 });
 
 describe("pasting a Maelstrom command into the suite editor", () => {

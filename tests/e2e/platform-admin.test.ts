@@ -5,21 +5,19 @@
 // audit log. The owner then finds the archived course off their list, its
 // page read-only and a change refused in words; the platform pages are "not
 // found" for them and for a student. Screenshots of each step.
-import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db } from "../../lib/db.js";
-import { DEMO_COURSE_SLUG, DEMO_PASSWORD, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import type { Db } from "../../lib/db.js";
+import { DEMO_COURSE_SLUG, DEMO_PASSWORD } from "../../lib/seed/demo-course.js";
 import { launchBrowser, signInWithForm } from "../support/browser.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { signInOverHttp, startWebServer, type WebServer } from "../support/web-server.js";
+import { signInOverHttp, type WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
 
 const SCREENSHOTS = path.resolve("test-results/screenshots");
 const COPY = "demo-ds-s27";
-let database: ScratchDatabase;
+let stack: WebStack | undefined;
 let db: Db;
 let server: WebServer | undefined;
 let browser: Browser | undefined;
@@ -34,26 +32,25 @@ async function signedIn(email: string): Promise<Page> {
   return page;
 }
 
-beforeAll(async () => {
-  database = await createMigratedDatabase("e2e-platform");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
-  // Something for the platform page to show: a runner that reported in, and a student's grading waiting.
+/** Something for the platform page to show: a runner that reported in, and a student's grading waiting. */
+async function seedPlatform(db: Db): Promise<void> {
   await db.runner.create({ data: { id: "runner-e2e", hostname: "grader-1", capabilities: { concurrency: 2, engineVersion: "27.5.1", shaping: { kind: "userspace", detail: "NFQUEUE" }, images: { "labgrade/go:latest": "sha256:1", "labgrade/python:latest": "sha256:2" } } } });
   const echo = await db.lab.findFirstOrThrow({ where: { course: { slug: DEMO_COURSE_SLUG }, slug: "echo" }, include: { suiteVersions: true } });
   const alice = await db.user.findUniqueOrThrow({ where: { email: "alice@demo.labgrade.test" } });
   const waiting = await db.submission.create({ data: { courseId: echo.courseId, labId: echo.id, userId: alice.id, suiteVersionId: echo.suiteVersions[0]!.id, archiveKey: "archives/e2e", archiveBytes: 1, contentHash: "0".repeat(64) } });
   await db.gradingJob.create({ data: { submissionId: waiting.id, suiteVersionId: echo.suiteVersions[0]!.id } });
-  server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `test-e2e-platform-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex") } });
+}
+
+beforeAll(async () => {
+  stack = await createWebStack("e2e-platform", { seed: seedPlatform });
+  ({ db, server } = stack);
   browser = await launchBrowser();
   await mkdir(SCREENSHOTS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  await db?.$disconnect();
-  await database?.drop();
+  await stack?.close();
 });
 
 describe("a platform admin", () => {

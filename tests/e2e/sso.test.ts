@@ -13,41 +13,37 @@ import path from "node:path";
 import Provider from "oidc-provider";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "../../lib/auth/password.js";
-import { createDb, type Db } from "../../lib/db.js";
-import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js";
+import type { Db } from "../../lib/db.js";
+import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
 import { launchBrowser } from "../support/browser.js";
-import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
-import { REDIS_URL } from "../support/grading-stack.js";
-import { freePort, startWebServer, type WebServer } from "../support/web-server.js";
+import { addMember, createUser } from "../support/factories.js";
+import { freePort, type WebServer } from "../support/web-server.js";
+import { createWebStack, type WebStack } from "../support/web-stack.js";
 
 const SCREENSHOTS = path.resolve("test-results/screenshots");
-let database: ScratchDatabase;
+let stack: WebStack;
 let db: Db;
 let server: WebServer;
 let browser: Browser;
 let issuerServer: Server;
 
-beforeAll(async () => {
-  database = await createMigratedDatabase("sso");
-  db = createDb(database.url);
-  await seedDemoCourse(db);
+/** The people the provider's identities meet, besides the demo course's. */
+async function seedPeople(db: Db): Promise<void> {
   // Imported from a roster: a member with no password and no account anywhere else.
   const course = await db.course.findUniqueOrThrow({ where: { slug: DEMO_COURSE_SLUG } });
-  const imported = await db.user.create({ data: { email: "sso.student@uni.test", name: "Sso Student" } });
-  await db.membership.create({ data: { courseId: course.id, userId: imported.id, role: "STUDENT", pseudonym: "single-sign" } });
+  const imported = await createUser(db, { email: "sso.student@uni.test", name: "Sso Student", proven: false });
+  await addMember(db, course.id, imported.id, "STUDENT");
   // Made by someone who typed this address into a form and chose a password, never proving it.
-  await db.user.create({ data: { email: "squatted@uni.test", name: "Squatter", passwordHash: await hashPassword("squatters-password-1") } });
+  await createUser(db, { email: "squatted@uni.test", name: "Squatter", password: "squatters-password-1", proven: false });
+}
 
+beforeAll(async () => {
   const issuerPort = await freePort();
   const issuer = `http://127.0.0.1:${issuerPort}`;
   const clientSecret = randomBytes(24).toString("hex");
-  server = await startWebServer({
+  stack = await createWebStack("sso", {
+    seed: seedPeople,
     env: {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      LABGRADE_QUEUE_PREFIX: `test-sso-${randomBytes(4).toString("hex")}`,
-      AUTH_SECRET: randomBytes(32).toString("hex"),
       LABGRADE_OIDC_ISSUER: issuer,
       LABGRADE_OIDC_CLIENT_ID: "labgrade",
       LABGRADE_OIDC_CLIENT_SECRET: clientSecret,
@@ -56,6 +52,7 @@ beforeAll(async () => {
     // Next.js calls 127.0.0.1 "localhost" in route handlers; the callback URL must read the same at both ends.
     siteName: "localhost",
   });
+  ({ db, server } = stack);
   const provider = new Provider(issuer, {
     clients: [{ client_id: "labgrade", client_secret: clientSecret, redirect_uris: [`${server.url}/api/auth/callback/sso`], response_types: ["code"], grant_types: ["authorization_code"] }],
     // Whatever login is typed on the provider's page is the account; its email is the login,
@@ -77,10 +74,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
-  await server?.stop();
+  await stack?.close();
   if (issuerServer) await new Promise((resolve) => issuerServer.close(resolve));
-  await db?.$disconnect();
-  await database?.drop();
 });
 
 /** Signs in through the provider's own pages as `login`; the page ends wherever the app sends it. */

@@ -36,6 +36,10 @@ export async function createWebStack(
     env?: Record<string, string>;
     /** Data the test needs before the server starts, besides the demo course. */
     seed?: (db: Db) => Promise<void>;
+    /** The host name in the site's URL (see startWebServer). */
+    siteName?: "127.0.0.1" | "localhost";
+    /** The DATABASE_URL the server is given, from the database's own: the same database another way (e.g. through a proxy the test cuts). */
+    serverDatabaseUrl?: (url: string) => string;
   } = {},
 ): Promise<WebStack> {
   const database = await createMigratedDatabase(label);
@@ -47,7 +51,10 @@ export async function createWebStack(
     await seedDemoCourse(db);
     await opts.seed?.(db);
     queue = createGradingQueue({ redisUrl: REDIS_URL, prefix });
-    server = await startWebServer({ env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex"), ...opts.env } });
+    server = await startWebServer({
+      env: { DATABASE_URL: opts.serverDatabaseUrl?.(database.url) ?? database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: prefix, AUTH_SECRET: randomBytes(32).toString("hex"), ...opts.env },
+      siteName: opts.siteName,
+    });
   } catch (err) {
     await queue?.close();
     await db.$disconnect();

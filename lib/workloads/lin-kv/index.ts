@@ -1,6 +1,6 @@
 // lin-kv: Maelstrom's linearizable key-value workload. Clients read, write and
 // compare-and-set small integers on ctx.keyCount keys; the checker
-// (lib/checkers/linearizable.ts) requires every key to behave as one
+// (lib/checkers/lin-kv.ts) requires every key to behave as one
 // linearizable register. Invariant: every history value is a pair whose first
 // element is the key, so the checker can split the history by key without
 // knowing anything else about the operation.
