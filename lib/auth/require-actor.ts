@@ -5,18 +5,29 @@
 // its row on every request, and isPlatformAdmin is the database's value as of
 // this request (auth.ts's jwt callback reads it there, never from the cookie).
 import "server-only";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { Actor } from "../courses/access.js";
+import { db } from "../db.js";
 import { auth } from "./auth.js";
 
 /** The session, decoded once per request however many components ask (the layout and the page both do). */
 export const currentSession = cache(() => auth());
 
+/** Auth.js's session cookie (`__Secure-` over https; `.0`, `.1`… when chunked). */
+const SESSION_COOKIE = /^(?:__Secure-)?authjs\.session-token(?:\.\d+)?$/;
+
 export async function currentActor(): Promise<Actor | null> {
   const session = await currentSession();
   const userId = session?.user?.id;
-  if (!userId) return null;
+  if (!userId) {
+    // Auth.js reads a session whose lookup threw (the database down) as no
+    // session at all. With a session cookie sent, ask the database, so an
+    // outage is thrown as one (routes answer 503) rather than "sign in first".
+    if ((await cookies()).getAll().some((c) => SESSION_COOKIE.test(c.name))) await db().$queryRaw`SELECT 1`;
+    return null;
+  }
   return { userId, isPlatformAdmin: session.user.isPlatformAdmin === true };
 }
 

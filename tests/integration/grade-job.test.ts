@@ -8,6 +8,7 @@
 import { UnrecoverableError } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config.js";
+import { createDb } from "../../lib/db.js";
 import { CancelledError, InfraError } from "../../lib/errors.js";
 import type { HistoryEvent } from "../../lib/history.js";
 import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
@@ -18,6 +19,7 @@ import { runnerLimits } from "../../runner/limits.js";
 import type { ClusterTestRequest, ClusterTestResult } from "../../sandbox/cluster.js";
 import { RECORD_FORMAT, type ControllerLine } from "../../sandbox/programs/controller/spec.js";
 import { createGradingStack, type GradingStack } from "../support/grading-stack.js";
+import { startRefusingPostgres } from "../support/refusing-postgres.js";
 
 let stack: GradingStack;
 let courseId = "";
@@ -214,6 +216,27 @@ describe("the grade job, against a stand-in sandbox", () => {
     expect(submission).toMatchObject({ status: "TIMED_OUT", score: 2, maxScore: 6 });
     expect(submission.statusDetail).toBe("grading took longer than its budget of 0 s; 1 of 3 test runs finished");
     expect(attempts.map((a) => a.outcome)).toEqual(["TIMED_OUT"]);
+  });
+
+  it("a step cut short by a database that is starting up (SQLSTATE 57P03) is ours: database unavailable, not unexpected", async () => {
+    // The step meets a real PostgreSQL that refuses connections as one starting
+    // up does, so the error is exactly what Prisma throws then.
+    const refusing = await startRefusingPostgres();
+    const refusingDb = createDb(refusing.url);
+    try {
+      const { submissionId, jobId } = await newJob();
+      const { sandbox } = standIn([passing, () => refusingDb.$queryRaw`SELECT 1`.then(() => Promise.reject(new Error("the standby answered a query")))]);
+      await expect(gradeJob({ db: stack.db, sandbox, runnerId: "stand-in", limits }, jobId)).rejects.toBeInstanceOf(RetryGrading);
+      const { submission, job, attempts } = await outcome(submissionId, jobId);
+      expect(attempts.map((a) => [a.outcome, a.errorCode])).toEqual([["INFRA_ERROR", "database.unavailable"]]);
+      expect(attempts[0]!.errorMessage).toMatch(/^the database became unreachable: .*57P03/);
+      expect(job.status).toBe("QUEUED");
+      expect(submission.status).toBe("QUEUED");
+      expect(submission.statusDetail).toMatch(/^waiting for the grading machines \(our database was unreachable\); trying again in 2 s; this does not count against you$/);
+    } finally {
+      await refusingDb.$disconnect();
+      await refusing.stop();
+    }
   });
 
   it("a run stopped by nobody who asked is our failure, never a cancellation", async () => {

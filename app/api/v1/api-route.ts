@@ -87,14 +87,17 @@ export function apiRoute<P extends Params>(needs: "READ" | "SUBMIT", handler: (r
 /** Seconds a client should wait before trying again while the database does not answer. */
 const DATABASE_RETRY_AFTER_SECONDS = 15;
 
+/** 503 `service.unavailable` with Retry-After, for an error that says the database did not answer (isConnectionLoss). */
+export function databaseUnavailableResponse(err: unknown): Response {
+  console.error(`[api] the database did not answer: ${err instanceof Error ? err.message.split("\n").filter(Boolean).pop() : String(err)}`);
+  return apiError(503, "service.unavailable", `the grading service cannot reach its database just now; nothing was changed; try again in ${DATABASE_RETRY_AFTER_SECONDS} s`, {
+    "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS),
+  });
+}
+
 /** The domain's refusal as the API's JSON error; anything else is a bug and is thrown on (a 500). */
 export function errorResponse(err: unknown): Response {
-  if (isConnectionLoss(err)) {
-    console.error(`[api] the database did not answer: ${err instanceof Error ? err.message.split("\n").filter(Boolean).pop() : String(err)}`);
-    return apiError(503, "service.unavailable", `the grading service cannot reach its database just now; nothing was changed; try again in ${DATABASE_RETRY_AFTER_SECONDS} s`, {
-      "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS),
-    });
-  }
+  if (isConnectionLoss(err)) return databaseUnavailableResponse(err);
   if (err instanceof NotFoundError) return apiError(404, "not_found", err.message);
   if (err instanceof ForbiddenError) return apiError(403, "forbidden", err.message);
   if (err instanceof SuiteInvalidError) {

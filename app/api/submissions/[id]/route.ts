@@ -8,11 +8,12 @@ import { getSubmissionForViewerOrThrow } from "@/lib/courses/access";
 import { db } from "@/lib/db";
 import { queuePlace, wireQueuePlace } from "@/lib/jobs/queue-place";
 import { NotFoundError } from "@/lib/errors";
+import { sessionRoute } from "../../session-route";
 
 const paramsSchema = z.object({ id: z.string().min(1).max(64) });
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export async function GET(_request: Request, context: { params: Promise<{ id: string }> }) {
+export const GET = sessionRoute(async function GET(_request: Request, context: { params: Promise<{ id: string }> }) {
   const actor = await currentActor();
   if (!actor) return NextResponse.json({ error: "sign in first" }, { status: 401, headers: NO_STORE });
   const params = paramsSchema.safeParse(await context.params);
@@ -39,4 +40,4 @@ export async function GET(_request: Request, context: { params: Promise<{ id: st
     if (err instanceof NotFoundError) return NextResponse.json({ error: "submission not found" }, { status: 404, headers: NO_STORE });
     throw err;
   }
-}
+});

@@ -5,10 +5,11 @@ import { currentActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { downloadSubmissionArchive } from "@/lib/submissions/submission-code";
+import { sessionRoute } from "@/app/api/session-route";
 
 const text = (body: string, status: number) => new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
 
-export async function GET(_request: Request, context: { params: Promise<{ id: string }> }) {
+export const GET = sessionRoute(async function GET(_request: Request, context: { params: Promise<{ id: string }> }) {
   const actor = await currentActor();
   if (!actor) return text("sign in first\n", 401);
   const { id } = await context.params;
@@ -25,4 +26,4 @@ export async function GET(_request: Request, context: { params: Promise<{ id: st
     if (err instanceof NotFoundError) return text("submission not found\n", 404);
     throw err;
   }
-}
+});

@@ -8,10 +8,11 @@ import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
 import { getArtifactForViewerOrThrow } from "@/lib/reports/run-report";
 import { artifactResponse } from "../../../../artifact-response";
+import { sessionRoute } from "../../../../session-route";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
-export async function GET(request: Request, context: { params: Promise<{ id: string; artifactId: string }> }) {
+export const GET = sessionRoute(async function GET(request: Request, context: { params: Promise<{ id: string; artifactId: string }> }) {
   const actor = await currentActor();
   if (!actor) return NextResponse.json({ error: "sign in first" }, { status: 401, headers: NO_STORE });
   const { id, artifactId } = await context.params;
@@ -22,4 +23,4 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
     if (err instanceof NotFoundError) return NextResponse.json({ error: "artifact not found" }, { status: 404, headers: NO_STORE });
     throw err;
   }
-}
+});

@@ -11,6 +11,7 @@ import { uploadSlots } from "@/lib/submissions/upload-slots";
 import { requestUpload } from "@/lib/submissions/upload-source";
 import { uploadReferenceSolution } from "@/lib/suites/suite-versions";
 import { formUploader } from "../../../../../form-upload";
+import { sessionRoute } from "../../../../../session-route";
 import { errorResponse } from "../../../../../v1/api-route";
 
 const query = z.strictObject({
@@ -20,7 +21,7 @@ const query = z.strictObject({
   expect: z.enum(["pass", "fail"], { message: "expect: pass or fail" }),
 });
 
-export async function POST(request: Request, context: { params: Promise<{ course: string; lab: string }> }) {
+export const POST = sessionRoute(async function POST(request: Request, context: { params: Promise<{ course: string; lab: string }> }) {
   const who = await formUploader(request);
   if ("refusal" in who) return who.refusal;
   const { course, lab } = await context.params;
@@ -36,4 +37,4 @@ export async function POST(request: Request, context: { params: Promise<{ course
   } catch (err) {
     return errorResponse(err);
   }
-}
+});

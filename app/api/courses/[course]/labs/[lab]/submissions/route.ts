@@ -12,9 +12,10 @@ import { createSubmission } from "@/lib/submissions/create-submission";
 import { uploadSlots } from "@/lib/submissions/upload-slots";
 import { requestUpload } from "@/lib/submissions/upload-source";
 import { formUploader } from "../../../../../form-upload";
+import { sessionRoute } from "../../../../../session-route";
 import { errorResponse } from "../../../../../v1/api-route";
 
-export async function POST(request: Request, context: { params: Promise<{ course: string; lab: string }> }) {
+export const POST = sessionRoute(async function POST(request: Request, context: { params: Promise<{ course: string; lab: string }> }) {
   const who = await formUploader(request);
   if ("refusal" in who) return who.refusal;
   const { course, lab } = await context.params;
@@ -28,4 +29,4 @@ export async function POST(request: Request, context: { params: Promise<{ course
   } catch (err) {
     return errorResponse(err);
   }
-}
+});
