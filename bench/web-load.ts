@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     console.log(`web app under load: ${SUBMISSIONS} graded submissions (inserted in ${((Date.now() - t0) / 1000).toFixed(1)} s), ${CONNECTIONS} connections, ${SECONDS} s per page, loopback\n`);
     server = await startWebServer({
       // The API's per-token limit is lifted: this measures the route, not the limiter's refusals.
-      env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_API_CALLS_PER_MINUTE: "100000" },
+      env: { DATABASE_URL: database.url, REDIS_URL, LABGRADE_QUEUE_PREFIX: `bench-${randomBytes(4).toString("hex")}`, AUTH_SECRET: randomBytes(32).toString("hex"), LABGRADE_API_CALLS_PER_MINUTE: "100000", LABGRADE_API_CALLS_PER_MINUTE_PER_USER: "100000" },
     });
     const cookie = { cookie: await signInOverHttp(server.url, "alice@demo.labgrade.test", DEMO_PASSWORD) };
     const alice = await db.user.findUniqueOrThrow({ where: { email: "alice@demo.labgrade.test" } });

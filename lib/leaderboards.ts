@@ -81,21 +81,19 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
   const { course, role, lab } = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
   const staff = actor.isPlatformAdmin || isStaff(role);
   if (!staff && !lab.leaderboardVisible) throw new ForbiddenError("The course staff have hidden this lab's leaderboard.");
-  // Read at once; the board is refused after if the lab withholds results.
-  const [withheld, students] = await Promise.all([
-    staff ? false : holdsWithheldTests(db, lab),
-    db.membership.findMany({
-      where: { courseId: course.id, role: "STUDENT" },
-      select: { userId: true, pseudonym: true, user: { select: { name: true, email: true } } },
-    }),
-    ensureEntriesBuilt(db, lab),
-  ]);
+  const [withheld] = await Promise.all([staff ? false : holdsWithheldTests(db, lab), ensureEntriesBuilt(db, lab)]);
   if (withheld) {
     throw new ForbiddenError("This lab has hidden tests: its leaderboard opens when the staff release the results (scores would tell who passed them).");
   }
+  // The students with their entries, in one query (after the entries are built).
+  const students = await db.membership.findMany({
+    where: { courseId: course.id, role: "STUDENT" },
+    select: { userId: true, pseudonym: true, user: { select: { name: true, email: true, leaderboardEntries: { where: { labId: lab.id } } } } },
+  });
   const tieBreakers = lab.leaderboardTieBreakers.filter(isTieBreaker);
   const order = compareEntries(tieBreakers);
-  const entries = (await db.leaderboardEntry.findMany({ where: { labId: lab.id, userId: { in: students.map((s) => s.userId) } } }))
+  const entries = students
+    .flatMap((s) => s.user.leaderboardEntries)
     .map((e) => ({ ...e, id: e.submissionId, figures: { msgsPerOp: e.msgsPerOp, p50LatencyMs: e.p50LatencyMs, p99LatencyMs: e.p99LatencyMs } }))
     .sort(order);
   const byUser = new Map(students.map((s) => [s.userId, s]));
@@ -109,7 +107,7 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
     rows.push({
       rank: tied ? previous.rank : rows.length + 1,
       pseudonym: member.pseudonym ?? "anonymous",
-      student: staff ? member.user : null,
+      student: staff ? { name: member.user.name, email: member.user.email } : null,
       isMe,
       finalScore: entry.finalScore,
       maxScore: entry.maxScore,

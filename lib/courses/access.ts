@@ -85,13 +85,22 @@ export async function getLabForEditorOrThrow(db: Db, actor: Actor, courseSlug: s
   return found;
 }
 
-/** A lab of a course the actor belongs to; students see only published labs. */
+/**
+ * A lab of a course the actor belongs to; students see only published labs.
+ * One query reads the lab, its course and the actor's membership (a page
+ * asks this on every view); only a miss asks again, to say which was missing.
+ */
 export async function getLabForMemberOrThrow(db: Db, actor: Actor, courseSlug: string, labSlug: string) {
-  const { course, role } = await getCourseForMemberOrThrow(db, actor, courseSlug);
-  const lab = await db.lab.findFirst({
-    where: { courseId: course.id, slug: labSlug, ...(isStaff(role) ? {} : { published: true }) },
+  const found = await db.lab.findFirst({
+    where: { slug: labSlug, course: actor.isPlatformAdmin ? { slug: courseSlug } : { slug: courseSlug, memberships: { some: { userId: actor.userId } } } },
+    include: { course: { include: { memberships: { where: { userId: actor.userId }, select: { role: true } } } } },
   });
-  if (!lab) throw new NotFoundError("lab");
+  const role = found ? (found.course.memberships[0]?.role ?? (actor.isPlatformAdmin ? "OWNER" : null)) : null;
+  if (!found || (!found.published && !isStaff(role))) {
+    await getCourseForMemberOrThrow(db, actor, courseSlug);
+    throw new NotFoundError("lab");
+  }
+  const { course, ...lab } = found;
   return { course, role, lab };
 }
 
