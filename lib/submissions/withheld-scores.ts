@@ -20,6 +20,13 @@ export async function labsWithWithheldScores(db: Db, actor: Actor, labIds: strin
     JOIN "GradingAttempt" a ON a."jobId" = j.id
     JOIN "TestResult" r ON r."attemptId" = a.id
     WHERE s."userId" = ${actor.userId} AND s."labId" = ANY(${labIds}) AND r.visibility <> 'always'
+      -- A result's visibility is its test's in the suite version it was graded
+      -- with: a lab none of whose versions has a test other than "always"
+      -- holds nothing to withhold, and its submissions are not read at all.
+      AND s."labId" = ANY(ARRAY(
+        SELECT v."labId" FROM "SuiteVersion" v
+        WHERE v."labId" = ANY(${labIds}) AND jsonb_path_exists(v.spec, '$.tests[*] ? (@.visibility != "always")')
+      ))
       AND NOT EXISTS (
         SELECT 1 FROM "Membership" m
         WHERE m."courseId" = s."courseId" AND m."userId" = s."userId" AND m.role::text IN (${Prisma.join([...STAFF_ROLES])})

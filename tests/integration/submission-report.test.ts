@@ -17,14 +17,15 @@ import { actorByEmail } from "../support/actors.js";
 let database: ScratchDatabase;
 let db: Db;
 let labId: string;
+let suiteVersionId: string;
 
 const actor = (email: string) => actorByEmail(db, email);
 
 /** A graded echo submission with one result per visibility. */
 async function gradedSubmission(email: string, finalScore: number, visibilities = ["always", "after_due", "hidden"]) {
   const student = await actor(email);
-  const lab = await db.lab.findUniqueOrThrow({ where: { id: labId }, include: { suiteVersions: true } });
-  const suiteVersion = lab.suiteVersions[0]!;
+  const lab = await db.lab.findUniqueOrThrow({ where: { id: labId } });
+  const suiteVersion = { id: suiteVersionId };
   const submission = await db.submission.create({
     data: {
       courseId: lab.courseId,
@@ -58,6 +59,12 @@ beforeAll(async () => {
   await seedDemoCourse(db);
   const lab = await db.lab.findFirstOrThrow({ where: { slug: "echo", course: { slug: DEMO_COURSE_SLUG } } });
   labId = lab.id;
+  // The results below are graded with a suite that has those tests: a
+  // result's visibility is its test's in the version it was graded with.
+  const seeded = await db.suiteVersion.findFirstOrThrow({ where: { labId }, orderBy: { version: "asc" } });
+  const spec = seeded.spec as { tests: Array<Record<string, unknown>> };
+  const tests = ["always", "after_due", "hidden"].map((visibility) => ({ ...spec.tests[0], name: `t-${visibility}`, points: 1, visibility }));
+  suiteVersionId = (await db.suiteVersion.create({ data: { labId, version: seeded.version + 100, source: "(test)", sourceHash: "0".repeat(64), spec: { ...spec, tests } } })).id;
 });
 
 afterAll(async () => {
