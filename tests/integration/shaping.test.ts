@@ -71,6 +71,27 @@ describe("the test's latency", () => {
     expect(quantile(delays, 0.5)).toBeLessThan(mean);
     expect(quantile(delays, 0.99)).toBeGreaterThan(100);
   });
+
+  it("draws uniform delays from 0 to twice the configured 40 ms", async () => {
+    const result = await runFixtureCluster(docker, build.volume, { ...RUN, nodeCount: 2, latency: { ms: 40, distribution: "uniform" }, controller: echo(4000, "39") });
+    const delays = oneWay([...beatsIn(logOf(result, "n0")), ...beatsIn(logOf(result, "n1"))]);
+    expect(delays.length).toBeGreaterThan(100);
+    const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
+    const [min, p25, p75, p95, max] = [delays[0]!, quantile(delays, 0.25), quantile(delays, 0.75), quantile(delays, 0.95), delays.at(-1)!];
+    console.log(`uniform 40 ms: ${delays.length} beats, min ${min.toFixed(1)}, p25 ${p25.toFixed(1)}, mean ${mean.toFixed(1)}, p75 ${p75.toFixed(1)}, p95 ${p95.toFixed(1)}, max ${max.toFixed(1)} ms`);
+    // Uniform over 0..80 ms, plus ~1-3 ms of our own path: the whole range is drawn, evenly (quartiles near 20
+    // and 60), and 95 % within 10 ms of its top (an exponential with this mean would put 5 % past 120; a busy
+    // moment on this machine can add tens of ms to a few beats, so the max says little).
+    expect(min).toBeLessThan(15);
+    expect(max).toBeGreaterThan(65);
+    expect(mean).toBeGreaterThan(35);
+    expect(mean).toBeLessThan(50);
+    expect(p25).toBeGreaterThan(12);
+    expect(p25).toBeLessThan(32);
+    expect(p75).toBeGreaterThan(52);
+    expect(p75).toBeLessThan(72);
+    expect(p95).toBeLessThan(90);
+  });
 });
 
 describe("shaping fault steps", () => {
@@ -95,6 +116,33 @@ describe("shaping fault steps", () => {
     expect(quantile(n0ToN1, 0.5)).toBeLessThan(215);
     expect(quantile(n1ToN0, 0.5)).toBeLessThan(20);
     expect(quantile(n0ToN2, 0.5)).toBeLessThan(20);
+  });
+
+  it("jitter spreads the test's 50 ms latency by ±20 ms, never below 30 ms", async () => {
+    const result = await runFixtureCluster(docker, build.volume, {
+      ...RUN,
+      nodeCount: 2,
+      latency: { ms: 50, distribution: "constant" },
+      controller: echo(4000, "42"),
+      faults: [{ kind: "jitter", at: 0.5, ms: 20 }],
+    });
+    const jitter = faultEvent(result, "jitter");
+    expect(jitter.ok).toBe(true);
+    const end = faultEvent(result, "heal-all").wallMs;
+    const during = (node: string) => beatsIn(logOf(result, node)).filter((b) => b.sentMs > jitter.wallMs + 50 && b.sentMs < end - 20);
+    const delays = oneWay([...during("n0"), ...during("n1")]);
+    expect(delays.length).toBeGreaterThan(80);
+    const [min, p10, p50, p90, p95, max] = [delays[0]!, quantile(delays, 0.1), quantile(delays, 0.5), quantile(delays, 0.9), quantile(delays, 0.95), delays.at(-1)!];
+    console.log(`jitter ±20 ms on 50 ms: ${delays.length} beats, min ${min.toFixed(1)}, p10 ${p10.toFixed(1)}, p50 ${p50.toFixed(1)}, p90 ${p90.toFixed(1)}, p95 ${p95.toFixed(1)}, max ${max.toFixed(1)} ms`);
+    // Each delay is drawn from 30..70 ms, plus our own path's ~1-3 ms: never early, spread over the range
+    // (a constant 50 ms would put p10 and p90 within a few ms of each other), and 95 % within 10 ms of the
+    // top of it (the rest is this loaded machine: a busy moment can add tens of ms to a few beats).
+    expect(min).toBeGreaterThanOrEqual(29);
+    expect(p10).toBeLessThan(42);
+    expect(p90).toBeGreaterThan(58);
+    expect(p95).toBeLessThan(80);
+    expect(p50).toBeGreaterThan(45);
+    expect(p50).toBeLessThan(58);
   });
 
   it("reorders: a receiver sees beats overtake earlier ones", async () => {
