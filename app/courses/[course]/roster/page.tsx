@@ -1,12 +1,14 @@
 // /courses/[course]/roster: the course's members for its staff; owners and
 // instructors also import a roster, change roles, make password links and
-// invitation links. Students get a 404.
+// invitation links. Students get a 404. An archived course's roster is read
+// by everyone on its staff, with no form (none could be saved).
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { isEditor } from "@/lib/courses/access";
 import { listOpenInvitations } from "@/lib/courses/invitations";
 import { listRoster } from "@/lib/courses/roster";
 import { db } from "@/lib/db";
+import { CourseReadOnly } from "../../../course-read-only";
 import { orNotFound } from "../../../or-not-found";
 import { InvitationForm, MemberActions, RevokeInvitation, RosterImport } from "./roster-forms";
 import { LocalTime } from "../../../local-time";
@@ -16,6 +18,7 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
   const actor = await requireActor(`/courses/${courseSlug}/roster`);
   const { course, role, members, waiting } = await orNotFound(listRoster(db(), actor, courseSlug));
   const editor = actor.isPlatformAdmin || isEditor(role);
+  const writable = editor && !course.archivedAt;
   const invitations = editor ? await listOpenInvitations(db(), actor, courseSlug) : [];
   return (
     <>
@@ -26,6 +29,7 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
       <p className="muted">
         {members.length} member{members.length === 1 ? "" : "s"}. Pseudonyms are what other students see on leaderboards.
       </p>
+      {course.archivedAt && <CourseReadOnly title={course.title} />}
       <section className="card table-scroll">
         <table className="table table-compact" data-testid="roster">
           <thead>
@@ -35,7 +39,7 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
               <th scope="col">Role</th>
               <th scope="col">Pseudonym</th>
               <th scope="col">Signs in with</th>
-              {editor && <th scope="col">Actions</th>}
+              {writable && <th scope="col">Actions</th>}
             </tr>
           </thead>
           <tbody>
@@ -46,7 +50,7 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
                 <td>{m.role.toLowerCase()}</td>
                 <td>{m.pseudonym}</td>
                 <td className={m.signIn === "none yet" ? "muted" : undefined}>{m.signIn}</td>
-                {editor && <td>{m.userId !== actor.userId && <MemberActions courseSlug={course.slug} userId={m.userId} email={m.email} role={m.role} />}</td>}
+                {writable && <td>{m.userId !== actor.userId && <MemberActions courseSlug={course.slug} userId={m.userId} email={m.email} role={m.role} />}</td>}
               </tr>
             ))}
           </tbody>
@@ -76,7 +80,7 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
           </table>
         </section>
       )}
-      {editor && (
+      {writable && (
         <div className="card-grid">
           <section className="card">
             <h2>Import a roster</h2>

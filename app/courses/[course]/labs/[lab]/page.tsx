@@ -16,6 +16,7 @@ import { formatDateTime, formatScore, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
 import { ExtensionForm } from "./extension-form";
+import { CourseReadOnly } from "../../../../course-read-only";
 import { NativeModeCard } from "./native-card";
 import { SubmitForm } from "./submit-form";
 import { LocalTime } from "../../../../local-time";
@@ -165,7 +166,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
             <p className="muted" data-testid="submissions-left">
               {summary.text}
             </p>
-            <SubmitForm courseSlug={course.slug} labSlug={lab.slug} maxArchiveBytes={lab.maxArchiveBytes} blockedReason={summary.blocked} />
+            {course.archivedAt ? <CourseReadOnly title={course.title} /> : <SubmitForm courseSlug={course.slug} labSlug={lab.slug} maxArchiveBytes={lab.maxArchiveBytes} blockedReason={summary.blocked} />}
           </section>
           {extensions && (
             <section className="card">
@@ -190,7 +191,8 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
                   </tbody>
                 </table>
               )}
-              <ExtensionForm courseSlug={course.slug} labSlug={lab.slug} />
+              {/* An archived course's extensions are read, never granted (the Submit card says why). */}
+              {!course.archivedAt && <ExtensionForm courseSlug={course.slug} labSlug={lab.slug} />}
             </section>
           )}
           <section className="card">
