@@ -13,6 +13,7 @@ import { orNotFound } from "../../../../../or-not-found";
 import { StatusBadge } from "../../../../../status-badge";
 import { ReferenceUpload, SuiteEditor, VersionActions } from "./suite-forms";
 import { LocalTime } from "../../../../../local-time";
+import { TableScroll } from "../../../../../table-scroll";
 
 const starter = (workload: string) =>
   [
@@ -71,61 +72,65 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
             {versions.length === 0 ? (
               <p className="muted">None yet.</p>
             ) : (
-              <table className="table table-compact" data-testid="suite-versions">
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">State</th>
-                    {writable && <th scope="col">Actions</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {versions.map((v) => (
-                    <tr key={v.id}>
-                      <td>
-                        {v.version} <span className="muted"><LocalTime date={v.createdAt} /></span>
-                      </td>
-                      <td>{v.publishedAt ? (v.id === current?.id ? <span className="tag tag-pass">current</span> : "published") : <span className="tag">draft</span>}</td>
-                      {writable && (
-                        <td>
-                          <VersionActions {...ids} version={v.version} published={v.publishedAt !== null} />
-                        </td>
-                      )}
+              <TableScroll label="Versions">
+                <table className="table table-compact" data-testid="suite-versions">
+                  <thead>
+                    <tr>
+                      <th scope="col">Version</th>
+                      <th scope="col">State</th>
+                      {writable && <th scope="col">Actions</th>}
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {versions.map((v) => (
+                      <tr key={v.id}>
+                        <td>
+                          {v.version} <span className="muted"><LocalTime date={v.createdAt} /></span>
+                        </td>
+                        <td>{v.publishedAt ? (v.id === current?.id ? <span className="tag tag-pass">current</span> : "published") : <span className="tag">draft</span>}</td>
+                        {writable && (
+                          <td>
+                            <VersionActions {...ids} version={v.version} published={v.publishedAt !== null} />
+                          </td>
+                        )}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroll>
             )}
           </section>
-          <section className="card table-scroll">
+          <section className="card">
             <h2>Dry runs</h2>
             {dryRuns.length === 0 ? (
               <p className="muted">None yet.</p>
             ) : (
-              <table className="table table-compact" data-testid="dry-runs">
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">Reference</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">As expected</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {dryRuns.map((d) => (
-                    <tr key={d.submissionId}>
-                      <td>{d.version}</td>
-                      <td>
-                        <Link href={`/submissions/${d.submissionId}`}>{d.reference}</Link> <span className="muted">({d.expectPass ? "must pass" : "must fail"})</span>
-                      </td>
-                      <td>
-                        <StatusBadge status={d.status} score={d.score} maxScore={d.maxScore} /> {formatScore(d.score, d.maxScore)}
-                      </td>
-                      <td>{d.asExpected === null ? <span className="muted">grading</span> : d.asExpected ? <span className="tag tag-pass">yes</span> : <span className="tag tag-fail">no</span>}</td>
+              <TableScroll label="Dry runs">
+                <table className="table table-compact" data-testid="dry-runs">
+                  <thead>
+                    <tr>
+                      <th scope="col">Version</th>
+                      <th scope="col">Reference</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">As expected</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {dryRuns.map((d) => (
+                      <tr key={d.submissionId}>
+                        <td>{d.version}</td>
+                        <td>
+                          <Link href={`/submissions/${d.submissionId}`}>{d.reference}</Link> <span className="muted">({d.expectPass ? "must pass" : "must fail"})</span>
+                        </td>
+                        <td>
+                          <StatusBadge status={d.status} score={d.score} maxScore={d.maxScore} /> {formatScore(d.score, d.maxScore)}
+                        </td>
+                        <td>{d.asExpected === null ? <span className="muted">grading</span> : d.asExpected ? <span className="tag tag-pass">yes</span> : <span className="tag tag-fail">no</span>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroll>
             )}
           </section>
           <section className="card">
