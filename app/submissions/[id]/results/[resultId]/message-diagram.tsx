@@ -95,7 +95,7 @@ export function MessageDiagram({
     <section className="card" id="messages" data-testid="message-diagram">
       <h2>Messages between nodes</h2>
       <p>
-        Every envelope the nodes&apos; agents carried ({messages.length} messages, {lost.length} lost), as our agents saw them on the wire. A message is lost when its receiver&apos;s agent never got it while its journal was whole.{" "}
+        Every envelope the nodes&apos; agents carried ({messages.length} messages, {lost.length} lost), as our agents saw them on the wire. A message is lost when its receiver&apos;s agent never got it while its journal was whole; a request to a service (lin-kv, seq-kv, lww-kv, lin-tso) when no answer came back while its sender&apos;s journal went on, since our services answer every request that reaches them.{" "}
         <a href={downloadUrl} download="messages.jsonl">
           Download the journal
         </a>{" "}
@@ -272,7 +272,7 @@ function statusWords(m: JournalMessage): string {
     case "lost":
       return "lost";
     case "unknown":
-      return "not known (the receiver's journal ends before it)";
+      return /^n\d+$/.test(m.dest) ? "not known (the receiver's journal ends before it)" : "not known (the sender's journal ends before its answer could come)";
     case "one-sided":
       return "one end is a client or service (no journal of its own)";
   }
