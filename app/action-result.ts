@@ -23,10 +23,11 @@ export async function actionState(work: () => Promise<string>, notFound: string,
     if (err instanceof ZodError) return { message: sentence(err.issues[0]?.message ?? "The form was incomplete"), ok: false };
     if (err instanceof StudentError || err instanceof ForbiddenError) {
       const message = sentence(err.message);
-      if (err instanceof SuiteInvalidError) return { message, ok: false, problems: err.errors.map((e) => ({ line: e.line, message: e.path ? `${e.path}: ${e.message}` : e.message })) };
-      if (err instanceof RosterInvalidError) return { message, ok: false, problems: err.problems };
       const field = err instanceof StudentError ? fieldOf?.(err.code) : undefined;
-      return field ? { message, ok: false, fieldErrors: { [field]: message } } : { message, ok: false };
+      const at = field ? { fieldErrors: { [field]: message } } : {};
+      if (err instanceof SuiteInvalidError) return { message, ok: false, ...at, problems: err.errors.map((e) => ({ line: e.line, message: e.path ? `${e.path}: ${e.message}` : e.message })) };
+      if (err instanceof RosterInvalidError) return { message, ok: false, ...at, problems: err.problems };
+      return { message, ok: false, ...at };
     }
     if (err instanceof NotFoundError) return { message: notFound, ok: false };
     throw err;

@@ -8,15 +8,21 @@ export function FormMessage({ message, ok, problems }: { message: string | null;
   return (
     <div className={ok ? "form-note" : "form-error"} role={ok ? "status" : "alert"}>
       <p>{message}</p>
-      {problems && problems.length > 0 && (
-        <ul className="problems" data-testid="problems">
-          {problems.map((p, i) => (
-            <li key={i}>
-              {p.line !== null && <span className="problem-line">line {p.line}</span>} {p.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ProblemList problems={problems} />
     </div>
+  );
+}
+
+/** A refused document's problems by line (also shown at the field the document came from, as the roster import does). */
+export function ProblemList({ problems }: { problems?: ActionState["problems"] }) {
+  if (!problems || problems.length === 0) return null;
+  return (
+    <ul className="problems" data-testid="problems">
+      {problems.map((p, i) => (
+        <li key={i}>
+          {p.line !== null && <span className="problem-line">line {p.line}</span>} {p.message}
+        </li>
+      ))}
+    </ul>
   );
 }

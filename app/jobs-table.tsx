@@ -3,6 +3,7 @@
 // running one) share it.
 import Link from "next/link";
 import { LocalTime } from "./local-time";
+import { TableScroll } from "./table-scroll";
 
 export interface JobRow {
   submissionId: string;
@@ -18,9 +19,9 @@ export interface JobRow {
   runnerId?: string | null;
 }
 
-export function JobsTable({ jobs, testId, columns = {} }: { jobs: readonly JobRow[]; testId: string; columns?: { course?: boolean; runner?: boolean } }) {
+export function JobsTable({ jobs, testId, label, columns = {} }: { jobs: readonly JobRow[]; testId: string; label: string; columns?: { course?: boolean; runner?: boolean } }) {
   return (
-    <div className="table-scroll">
+    <TableScroll label={label}>
       <table className="table" data-testid={testId}>
         <thead>
           <tr>
@@ -58,6 +59,6 @@ export function JobsTable({ jobs, testId, columns = {} }: { jobs: readonly JobRo
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

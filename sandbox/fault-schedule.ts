@@ -28,6 +28,8 @@ export interface FaultEvent {
   late?: string;
   /** For partitions: each node and the nodes it is cut off from (the grudge), so a report can say who could not reach whom. */
   cuts?: Record<string, string[]>;
+  /** For partitions of a test with servicesWithMajority: the nodes cut off from the services too (none: absent). */
+  servicesCut?: string[];
 }
 
 /** A fault stamped this long after its planned time says why in the timeline. */
@@ -142,6 +144,7 @@ export async function runFaultSchedule(opts: ScheduleOptions): Promise<FaultEven
           const services = servicesCut.length > 0 ? `; services cut off from ${servicesCut.join(", ")}` : "";
           record("partition", [...grudge.keys()], `${step.mode}: ${describeGrudge(grudge)}${services}`);
           timeline[timeline.length - 1]!.cuts = Object.fromEntries([...grudge].map(([node, cut]) => [node, [...cut].sort()]));
+          if (servicesCut.length > 0) timeline[timeline.length - 1]!.servicesCut = [...servicesCut].sort();
           break;
         }
         case "heal": {

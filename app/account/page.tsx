@@ -12,6 +12,7 @@ import { signOutEverywhereAction } from "./actions";
 import { PasswordForm } from "./password-form";
 import { NewTokenForm, RevokeTokenForm } from "./token-forms";
 import { LocalTime } from "../local-time";
+import { TableScroll } from "../table-scroll";
 
 export default async function AccountPage() {
   const actor = await requireActor("/account");
@@ -54,41 +55,43 @@ export default async function AccountPage() {
           </button>
         </form>
       </section>
-      <section className="card table-scroll">
+      <section className="card">
         <h2>API tokens</h2>
         <p className="muted">
           For scripts and the command line: send one as <code>Authorization: Bearer lgp_…</code> to <code>/api/v1</code>. Each may make {config().LABGRADE_API_CALLS_PER_MINUTE} calls a minute.
         </p>
         {tokens.length > 0 && (
-          <table className="table table-compact" data-testid="tokens">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">May</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col" />
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((t) => {
-                const expired = t.expiresAt !== null && t.expiresAt <= now;
-                return (
-                  <tr key={t.id}>
-                    <td>{t.name}</td>
-                    <td>{t.scope === "SUBMIT" ? "read, act" : "read"}</td>
-                    <td>
-                      <code>{t.prefix}…</code>
-                    </td>
-                    <td>{t.lastUsedAt ? <LocalTime date={t.lastUsedAt} /> : <span className="muted">never</span>}</td>
-                    <td>{t.revokedAt ? "revoked" : expired ? "expired" : t.expiresAt ? <LocalTime date={t.expiresAt} prefix="until " /> : "active"}</td>
-                    <td>{!t.revokedAt && !expired && <RevokeTokenForm tokenId={t.id} name={t.name} />}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <TableScroll label="API tokens">
+            <table className="table table-compact" data-testid="tokens">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">May</th>
+                  <th scope="col">Starts with</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">State</th>
+                  <th scope="col" />
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((t) => {
+                  const expired = t.expiresAt !== null && t.expiresAt <= now;
+                  return (
+                    <tr key={t.id}>
+                      <td>{t.name}</td>
+                      <td>{t.scope === "SUBMIT" ? "read, act" : "read"}</td>
+                      <td>
+                        <code>{t.prefix}…</code>
+                      </td>
+                      <td>{t.lastUsedAt ? <LocalTime date={t.lastUsedAt} /> : <span className="muted">never</span>}</td>
+                      <td>{t.revokedAt ? "revoked" : expired ? "expired" : t.expiresAt ? <LocalTime date={t.expiresAt} prefix="until " /> : "active"}</td>
+                      <td>{!t.revokedAt && !expired && <RevokeTokenForm tokenId={t.id} name={t.name} />}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
         <NewTokenForm defaultDays={DEFAULT_TOKEN_DAYS} />
       </section>

@@ -10,6 +10,7 @@ import { RunnersTable } from "../runners-table";
 import { LocalTime } from "../local-time";
 import { orNotFound } from "../or-not-found";
 import { ArchiveButton } from "./archive-button";
+import { TableScroll } from "../table-scroll";
 
 export const dynamic = "force-dynamic";
 
@@ -38,7 +39,7 @@ export default async function PlatformPage() {
 
       <section className="card">
         <h2>Courses</h2>
-        <div className="table-scroll">
+        <TableScroll label="Courses">
           <table className="table" data-testid="platform-courses">
             <thead>
               <tr>
@@ -90,7 +91,7 @@ export default async function PlatformPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
 
       <section className="card">
@@ -100,7 +101,7 @@ export default async function PlatformPage() {
         ) : (
           <>
             {overview.jobs.length === LISTED_JOBS && <p className="muted">The first {LISTED_JOBS}, running first, then in the order they will run.</p>}
-            <JobsTable jobs={overview.jobs} testId="platform-jobs" columns={{ course: true, runner: true }} />
+            <JobsTable jobs={overview.jobs} testId="platform-jobs" label="Gradings waiting and running" columns={{ course: true, runner: true }} />
           </>
         )}
       </section>
@@ -110,9 +111,7 @@ export default async function PlatformPage() {
         {overview.runners.length === 0 ? (
           <p className="muted">No runner has ever reported in.</p>
         ) : (
-          <div className="table-scroll">
-            <RunnersTable runners={overview.runners} testId="platform-runners" columns={{ host: true, images: true }} />
-          </div>
+          <RunnersTable runners={overview.runners} testId="platform-runners" columns={{ host: true, images: true }} />
         )}
       </section>
     </>

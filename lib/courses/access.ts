@@ -78,10 +78,10 @@ export async function getCourseForEditorOrThrow(db: Db, actor: Actor, courseSlug
 }
 
 /** getLabForMemberOrThrow for owners and instructors (see getCourseForEditorOrThrow). */
-export async function getLabForEditorOrThrow(db: Db, actor: Actor, courseSlug: string, labSlug: string, what: string) {
+export async function getLabForEditorOrThrow(db: Db, actor: Actor, courseSlug: string, labSlug: string, what: string, opts: { toRead?: boolean } = {}) {
   const found = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
   if (!actor.isPlatformAdmin && !isEditor(found.role)) throw new ForbiddenError(`only the course's instructors may ${what}`);
-  refuseIfArchived(found.course);
+  if (!opts.toRead) refuseIfArchived(found.course);
   return found;
 }
 

@@ -22,6 +22,7 @@
 import { z } from "zod";
 import type { Evidence } from "../checkers/evidence.js";
 import { pairOperations, type HistoryEvent } from "../history.js";
+import { isServiceName } from "../maelstrom-services.js";
 import { partitionSides, type FaultBand } from "./plot-data.js";
 
 export { partitionSides };
@@ -223,11 +224,16 @@ export function focusOperations(events: readonly HistoryEvent[], evidence: Evide
 export type MessageStatus =
   /** Sent and received, both seen by our agents. */
   | "delivered"
-  /** Sent to a node whose agent never received it, while that node's journal was whole. */
+  /**
+   * Sent to a node whose agent never received it, while that node's journal
+   * was whole; or a request to a service never answered while its sender's
+   * journal went on (our services answer every request that reaches them,
+   * so its answer is the request's other side).
+   */
   | "lost"
-  /** Sent to a node whose journal stops before we could know (cut, missing, or the test ended). */
+  /** Sent to a node whose journal stops before we could know (cut, missing, or the test ended), or a service's answer that could still have been on its way. */
   | "unknown"
-  /** One end is a client or a service, which keep no journal: drawn as seen by the node's end. */
+  /** One end is a client or a service, which keep no journal: drawn as seen by the node's end (a service's answered request, its answer, anything to or from a client). */
   | "one-sided";
 
 export interface JournalMessage {
@@ -247,6 +253,9 @@ export interface JournalMessage {
 
 const isNode = (id: string) => /^n\d+$/.test(id);
 
+/** How long after a request to a service its answer may still be on its way (the test's latency, a busy host). */
+const SERVICE_ANSWER_MS = 1000;
+
 /** Pairs each send with its receipt (same src, dest, type, ids and size; the latest such send before it) and finds what was lost, and to which fault. */
 export function journalMessages(journal: MessageJournal, bands: readonly FaultBand[]): JournalMessage[] {
   const nodes = new Map(journal.nodes.map((n) => [n.node, n]));
@@ -256,6 +265,11 @@ export function journalMessages(journal: MessageJournal, bands: readonly FaultBa
   const waiting = new Map<string, JournalMessage[]>();
   const messages: JournalMessage[] = [];
   const receipts: JournalEntry[] = [];
+  // A service's answers, by the node that got them, the service, and the request they answer.
+  const answer = (node: string, service: string, msgId: number) => `${node}\u0000${service}\u0000${msgId}`;
+  const answered = new Set<string>();
+  for (const e of journal.entries) if (e.dir === "recv" && isServiceName(e.src) && e.in_reply_to !== null) answered.add(answer(e.dest, e.src, e.in_reply_to));
+  const unanswered: JournalMessage[] = [];
   // Every send first (a receipt may be stamped in the same millisecond as its send, on another node's journal line).
   for (const e of journal.entries) {
     const message = (recvMs: number | null, status: MessageStatus): JournalMessage => ({
@@ -272,7 +286,13 @@ export function journalMessages(journal: MessageJournal, bands: readonly FaultBa
     });
     if (e.dir === "send") {
       const journaled = isNode(e.dest) && nodes.has(e.dest);
+      // A request to a service (it has an id to be answered to) is followed by its answer, below.
+      const request = isServiceName(e.dest) && e.msg_id !== null && !answered.has(answer(e.src, e.dest, e.msg_id));
       const m = message(journaled ? null : e.t, journaled ? "lost" : "one-sided");
+      if (request) {
+        m.recvMs = null;
+        unanswered.push(m);
+      }
       messages.push(m);
       if (journaled) {
         const queue = waiting.get(key(e));
@@ -313,11 +333,23 @@ export function journalMessages(journal: MessageJournal, bands: readonly FaultBa
     if (!followed) m.status = "unknown";
     else m.cause = causeOf(m, bands);
   }
+  // An unanswered request: lost if its sender's agent went on journaling long after (the same
+  // agent would have written the answer down), else its answer may have been on its way.
+  for (const m of unanswered) {
+    const sender = nodes.get(m.src);
+    const followed = sender !== undefined && (sender.wholeUntilMs === null || m.sentMs + SERVICE_ANSWER_MS < sender.wholeUntilMs) && m.sentMs + SERVICE_ANSWER_MS <= (lastSeen.get(m.src) ?? -Infinity);
+    m.status = followed ? "lost" : "unknown";
+    if (followed) m.cause = causeOf(m, bands);
+  }
   return messages;
 }
 
-const cutBetween = (band: FaultBand, a: string, b: string) =>
-  band.cuts ? (band.cuts[a]?.includes(b) ?? false) || (band.cuts[b]?.includes(a) ?? false) : band.nodes.includes(a) || band.nodes.includes(b);
+/** Whether a partition cut a and b apart: two nodes by its cuts; a node and a service when it cut that node off from the services (servicesWithMajority). */
+function cutBetween(band: FaultBand, a: string, b: string): boolean {
+  const callerOfService = isServiceName(a) ? b : isServiceName(b) ? a : null;
+  if (callerOfService !== null) return band.servicesCut?.includes(callerOfService) ?? false;
+  return band.cuts ? (band.cuts[a]?.includes(b) ?? false) || (band.cuts[b]?.includes(a) ?? false) : band.nodes.includes(a) || band.nodes.includes(b);
+}
 
 /** The fault a lost message was sent under: a partition cutting its two ends apart first, then its receiver killed or paused, then packet loss. */
 export function causeOf(m: Pick<JournalMessage, "src" | "dest" | "sentMs">, bands: readonly FaultBand[]): number | null {

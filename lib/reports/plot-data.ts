@@ -17,6 +17,8 @@ export interface FaultTimelineEntry {
   ok: boolean;
   /** For partitions: each node and the nodes it was cut off from (runs recorded before this have none). */
   cuts?: Record<string, string[]>;
+  /** For partitions of a test with servicesWithMajority: the nodes cut off from the services too. */
+  servicesCut?: string[];
 }
 
 /** A fault that was active from startMs to endMs (ms after the main phase began). */
@@ -29,6 +31,8 @@ export interface FaultBand {
   endMs: number;
   /** For a partition: who was cut off from whom (FaultTimelineEntry.cuts), when recorded. */
   cuts?: Record<string, string[]>;
+  /** For a partition: the nodes it cut off from the services too (FaultTimelineEntry.servicesCut), if any. */
+  servicesCut?: string[];
 }
 
 /**
@@ -102,7 +106,7 @@ export function faultBands(timeline: readonly FaultTimelineEntry[], mainPhaseMs:
       close(NETWORK_UNDO[e.kind]!, atMs);
     } else if (NETWORK_FAULTS.has(e.kind)) {
       close(e.kind, atMs);
-      open.set(e.kind, { kind: e.kind, nodes: e.nodes, detail: e.detail, startMs: atMs, endMs: atMs, ...(e.cuts ? { cuts: e.cuts } : {}) });
+      open.set(e.kind, { kind: e.kind, nodes: e.nodes, detail: e.detail, startMs: atMs, endMs: atMs, ...(e.cuts ? { cuts: e.cuts } : {}), ...(e.servicesCut ? { servicesCut: e.servicesCut } : {}) });
     } else if (e.kind === "kill" || e.kind === "pause") {
       for (const node of e.nodes) open.set(`${e.kind}:${node}`, { kind: e.kind, nodes: [node], detail: e.detail, startMs: atMs, endMs: atMs });
     } else if (NODE_FAULTS[e.kind]) {

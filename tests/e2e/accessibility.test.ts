@@ -8,7 +8,9 @@
 // for the student pages, the instructor for the staff pages). axe's source
 // is read from node_modules and evaluated in the page (no network, and the
 // page's Content-Security-Policy stays on). A serious or critical violation
-// fails the test, each printed with its rule, its help and the elements.
+// fails the test, each printed with its rule, its help and the elements, and
+// so does a box that scrolls sideways a keyboard cannot reach (every one must
+// be a TableScroll, at a desktop's width and a phone's).
 // At 390 × 844 the submission and grading pages must not scroll sideways
 // (the document is no wider than the viewport); screenshots of both go to
 // test-results/screenshots.
@@ -26,6 +28,7 @@ import { assertNextBuildExists, startWebServer, type WebServer } from "../suppor
 const SCREENSHOTS = path.resolve("test-results/screenshots");
 const ALICE = "alice@demo.labgrade.test";
 const INSTRUCTOR = "instructor@demo.labgrade.test";
+const ADMIN = "admin@demo.labgrade.test";
 const COURSE = `/courses/${DEMO_COURSE_SLUG}`;
 const PHONE = { width: 390, height: 844 };
 /** Two Go builds and short runs (lin-kv's 10 s with its recovery), one after the other on one runner slot. */
@@ -72,16 +75,28 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${page.url()}: ${v.impact} ${v.id}: ${v.help} (${v.helpUrl})\n${v.nodes.map((n) => `    ${JSON.stringify(n.target)} ${n.failureSummary ?? ""}`.replace(/\n/g, " ")).join("\n")}`);
 }
 
+/**
+ * Boxes that scroll sideways which are not a TableScroll (app/table-scroll.tsx):
+ * each must be a named region in the tab order, so a keyboard reaches it
+ * whenever it overflows (axe flags only the ones overflowing at this width).
+ */
+async function unreachableScrollBoxes(page: Page): Promise<string[]> {
+  const boxes = await page.locator(".table-scroll").evaluateAll((elements) =>
+    elements.filter((e) => e.getAttribute("tabindex") !== "0" || e.getAttribute("role") !== "region" || !e.getAttribute("aria-label")).map((e) => e.outerHTML.slice(0, 120)),
+  );
+  return boxes.map((box) => `${page.url()}: a scrolling box a keyboard cannot reach, or without a name: ${box}`);
+}
+
 /** Opens each path as `email` (null: signed out) and collects axe's serious and critical violations. */
-async function audit(email: string | null, paths: string[], ready: Record<string, (page: Page) => Promise<void>> = {}): Promise<string[]> {
-  const { context, page } = await signedIn(email);
+async function audit(email: string | null, paths: string[], ready: Record<string, (page: Page) => Promise<void>> = {}, viewport?: { width: number; height: number }): Promise<string[]> {
+  const { context, page } = await signedIn(email, viewport);
   const found: string[] = [];
   try {
     for (const p of paths) {
       const response = await page.goto(p);
       expect(response?.status(), p).toBe(200);
       await ready[p]?.(page);
-      found.push(...(await seriousViolations(page)));
+      found.push(...(await seriousViolations(page)), ...(await unreachableScrollBoxes(page)));
     }
   } finally {
     await context.close();
@@ -145,12 +160,28 @@ describe("accessibility and phone widths", () => {
     const found = await audit(INSTRUCTOR, [
       `${COURSE}/roster`,
       `${COURSE}/grading`,
+      `${COURSE}/labs/echo`,
       `${COURSE}/labs/echo/suite`,
       `${COURSE}/labs/echo/edit`,
+      `${COURSE}/labs/new`,
+      `${COURSE}/labs/echo/submissions`,
       `${COURSE}/overview`,
       `/submissions/${failingId}`,
+      `/submissions/${failingId}/code`,
     ]);
     expect(found).toEqual([]);
+  }, 120_000);
+
+  it("the platform pages have no serious or critical violations", async () => {
+    const found = await audit(ADMIN, ["/admin", "/admin/new", `/admin/courses/${DEMO_COURSE_SLUG}/copy`, "/admin/audit"]);
+    expect(found).toEqual([]);
+  }, 120_000);
+
+  it("at a phone's width, what scrolls inside a card on the report, roster, overview and suite pages is reachable by keyboard", async () => {
+    const report = `/submissions/${failingId}/results/${failingResultId}`;
+    const students = await audit(ALICE, [report, `${COURSE}/labs/echo/leaderboard`], { [report]: async (page) => void (await page.locator("[data-testid=run-chart][data-state=rendered]").waitFor({ timeout: 20_000 })) }, PHONE);
+    const staff = await audit(INSTRUCTOR, [`${COURSE}/roster`, `${COURSE}/overview`, `${COURSE}/labs/echo/suite`, `${COURSE}/labs/echo/submissions`], {}, PHONE);
+    expect([...students, ...staff]).toEqual([]);
   }, 120_000);
 
   it("a skip link leads past the header to the page's content, and the run chart's data is a table a keyboard reaches", async () => {

@@ -2,7 +2,8 @@
 // runner and Docker: create a lab; write its suite (a mistake shown by line,
 // then fixed); upload a reference solution that must pass and one that must
 // fail; dry-run the draft and watch both behave as expected; publish the suite
-// and the lab; import a roster (a bad file refused by line, then a good one);
+// and the lab; import a roster (a bad file refused by line at its field, what
+// was pasted kept, then a good one);
 // hand a password link to an imported student, who sets a password and finds
 // the lab; make an invitation link, with which a newcomer has a link mailed
 // (to a real SMTP server on loopback), creates the account from it and joins;
@@ -169,9 +170,18 @@ describe("an instructor", () => {
     const { page } = instructor!;
     await page.goto(`/courses/${C}/roster`);
     const importForm = page.getByTestId("roster-import");
-    await importForm.getByLabel("… or paste its lines").fill("email,name,role\nnew.student@uni.test,New Student,student\nnobody,Nobody,student\n");
+    const refused = "email,name,role\nnew.student@uni.test,New Student,student\nnobody,Nobody,student\n";
+    await importForm.getByLabel("… or paste its lines").fill(refused);
     await importForm.getByRole("button", { name: "Import roster" }).click();
-    await expect(importForm.getByTestId("problems").textContent()).resolves.toContain('line 3 "nobody" is not an email address');
+    // Refused at its field, by line, with what was pasted kept to be fixed.
+    const pasted = importForm.getByLabel("… or paste its lines");
+    await importForm.getByRole("alert").filter({ hasText: "Nothing was imported: one problem, shown at its field." }).waitFor();
+    expect(await pasted.inputValue()).toBe(refused);
+    expect(await pasted.getAttribute("aria-invalid")).toBe("true");
+    const atField = page.locator("#roster-csv-problem");
+    await expect(atField.textContent()).resolves.toMatch(/^The roster has 1 problem; nothing was importedline 3 "nobody" is not an email address/);
+    expect(await pasted.getAttribute("aria-describedby")).toBe("roster-csv-problem");
+    await shot(page, "staff-roster-refused");
     expect(await stack!.db.user.count({ where: { email: "new.student@uni.test" } })).toBe(0);
     await importForm.getByLabel("… or paste its lines").fill("email,name,role\nnew.student@uni.test,New Student,student\nnew.ta@uni.test,New TA,ta\n");
     await importForm.getByRole("button", { name: "Import roster" }).click();

@@ -2,9 +2,11 @@
 // the header's Platform link, make a course (a refused form keeps what was
 // typed and shows each problem at its field), copy the demo course into a
 // new term with its instructor as owner, archive the copy and find it in the
-// audit log. The owner then finds the archived course off their list, its
-// page read-only and a change refused in words; the platform pages are "not
-// found" for them and for a student. Screenshots of each step.
+// audit log. The owner then finds the archived course off their list, and its
+// pages (the course, roster, new lab, a lab, its edit page and its suite)
+// read-only: each says why in the refusal's own words and offers no form that
+// could not be saved; the platform pages are "not found" for them and for a
+// student. Screenshots of each step.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -119,16 +121,33 @@ describe("a platform admin", () => {
     expect(await row.textContent()).toMatch(new RegExp(`${COPY}admin@demo\\.labgrade\\.testcourse\\.archive`));
     await shot(admin, "platform-audit-log");
 
-    // The owner: off their list, the page read-only, a change refused in words.
+    // The owner: off their list, and every page of the course read-only.
     await owner.reload();
     expect(await owner.getByRole("link", { name: "Distributed Systems", exact: true }).count()).toBe(0);
     await owner.goto(`/courses/${COPY}`);
     await owner.getByTestId("course-archived").waitFor();
-    await owner.goto(`/courses/${COPY}/roster`);
-    await owner.getByLabel("… or paste its lines").fill("email\nzed@uni.test\n");
-    await owner.getByRole("button", { name: "Import roster" }).click();
-    await owner.getByRole("alert").filter({ hasText: "Distributed Systems is archived and read-only: nothing can be submitted or changed in it" }).waitFor();
-    await shot(owner, "platform-archived-refused");
+    expect(await owner.getByRole("link", { name: "New lab" }).count()).toBe(0);
+    // Each staff page answers (not "not found"), says why in the refusal's words, and has no form to fill in vain.
+    const lab = await db.lab.findFirstOrThrow({ where: { course: { slug: COPY } }, orderBy: { slug: "asc" } });
+    const pages: Array<[string, string]> = [
+      [`/courses/${COPY}/roster`, "Roster"],
+      [`/courses/${COPY}/labs/new`, "New lab"],
+      [`/courses/${COPY}/labs/${lab.slug}`, lab.title],
+      [`/courses/${COPY}/labs/${lab.slug}/edit`, `Edit ${lab.title}`],
+      [`/courses/${COPY}/labs/${lab.slug}/suite`, `Test suite: ${lab.title}`],
+    ];
+    for (const [where, heading] of pages) {
+      const answer = await owner.goto(where);
+      expect([where, answer?.status()]).toEqual([where, 200]);
+      // The page's own heading (a lab's description may hold more).
+      expect(await owner.getByRole("heading", { level: 1 }).first().textContent()).toBe(heading);
+      expect(await owner.getByTestId("course-read-only").first().textContent()).toBe(
+        "Distributed Systems is archived and read-only: nothing can be submitted or changed in it (a platform admin can unarchive it).",
+      );
+      const forms = await owner.locator("main form").evaluateAll((found) => found.map((f) => f.getAttribute("data-testid") ?? f.outerHTML.slice(0, 80)));
+      expect([where, forms]).toEqual([where, []]);
+      await shot(owner, `platform-archived${where.slice(`/courses/${COPY}`.length).replaceAll("/", "-")}`);
+    }
     expect(await db.membership.count({ where: { course: { slug: COPY } } })).toBe(1);
   });
 

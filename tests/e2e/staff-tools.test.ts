@@ -4,8 +4,10 @@
 //   taken short name): each problem at its field, dates written readably,
 //   everything typed kept; the lab made in native mode, the form saying what
 //   a native program is told;
-// - a suite version never dry-run: publishing asks first, then says the lab
-//   is still a draft; a TA reads the suite without being offered "Edit";
+// - a suite version never dry-run: publishing asks first (the versions table,
+//   question and all, inside its card at a desktop's and a phone's width),
+//   then says the lab is still a draft; a TA reads the suite without being
+//   offered "Edit";
 // - a student submits a small native program (its own TCP server) through
 //   the lab page and it is graded; their pseudonym refused (taken) at its
 //   field, the rule stated, what they typed kept;
@@ -57,6 +59,20 @@ async function problemAt(page: Page, inputId: string): Promise<string> {
   await expect(input.getAttribute("aria-invalid")).resolves.toBe("true");
   await expect(input.getAttribute("aria-describedby")).resolves.toContain(`${inputId}-problem`);
   return (await page.locator(`#${inputId}-problem`).textContent()) ?? "";
+}
+
+/** How many px the element's box reaches out of its card's content box, on either side (0: it fits). */
+async function overhang(page: Page, testId: string): Promise<number> {
+  return page.getByTestId(testId).evaluate((element) => {
+    const card = element.closest(".card");
+    if (!card) throw new Error("not in a card");
+    const box = card.getBoundingClientRect();
+    const style = getComputedStyle(card);
+    const left = box.left + parseFloat(style.paddingLeft);
+    const right = box.right - parseFloat(style.paddingRight);
+    const own = element.getBoundingClientRect();
+    return Math.max(0, Math.ceil(own.right - right), Math.ceil(left - own.left));
+  });
 }
 
 beforeAll(async () => {
@@ -129,6 +145,13 @@ describe("staff tools", () => {
     await expect(confirm.textContent()).resolves.toContain("Version 1 was never dry-run against the reference solutions");
     expect(await stack!.db.suiteVersion.count({ where: { lab: { slug: LAB }, publishedAt: { not: null } } })).toBe(0);
     await shot(page, "staff-publish-confirm");
+    // The versions table, question and all, fits its card in the side column, and at a phone's width.
+    expect(await overhang(page, "suite-versions")).toBe(0);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await overhang(page, "suite-versions")).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(page, "staff-publish-confirm-phone");
+    await page.setViewportSize({ width: 1280, height: 1000 });
     await confirm.getByRole("button", { name: "Publish version 1 without a dry run" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Version 1 is published" }).textContent()).resolves.toContain("but the lab is still a draft: students do not see it");
     expect(await stack!.db.suiteVersion.count({ where: { lab: { slug: LAB }, publishedAt: { not: null } } })).toBe(1);

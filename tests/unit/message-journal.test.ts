@@ -103,14 +103,14 @@ describe("reading the journal file", () => {
   });
 });
 
-/** A journal from entries given as [t, observer, dir, src, dest, type, msg_id?]. */
-function journalOf(nodeIds: string[], rows: Array<[number, string, "send" | "recv", string, string, string, number?]>): MessageJournal {
+/** A journal from entries given as [t, observer, dir, src, dest, type, msg_id?, in_reply_to?]. */
+function journalOf(nodeIds: string[], rows: Array<[number, string, "send" | "recv", string, string, string, number?, number?]>): MessageJournal {
   return {
     format: "labgrade-messages/1",
     clock: "",
     focus: null,
     nodes: nodeIds.map((node) => ({ node, entries: 0, dropped: 0, wholeUntilMs: null, wholeFromMs: null, problem: null })),
-    entries: rows.map(([t, node, dir, src, dest, type, msgId]) => ({ t, node, dir, src, dest, type, msg_id: msgId ?? null, in_reply_to: null, size: 40 })),
+    entries: rows.map(([t, node, dir, src, dest, type, msgId, inReplyTo]) => ({ t, node, dir, src, dest, type, msg_id: msgId ?? null, in_reply_to: inReplyTo ?? null, size: 40 })),
   };
 }
 
@@ -119,7 +119,7 @@ const NODES = ["n0", "n1", "n2", "n3", "n4"];
 
 describe("lost messages and their faults", () => {
   it("pairs sends with receipts without msg_ids, in order, and marks the unreceived ones lost to the partition that cut them", () => {
-    const rows: Array<[number, string, "send" | "recv", string, string, string, number?]> = [
+    const rows: Array<[number, string, "send" | "recv", string, string, string, number?, number?]> = [
       [100, "n0", "send", "n0", "n1", "gossip"],
       [100.5, "n1", "recv", "n0", "n1", "gossip"],
       // Sent as the cut's rules went in, just before its stamp: lost to it too.
@@ -132,6 +132,7 @@ describe("lost messages and their faults", () => {
       [7000, "n0", "send", "n0", "n2", "gossip"],
       [7001, "n2", "recv", "n0", "n2", "gossip"],
       [7200, "n2", "send", "n2", "lin-kv", "read", 5],
+      [7201, "n2", "recv", "lin-kv", "n2", "read_ok", 9, 5],
       [7300, "n2", "recv", "c3", "n2", "broadcast", 1],
       // Keep every receiver's journal going past the last send, so none is "unknown".
       ...NODES.map((n): [number, string, "send" | "recv", string, string, string] => [9000, n, "recv", "c1", n, "read"]),
@@ -147,7 +148,9 @@ describe("lost messages and their faults", () => {
       [4000, "n4", "lost", 0],
       [7000, "n2", "delivered", null],
     ]);
-    expect(messages.find((m) => m.dest === "lin-kv")?.status).toBe("one-sided");
+    // A request to a service that was answered, and the answer: each drawn from the node's end.
+    expect(messages.find((m) => m.dest === "lin-kv")).toMatchObject({ status: "one-sided", recvMs: 7200 });
+    expect(messages.find((m) => m.src === "lin-kv")).toMatchObject({ status: "one-sided", recvMs: 7201 });
     expect(messages.find((m) => m.src === "c3")).toMatchObject({ status: "one-sided", sentMs: 7300, recvMs: 7300 });
     expect(lostMessageReasons(messages, [halves])).toEqual(["All 4 lost messages (gossip) were sent during the halves partition (2.4–6.2 s) across its cut and never reached n2–n4."]);
   });
@@ -188,6 +191,47 @@ describe("lost messages and their faults", () => {
       "1 message (gossip) sent while no fault was cutting its path never arrived (first at 0.5 s, to n1).",
       "1 message sent as the test ended, or past the end of a receiver's journal, could not be followed.",
     ]);
+  });
+
+  it("calls a request to a service lost when no answer came while its sender's journal went on, and ties it to the partition that cut the sender off from the services", () => {
+    // n0 alone, cut off from the other nodes and (servicesWithMajority) from the services.
+    const isolate: FaultBand = { kind: "partition", nodes: ["n0", "n1", "n2"], detail: "isolate: n0 ✕ n1,n2; services cut off from n0", startMs: 1000, endMs: 4000, cuts: { n0: ["n1", "n2"], n1: ["n0"], n2: ["n0"] }, servicesCut: ["n0"] };
+    const rows: Array<[number, string, "send" | "recv", string, string, string, number?, number?]> = [
+      [500, "n0", "send", "n0", "lin-kv", "read", 1],
+      [501, "n0", "recv", "lin-kv", "n0", "read_ok", 1, 1],
+      [1500, "n0", "send", "n0", "lin-kv", "write", 2],
+      [2000, "n0", "send", "n0", "seq-kv", "cas", 3],
+      // The majority keeps its services.
+      [2000, "n1", "send", "n1", "lin-kv", "read", 1],
+      [2001, "n1", "recv", "lin-kv", "n1", "read_ok", 7, 1],
+      // No id: nothing can answer it, so nothing says it was lost.
+      [2500, "n0", "send", "n0", "lin-kv", "write"],
+      // Unanswered, but no fault cut it: lost, explained by none.
+      [4500, "n1", "send", "n1", "lww-kv", "read", 2],
+      // Sent as n0's journal ends: its answer could still have come.
+      [5600, "n0", "send", "n0", "lin-kv", "read", 4],
+      [6000, "n0", "recv", "c1", "n0", "echo"],
+      [6000, "n1", "recv", "c1", "n1", "echo"],
+    ];
+    const messages = journalMessages(journalOf(["n0", "n1", "n2"], rows), [isolate]);
+    const toServices = messages.filter((m) => m.dest.includes("-")).map((m) => [m.sentMs, m.src, m.dest, m.status, m.cause, m.recvMs]);
+    expect(toServices).toEqual([
+      [500, "n0", "lin-kv", "one-sided", null, 500],
+      [1500, "n0", "lin-kv", "lost", 0, null],
+      [2000, "n0", "seq-kv", "lost", 0, null],
+      [2000, "n1", "lin-kv", "one-sided", null, 2000],
+      [2500, "n0", "lin-kv", "one-sided", null, 2500],
+      [4500, "n1", "lww-kv", "lost", null, null],
+      [5600, "n0", "lin-kv", "unknown", null, null],
+    ]);
+    expect(lostMessageReasons(messages, [isolate])).toEqual([
+      "2 lost messages (cas, write) were sent during the isolate partition (1–4 s) across its cut and never reached lin-kv, seq-kv.",
+      "1 message (read) sent while no fault was cutting its path never arrived (first at 4.5 s, to lww-kv).",
+      "1 message sent as the test ended, or past the end of a receiver's journal, could not be followed.",
+    ]);
+    // A partition that leaves the services to everyone (Maelstrom's way) explains no lost request.
+    const { servicesCut: _cut, ...maelstrom } = isolate;
+    expect(journalMessages(journalOf(["n0", "n1", "n2"], rows), [maelstrom]).find((m) => m.sentMs === 1500)).toMatchObject({ status: "lost", cause: null });
   });
 
   it("ties a loss to a kill of the receiver when no partition cuts the pair, and names partition sides", () => {

@@ -10,6 +10,7 @@ import { platformAdminOrThrow } from "@/lib/platform/platform-admin";
 import { sentence } from "../../action-state";
 import { LocalTime } from "../../local-time";
 import { orNotFound } from "../../or-not-found";
+import { TableScroll } from "../../table-scroll";
 
 export const dynamic = "force-dynamic";
 
@@ -95,7 +96,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
             {log.total} entr{log.total === 1 ? "y" : "ies"}; page {log.page} of {log.pageCount}
           </p>
           {log.entries.length > 0 && (
-            <div className="table-scroll">
+            <TableScroll label="Audit log entries">
               <table className="table table-compact" data-testid="audit-entries">
                 <thead>
                   <tr>
@@ -126,7 +127,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
           {log.pageCount > 1 && (
             <nav aria-label="Pages" className="staff-links">

@@ -15,6 +15,7 @@ import { CancelForm } from "./cancel-form";
 import { LiveStatus } from "./live-status";
 import { RegradeOneForm } from "./regrade-form";
 import { LocalTime } from "../../local-time";
+import { TableScroll } from "../../table-scroll";
 
 function When({ date }: { date: Date | null }) {
   return date ? <LocalTime date={date} /> : <span className="muted">—</span>;
@@ -142,7 +143,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
               ))}
             </ul>
           )}
-          <div className="table-scroll">
+          <TableScroll label="Results by test">
             <table className="table table-reflow" data-testid="results">
               <thead>
                 <tr>
@@ -194,7 +195,7 @@ export default async function SubmissionPage({ params }: { params: Promise<{ id:
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           </>
         )}
       </section>

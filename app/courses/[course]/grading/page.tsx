@@ -9,6 +9,7 @@ import { RegradeForm } from "./regrade-form";
 import { JobsTable } from "../../../jobs-table";
 import { RunnersTable } from "../../../runners-table";
 import { LocalTime } from "../../../local-time";
+import { TableScroll } from "../../../table-scroll";
 
 export const dynamic = "force-dynamic";
 
@@ -48,7 +49,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
         {overview.jobs.length === 0 ? (
           <p className="muted">Nothing is waiting or running.</p>
         ) : (
-          <JobsTable jobs={overview.jobs} testId="course-jobs" />
+          <JobsTable jobs={overview.jobs} testId="course-jobs" label="Gradings waiting and running" />
         )}
       </section>
 
@@ -56,7 +57,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
         <h2>Regrades</h2>
         <RegradeForm courseSlug={overview.course.slug} labs={labs} />
         {overview.regrades.length > 0 && (
-          <div className="table-scroll">
+          <TableScroll label="Regrades">
             <table className="table" data-testid="regrades">
               <thead>
                 <tr>
@@ -86,7 +87,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
 
@@ -95,7 +96,7 @@ export default async function GradingPage({ params }: { params: Promise<{ course
         {overview.runners.length === 0 ? (
           <p className="muted">No runner has ever reported in.</p>
         ) : (
-          <RunnersTable runners={overview.runners} testId="runners" focusable />
+          <RunnersTable runners={overview.runners} testId="runners" />
         )}
       </section>
     </>

@@ -10,6 +10,7 @@ import { courseOverviewForStaff, type CourseOverview, type GridCell, type TestFi
 import { db } from "@/lib/db";
 import { formatDurationMs, formatScore } from "../../../format";
 import { orNotFound } from "../../../or-not-found";
+import { TableScroll } from "../../../table-scroll";
 
 const percent = (part: number, whole: number) => (whole === 0 ? "—" : `${Math.round((part / whole) * 100)} %`);
 
@@ -106,43 +107,45 @@ function StudentGrid({ overview }: { overview: CourseOverview }) {
   const { course, labs, grid } = overview;
   if (grid.length === 0 || labs.length === 0) return null;
   return (
-    <section className="card table-scroll" aria-labelledby="grid-heading">
+    <section className="card" aria-labelledby="grid-heading">
       <h2 id="grid-heading">Students × labs</h2>
       <p className="muted">Best score after the late policy; a cell links to the student&apos;s submissions to that lab.</p>
-      <table className="table table-compact" data-testid="student-grid">
-        <thead>
-          <tr>
-            <th scope="col">Student</th>
-            {labs.map(({ lab }) => (
-              <th scope="col" key={lab.id}>
-                <Link href={`/courses/${course.slug}/labs/${lab.slug}/submissions`}>{lab.title}</Link>
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {grid.map(({ user, cells }) => (
-            <tr key={user.id} data-student={user.email}>
-              <th scope="row">
-                {user.name ?? user.email}
-                {user.name && <span className="muted"> ({user.email})</span>}
-              </th>
-              {cells.map((cell, i) => (
-                <td key={labs[i]!.lab.id} data-state={cell.state}>
-                  <Cell cell={cell} href={`/courses/${course.slug}/labs/${labs[i]!.lab.slug}/submissions?student=${encodeURIComponent(user.email)}`} />
-                </td>
+      <TableScroll label="Students × labs">
+        <table className="table table-compact" data-testid="student-grid">
+          <thead>
+            <tr>
+              <th scope="col">Student</th>
+              {labs.map(({ lab }) => (
+                <th scope="col" key={lab.id}>
+                  <Link href={`/courses/${course.slug}/labs/${lab.slug}/submissions`}>{lab.title}</Link>
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {grid.map(({ user, cells }) => (
+              <tr key={user.id} data-student={user.email}>
+                <th scope="row">
+                  {user.name ?? user.email}
+                  {user.name && <span className="muted"> ({user.email})</span>}
+                </th>
+                {cells.map((cell, i) => (
+                  <td key={labs[i]!.lab.id} data-state={cell.state}>
+                    <Cell cell={cell} href={`/courses/${course.slug}/labs/${labs[i]!.lab.slug}/submissions?student=${encodeURIComponent(user.email)}`} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     </section>
   );
 }
 
 function TestTable({ tests, caption, labTitle, testId = "test-figures" }: { tests: TestFigures[]; caption: string; labTitle?: Map<string, string>; testId?: string }) {
   return (
-    <div className="table-scroll">
+    <TableScroll label={caption}>
       <table className="table" data-testid={testId}>
         <caption>{caption}</caption>
         <thead>
@@ -186,6 +189,6 @@ function TestTable({ tests, caption, labTitle, testId = "test-figures" }: { test
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

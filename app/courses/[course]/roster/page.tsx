@@ -1,21 +1,25 @@
 // /courses/[course]/roster: the course's members for its staff; owners and
 // instructors also import a roster, change roles, make password links and
-// invitation links. Students get a 404.
+// invitation links. Students get a 404. An archived course's roster is read
+// by everyone on its staff, with no form (none could be saved).
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { isEditor } from "@/lib/courses/access";
 import { listOpenInvitations } from "@/lib/courses/invitations";
 import { listRoster } from "@/lib/courses/roster";
 import { db } from "@/lib/db";
+import { CourseReadOnly } from "../../../course-read-only";
 import { orNotFound } from "../../../or-not-found";
 import { InvitationForm, MemberActions, RevokeInvitation, RosterImport } from "./roster-forms";
 import { LocalTime } from "../../../local-time";
+import { TableScroll } from "../../../table-scroll";
 
 export default async function RosterPage({ params }: { params: Promise<{ course: string }> }) {
   const { course: courseSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}/roster`);
   const { course, role, members, waiting } = await orNotFound(listRoster(db(), actor, courseSlug));
   const editor = actor.isPlatformAdmin || isEditor(role);
+  const writable = editor && !course.archivedAt;
   const invitations = editor ? await listOpenInvitations(db(), actor, courseSlug) : [];
   return (
     <>
@@ -26,57 +30,62 @@ export default async function RosterPage({ params }: { params: Promise<{ course:
       <p className="muted">
         {members.length} member{members.length === 1 ? "" : "s"}. Pseudonyms are what other students see on leaderboards.
       </p>
-      <section className="card table-scroll">
-        <table className="table table-compact" data-testid="roster">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Pseudonym</th>
-              <th scope="col">Signs in with</th>
-              {editor && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((m) => (
-              <tr key={m.userId}>
-                <td>{m.email}</td>
-                <td>{m.name}</td>
-                <td>{m.role.toLowerCase()}</td>
-                <td>{m.pseudonym}</td>
-                <td className={m.signIn === "none yet" ? "muted" : undefined}>{m.signIn}</td>
-                {editor && <td>{m.userId !== actor.userId && <MemberActions courseSlug={course.slug} userId={m.userId} email={m.email} role={m.role} />}</td>}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      {waiting.length > 0 && (
-        <section className="card table-scroll">
-          <h2>Waiting for a confirmed email</h2>
-          <p className="muted">These addresses have an account that never confirmed it receives mail there, so the import gave them no role yet. Each takes its role the moment its owner confirms the address (a button on their account page).</p>
-          <table className="table table-compact" data-testid="waiting">
+      {course.archivedAt && <CourseReadOnly title={course.title} />}
+      <section className="card">
+        <TableScroll label="Members">
+          <table className="table table-compact" data-testid="roster">
             <thead>
               <tr>
                 <th scope="col">Email</th>
+                <th scope="col">Name</th>
                 <th scope="col">Role</th>
-                <th scope="col">Imported</th>
+                <th scope="col">Pseudonym</th>
+                <th scope="col">Signs in with</th>
+                {writable && <th scope="col">Actions</th>}
               </tr>
             </thead>
             <tbody>
-              {waiting.map((w) => (
-                <tr key={w.email}>
-                  <td>{w.email}</td>
-                  <td>{w.role.toLowerCase()}</td>
-                  <td><LocalTime date={w.createdAt} /></td>
+              {members.map((m) => (
+                <tr key={m.userId}>
+                  <td>{m.email}</td>
+                  <td>{m.name}</td>
+                  <td>{m.role.toLowerCase()}</td>
+                  <td>{m.pseudonym}</td>
+                  <td className={m.signIn === "none yet" ? "muted" : undefined}>{m.signIn}</td>
+                  {writable && <td>{m.userId !== actor.userId && <MemberActions courseSlug={course.slug} userId={m.userId} email={m.email} role={m.role} />}</td>}
                 </tr>
               ))}
             </tbody>
           </table>
+        </TableScroll>
+      </section>
+      {waiting.length > 0 && (
+        <section className="card">
+          <h2>Waiting for a confirmed email</h2>
+          <p className="muted">These addresses have an account that never confirmed it receives mail there, so the import gave them no role yet. Each takes its role the moment its owner confirms the address (a button on their account page).</p>
+          <TableScroll label="Waiting for a confirmed email">
+            <table className="table table-compact" data-testid="waiting">
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Imported</th>
+                </tr>
+              </thead>
+              <tbody>
+                {waiting.map((w) => (
+                  <tr key={w.email}>
+                    <td>{w.email}</td>
+                    <td>{w.role.toLowerCase()}</td>
+                    <td><LocalTime date={w.createdAt} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </section>
       )}
-      {editor && (
+      {writable && (
         <div className="card-grid">
           <section className="card">
             <h2>Import a roster</h2>

@@ -2,7 +2,8 @@
 // The roster page's forms; each works without JavaScript too.
 import { useActionState, useState } from "react";
 import { IDLE, type ActionState } from "../../../action-state";
-import { FormMessage } from "../../../form-message";
+import { fieldAria, typed } from "../../../form-fields";
+import { FormMessage, ProblemList } from "../../../form-message";
 import { importRosterAction, invitationAction, passwordLinkAction, revokeInvitationAction, setRoleAction } from "./actions";
 
 const ROLES = ["STUDENT", "TA", "INSTRUCTOR", "OWNER"] as const;
@@ -13,8 +14,17 @@ const MAX_ROSTER_FILE_BYTES = 2 * 1024 * 1024;
 export function RosterImport({ courseSlug }: { courseSlug: string }) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(importRosterAction, IDLE);
   const [fileError, setFileError] = useState<string | null>(null);
+  // A refusal's problem and its bad lines, under the field the rows came from (the file, or the pasted lines).
+  const problemAt = (name: "file" | "csv", id: string) =>
+    state.fieldErrors?.[name] && (
+      <div className="field-problem" id={`${id}-problem`}>
+        <p>{state.fieldErrors[name]}</p>
+        <ProblemList problems={state.problems} />
+      </div>
+    );
   return (
-    <form action={formAction} className="form" data-testid="roster-import">
+    // A refused import is drawn afresh with the pasted lines kept (its key changes); a chosen file must be chosen again.
+    <form key={JSON.stringify(state.values ?? null)} action={formAction} className="form" data-testid="roster-import">
       <input type="hidden" name="courseSlug" value={courseSlug} />
       <label htmlFor="roster-file">CSV file</label>
       <input
@@ -23,10 +33,21 @@ export function RosterImport({ courseSlug }: { courseSlug: string }) {
         type="file"
         accept=".csv,text/csv"
         onChange={(event) => setFileError((event.currentTarget.files?.[0]?.size ?? 0) > MAX_ROSTER_FILE_BYTES ? "The roster file is larger than 2 MB" : null)}
+        {...fieldAria(state, "file", "roster-file")}
       />
+      {problemAt("file", "roster-file")}
       <label htmlFor="roster-csv">… or paste its lines</label>
-      <textarea id="roster-csv" name="csv" rows={4} className="code-input" placeholder={"email,name,role\nada@uni.edu,Ada Lovelace,student"} />
-      <FormMessage message={fileError ?? state.message} ok={fileError ? false : state.ok} problems={fileError ? undefined : state.problems} />
+      <textarea
+        id="roster-csv"
+        name="csv"
+        rows={4}
+        className="code-input"
+        placeholder={"email,name,role\nada@uni.edu,Ada Lovelace,student"}
+        defaultValue={typed(state, "csv", "")}
+        {...fieldAria(state, "csv", "roster-csv")}
+      />
+      {problemAt("csv", "roster-csv")}
+      <FormMessage message={fileError ?? state.message} ok={fileError ? false : state.ok} problems={fileError || state.fieldErrors ? undefined : state.problems} />
       <button type="submit" className="button button-primary" disabled={pending || fileError !== null}>
         {pending ? "Importing…" : "Import roster"}
       </button>

@@ -16,9 +16,11 @@ import { formatDateTime, formatScore, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
 import { ExtensionForm } from "./extension-form";
+import { CourseReadOnly } from "../../../../course-read-only";
 import { NativeModeCard } from "./native-card";
 import { SubmitForm } from "./submit-form";
 import { LocalTime } from "../../../../local-time";
+import { TableScroll } from "../../../../table-scroll";
 
 function limitSummary(limit: SubmissionLimitState, windowSeconds: number | null): { text: string; blocked: string | null } {
   if (limit.limit === null) return { text: "No limit on submissions for this lab.", blocked: null };
@@ -32,38 +34,40 @@ function limitSummary(limit: SubmissionLimitState, windowSeconds: number | null)
 
 function TestsCard({ tests }: { tests: TestSummary[] | null }) {
   return (
-    <section className="card table-scroll" aria-labelledby="lab-tests">
+    <section className="card" aria-labelledby="lab-tests">
       <h2 id="lab-tests">Tests</h2>
       {tests === null ? (
         <p className="muted">No test suite is published yet.</p>
       ) : (
-        <table className="table table-compact" data-testid="lab-tests">
-          <thead>
-            <tr>
-              <th scope="col">Test</th>
-              <th scope="col" className="numeric">
-                Points
-              </th>
-              <th scope="col">What runs</th>
-              <th scope="col">Faults</th>
-              <th scope="col">Results</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tests.map((t) => (
-              <tr key={t.name} data-test={t.name}>
-                <td>
-                  <code>{t.name}</code>
-                  {t.repetitions > 1 && <span className="muted"> ×{t.repetitions}</span>}
-                </td>
-                <td className="numeric">{t.points}</td>
-                <td>{t.runs ?? <span className="muted">shown with its results</span>}</td>
-                <td>{t.faults === null ? <span className="muted">shown with its results</span> : t.faults.length === 0 ? "none" : t.faults.join("; ")}</td>
-                <td>{t.shown}</td>
+        <TableScroll label="Tests">
+          <table className="table table-compact" data-testid="lab-tests">
+            <thead>
+              <tr>
+                <th scope="col">Test</th>
+                <th scope="col" className="numeric">
+                  Points
+                </th>
+                <th scope="col">What runs</th>
+                <th scope="col">Faults</th>
+                <th scope="col">Results</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {tests.map((t) => (
+                <tr key={t.name} data-test={t.name}>
+                  <td>
+                    <code>{t.name}</code>
+                    {t.repetitions > 1 && <span className="muted"> ×{t.repetitions}</span>}
+                  </td>
+                  <td className="numeric">{t.points}</td>
+                  <td>{t.runs ?? <span className="muted">shown with its results</span>}</td>
+                  <td>{t.faults === null ? <span className="muted">shown with its results</span> : t.faults.length === 0 ? "none" : t.faults.join("; ")}</td>
+                  <td>{t.shown}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );
@@ -165,7 +169,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
             <p className="muted" data-testid="submissions-left">
               {summary.text}
             </p>
-            <SubmitForm courseSlug={course.slug} labSlug={lab.slug} maxArchiveBytes={lab.maxArchiveBytes} blockedReason={summary.blocked} />
+            {course.archivedAt ? <CourseReadOnly title={course.title} /> : <SubmitForm courseSlug={course.slug} labSlug={lab.slug} maxArchiveBytes={lab.maxArchiveBytes} blockedReason={summary.blocked} />}
           </section>
           {extensions && (
             <section className="card">
@@ -190,7 +194,8 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
                   </tbody>
                 </table>
               )}
-              <ExtensionForm courseSlug={course.slug} labSlug={lab.slug} />
+              {/* An archived course's extensions are read, never granted (the Submit card says why). */}
+              {!course.archivedAt && <ExtensionForm courseSlug={course.slug} labSlug={lab.slug} />}
             </section>
           )}
           <section className="card">

@@ -1,8 +1,10 @@
 // /courses/[course]/labs/new: an instructor creates a lab (a draft until published).
+// In an archived course the page says why no lab can be made, and offers no form.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { getCourseForEditorOrThrow } from "@/lib/courses/access";
 import { db } from "@/lib/db";
+import { CourseReadOnly } from "../../../../course-read-only";
 import { orNotFound } from "../../../../or-not-found";
 import { LabForm } from "../lab-form";
 import { FORM_CHOICES, NEW_LAB_VALUES } from "../lab-form-values";
@@ -10,7 +12,7 @@ import { FORM_CHOICES, NEW_LAB_VALUES } from "../lab-form-values";
 export default async function NewLabPage({ params }: { params: Promise<{ course: string }> }) {
   const { course: courseSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}/labs/new`);
-  const { course } = await orNotFound(getCourseForEditorOrThrow(db(), actor, courseSlug, "create labs"));
+  const { course } = await orNotFound(getCourseForEditorOrThrow(db(), actor, courseSlug, "create labs", { toRead: true }));
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -19,7 +21,7 @@ export default async function NewLabPage({ params }: { params: Promise<{ course:
       <h1>New lab</h1>
       <p className="muted">The lab stays a draft, seen by staff only, until you publish it. Its test suite comes next.</p>
       <section className="card">
-        <LabForm courseSlug={course.slug} labSlug={null} values={NEW_LAB_VALUES} {...FORM_CHOICES} />
+        {course.archivedAt ? <CourseReadOnly title={course.title} /> : <LabForm courseSlug={course.slug} labSlug={null} values={NEW_LAB_VALUES} {...FORM_CHOICES} />}
       </section>
     </>
   );

@@ -2,6 +2,7 @@
 // targets, lib/suites/targets.ts): one row each, what was asked, the run's
 // figure and whether it was met, as the runner recorded them.
 import type { CriterionResult } from "@/lib/suites/targets";
+import { TableScroll } from "../../../../table-scroll";
 
 export function CriteriaSection({ criteria }: { criteria: readonly CriterionResult[] | undefined }) {
   if (!criteria || criteria.length === 0) return null;
@@ -16,7 +17,7 @@ export function CriteriaSection({ criteria }: { criteria: readonly CriterionResu
             : `All ${criteria.length} of the test's targets were met.`
           : `${met} of the test's ${criteria.length} targets ${met === 1 ? "was" : "were"} met; a run passes only when every one is.`}
       </p>
-      <div className="table-scroll">
+      <TableScroll label="Criteria">
         <table className="table">
           <thead>
             <tr>
@@ -35,7 +36,7 @@ export function CriteriaSection({ criteria }: { criteria: readonly CriterionResu
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }

@@ -11,6 +11,7 @@
 import Link from "next/link";
 import type { FaultBand } from "@/lib/reports/plot-data";
 import { describeBand, diagramModel, journalExtent, lostMessageReasons, type DiagramArrow, type DiagramModel, type JournalMessage, type MessageJournal } from "@/lib/reports/message-journal";
+import { TableScroll } from "../../../../table-scroll";
 
 /** Arrows drawn at most; the rest of a window is sampled (diagramModel). */
 const MAX_ARROWS = 400;
@@ -94,7 +95,7 @@ export function MessageDiagram({
     <section className="card" id="messages" data-testid="message-diagram">
       <h2>Messages between nodes</h2>
       <p>
-        Every envelope the nodes&apos; agents carried ({messages.length} messages, {lost.length} lost), as our agents saw them on the wire. A message is lost when its receiver&apos;s agent never got it while its journal was whole.{" "}
+        Every envelope the nodes&apos; agents carried ({messages.length} messages, {lost.length} lost), as our agents saw them on the wire. A message is lost when its receiver&apos;s agent never got it while its journal was whole; a request to a service (lin-kv, seq-kv, lww-kv, lin-tso) when no answer came back while its sender&apos;s journal went on, since our services answer every request that reaches them.{" "}
         <a href={downloadUrl} download="messages.jsonl">
           Download the journal
         </a>{" "}
@@ -171,9 +172,9 @@ export function MessageDiagram({
         {journal.focus && ` Drawn thick: ${journal.focus.what}.`}
       </p>
       <figure className="diagram">
-        <div className="table-scroll">
+        <TableScroll label="Message diagram">
           <DiagramSvg model={model} />
-        </div>
+        </TableScroll>
         <figcaption className="muted">Time goes down; each column is a node, service or client. Red dashed arrows ending in ✕ were lost. Shaded bands are faults; in a partition each side has its own colour.</figcaption>
       </figure>
 
@@ -182,7 +183,7 @@ export function MessageDiagram({
           <summary>
             The lost messages as a table{lost.length > LOST_ROWS ? ` (the first ${LOST_ROWS} of ${lost.length})` : ` (${lost.length})`}
           </summary>
-          <div className="table-scroll">
+          <TableScroll label="Lost messages">
           <table className="table" data-testid="lost-messages">
             <caption>Lost messages, and the fault each was lost to</caption>
             <thead>
@@ -215,12 +216,12 @@ export function MessageDiagram({
               ))}
             </tbody>
           </table>
-          </div>
+          </TableScroll>
         </details>
       )}
       <details>
         <summary>The drawn messages as a table</summary>
-        <div className="table-scroll">
+        <TableScroll label="Messages as a table">
           <table className="table" data-testid="diagram-table">
             <thead>
               <tr>
@@ -258,7 +259,7 @@ export function MessageDiagram({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </details>
     </section>
   );
@@ -271,7 +272,7 @@ function statusWords(m: JournalMessage): string {
     case "lost":
       return "lost";
     case "unknown":
-      return "not known (the receiver's journal ends before it)";
+      return /^n\d+$/.test(m.dest) ? "not known (the receiver's journal ends before it)" : "not known (the sender's journal ends before its answer could come)";
     case "one-sided":
       return "one end is a client or service (no journal of its own)";
   }

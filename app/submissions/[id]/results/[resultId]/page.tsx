@@ -23,6 +23,7 @@ import { getJournalViewOrThrow } from "@/lib/reports/journal-view";
 import { MessageDiagram, type DiagramParams } from "./message-diagram";
 import { RaftSections } from "./raft-sections";
 import { CounterexampleLanes, RunCharts } from "./run-charts";
+import { TableScroll } from "../../../../table-scroll";
 
 const round = (n: number, digits = 2) => String(Math.round(n * 10 ** digits) / 10 ** digits);
 const ms = (us: number) => `${round(us / 1000, 1)} ms`;
@@ -134,7 +135,7 @@ function Summary({ metrics }: { metrics: RunReport["metrics"] }) {
   const ops = Object.entries(metrics.byOperation ?? {});
   if (ops.length === 0) return null;
   return (
-    <div className="table-scroll">
+    <TableScroll label="Operations by outcome">
       <table className="table" data-testid="operation-summary">
         <thead>
           <tr>
@@ -175,7 +176,7 @@ function Summary({ metrics }: { metrics: RunReport["metrics"] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -210,7 +211,7 @@ function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
         {typeof evidence.omittedOperations === "number" && ` ${evidence.omittedOperations} more operations are not drawn.`}
       </p>
       <CounterexampleLanes operations={counterexample} impossible={impossible} />
-      <div className="table-scroll">
+      <TableScroll label="Counterexample operations">
         <table className="table" data-testid="counterexample-operations">
           <thead>
             <tr>
@@ -247,7 +248,7 @@ function Counterexample({ evidence }: { evidence: LinearizabilityEvidence }) {
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }
@@ -317,7 +318,7 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
         )}
       </p>
       <p className="hint">Counted by each node&apos;s firewall, as Maelstrom counts msgs-per-op; the columns after the first three are what the node&apos;s agent reported.</p>
-      <div className="table-scroll">
+      <TableScroll label="Messages and packets by node">
         <table className="table">
           <thead>
             <tr>
@@ -362,9 +363,9 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {byType.size > 0 && (
-        <div className="table-scroll">
+        <TableScroll label="Messages by type">
           <table className="table" data-testid="messages-by-type">
             <thead>
               <tr>
@@ -391,7 +392,7 @@ function MessageStatistics({ metrics }: { metrics: RunReport["metrics"] }) {
                 ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );
@@ -408,7 +409,7 @@ function FaultTimeline({ metrics }: { metrics: RunReport["metrics"] }) {
   return (
     <section className="card">
       <h2>Fault timeline</h2>
-      <div className="table-scroll">
+      <TableScroll label="Fault timeline">
         <table className="table" data-testid="fault-timeline">
           <thead>
             <tr>
@@ -446,7 +447,7 @@ function FaultTimeline({ metrics }: { metrics: RunReport["metrics"] }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }

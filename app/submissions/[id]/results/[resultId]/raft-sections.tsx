@@ -7,6 +7,7 @@
 import type { RaftEvidence } from "@/lib/checkers/evidence";
 import { raftFaultBands, raftLanes, raftTerms } from "@/lib/reports/raft-timeline";
 import { formatBytes } from "../../../../format";
+import { TableScroll } from "../../../../table-scroll";
 
 const WIDTH = 1000;
 const LABEL = 44;
@@ -52,7 +53,7 @@ function TermsTimeline({ evidence }: { evidence: RaftEvidence }) {
         <span className="raft-key raft-key-network">unreliable or reordering</span> across the top).
         {evidence.timeline.length === 0 && " The tester recorded no samples."}
       </p>
-      <div className="table-scroll">
+      <TableScroll label="Raft timeline">
         <svg
           className="raft-timeline"
           viewBox={`0 0 ${WIDTH} ${height}`}
@@ -109,11 +110,11 @@ function TermsTimeline({ evidence }: { evidence: RaftEvidence }) {
             </g>
           ))}
         </svg>
-      </div>
+      </TableScroll>
       {/* The drawing's data for whoever cannot see it: the same spans, a row each. */}
       <details data-testid="raft-timeline-table">
         <summary>Each peer&apos;s terms and roles as a table ({evidence.timeline.length} spans)</summary>
-        <div className="table-scroll">
+        <TableScroll label="Terms and roles of each peer">
           <table className="table">
             <thead>
               <tr>
@@ -144,7 +145,7 @@ function TermsTimeline({ evidence }: { evidence: RaftEvidence }) {
               )}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </details>
       {twoLeaders.length > 0 && (
         <p className="reason" data-testid="raft-two-leaders">
@@ -153,7 +154,7 @@ function TermsTimeline({ evidence }: { evidence: RaftEvidence }) {
       )}
       <details>
         <summary>Who led in each term ({terms.length})</summary>
-        <div className="table-scroll">
+        <TableScroll label="Who led in each term">
           <table className="table" data-testid="raft-terms">
             <thead>
               <tr>
@@ -182,7 +183,7 @@ function TermsTimeline({ evidence }: { evidence: RaftEvidence }) {
               )}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </details>
     </section>
   );
@@ -193,7 +194,7 @@ function Disagreements({ evidence }: { evidence: RaftEvidence }) {
     <section className="card" data-testid="raft-disagreements">
       <h2>Applies that disagree</h2>
       <p>Two peers applied different commands at the same index: a committed entry was overwritten (the course&apos;s &ldquo;committed values do not match&rdquo;).</p>
-      <div className="table-scroll">
+      <TableScroll label="Applies that disagree">
         <table className="table">
           <thead>
             <tr>
@@ -222,7 +223,7 @@ function Disagreements({ evidence }: { evidence: RaftEvidence }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </section>
   );
 }
@@ -233,7 +234,7 @@ function PeerFigures({ evidence }: { evidence: RaftEvidence }) {
   return (
     <section className="card" data-testid="raft-peers">
       <h2>Peers</h2>
-      <div className="table-scroll">
+      <TableScroll label="Peers">
         <table className="table">
           <thead>
             <tr>
@@ -277,7 +278,7 @@ function PeerFigures({ evidence }: { evidence: RaftEvidence }) {
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <p className="muted">RPCs and bytes as each peer host counted them at the end (— : the peer was down then).</p>
     </section>
   );
@@ -289,7 +290,7 @@ function OrderedFaults({ evidence }: { evidence: RaftEvidence }) {
     <section className="card">
       <details>
         <summary>Faults the test ordered ({evidence.faults.length})</summary>
-        <div className="table-scroll">
+        <TableScroll label="Faults the test ordered">
           <table className="table" data-testid="raft-faults">
             <thead>
               <tr>
@@ -319,7 +320,7 @@ function OrderedFaults({ evidence }: { evidence: RaftEvidence }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </details>
     </section>
   );

@@ -6,6 +6,7 @@
 // has thousands of operations.
 import { useState, type ReactNode } from "react";
 import { OUTCOME_CODES, type OutcomeCode, type PlotData } from "@/lib/reports/plot-data";
+import { TableScroll } from "../../../../table-scroll";
 
 const seconds = (ms: number) => `${Math.round(ms) / 1000} s`;
 
@@ -14,7 +15,7 @@ function Folded({ summary, testId, children }: { summary: string; testId: string
   return (
     <details className="chart-table" data-testid={testId} onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>{summary}</summary>
-      {open && <div className="table-scroll">{children()}</div>}
+      {open && <TableScroll label={summary}>{children()}</TableScroll>}
     </details>
   );
 }

@@ -10,6 +10,7 @@ import { formatScore } from "../../../../../format";
 import { orNotFound } from "../../../../../or-not-found";
 import { PseudonymForm } from "./pseudonym-form";
 import { LocalTime } from "../../../../../local-time";
+import { TableScroll } from "../../../../../table-scroll";
 
 export default async function LeaderboardPage({ params }: { params: Promise<{ course: string; lab: string }> }) {
   const { course: courseSlug, lab: labSlug } = await params;
@@ -40,48 +41,50 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
         {staff && !lab.leaderboardVisible && <> Hidden from students.</>}
       </p>
       <div className="lab-layout">
-        <section className="card table-scroll">
+        <section className="card">
           {rows.length === 0 ? (
             <p className="muted">Nobody has a graded submission yet.</p>
           ) : (
-            <table className="table" data-testid="leaderboard">
-              <thead>
-                <tr>
-                  <th scope="col" className="numeric">
-                    #
-                  </th>
-                  <th scope="col">Student</th>
-                  <th scope="col" className="numeric">
-                    Score
-                  </th>
-                  {tieBreakers.map((t) => (
-                    <th key={t} scope="col" className="numeric">
-                      {TIE_BREAKERS[t]}
+            <TableScroll label="Leaderboard">
+              <table className="table" data-testid="leaderboard">
+                <thead>
+                  <tr>
+                    <th scope="col" className="numeric">
+                      #
                     </th>
-                  ))}
-                  <th scope="col">Submitted</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.pseudonym} className={r.isMe ? "row-me" : undefined}>
-                    <td className="numeric">{r.rank}</td>
-                    <td>
-                      {r.submissionId ? <Link href={`/submissions/${r.submissionId}`}>{r.pseudonym}</Link> : r.pseudonym}
-                      {r.isMe && <span className="tag">you</span>}
-                      {r.student && <span className="muted"> {r.student.name ?? r.student.email}</span>}
-                    </td>
-                    <td className="numeric">{formatScore(r.finalScore, r.maxScore)}</td>
+                    <th scope="col">Student</th>
+                    <th scope="col" className="numeric">
+                      Score
+                    </th>
                     {tieBreakers.map((t) => (
-                      <td key={t} className="numeric">
-                        {r.figures[t] ?? "–"}
-                      </td>
+                      <th key={t} scope="col" className="numeric">
+                        {TIE_BREAKERS[t]}
+                      </th>
                     ))}
-                    <td><LocalTime date={r.submittedAt} /></td>
+                    <th scope="col">Submitted</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={r.pseudonym} className={r.isMe ? "row-me" : undefined}>
+                      <td className="numeric">{r.rank}</td>
+                      <td>
+                        {r.submissionId ? <Link href={`/submissions/${r.submissionId}`}>{r.pseudonym}</Link> : r.pseudonym}
+                        {r.isMe && <span className="tag">you</span>}
+                        {r.student && <span className="muted"> {r.student.name ?? r.student.email}</span>}
+                      </td>
+                      <td className="numeric">{formatScore(r.finalScore, r.maxScore)}</td>
+                      {tieBreakers.map((t) => (
+                        <td key={t} className="numeric">
+                          {r.figures[t] ?? "–"}
+                        </td>
+                      ))}
+                      <td><LocalTime date={r.submittedAt} /></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
         </section>
         {myPseudonym !== null && (

@@ -13,6 +13,7 @@ import { formatScore } from "../../../../../format";
 import { LocalTime } from "../../../../../local-time";
 import { orNotFound } from "../../../../../or-not-found";
 import { StatusBadge } from "../../../../../status-badge";
+import { TableScroll } from "../../../../../table-scroll";
 
 type Search = { student?: string | string[]; status?: string | string[]; after?: string | string[] };
 const one = (value: string | string[] | undefined) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
@@ -68,45 +69,47 @@ export default async function LabSubmissionsPage({ params, searchParams }: { par
         </p>
       )}
       {listed && (
-        <section className="card table-scroll">
+        <section className="card">
           {listed.submissions.length === 0 ? (
             <p className="muted">{query.student || query.status ? "No submission matches." : "No submissions yet."}</p>
           ) : (
-            <table className="table" data-testid="lab-submissions">
-              <thead>
-                <tr>
-                  <th scope="col">Submitted</th>
-                  <th scope="col">Student</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="numeric">
-                    Score
-                  </th>
-                  <th scope="col" className="numeric">
-                    Suite
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {listed.submissions.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <Link href={`/submissions/${s.id}`}>
-                        <LocalTime date={s.createdAt} />
-                      </Link>
-                      {s.late && <span className="tag tag-warn">late</span>}
-                    </td>
-                    <td>
-                      {s.user.name ?? s.user.email} {s.user.name && <span className="muted">({s.user.email})</span>}
-                    </td>
-                    <td>
-                      <StatusBadge status={s.status} score={s.score} maxScore={s.maxScore} />
-                    </td>
-                    <td className="numeric">{formatScore(s.finalScore ?? s.score, s.maxScore)}</td>
-                    <td className="numeric">v{s.suiteVersion.version}</td>
+            <TableScroll label="Submissions">
+              <table className="table" data-testid="lab-submissions">
+                <thead>
+                  <tr>
+                    <th scope="col">Submitted</th>
+                    <th scope="col">Student</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="numeric">
+                      Score
+                    </th>
+                    <th scope="col" className="numeric">
+                      Suite
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {listed.submissions.map((s) => (
+                    <tr key={s.id}>
+                      <td>
+                        <Link href={`/submissions/${s.id}`}>
+                          <LocalTime date={s.createdAt} />
+                        </Link>
+                        {s.late && <span className="tag tag-warn">late</span>}
+                      </td>
+                      <td>
+                        {s.user.name ?? s.user.email} {s.user.name && <span className="muted">({s.user.email})</span>}
+                      </td>
+                      <td>
+                        <StatusBadge status={s.status} score={s.score} maxScore={s.maxScore} />
+                      </td>
+                      <td className="numeric">{formatScore(s.finalScore ?? s.score, s.maxScore)}</td>
+                      <td className="numeric">v{s.suiteVersion.version}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
           {nextHref && (
             <p>

@@ -1,16 +1,19 @@
 // /courses/[course]/labs/[lab]/suite: the lab's test suite for its staff. The
 // editor saves new versions (problems shown by line), each version can be
-// dry-run against the reference solutions and published; TAs may read it all.
+// dry-run against the reference solutions and published; TAs may read it all,
+// and so may everyone in an archived course (read-only: no form is offered).
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { isEditor } from "@/lib/courses/access";
 import { db } from "@/lib/db";
 import { listDryRuns, listSuiteVersions } from "@/lib/suites/suite-versions";
 import { formatScore } from "../../../../../format";
+import { CourseReadOnly } from "../../../../../course-read-only";
 import { orNotFound } from "../../../../../or-not-found";
 import { StatusBadge } from "../../../../../status-badge";
 import { ReferenceUpload, SuiteEditor, VersionActions } from "./suite-forms";
 import { LocalTime } from "../../../../../local-time";
+import { TableScroll } from "../../../../../table-scroll";
 
 const starter = (workload: string) =>
   [
@@ -30,6 +33,8 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
   const { course, role, lab, versions, references } = await orNotFound(listSuiteVersions(db(), actor, courseSlug, labSlug));
   const dryRuns = await listDryRuns(db(), lab.id);
   const editor = actor.isPlatformAdmin || isEditor(role);
+  // An editor of an archived course reads what an editor would, without the forms that could not be saved.
+  const writable = editor && !course.archivedAt;
   const current = versions.find((v) => v.publishedAt !== null);
   const ids = { courseSlug: course.slug, labSlug: lab.slug };
   return (
@@ -40,12 +45,13 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
       <h1>Test suite: {lab.title}</h1>
       <p className="muted">
         {current ? `Students are graded against version ${current.version}.` : "No version is published: students cannot submit yet."}
-        {editor && " Saving makes a new draft version; dry-run it against the reference solutions, then publish it."}
+        {writable && " Saving makes a new draft version; dry-run it against the reference solutions, then publish it."}
       </p>
+      {course.archivedAt && <CourseReadOnly title={course.title} />}
       {!lab.published && (
         <p className="form-note" data-testid="lab-hidden">
           This lab is still a draft: students do not see it, so publishing a suite version grades nobody until the lab itself is published
-          {editor && (
+          {writable && (
             <>
               {" "}
               (<Link href={`/courses/${course.slug}/labs/${lab.slug}/edit`}>Edit lab</Link> → Published)
@@ -57,8 +63,8 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
       <div className="lab-layout">
         <section className="card">
           {/* TAs read the suite; only editors are offered "Edit". */}
-          <h2>{editor ? "Edit" : "Source (read-only: instructors edit it)"}</h2>
-          {editor ? <SuiteEditor {...ids} source={versions[0]?.source ?? starter(lab.workload)} /> : <pre className="code-block">{versions[0]?.source ?? "(no suite yet)"}</pre>}
+          <h2>{writable ? "Edit" : editor ? "Source (read-only: the course is archived)" : "Source (read-only: instructors edit it)"}</h2>
+          {writable ? <SuiteEditor {...ids} source={versions[0]?.source ?? starter(lab.workload)} /> : <pre className="code-block">{versions[0]?.source ?? "(no suite yet)"}</pre>}
         </section>
         <aside className="lab-side">
           <section className="card">
@@ -66,61 +72,65 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
             {versions.length === 0 ? (
               <p className="muted">None yet.</p>
             ) : (
-              <table className="table table-compact" data-testid="suite-versions">
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">State</th>
-                    {editor && <th scope="col">Actions</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {versions.map((v) => (
-                    <tr key={v.id}>
-                      <td>
-                        {v.version} <span className="muted"><LocalTime date={v.createdAt} /></span>
-                      </td>
-                      <td>{v.publishedAt ? (v.id === current?.id ? <span className="tag tag-pass">current</span> : "published") : <span className="tag">draft</span>}</td>
-                      {editor && (
-                        <td>
-                          <VersionActions {...ids} version={v.version} published={v.publishedAt !== null} />
-                        </td>
-                      )}
+              <TableScroll label="Versions">
+                <table className="table table-compact" data-testid="suite-versions">
+                  <thead>
+                    <tr>
+                      <th scope="col">Version</th>
+                      <th scope="col">State</th>
+                      {writable && <th scope="col">Actions</th>}
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {versions.map((v) => (
+                      <tr key={v.id}>
+                        <td>
+                          {v.version} <span className="muted"><LocalTime date={v.createdAt} /></span>
+                        </td>
+                        <td>{v.publishedAt ? (v.id === current?.id ? <span className="tag tag-pass">current</span> : "published") : <span className="tag">draft</span>}</td>
+                        {writable && (
+                          <td>
+                            <VersionActions {...ids} version={v.version} published={v.publishedAt !== null} />
+                          </td>
+                        )}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroll>
             )}
           </section>
-          <section className="card table-scroll">
+          <section className="card">
             <h2>Dry runs</h2>
             {dryRuns.length === 0 ? (
               <p className="muted">None yet.</p>
             ) : (
-              <table className="table table-compact" data-testid="dry-runs">
-                <thead>
-                  <tr>
-                    <th scope="col">Version</th>
-                    <th scope="col">Reference</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">As expected</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {dryRuns.map((d) => (
-                    <tr key={d.submissionId}>
-                      <td>{d.version}</td>
-                      <td>
-                        <Link href={`/submissions/${d.submissionId}`}>{d.reference}</Link> <span className="muted">({d.expectPass ? "must pass" : "must fail"})</span>
-                      </td>
-                      <td>
-                        <StatusBadge status={d.status} score={d.score} maxScore={d.maxScore} /> {formatScore(d.score, d.maxScore)}
-                      </td>
-                      <td>{d.asExpected === null ? <span className="muted">grading</span> : d.asExpected ? <span className="tag tag-pass">yes</span> : <span className="tag tag-fail">no</span>}</td>
+              <TableScroll label="Dry runs">
+                <table className="table table-compact" data-testid="dry-runs">
+                  <thead>
+                    <tr>
+                      <th scope="col">Version</th>
+                      <th scope="col">Reference</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">As expected</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {dryRuns.map((d) => (
+                      <tr key={d.submissionId}>
+                        <td>{d.version}</td>
+                        <td>
+                          <Link href={`/submissions/${d.submissionId}`}>{d.reference}</Link> <span className="muted">({d.expectPass ? "must pass" : "must fail"})</span>
+                        </td>
+                        <td>
+                          <StatusBadge status={d.status} score={d.score} maxScore={d.maxScore} /> {formatScore(d.score, d.maxScore)}
+                        </td>
+                        <td>{d.asExpected === null ? <span className="muted">grading</span> : d.asExpected ? <span className="tag tag-pass">yes</span> : <span className="tag tag-fail">no</span>}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroll>
             )}
           </section>
           <section className="card">
@@ -136,7 +146,7 @@ export default async function SuitePage({ params }: { params: Promise<{ course: 
                 ))}
               </ul>
             )}
-            {editor && <ReferenceUpload {...ids} maxArchiveBytes={lab.maxArchiveBytes} />}
+            {writable && <ReferenceUpload {...ids} maxArchiveBytes={lab.maxArchiveBytes} />}
           </section>
         </aside>
       </div>
