@@ -17,7 +17,7 @@ import { db } from "../db.js";
 import { StudentError } from "../errors.js";
 import { clientAddress } from "./client-address.js";
 import { signInWithPassword } from "./credentials.js";
-import { readSession, SESSION_MAX_AGE_SECONDS, endSession, startSession } from "./sessions.js";
+import { SESSION_MAX_AGE_SECONDS, endSession, sessionOfToken, startSession } from "./sessions.js";
 import { signInLimiter, type SignInRefusal } from "./sign-in-limits.js";
 import { SSO_PROVIDER_ID, userForSsoIdentity, type SsoIdentity } from "./sso.js";
 
@@ -141,8 +141,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         }
         if (user?.id) return { sub: user.id, sid: await startSession(db(), user.id) };
         // Every later request: the session must still exist; the user is read afresh.
-        const live = await readSession(db(), token.sid);
-        if (!live || live.userId !== token.sub) return null;
+        const live = await sessionOfToken(db(), token);
+        if (!live) return null;
         return { sub: live.userId, sid: token.sid, name: live.name, email: live.email, isPlatformAdmin: live.isPlatformAdmin };
       },
       session({ session, token }) {

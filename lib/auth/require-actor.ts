@@ -5,30 +5,64 @@
 // its row on every request, and isPlatformAdmin is the database's value as of
 // this request (auth.ts's jwt callback reads it there, never from the cookie).
 import "server-only";
+import type { Session } from "next-auth";
+import { decode } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { config } from "../config.js";
 import type { Actor } from "../courses/access.js";
 import { db } from "../db.js";
-import { auth } from "./auth.js";
+import { sessionOfToken } from "./sessions.js";
 
-/** The session, decoded once per request however many components ask (the layout and the page both do). */
-export const currentSession = cache(() => auth());
+/** Auth.js's session cookie: `__Secure-` over https (auth.ts sets useSecureCookies so), `.0`, `.1`… when chunked. */
+function sessionCookieName(): string {
+  return `${config().AUTH_URL?.startsWith("https://") ? "__Secure-" : ""}authjs.session-token`;
+}
 
-/** Auth.js's session cookie (`__Secure-` over https; `.0`, `.1`… when chunked). */
-const SESSION_COOKIE = /^(?:__Secure-)?authjs\.session-token(?:\.\d+)?$/;
+async function sessionCookie(): Promise<string | null> {
+  const name = sessionCookieName();
+  const jar = await cookies();
+  const whole = jar.get(name)?.value;
+  if (whole) return whole;
+  const chunks = jar
+    .getAll()
+    .map((c) => ({ index: c.name.startsWith(`${name}.`) ? Number(c.name.slice(name.length + 1)) : NaN, value: c.value }))
+    .filter((c) => Number.isInteger(c.index))
+    .sort((a, b) => a.index - b.index);
+  return chunks.length > 0 ? chunks.map((c) => c.value).join("") : null;
+}
+
+/**
+ * The session, decoded once per request however many components ask (the
+ * layout and the page both do). It is read here, not through Auth.js's
+ * auth(), which runs its whole session endpoint per call (a CSRF token, the
+ * cookie decoded, then encoded again for a Set-Cookie that a server component
+ * cannot send) and cost a page more than its own queries (bench/web-load.ts).
+ * The decoding is Auth.js's own (next-auth/jwt: the key, the algorithms, the
+ * expiry); the check is its jwt callback's (sessionOfToken). A cookie that
+ * does not decode is no session; a database that does not answer throws, so
+ * an outage is told as one (routes answer 503), never as "sign in first".
+ */
+export const currentSession = cache(async (): Promise<Session | null> => {
+  const cookie = await sessionCookie();
+  if (!cookie) return null;
+  const secret = config().AUTH_SECRET;
+  if (!secret) throw new Error("AUTH_SECRET is not set: the web app cannot read sessions without it (see the README's configuration)");
+  const token = await decode({ token: cookie, secret, salt: sessionCookieName() }).catch(() => null);
+  if (!token) return null;
+  const live = await sessionOfToken(db(), token);
+  if (!live) return null;
+  return {
+    user: { id: live.userId, name: live.name, email: live.email, isPlatformAdmin: live.isPlatformAdmin },
+    sessionId: String(token.sid),
+    expires: new Date((token.exp ?? 0) * 1000).toISOString(),
+  };
+});
 
 export async function currentActor(): Promise<Actor | null> {
-  const session = await currentSession();
-  const userId = session?.user?.id;
-  if (!userId) {
-    // Auth.js reads a session whose lookup threw (the database down) as no
-    // session at all. With a session cookie sent, ask the database, so an
-    // outage is thrown as one (routes answer 503) rather than "sign in first".
-    if ((await cookies()).getAll().some((c) => SESSION_COOKIE.test(c.name))) await db().$queryRaw`SELECT 1`;
-    return null;
-  }
-  return { userId, isPlatformAdmin: session.user.isPlatformAdmin === true };
+  const user = (await currentSession())?.user;
+  return user?.id ? { userId: user.id, isPlatformAdmin: user.isPlatformAdmin === true } : null;
 }
 
 /** The signed-in Actor; otherwise redirects to /signin (and back to `returnTo` afterwards). */

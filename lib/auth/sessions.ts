@@ -53,6 +53,16 @@ export async function readSession(db: Db, sessionId: unknown, now = new Date()):
   return { userId: row.user.id, email: row.user.email, name: row.user.name, isPlatformAdmin: row.user.isPlatformAdmin };
 }
 
+/**
+ * The live session a decoded cookie names, or null: its row must exist and
+ * belong to the cookie's user (auth.ts's jwt callback and require-actor.ts's
+ * reader both ask this).
+ */
+export async function sessionOfToken(db: Db, token: { sub?: unknown; sid?: unknown }): Promise<LiveSession | null> {
+  const live = await readSession(db, token.sid);
+  return live && live.userId === token.sub ? live : null;
+}
+
 /** Ends one session (signing out of this browser). */
 export async function endSession(db: Db, sessionId: unknown): Promise<void> {
   if (typeof sessionId !== "string" || sessionId.length === 0) return;

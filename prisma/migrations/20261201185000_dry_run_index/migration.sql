@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "GradingJob_kind_submissionId_idx" ON "GradingJob"("kind", "submissionId");
