@@ -5,10 +5,13 @@
 // submission through the API with a personal token, and the lab's newest
 // submissions as its instructor sees them through the API, at 50 concurrent
 // connections.
-// Prints figures and ratios to the baseline; asserts nothing about time.
+// Prints figures and ratios to the baseline, in time per request (throughput)
+// and in the web process's CPU time per request (which load from other
+// programs on the machine disturbs less); asserts nothing about time.
 // Needs a production build (`npx next build`; infra/up makes one).
 // Run: npx tsx bench/web-load.ts [seconds per page = 10] [connections = 50]
 import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { createApiToken } from "../lib/api/tokens.js";
 import { createDb } from "../lib/db.js";
@@ -86,11 +89,21 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
+  /** The web process's CPU time (all its threads) per request answered. */
+  cpuMs: number;
 }
 
-async function load(base: string, page: string, path: string, headers: Record<string, string> = {}): Promise<Row> {
+/** CPU time a process has used so far, in ms (user + system, from /proc; clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function load(base: string, pid: number, page: string, path: string, headers: Record<string, string> = {}): Promise<Row> {
+  const cpu0 = cpuMsOf(pid);
   const result = await autocannon({ url: `${base}${path}`, connections: CONNECTIONS, duration: SECONDS, headers });
-  return { page, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  const cpuMs = (cpuMsOf(pid) - cpu0) / Math.max(1, result.requests.total);
+  return { page, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts, cpuMs };
 }
 
 async function main(): Promise<void> {
@@ -119,19 +132,21 @@ async function main(): Promise<void> {
       if (r.status !== 200) throw new Error(`${p} answered ${r.status}`);
     }
     const rows = [
-      await load(server.url, "sign-in page (baseline)", "/signin"),
-      await load(server.url, "lab page", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, cookie),
-      await load(server.url, "submission page", `/submissions/${aliceSubmissionId}`, cookie),
-      await load(server.url, "submission JSON", `/api/submissions/${aliceSubmissionId}`, cookie),
-      await load(server.url, "leaderboard page", `/courses/${DEMO_COURSE_SLUG}/labs/echo/leaderboard`, cookie),
-      await load(server.url, "API submission (token)", `/api/v1/submissions/${aliceSubmissionId}`, bearer),
-      await load(server.url, "API lab list (staff)", `/api/v1/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions?limit=50`, staffBearer),
+      await load(server.url, server.pid, "sign-in page (baseline)", "/signin"),
+      await load(server.url, server.pid, "lab page", `/courses/${DEMO_COURSE_SLUG}/labs/echo`, cookie),
+      await load(server.url, server.pid, "submission page", `/submissions/${aliceSubmissionId}`, cookie),
+      await load(server.url, server.pid, "submission JSON", `/api/submissions/${aliceSubmissionId}`, cookie),
+      await load(server.url, server.pid, "leaderboard page", `/courses/${DEMO_COURSE_SLUG}/labs/echo/leaderboard`, cookie),
+      await load(server.url, server.pid, "API submission (token)", `/api/v1/submissions/${aliceSubmissionId}`, bearer),
+      await load(server.url, server.pid, "API lab list (staff)", `/api/v1/courses/${DEMO_COURSE_SLUG}/labs/echo/submissions?limit=50`, staffBearer),
     ];
     const pad = (v: string | number, w: number) => String(v).padStart(w);
-    console.log(`${pad("page", 24)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("× baseline time", 16)}`);
+    console.log(`${pad("page", 24)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("× baseline time", 16)} ${pad("web CPU ms/req", 15)} ${pad("× baseline CPU", 15)}`);
     const base = rows[0]!;
     for (const r of rows) {
-      console.log(`${pad(r.page, 24)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)} ${pad((base.rps / r.rps).toFixed(2), 16)}`);
+      console.log(
+        `${pad(r.page, 24)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)} ${pad((base.rps / r.rps).toFixed(2), 16)} ${pad(r.cpuMs.toFixed(2), 15)} ${pad((r.cpuMs / base.cpuMs).toFixed(2), 15)}`,
+      );
     }
     // Issue 21, item 16: every student page at most twice the sign-in page's time per request, in this run.
     const studentPages = rows.filter((r) => ["lab page", "submission page", "leaderboard page"].includes(r.page));
