@@ -15,6 +15,7 @@ import { summariseSuite, type TestSummary } from "@/lib/suites/test-summary";
 import { formatDateTime, formatScore, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
 import { StatusBadge } from "../../../../status-badge";
+import { SubmittedAt } from "../../../../submitted-at";
 import { ExtensionForm } from "./extension-form";
 import { CourseReadOnly } from "../../../../course-read-only";
 import { NativeModeCard } from "./native-card";
@@ -217,10 +218,7 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
                   {submissions.map((s) => (
                     <tr key={s.id}>
                       <td>
-                        <Link href={`/submissions/${s.id}`}>
-                          <LocalTime date={s.createdAt} />
-                        </Link>
-                        {s.late && <span className="tag tag-warn">late</span>}
+                        <SubmittedAt submission={s} />
                       </td>
                       <td>
                         <StatusBadge status={s.status} score={withheld.has(lab.id) ? null : s.score} maxScore={withheld.has(lab.id) ? null : s.maxScore} />

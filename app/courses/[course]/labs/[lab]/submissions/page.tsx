@@ -10,9 +10,9 @@ import { SubmissionStatus } from "@/lib/generated/prisma/enums";
 import { listLabSubmissionsForStaff } from "@/lib/submissions/lab-submissions";
 import { sentence } from "../../../../../action-state";
 import { formatScore } from "../../../../../format";
-import { LocalTime } from "../../../../../local-time";
 import { orNotFound } from "../../../../../or-not-found";
 import { StatusBadge } from "../../../../../status-badge";
+import { SubmittedAt } from "../../../../../submitted-at";
 import { TableScroll } from "../../../../../table-scroll";
 
 type Search = { student?: string | string[]; status?: string | string[]; after?: string | string[] };
@@ -92,10 +92,7 @@ export default async function LabSubmissionsPage({ params, searchParams }: { par
                   {listed.submissions.map((s) => (
                     <tr key={s.id}>
                       <td>
-                        <Link href={`/submissions/${s.id}`}>
-                          <LocalTime date={s.createdAt} />
-                        </Link>
-                        {s.late && <span className="tag tag-warn">late</span>}
+                        <SubmittedAt submission={s} />
                       </td>
                       <td>
                         {s.user.name ?? s.user.email} {s.user.name && <span className="muted">({s.user.email})</span>}
