@@ -37,6 +37,12 @@ export function replaceChain(rules: readonly string[]): string {
   return `printf '%s\\n' ${lines.map((line) => `'${line}'`).join(" ")} | iptables-restore --noflush`;
 }
 
+/** A shell suffix that aborts this namespace's TCP connections to or from these addresses ("" for none). */
+export function abortConnections(ips: readonly string[]): string {
+  if (ips.length === 0) return "";
+  return `; ss -K -t -n '${ips.map((ip) => `dst ${ip}`).join(" or ")}' >/dev/null`;
+}
+
 export class ClusterFaults {
   /** How packets are delayed here (shaping.ts), or null where they cannot be. */
   readonly shaper: LinkShaper | null;
@@ -128,6 +134,10 @@ export class ClusterFaults {
    * latency. Each node's rules change in one transaction (replaceChain), so a
    * cut node never has a moment without its cut (the tester's disconnect and
    * unreliable modes change while the other stays: ordered-faults.ts).
+   * Then every TCP connection a cut crosses is aborted on both sides (`ss
+   * -K`): what was sent on it and not yet delivered is lost, as labrpc loses
+   * a disconnected peer's requests and replies, rather than resent by TCP and
+   * delivered once the cut heals.
    */
   async setNetwork(state: { grudge: Grudge; lossProbability: number; shaping: ShapingFault[]; replies?: { sourcePort: number; shape: LinkShape } }): Promise<void> {
     if (state.shaping.length > 0) this.shaperOrThrow(`"${state.shaping[0]!.kind}"`);
@@ -139,7 +149,7 @@ export class ClusterFaults {
       this.nodes.map((n) => {
         const drops = [...(state.grudge.get(n.id) ?? [])].map((peer) => `-s ${this.ipOf(peer)} -j DROP`);
         const loss = state.lossProbability > 0 ? [`-s ${peers} -m statistic --mode random --probability ${state.lossProbability} -j DROP`] : [];
-        return this.exec(n.id, replaceChain([...drops, ...loss]));
+        return this.exec(n.id, replaceChain([...drops, ...loss]) + abortConnections([...(state.grudge.get(n.id) ?? [])].map((peer) => this.ipOf(peer))));
       }),
     );
     this.shaping = [...state.shaping];

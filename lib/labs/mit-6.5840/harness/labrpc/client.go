@@ -9,7 +9,9 @@
 // RPCs synchronously is caught). A call that gives up resets its connection
 // (SO_LINGER 0), so its request cannot be delivered after a partition heals;
 // a connection whose call completed is kept for the next call to that peer
-// (all of them are dropped when a call to the peer fails).
+// (all of them are dropped when a call to the peer fails). A call that fails
+// sooner (connection refused or reset: a crashed peer, or a cut the tester
+// aborted) still returns only at its give-up time, as labrpc's would.
 //
 // A peer that answers slowly is waited for: labrpc delivers every reply of a
 // connected peer however long its network holds it, and only calls to a
@@ -96,30 +98,14 @@ func (e *ClientEnd) Call(svcMeth string, args interface{}, reply interface{}) bo
 		time.Sleep(giveUp)
 		return false
 	}
-	if !e.takeSlot(deadline) {
+	resp, ok := e.exchange(svcMeth, argsBuf.Bytes(), began, deadline)
+	if !ok {
+		// A connection refused, reset or aborted by a cut fails at once on a
+		// real network; labrpc's call to a dead or disconnected peer fails
+		// only after its long delay, so this one waits its give-up time too.
+		time.Sleep(time.Until(deadline))
 		return false
 	}
-	defer func() { <-e.inFlight }()
-	conn, err := e.conn(deadline)
-	if err != nil {
-		return false
-	}
-	conn.SetDeadline(deadline)
-	sent, err := writeFrame(conn, request{SvcMeth: svcMeth, Args: argsBuf.Bytes()})
-	e.stats.bytesSent.Add(int64(sent))
-	if err != nil {
-		e.failed(conn)
-		return false
-	}
-	var resp response
-	got, err := readFrame(conn, &resp)
-	e.stats.bytesReceived.Add(int64(got))
-	if err != nil {
-		e.failed(conn)
-		return false
-	}
-	e.answered(time.Since(began))
-	e.putIdle(conn)
 	if !resp.OK {
 		return false
 	}
@@ -128,6 +114,36 @@ func (e *ClientEnd) Call(svcMeth string, args interface{}, reply interface{}) bo
 		return false
 	}
 	return true
+}
+
+// exchange sends one request and reads its reply on a connection of the
+// peer's (holding one of its slots), before deadline; false: no reply.
+func (e *ClientEnd) exchange(svcMeth string, args []byte, began, deadline time.Time) (response, bool) {
+	var resp response
+	if !e.takeSlot(deadline) {
+		return resp, false
+	}
+	defer func() { <-e.inFlight }()
+	conn, err := e.conn(deadline)
+	if err != nil {
+		return resp, false
+	}
+	conn.SetDeadline(deadline)
+	sent, err := writeFrame(conn, request{SvcMeth: svcMeth, Args: args})
+	e.stats.bytesSent.Add(int64(sent))
+	if err != nil {
+		e.failed(conn)
+		return resp, false
+	}
+	got, err := readFrame(conn, &resp)
+	e.stats.bytesReceived.Add(int64(got))
+	if err != nil {
+		e.failed(conn)
+		return resp, false
+	}
+	e.answered(time.Since(began))
+	e.putIdle(conn)
+	return resp, true
 }
 
 // Disable makes every later Call on e fail, after its give-up time, without

@@ -54,8 +54,9 @@ VARIANTS = [
         "fixture": "TestFxBackup",
         "fails": "TestBackup3B",
         "why": "after a rejected AppendEntries the leader backs nextIndex up by one entry and "
-        "waits for the next heartbeat, so a follower 50 or more entries astray needs 5 s or "
-        "more to be fixed up and one() gives up after 10 s.",
+        "waits for the next heartbeat, and each AppendEntries carries one entry, so a follower "
+        "holding 50 entries of an old term needs a heartbeat (100 ms) for each of them and another "
+        "for each entry it lacks: over 10 s, and one() gives up after 10 s.",
         "changes": [
             (
                 """	next := reply.XLen
@@ -69,6 +70,22 @@ VARIANTS = [
 """,
                 """		// BROKEN: no retry until the next heartbeat.
 """,
+            ),
+            (
+                """		Entries:      rf.entriesFrom(prev + 1),""",
+                """		Entries:      rf.entriesFrom(prev + 1)[:oneOrNone(rf.entriesFrom(prev+1))], // BROKEN: one entry per AppendEntries""",
+            ),
+            (
+                """func (rf *Raft) sendTo(p int) {""",
+                """// oneOrNone is 1 for a non-empty slice (BROKEN: slow-backup's one entry per RPC).
+func oneOrNone(entries []LogEntry) int {
+	if len(entries) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func (rf *Raft) sendTo(p int) {""",
             ),
         ],
     },

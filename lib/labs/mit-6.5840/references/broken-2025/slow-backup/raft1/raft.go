@@ -430,6 +430,14 @@ func (rf *Raft) broadcast() {
 	}
 }
 
+// oneOrNone is 1 for a non-empty slice (BROKEN: slow-backup's one entry per RPC).
+func oneOrNone(entries []LogEntry) int {
+	if len(entries) > 0 {
+		return 1
+	}
+	return 0
+}
+
 func (rf *Raft) sendTo(p int) {
 	if rf.nextIndex[p] <= rf.base {
 		args := InstallSnapshotArgs{
@@ -448,7 +456,7 @@ func (rf *Raft) sendTo(p int) {
 		LeaderId:     rf.me,
 		PrevLogIndex: prev,
 		PrevLogTerm:  rf.termAt(prev),
-		Entries:      rf.entriesFrom(prev + 1),
+		Entries:      rf.entriesFrom(prev + 1)[:oneOrNone(rf.entriesFrom(prev+1))], // BROKEN: one entry per AppendEntries
 		LeaderCommit: rf.commitIndex,
 	}
 	go rf.sendAppendEntries(p, &args)
