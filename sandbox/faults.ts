@@ -38,7 +38,7 @@ export function replaceChain(rules: readonly string[]): string {
 }
 
 /** A shell suffix that aborts this namespace's TCP connections to or from these addresses ("" for none). */
-export function abortConnections(ips: readonly string[]): string {
+function abortConnections(ips: readonly string[]): string {
   if (ips.length === 0) return "";
   return `; ss -K -t -n '${ips.map((ip) => `dst ${ip}`).join(" or ")}' >/dev/null`;
 }
@@ -147,9 +147,10 @@ export class ClusterFaults {
     const peers = this.nodes.map((n) => n.ip).join(",");
     await Promise.all(
       this.nodes.map((n) => {
-        const drops = [...(state.grudge.get(n.id) ?? [])].map((peer) => `-s ${this.ipOf(peer)} -j DROP`);
+        const cut = [...(state.grudge.get(n.id) ?? [])].map((peer) => this.ipOf(peer));
+        const drops = cut.map((ip) => `-s ${ip} -j DROP`);
         const loss = state.lossProbability > 0 ? [`-s ${peers} -m statistic --mode random --probability ${state.lossProbability} -j DROP`] : [];
-        return this.exec(n.id, replaceChain([...drops, ...loss]) + abortConnections([...(state.grudge.get(n.id) ?? [])].map((peer) => this.ipOf(peer))));
+        return this.exec(n.id, replaceChain([...drops, ...loss]) + abortConnections(cut));
       }),
     );
     this.shaping = [...state.shaping];

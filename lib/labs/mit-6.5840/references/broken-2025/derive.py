@@ -72,20 +72,18 @@ VARIANTS = [
 """,
             ),
             (
-                """		Entries:      rf.entriesFrom(prev + 1),""",
-                """		Entries:      rf.entriesFrom(prev + 1)[:oneOrNone(rf.entriesFrom(prev+1))], // BROKEN: one entry per AppendEntries""",
+                """	prev := rf.nextIndex[p] - 1
+""",
+                """	prev := rf.nextIndex[p] - 1
+	entries := rf.entriesFrom(prev + 1)
+	if len(entries) > 1 {
+		entries = entries[:1] // BROKEN: one entry per AppendEntries
+	}
+""",
             ),
             (
-                """func (rf *Raft) sendTo(p int) {""",
-                """// oneOrNone is 1 for a non-empty slice (BROKEN: slow-backup's one entry per RPC).
-func oneOrNone(entries []LogEntry) int {
-	if len(entries) > 0 {
-		return 1
-	}
-	return 0
-}
-
-func (rf *Raft) sendTo(p int) {""",
+                """		Entries:      rf.entriesFrom(prev + 1),""",
+                """		Entries:      entries,""",
             ),
         ],
     },

@@ -430,14 +430,6 @@ func (rf *Raft) broadcast() {
 	}
 }
 
-// oneOrNone is 1 for a non-empty slice (BROKEN: slow-backup's one entry per RPC).
-func oneOrNone(entries []LogEntry) int {
-	if len(entries) > 0 {
-		return 1
-	}
-	return 0
-}
-
 func (rf *Raft) sendTo(p int) {
 	if rf.nextIndex[p] <= rf.base {
 		args := InstallSnapshotArgs{
@@ -451,12 +443,16 @@ func (rf *Raft) sendTo(p int) {
 		return
 	}
 	prev := rf.nextIndex[p] - 1
+	entries := rf.entriesFrom(prev + 1)
+	if len(entries) > 1 {
+		entries = entries[:1] // BROKEN: one entry per AppendEntries
+	}
 	args := AppendEntriesArgs{
 		Term:         rf.currentTerm,
 		LeaderId:     rf.me,
 		PrevLogIndex: prev,
 		PrevLogTerm:  rf.termAt(prev),
-		Entries:      rf.entriesFrom(prev + 1)[:oneOrNone(rf.entriesFrom(prev+1))], // BROKEN: one entry per AppendEntries
+		Entries:      entries,
 		LeaderCommit: rf.commitIndex,
 	}
 	go rf.sendAppendEntries(p, &args)
