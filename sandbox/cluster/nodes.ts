@@ -6,10 +6,22 @@
 import type Docker from "dockerode";
 import { hostsEnv } from "../addressing.js";
 import { FAULT_CHAIN_SETUP } from "../faults.js";
+import { CLIENT_PORT } from "../programs/agent/wire.js";
 import { hardenedHostConfig, SANDBOX_USER, type Limits } from "../hardening.js";
 import { netctlExec, startNetctl } from "../netctl.js";
 import { installCounters } from "../traffic.js";
 import { peersOf, type ClusterContext } from "./resources.js";
+
+/**
+ * Only the controller (and the node itself, over loopback) reaches a node's
+ * client port: a hostile peer that connected to it would be heard as that
+ * node's client, or in the Raft tester as the tester itself (Start, Kill, the
+ * applies). After the fault chain, so a partition still cuts first; outside
+ * it, so a heal never lifts the guard.
+ */
+function clientPortGuard(controller: string): string {
+  return `iptables -A INPUT ! -i lo -p tcp --dport ${CLIENT_PORT} ! -s ${controller}/32 -j DROP`;
+}
 
 /** Each node's namespace, ready for its program: the sidecars, in node order. */
 export async function startSidecars(ctx: ClusterContext, nodeIds: readonly string[], image: string): Promise<Docker.Container[]> {
@@ -26,7 +38,7 @@ export async function startSidecars(ctx: ClusterContext, nodeIds: readonly strin
         labels: ctx.labels,
       });
       ctx.resources.sidecars.push(sidecar);
-      await netctlExec(sidecar, nodeId, FAULT_CHAIN_SETUP);
+      await netctlExec(sidecar, nodeId, `${FAULT_CHAIN_SETUP}; ${clientPortGuard(ctx.plan.controller)}`);
       await installCounters(sidecar, nodeId, peersOf(ctx.plan, nodeId), ctx.plan.services);
       return sidecar;
     }),

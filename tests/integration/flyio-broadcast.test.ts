@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import type { SetCompletenessEvidence } from "../../lib/checkers/evidence.js";
 import { BUILTIN_LABS } from "../../lib/labs/builtin.js";
+import type { PlotData } from "../../lib/reports/plot-data.js";
 import { describeNetwork, getRunReportOrThrow } from "../../lib/reports/run-report.js";
 import { DEMO_COURSE_SLUG } from "../../lib/seed/demo-course.js";
 import { runnerCapabilities } from "../../lib/suites/capabilities.js";
@@ -26,6 +27,12 @@ function flyio3dSuite(): string {
 
 const STUDENT = "bob@demo.labgrade.test";
 let stack: GradingStack;
+
+/** The text of a result's stored artifact, by name. */
+async function storedArtifact(resultId: string, name: string): Promise<string> {
+  const artifact = await stack.db.artifact.findFirstOrThrow({ where: { testResultId: resultId, name } });
+  return Buffer.from((await stack.db.storedBlob.findUniqueOrThrow({ where: { key: artifact.storageKey } })).bytes).toString();
+}
 
 beforeAll(async () => {
   stack = await createGradingStack("flyio-3d");
@@ -78,15 +85,22 @@ describe("Fly.io's broadcast 3d run", () => {
     const evidence = report.evidence as SetCompletenessEvidence;
     expect(evidence.kind).toBe("set-completeness");
     expect(evidence.stableLatencyMs!["0.5"]).toBeGreaterThan(100);
-    // Clients are answered at once: their operations do not carry the latency.
-    expect(report.metrics.latencyMs!.p50).toBeLessThan(50);
+    // Clients are answered at once: their operations do not carry the latency. Were
+    // client packets shaped, every operation would take two 100 ms hops or more; the
+    // fastest tenth is what a busy 2-core machine leaves of it (its median has reached
+    // 123 ms under load, from CPU alone).
+    const plot = JSON.parse(await storedArtifact(result!.id, "plot.json")) as PlotData;
+    const answered = plot.operations.latencyMs.filter((_, i) => plot.operations.outcome[i] === "o").sort((a, b) => a - b);
+    expect(answered.length).toBeGreaterThan(100);
+    const fastestTenth = answered[Math.floor(answered.length / 10)]!;
+    expect(fastestTenth).toBeLessThan(100);
     expect(report.metrics.msgsPerOp).toBeGreaterThan(0);
     // The report's targets are the stored ones, with the run's own figures.
     expect(report.metrics.criteria).toEqual(criteria);
     expect(criteria[0]!.figure).toBe(report.metrics.msgsPerOp);
     expect(criteria[1]!.figure).toBe(evidence.stableLatencyMs!["0.5"]);
     console.log(
-      `flyio-3d / ${reference}: ${result!.verdict}, ${result!.reason}; targets ${criteria.map((c) => `${c.asked}: ${c.shown} (${c.met ? "met" : "not met"})`).join(", ")}; msgs-per-op ${report.metrics.msgsPerOp?.toFixed(1)}; ${report.metrics.network!.delayedPackets} packets held, 99 % within ${report.metrics.network!.lateP99Ms} ms of their time`,
+      `flyio-3d / ${reference}: ${result!.verdict}, ${result!.reason}; client operations: p10 ${fastestTenth} ms, p50 ${report.metrics.latencyMs!.p50} ms; targets ${criteria.map((c) => `${c.asked}: ${c.shown} (${c.met ? "met" : "not met"})`).join(", ")}; msgs-per-op ${report.metrics.msgsPerOp?.toFixed(1)}; ${report.metrics.network!.delayedPackets} packets held, 99 % within ${report.metrics.network!.lateP99Ms} ms of their time`,
     );
   });
 });

@@ -3,8 +3,8 @@
 // fork-bomb, allocate without bound, fill their disks, flood their output,
 // spin every CPU, never exit, try to reach a host outside the lab network (one
 // of our own: tests/support/egress-host.ts; no test aims at anyone else's
-// address) or the host, or try to change their own firewall, and builds that
-// reach for the network or never end. Each case asserts a clear verdict or outcome, that the host (PostgreSQL,
+// address) or the host, try to change their own firewall or reach a peer's
+// client port, and builds that reach for the network or never end. Each case asserts a clear verdict or outcome, that the host (PostgreSQL,
 // Redis, Docker, process table) keeps answering, and that nothing the case
 // created is left in the engine. Malformed archives are covered by
 // tests/unit/archive.test.ts.
@@ -515,6 +515,24 @@ describe("hostile node programs", () => {
     expect(network).not.toContain("198.18.250.250");
     expect(network).not.toContain("tbf");
     expect(verdictOf("firewall", result).verdict).toBe("PASS");
+    expect(await leftovers(owner)).toEqual(NOTHING_LEFT);
+  });
+
+  it("a peer's client port: only the controller reaches it, so no node is heard as another's client or tester", async () => {
+    const owner = ownerFor("peer-client-port");
+    // Long enough for every probe (a second's wait, then up to 2 s each) to end inside the run.
+    const { result } = await runHostile("peer-client-port", owner, {
+      controller: { workload: "echo", concurrency: 1, ratePerSecond: 5, durationMs: 8000, seed: "5", requestTimeoutMs: 1000, readyTimeoutMs: 20_000 },
+    });
+    for (const [me, peer] of [["n0", "n1"], ["n1", "n0"]] as const) {
+      const log = nodeLog(result, me);
+      expect(log).toContain("PROBES done");
+      // Dropped, not refused: the peer's port is open (the controller is served there), and the firewall stands before it.
+      expect(log, `${me} reached ${peer}'s client port`).toContain(`PROBE ${peer}:7001 result=timeout`);
+      // The probe itself works: the node reaches its own client port over loopback.
+      expect(log).toContain("PROBE 127.0.0.1:7001 result=connected");
+    }
+    expect(verdictOf("peer-client-port", result).verdict).toBe("PASS");
     expect(await leftovers(owner)).toEqual(NOTHING_LEFT);
   });
 });
