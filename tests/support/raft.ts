@@ -34,18 +34,39 @@ export async function runRaftCourseTest(
 ): Promise<{ judged: Judged; cluster: ClusterTestResult; seed: string; wallMs: number }> {
   const test: RaftTestSpec = { name: opts.test.toLowerCase(), workload: "raft", raft: opts.test, points: 1, visibility: "always", repetitions: 1 };
   const seed = opts.seed ?? newSeed();
-  const started = Date.now();
-  const cluster = await runClusterTest(
-    docker,
-    testRunRequest({
-      test,
-      seed,
-      buildVolume: opts.buildVolume,
-      lab: { runImage: RAFT_BUILD.runImage, runCommand: RAFT_BUILD.runCommand, protocol: "native" },
-      limits,
-      shaper: opts.shaper,
-      owner: testOwner(opts.owner ?? `raft-${opts.test}`),
-    }),
-  );
+  const run = () =>
+    runClusterTest(
+      docker,
+      testRunRequest({
+        test,
+        seed,
+        buildVolume: opts.buildVolume,
+        lab: { runImage: RAFT_BUILD.runImage, runCommand: RAFT_BUILD.runCommand, protocol: "native" },
+        limits,
+        shaper: opts.shaper,
+        owner: testOwner(opts.owner ?? `raft-${opts.test}`),
+      }),
+    );
+  let started = Date.now();
+  let cluster: ClusterTestResult;
+  try {
+    cluster = await run();
+  } catch (err) {
+    // The engine refused a request (e.g. "OCI runtime start failed: container process is already
+    // dead" on a loaded machine): no verdict was reached. The runner retries such a grading; so do we, once.
+    if (!refusedByEngine(err)) throw err;
+    console.warn(`${opts.test}: the Docker engine refused the cluster (${(err as Error).message.slice(0, 200)}); running it once more with the same seed`);
+    started = Date.now();
+    cluster = await run();
+  }
   return { judged: judge(test, cluster, "native"), cluster, seed, wallMs: Date.now() - started };
+}
+
+/** An error answered by the Docker engine itself (dockerode's statusCode), on the error or its cause. */
+function refusedByEngine(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    const { statusCode } = e as Error & { statusCode?: unknown };
+    if (typeof statusCode === "number") return statusCode >= 500;
+  }
+  return false;
 }
