@@ -88,6 +88,7 @@ export async function startNodes(ctx: ClusterContext, nodeIds: readonly string[]
     ),
   );
   ctx.resources.containers.push(...nodes);
-  await Promise.all(nodes.map((c) => c.start()));
+  // Which node the engine refused to start, in the error (its own message names only the request).
+  await Promise.all(nodes.map((c, i) => c.start().catch((err: Error) => Promise.reject(new Error(`${nodeIds[i]}'s container did not start: ${err.message}`, { cause: err })))));
   return nodes;
 }
