@@ -2,16 +2,20 @@
 // distributed tester against our reference Raft built as a student's upload
 // (tests/support/raft.ts), in each layout. Prints, per test, how many of the
 // repetitions passed, the wall time of each run (median and max) and the
-// failures' reasons with their seeds; then each layout's whole suite: its
+// failures' reasons with their seeds (each failed run's record and logs are
+// kept under var/bench/raft-failures/); then each layout's whole suite: its
 // summed wall time per repetition (one repetition is what a grading of all
 // four parts costs), and the pass count over every run.
 //
 // Run: npx tsx bench/raft-suite.ts [--repeat 5] [--layouts 2025,2024] [--tests TestFigure83C,...] [--reference raft-2025]
 //   --reference names a folder under lib/labs/mit-6.5840/references (a broken one too, e.g. broken-2025/figure8).
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import Docker from "dockerode";
 import type { RaftLayout } from "../lib/labs/mit-6.5840/pack-raft.js";
 import { RAFT_TESTS, needsShaping, type RaftTestName } from "../lib/labs/mit-6.5840/raft-tests.js";
 import { removeVolume } from "../sandbox/build.js";
+import type { ClusterTestResult } from "../sandbox/cluster.js";
 import { probeCapabilities } from "../sandbox/capabilities.js";
 import { buildRaftReference, runRaftCourseTest } from "../tests/support/raft.js";
 
@@ -54,6 +58,17 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+/** A failed run's record, fault log and every node's log, kept under var/bench/raft-failures/ for reading; returns the folder. */
+async function keepFailedRun(test: string, seed: string, cluster: ClusterTestResult): Promise<string> {
+  const dir = path.join("var", "bench", "raft-failures", `${test}-${seed}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "record.jsonl"), cluster.lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  await writeFile(path.join(dir, "faults.json"), JSON.stringify(cluster.faults, null, 1));
+  await writeFile(path.join(dir, "controller.log"), cluster.controllerLog);
+  for (const node of cluster.nodes) await writeFile(path.join(dir, `${node.id}.log`), node.log);
+  return dir;
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0;
 
@@ -85,7 +100,7 @@ async function main(): Promise<void> {
           suiteMs[r]! += run.wallMs;
           runs++;
           if (run.judged.verdict === "PASS") passes++;
-          else failures.push(`    ${run.judged.verdict} (seed ${run.seed}): ${run.judged.reason}`);
+          else failures.push(`    ${run.judged.verdict} (seed ${run.seed}): ${run.judged.reason}\n      its record and logs: ${await keepFailedRun(name, run.seed, run.cluster)}`);
         }
         console.log([name.padEnd(34), `${args.repeat - failures.length}/${args.repeat}`.padStart(6), seconds(median(times)).padStart(9), seconds(Math.max(...times)).padStart(9)].join("  "));
         for (const f of failures) console.log(f);
