@@ -75,9 +75,12 @@ export class TcpPeerHosts implements PeerHosts {
         const socket = net.connect({ host, port });
         const conn: Connection = { socket, pending: new Map() };
         let greeted = false;
+        // A connection the peer host accepted is waited on until the deadline, never dropped for
+        // another: the host streams its applies to the newest connection, and lines it wrote to
+        // one we had given up on would be lost to the tester.
         const attempt = setTimeout(() => {
           if (!greeted) socket.destroy();
-        }, Math.max(100, Math.min(5000, deadline - Date.now())));
+        }, Math.max(100, deadline - Date.now()));
         const lines = new LineSplitter(
           MAX_CONTROL_LINE_BYTES,
           (line) => {
