@@ -8,6 +8,7 @@
 // (tests/unit/flyio-suites.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { getBlobOrThrow } from "../../lib/blobs.js";
 import type { SetCompletenessEvidence } from "../../lib/checkers/evidence.js";
 import { BUILTIN_LABS } from "../../lib/labs/builtin.js";
 import type { PlotData } from "../../lib/reports/plot-data.js";
@@ -31,7 +32,7 @@ let stack: GradingStack;
 /** The text of a result's stored artifact, by name. */
 async function storedArtifact(resultId: string, name: string): Promise<string> {
   const artifact = await stack.db.artifact.findFirstOrThrow({ where: { testResultId: resultId, name } });
-  return Buffer.from((await stack.db.storedBlob.findUniqueOrThrow({ where: { key: artifact.storageKey } })).bytes).toString();
+  return (await getBlobOrThrow(stack.db, artifact.storageKey)).toString();
 }
 
 beforeAll(async () => {
@@ -87,8 +88,8 @@ describe("Fly.io's broadcast 3d run", () => {
     expect(evidence.stableLatencyMs!["0.5"]).toBeGreaterThan(100);
     // Clients are answered at once: their operations do not carry the latency. Were
     // client packets shaped, every operation would take two 100 ms hops or more; the
-    // fastest tenth is what a busy 2-core machine leaves of it (its median has reached
-    // 123 ms under load, from CPU alone).
+    // fastest tenth is what a busy 2-core machine leaves of it (its median reached
+    // 123 ms in one CI run, cause not found; 1.4-5.5 ms here).
     const plot = JSON.parse(await storedArtifact(result!.id, "plot.json")) as PlotData;
     const answered = plot.operations.latencyMs.filter((_, i) => plot.operations.outcome[i] === "o").sort((a, b) => a - b);
     expect(answered.length).toBeGreaterThan(100);
