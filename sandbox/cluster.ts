@@ -197,6 +197,7 @@ export async function runClusterTest(docker: Docker, req: ClusterTestRequest): P
     );
     const exit = await waitForExit(controller, req.signal ? AbortSignal.any([req.signal, budget]) : budget);
     stopSchedule.abort();
+    await ordered.resumeAll();
     const timeline = [...(await schedule), ...ordered.timeline].sort((a, b) => a.wallMs - b.wallMs);
     if (req.signal?.aborted) throw new CancelledError("the test was stopped");
     if (!exit) await controller.kill().catch(() => undefined);

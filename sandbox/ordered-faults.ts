@@ -8,7 +8,11 @@
 // run's timeline like a scheduled one. The course's simulated faults become
 // real ones:
 //   disconnect / connect          a firewall cut between the node and every other node, both ways
+//   cutLink / joinLink            a firewall cut between two nodes only, both ways (beyond the course:
+//                                 our scenario tests cut one link, which labrpc cannot)
 //   crash / restart               SIGKILL of the node's container / a start from its /data volume
+//   pause / resume                the node's cgroup frozen / thawed (beyond the course: a scenario
+//                                 test holds peers still while another restarts)
 //   unreliable / reliable         10% of packets between nodes lost, each delayed 0–27 ms (labrpc's
 //                                 unreliable mode, on the wire: TCP resends what was lost)
 //   longReordering / noLong…      2/3 of the replies between nodes held 200 ms to 2.2 s (labrpc's long
@@ -21,10 +25,12 @@ import type { Grudge } from "./partitions.js";
 import { PEER_PORT } from "./programs/agent/wire.js";
 import { NO_SHAPE, type ShapingFault } from "./shaping.js";
 
-export const ORDERED_FAULT_KINDS = ["disconnect", "connect", "crash", "restart", "unreliable", "reliable", "longReordering", "noLongReordering"] as const;
+export const ORDERED_FAULT_KINDS = ["disconnect", "connect", "cutLink", "joinLink", "crash", "restart", "pause", "resume", "unreliable", "reliable", "longReordering", "noLongReordering"] as const;
 export type OrderedFaultKind = (typeof ORDERED_FAULT_KINDS)[number];
 /** Kinds that name a node. */
-const NODE_KINDS: ReadonlySet<OrderedFaultKind> = new Set(["disconnect", "connect", "crash", "restart"]);
+const NODE_KINDS: ReadonlySet<OrderedFaultKind> = new Set(["disconnect", "connect", "cutLink", "joinLink", "crash", "restart", "pause", "resume"]);
+/** Kinds that also name the node at the link's other end. */
+const LINK_KINDS: ReadonlySet<OrderedFaultKind> = new Set(["cutLink", "joinLink"]);
 
 /** Most fault requests one test may make (the tester's longest test orders a few hundred). */
 export const MAX_FAULT_REQUESTS = 5000;
@@ -35,10 +41,14 @@ export const faultRequestSchema = z
     /** The driver's number for it; the answer carries it back. */
     id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     kind: z.enum(ORDERED_FAULT_KINDS),
-    /** The node, for disconnect, connect, crash and restart. */
+    /** The node, for disconnect, connect, cutLink, joinLink, crash, restart, pause and resume. */
     node: z.string().regex(/^n\d+$/).optional(),
+    /** The link's other end, for cutLink and joinLink. */
+    peer: z.string().regex(/^n\d+$/).optional(),
   })
-  .refine((r) => NODE_KINDS.has(r.kind) === (r.node !== undefined), { message: "disconnect, connect, crash and restart name a node; the other kinds do not" });
+  .refine((r) => NODE_KINDS.has(r.kind) === (r.node !== undefined), { message: "disconnect, connect, cutLink, joinLink, crash, restart, pause and resume name a node; the other kinds do not" })
+  .refine((r) => LINK_KINDS.has(r.kind) === (r.peer !== undefined), { message: "cutLink and joinLink name the link's other end (peer); the other kinds do not" })
+  .refine((r) => r.peer === undefined || r.peer !== r.node, { message: "a link joins two different nodes: node and peer are the same" });
 export type FaultRequest = z.infer<typeof faultRequestSchema>;
 
 /** The runner's answer, on the controller's stdin: `{"faultDone":{…}}`. */
@@ -68,9 +78,27 @@ const LONG_REORDERING_REPLIES = {
   shape: { ...NO_SHAPE, delayMs: 1200, jitterMs: 1000, reorderPercent: 33 },
 };
 
+/** The timeline's kind for a request: cuts are partitions, a crash is a kill. */
+function eventKind(kind: OrderedFaultKind): FaultEvent["kind"] {
+  switch (kind) {
+    case "disconnect":
+    case "cutLink":
+      return "partition";
+    case "joinLink":
+      return "connect";
+    case "crash":
+      return "kill";
+    default:
+      return kind;
+  }
+}
+
 export class OrderedFaults {
   private readonly cut = new Set<string>();
+  /** Links cut between two nodes, as "n1|n2" (the lower name first). */
+  private readonly links = new Set<string>();
   private readonly down = new Set<string>();
+  private readonly paused = new Set<string>();
   private unreliable = false;
   private longReordering = false;
   /** What was done, when: merged into the run's fault timeline. */
@@ -86,26 +114,41 @@ export class OrderedFaults {
   /** Carries out one request; never throws (a fault that failed is answered and recorded as such). */
   async apply(request: FaultRequest): Promise<Omit<FaultDone, "id">> {
     const began = Date.now();
-    let kind: FaultEvent["kind"] = request.kind === "disconnect" ? "partition" : request.kind === "crash" ? "kill" : request.kind;
+    let kind = eventKind(request.kind);
     let nodes: string[] = request.node ? [request.node] : [...this.nodeIds];
     let detail: string;
     let wallMs: number | null = null;
+    let cuts: Record<string, string[]> | undefined;
     try {
       const node = request.node;
-      if (node !== undefined && !this.nodeIds.includes(node)) throw new InfraError("faults.unknown_node", `${node} is not one of this test's nodes (${this.nodeIds.join(", ")})`);
+      for (const n of [node, request.peer]) {
+        if (n !== undefined && !this.nodeIds.includes(n)) throw new InfraError("faults.unknown_node", `${n} is not one of this test's nodes (${this.nodeIds.join(", ")})`);
+      }
       switch (request.kind) {
         case "disconnect":
-        case "connect": {
+        case "connect":
+        case "cutLink":
+        case "joinLink": {
+          const link = request.peer === undefined ? "" : [node!, request.peer].sort().join("|");
           if (request.kind === "disconnect") this.cut.add(node!);
-          else this.cut.delete(node!);
+          else if (request.kind === "connect") this.cut.delete(node!);
+          else if (request.kind === "cutLink") this.links.add(link);
+          else this.links.delete(link);
+          const grudge = this.grudge();
           await this.applyNetwork();
           // One band per state of the cuts: a new partition replaces the last one, the last connect ends it.
-          kind = this.cut.size > 0 ? "partition" : "connect";
-          nodes = this.cut.size > 0 ? [...this.cut].sort() : [node!];
-          detail = `${request.kind === "disconnect" ? `${node} disconnected` : `${node} connected`}; ${this.describeCuts()}`;
+          kind = grudge.size > 0 ? "partition" : "connect";
+          // The band names the nodes cut off: from every other node, or at a cut link's ends.
+          const cutOff = new Set([...this.cut, ...[...this.links].flatMap((l) => l.split("|"))]);
+          nodes = grudge.size > 0 ? [...cutOff].sort() : [node!, ...(request.peer ? [request.peer] : [])];
+          if (grudge.size > 0) cuts = Object.fromEntries([...grudge].map(([n, from]) => [n, [...from].sort()]));
+          const what = { disconnect: `${node} disconnected`, connect: `${node} connected`, cutLink: `link ${node}–${request.peer} cut`, joinLink: `link ${node}–${request.peer} joined` }[request.kind];
+          detail = `${what}; ${this.describeCuts()}`;
           break;
         }
         case "crash":
+          // The engine refuses to kill a frozen container.
+          if (this.paused.has(node!)) throw new InfraError("faults.paused", `${node} is paused: resume it before crashing it`);
           if (this.down.has(node!)) throw new InfraError("faults.already_down", `${node} is already down`);
           await this.faults.kill(node!);
           this.down.add(node!);
@@ -113,6 +156,7 @@ export class OrderedFaults {
           detail = `${node} crashed (SIGKILL; its /data stays)`;
           break;
         case "restart": {
+          if (this.paused.has(node!)) throw new InfraError("faults.paused", `${node} is paused: resume it before restarting it`);
           // The course's start1 on a live server first crashes it: the same here.
           const wasUp = !this.down.has(node!);
           if (wasUp) await this.faults.kill(node!);
@@ -122,6 +166,19 @@ export class OrderedFaults {
           detail = `${node} ${wasUp ? "killed and " : ""}restarted from its /data`;
           break;
         }
+        case "pause":
+          if (this.down.has(node!)) throw new InfraError("faults.down", `${node} is down: it cannot be paused`);
+          if (this.paused.has(node!)) throw new InfraError("faults.already_paused", `${node} is already paused`);
+          await this.faults.pause(node!);
+          this.paused.add(node!);
+          detail = `${node} paused (cgroup frozen)`;
+          break;
+        case "resume":
+          if (!this.paused.has(node!)) throw new InfraError("faults.not_paused", `${node} is not paused`);
+          await this.faults.resume(node!);
+          this.paused.delete(node!);
+          detail = `${node} resumed`;
+          break;
         case "unreliable":
         case "reliable":
           this.unreliable = request.kind === "unreliable";
@@ -136,23 +193,49 @@ export class OrderedFaults {
           break;
       }
     } catch (err) {
-      const failed = { atMs: began - this.startWallMs(), wallMs: began, kind, nodes: request.node ? [request.node] : [], detail: `could not ${request.kind}${request.node ? ` ${request.node}` : ""}: ${errorMessage(err)}`, ok: false };
+      const failed = { atMs: began - this.startWallMs(), wallMs: began, kind, nodes: request.node ? [request.node] : [], detail: `could not ${request.kind}${request.node ? ` ${request.node}` : ""}${request.peer ? `–${request.peer}` : ""}: ${errorMessage(err)}`, ok: false };
       this.timeline.push(failed);
       return { ok: false, atMs: failed.atMs, detail: failed.detail };
     }
     // Stamped when it surely took effect (a restart: when it began, for the node may run from then).
     const at = wallMs ?? Date.now();
-    const event: FaultEvent = { atMs: at - this.startWallMs(), wallMs: at, kind, nodes, detail, ok: true };
+    const event: FaultEvent = { atMs: at - this.startWallMs(), wallMs: at, kind, nodes, detail, ok: true, ...(cuts ? { cuts } : {}) };
     this.timeline.push(event);
     return { ok: true, atMs: event.atMs, detail };
   }
 
-  /** Every cut node drops what every other node sends it, and the others drop what it sends. */
+  /** At the end of the test: thaws every node the driver left paused (the engine neither kills nor removes a frozen container cleanly). Never throws. */
+  async resumeAll(): Promise<void> {
+    for (const node of [...this.paused].sort()) {
+      const wallMs = Date.now();
+      let ok = true;
+      let detail = `${node} resumed at the end of the test`;
+      try {
+        await this.faults.resume(node);
+        this.paused.delete(node);
+      } catch (err) {
+        ok = false;
+        detail = `could not resume ${node} at the end of the test: ${errorMessage(err)}`;
+      }
+      this.timeline.push({ atMs: wallMs - this.startWallMs(), wallMs, kind: "resume", nodes: [node], detail, ok });
+    }
+  }
+
+  /** Every cut node drops what every other node sends it, and the others drop what it sends; the two ends of a cut link drop each other's. */
   private grudge(): Grudge {
     const grudge: Grudge = new Map();
+    const drop = (node: string, from: string) => {
+      const set = grudge.get(node) ?? new Set<string>();
+      set.add(from);
+      grudge.set(node, set);
+    };
     for (const node of this.nodeIds) {
-      const drops = this.cut.has(node) ? this.nodeIds.filter((n) => n !== node) : [...this.cut];
-      if (drops.length > 0) grudge.set(node, new Set(drops));
+      for (const other of this.nodeIds) if (other !== node && (this.cut.has(node) || this.cut.has(other))) drop(node, other);
+    }
+    for (const link of this.links) {
+      const [a, b] = link.split("|") as [string, string];
+      drop(a, b);
+      drop(b, a);
     }
     return grudge;
   }
@@ -167,8 +250,10 @@ export class OrderedFaults {
   }
 
   private describeCuts(): string {
-    if (this.cut.size === 0) return "no node is cut off";
+    const links = [...this.links].sort().map((l) => l.replace("|", "–"));
+    const linksCut = links.length > 0 ? `links cut: ${links.join(", ")}` : "";
+    if (this.cut.size === 0) return linksCut || "no node is cut off";
     const connected = this.nodeIds.filter((n) => !this.cut.has(n));
-    return `cut off from every other node: ${[...this.cut].sort().join(", ")}${connected.length > 0 ? ` (connected: ${connected.join(", ")})` : ""}`;
+    return `cut off from every other node: ${[...this.cut].sort().join(", ")}${connected.length > 0 ? ` (connected: ${connected.join(", ")})` : ""}${linksCut ? `; ${linksCut}` : ""}`;
   }
 }

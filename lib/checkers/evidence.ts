@@ -179,7 +179,7 @@ export interface RaftEvidence {
   /** Per peer, its term and role in stretches (cut to the last few hundred per peer). */
   timeline: RaftPeerSpan[];
   /** The faults the test ordered and what the runner answered. */
-  faults: Array<{ kind: string; node?: string; askedMs: number; doneMs: number | null; ok: boolean; detail: string }>;
+  faults: Array<{ kind: string; node?: string; /** A cut or joined link's other end. */ peer?: string; askedMs: number; doneMs: number | null; ok: boolean; detail: string }>;
   /** Per peer: commands applied and the highest index applied. */
   applies: Array<{ peer: string; applied: number; lastIndex: number; snapshots: number }>;
   /** Applies that disagree (empty when none did). */

@@ -1,14 +1,15 @@
 // What a Raft run's report draws (app/.../raft-sections.tsx), from the tester's
 // evidence (lib/checkers/evidence.ts RaftEvidence): one lane per peer with its
 // terms and roles over time, the faults the test ordered as bands on the lanes
-// they struck (a disconnect or a crash on its peer's lane, until the connect
-// or the restart; an unreliable or reordering network across every lane), and
+// they struck (a disconnect, a crash or a pause on its peer's lane, until the
+// connect, the restart or the resume; a cut link on both its ends' lanes until
+// it is joined; an unreliable or reordering network across every lane), and
 // who led in each term (two leaders in one term are named). Times are ms
 // since the test began, on the tester's clock.
 import type { RaftEvidence, RaftPeerSpan } from "../checkers/evidence.js";
 
 export interface RaftFaultBand {
-  kind: "disconnected" | "crashed" | "unreliable" | "longReordering";
+  kind: "disconnected" | "linkCut" | "crashed" | "paused" | "unreliable" | "longReordering";
   /** The peer it struck; absent for the whole network. */
   peer?: string;
   fromMs: number;
@@ -38,6 +39,7 @@ export function raftLanes(evidence: Pick<RaftEvidence, "timeline" | "applies">):
 const OPENS: Record<string, { band: RaftFaultBand["kind"]; closedBy: string; perPeer: boolean }> = {
   disconnect: { band: "disconnected", closedBy: "connect", perPeer: true },
   crash: { band: "crashed", closedBy: "restart", perPeer: true },
+  pause: { band: "paused", closedBy: "resume", perPeer: true },
   unreliable: { band: "unreliable", closedBy: "reliable", perPeer: false },
   longReordering: { band: "longReordering", closedBy: "noLongReordering", perPeer: false },
 };
@@ -49,6 +51,21 @@ export function raftFaultBands(evidence: Pick<RaftEvidence, "faults" | "elapsedM
   const ordered = evidence.faults.filter((f) => f.ok).sort((a, b) => (a.doneMs ?? a.askedMs) - (b.doneMs ?? b.askedMs));
   for (const fault of ordered) {
     const at = fault.doneMs ?? fault.askedMs;
+    if ((fault.kind === "cutLink" || fault.kind === "joinLink") && fault.node && fault.peer) {
+      // A band on each end's lane, keyed by the link.
+      const link = [fault.node, fault.peer].sort(byPeer).join("|");
+      for (const peer of [fault.node, fault.peer]) {
+        const key = `linkCut:${link}:${peer}`;
+        const band = open.get(key);
+        if (fault.kind === "cutLink" && !band) open.set(key, { kind: "linkCut", peer, fromMs: at, toMs: at, detail: fault.detail });
+        if (fault.kind === "joinLink" && band) {
+          band.toMs = Math.max(band.fromMs, at);
+          bands.push(band);
+          open.delete(key);
+        }
+      }
+      continue;
+    }
     const opens = OPENS[fault.kind];
     if (opens) {
       const key = `${opens.band}:${opens.perPeer ? (fault.node ?? "") : ""}`;

@@ -163,9 +163,10 @@ export class ToyRaftCluster {
     this.snapshots[i] = { index, data };
   }
 
-  fault(kind: FaultKind, node?: string): FaultAnswer {
+  /** Cut links and pauses are recorded only: the toy's all-seeing leader does not need the network. */
+  fault(kind: FaultKind, node?: string, peer?: string): FaultAnswer {
     const i = node === undefined ? -1 : Number(node.slice(1));
-    this.faults.push(node ? `${kind} ${node}` : kind);
+    this.faults.push(`${kind}${node ? ` ${node}` : ""}${peer ? `–${peer}` : ""}`);
     switch (kind) {
       case "disconnect":
         this.cut[i] = true;
@@ -248,8 +249,8 @@ export class ToyFaults implements FaultChannel {
     readonly toy: ToyRaftCluster,
     readonly answer: (kind: FaultKind) => FaultAnswer | null = () => null,
   ) {}
-  order(kind: FaultKind, node?: string): Promise<FaultAnswer> {
-    return Promise.resolve(this.answer(kind) ?? this.toy.fault(kind, node));
+  order(kind: FaultKind, node?: string, peer?: string): Promise<FaultAnswer> {
+    return Promise.resolve(this.answer(kind) ?? this.toy.fault(kind, node, peer));
   }
 }
 

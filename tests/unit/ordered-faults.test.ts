@@ -28,6 +28,12 @@ function standIn() {
     restart: async (node: string) => {
       calls.push(`restart ${node}`);
     },
+    pause: async (node: string) => {
+      calls.push(`pause ${node}`);
+    },
+    resume: async (node: string) => {
+      calls.push(`resume ${node}`);
+    },
   } as unknown as ClusterFaults;
   return { faults, calls, networks, last: () => networks[networks.length - 1]! };
 }
@@ -95,7 +101,51 @@ describe("faults a driver orders", () => {
     expect(ordered.timeline.map((e) => e.kind)).toEqual(["kill", "kill", "restart", "restart", "partition"]);
   });
 
+  it("cuts one link both ways beside the disconnects, names who is cut from whom, and joins it again", async () => {
+    const { faults, networks } = standIn();
+    const linked = new OrderedFaults(faults, nodes, () => 0);
+    expect(await linked.apply({ id: 1, kind: "cutLink", node: "n2", peer: "n0" })).toMatchObject({ ok: true, detail: "link n2–n0 cut; links cut: n0–n2" });
+    expect(cuts(networks.at(-1)!.grudge)).toEqual({ n0: ["n2"], n2: ["n0"] });
+    await linked.apply({ id: 2, kind: "disconnect", node: "n1" });
+    expect(cuts(networks.at(-1)!.grudge)).toEqual({ n0: ["n1", "n2"], n1: ["n0", "n2"], n2: ["n0", "n1"] });
+    expect(linked.timeline[1]).toMatchObject({ kind: "partition", nodes: ["n0", "n1", "n2"], cuts: { n0: ["n1", "n2"], n1: ["n0", "n2"], n2: ["n0", "n1"] } });
+    expect(linked.timeline[1]!.detail).toBe("n1 disconnected; cut off from every other node: n1 (connected: n0, n2); links cut: n0–n2");
+    await linked.apply({ id: 3, kind: "connect", node: "n1" });
+    expect(cuts(networks.at(-1)!.grudge)).toEqual({ n0: ["n2"], n2: ["n0"] });
+    // Joined from either end.
+    await linked.apply({ id: 4, kind: "joinLink", node: "n0", peer: "n2" });
+    expect(networks.at(-1)!.grudge.size).toBe(0);
+    expect(linked.timeline.map((e) => [e.kind, e.nodes.join(",")])).toEqual([
+      ["partition", "n0,n2"],
+      ["partition", "n0,n1,n2"],
+      ["partition", "n0,n2"],
+      ["connect", "n0,n2"],
+    ]);
+  });
+
+  it("pauses and resumes nodes, refuses to crash or restart a paused one, and thaws what the driver left paused at the end", async () => {
+    const { faults, calls } = standIn();
+    const ordered = new OrderedFaults(faults, nodes, () => 0);
+    expect(await ordered.apply({ id: 1, kind: "pause", node: "n1" })).toMatchObject({ ok: true, detail: "n1 paused (cgroup frozen)" });
+    expect(await ordered.apply({ id: 2, kind: "pause", node: "n1" })).toMatchObject({ ok: false, detail: "could not pause n1: n1 is already paused" });
+    expect(await ordered.apply({ id: 3, kind: "crash", node: "n1" })).toMatchObject({ ok: false, detail: "could not crash n1: n1 is paused: resume it before crashing it" });
+    expect(await ordered.apply({ id: 4, kind: "restart", node: "n1" })).toMatchObject({ ok: false });
+    await ordered.apply({ id: 5, kind: "resume", node: "n1" });
+    expect(await ordered.apply({ id: 6, kind: "resume", node: "n1" })).toMatchObject({ ok: false, detail: "could not resume n1: n1 is not paused" });
+    await ordered.apply({ id: 7, kind: "crash", node: "n0" });
+    expect(await ordered.apply({ id: 8, kind: "pause", node: "n0" })).toMatchObject({ ok: false, detail: "could not pause n0: n0 is down: it cannot be paused" });
+    await ordered.apply({ id: 9, kind: "pause", node: "n2" });
+    await ordered.resumeAll();
+    expect(calls).toEqual(["pause n1", "resume n1", "kill n0", "pause n2", "resume n2"]);
+    expect(ordered.timeline.at(-1)).toMatchObject({ kind: "resume", nodes: ["n2"], ok: true, detail: "n2 resumed at the end of the test" });
+  });
+
   it("reads only well-formed requests: a node for node faults, none for network modes, no other keys", () => {
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "cutLink", node: "n1", peer: "n2" }).success).toBe(true);
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "cutLink", node: "n1" }).success).toBe(false);
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "cutLink", node: "n1", peer: "n1" }).success).toBe(false);
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "disconnect", node: "n1", peer: "n2" }).success).toBe(false);
+    expect(faultRequestSchema.safeParse({ id: 1, kind: "pause", node: "n1" }).success).toBe(true);
     expect(faultRequestSchema.safeParse({ id: 1, kind: "disconnect", node: "n1" }).success).toBe(true);
     expect(faultRequestSchema.safeParse({ id: 1, kind: "disconnect" }).success).toBe(false);
     expect(faultRequestSchema.safeParse({ id: 1, kind: "unreliable", node: "n1" }).success).toBe(false);

@@ -152,6 +152,38 @@ describe("3A on the toy", () => {
   });
 });
 
+describe("our scenario tests on the toy", () => {
+  it("TestOneVotePerTerm3A cuts the followers' link, holds them still while the leader restarts, and thaws them together", async () => {
+    const { outcome, toy } = await run("TestOneVotePerTerm3A");
+    expect(outcome).toBe("pass");
+    expect(toy.faults.slice(0, 7)).toEqual(["cutLink n1–n2", "pause n1", "pause n2", "crash n0", "restart n0", "resume n1", "resume n2"]);
+    expect(toy.faults.filter((f) => f.startsWith("joinLink"))).toHaveLength(4);
+  });
+
+  it("TestOneVotePerTerm3A fails a toy with two leaders in a term", async () => {
+    const { outcome } = await run("TestOneVotePerTerm3A", ["twoLeaders"]);
+    expect((outcome as RaftCheckFailure).message).toMatch(/^two leaders in term \d+: n0 and n1$/);
+  });
+
+  it("TestFigure8Scenario3C plays the paper's Figure 8: X to two peers, the other three elect L, which is cut off with Y, then L with a and b", async () => {
+    const { outcome, toy } = await run("TestFigure8Scenario3C");
+    expect(outcome).toBe("pass");
+    expect(toy.faults).toEqual([
+      ...["disconnect n2", "disconnect n3", "disconnect n4"],
+      ...["disconnect n0", "disconnect n1", "connect n2", "connect n3", "connect n4"],
+      "disconnect n2",
+      ...["connect n0", "connect n1"],
+      ...["disconnect n0", "disconnect n1", "connect n2", "cutLink n3–n4"],
+      ...["connect n0", "connect n1", "joinLink n3–n4"],
+    ]);
+  });
+
+  it("TestFigure8Scenario3C fails a toy whose peers disagree", async () => {
+    const { outcome } = await run("TestFigure8Scenario3C", ["divergent"]);
+    expect((outcome as RaftCheckFailure).message).toContain("applied");
+  });
+});
+
 describe("3B on the toy", () => {
   const names = ["TestBasicAgree3B", "TestRPCBytes3B", "TestFollowerFailure3B", "TestLeaderFailure3B", "TestFailAgree3B", "TestFailNoAgree3B", "TestConcurrentStarts3B", "TestRejoin3B", "TestBackup3B", "TestCount3B"];
   for (const name of names) {

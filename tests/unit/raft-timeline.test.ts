@@ -30,6 +30,21 @@ describe("a Raft run's timeline", () => {
     ]);
   });
 
+  it("draws a cut link on both its ends' lanes until it is joined (from either end), and a pause until the resume", () => {
+    const link = (kind: string, atMs: number, node: string, peer: string) => ({ ...fault(kind, atMs, node), peer });
+    const bands = raftFaultBands({
+      elapsedMs: 9000,
+      faults: [link("cutLink", 1000, "n2", "n1"), fault("pause", 1200, "n1"), fault("resume", 2000, "n1"), link("joinLink", 3000, "n1", "n2"), link("cutLink", 5000, "n0", "n1")],
+    });
+    expect(bands.map((b) => [b.kind, b.peer, b.fromMs, b.toMs])).toEqual([
+      ["linkCut", "n1", 1000, 3000],
+      ["linkCut", "n2", 1000, 3000],
+      ["paused", "n1", 1200, 2000],
+      ["linkCut", "n0", 5000, 9000],
+      ["linkCut", "n1", 5000, 9000],
+    ]);
+  });
+
   it("names every leader of a term, so two leaders in one term show", () => {
     const terms = raftTerms({
       timeline: [

@@ -122,6 +122,8 @@ export interface RaftFaultLine {
   id: number;
   kind: string;
   node?: string;
+  /** The other end, for cutLink and joinLink. */
+  peer?: string;
   /** ms since the test began. */
   askedMs: number;
   /** null: the runner never answered. */
@@ -210,7 +212,7 @@ export const raftVerdictSchema = z.object({
     elapsedMs: z.number().min(0),
     timeline: z.array(z.object({ peer: z.string(), fromMs: z.number(), toMs: z.number(), term: z.number().int().nullable(), leader: z.boolean() })).max(10_000),
     faults: z
-      .array(z.object({ kind: z.string(), node: z.string().optional(), askedMs: z.number(), doneMs: z.number().nullable(), ok: z.boolean(), detail: z.string() }))
+      .array(z.object({ kind: z.string(), node: z.string().optional(), peer: z.string().optional(), askedMs: z.number(), doneMs: z.number().nullable(), ok: z.boolean(), detail: z.string() }))
       .max(5_000),
     applies: z.array(z.object({ peer: z.string(), applied: evidenceCount, lastIndex: evidenceCount, snapshots: evidenceCount })),
     disagreements: z.array(z.object({ index: z.number().int(), peer: z.string(), command: z.unknown(), otherPeer: z.string(), otherCommand: z.unknown() })).max(50),

@@ -5,7 +5,8 @@
 // faults as the runner carried them out. Drawn on the server as SVG: no
 // script, readable without one.
 import type { RaftEvidence } from "@/lib/checkers/evidence";
-import { raftFaultBands, raftLanes, raftTerms } from "@/lib/reports/raft-timeline";
+import { raftTestNamed } from "@/lib/labs/mit-6.5840/raft-tests";
+import { raftFaultBands, raftLanes, raftTerms, type RaftFaultBand } from "@/lib/reports/raft-timeline";
 import { formatBytes } from "../../../../format";
 import { TableScroll } from "../../../../table-scroll";
 
@@ -18,11 +19,24 @@ const NETWORK_ROW = 14;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const shown = (value: unknown) => (typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value) ?? value));
 
-const BAND_WORDS = { disconnected: "cut off", crashed: "down (crashed)", unreliable: "unreliable network", longReordering: "long reordering" } as const;
+const BAND_WORDS: Record<RaftFaultBand["kind"], string> = {
+  disconnected: "cut off",
+  linkCut: "one link cut",
+  crashed: "down (crashed)",
+  paused: "paused",
+  unreliable: "unreliable network",
+  longReordering: "long reordering",
+};
 
 export function RaftSections({ evidence }: { evidence: RaftEvidence }) {
+  const ours = raftTestNamed(evidence.test)?.ours;
   return (
     <>
+      {ours && (
+        <p className="card" data-testid="raft-test-ours">
+          <strong>{evidence.test} is a test of ours, not the course&apos;s.</strong> {ours}
+        </p>
+      )}
       <TermsTimeline evidence={evidence} />
       {evidence.disagreements.length > 0 && <Disagreements evidence={evidence} />}
       <PeerFigures evidence={evidence} />
@@ -49,7 +63,20 @@ function TermsTimeline({ evidence }: { evidence: RaftEvidence }) {
       <p>
         Each peer&apos;s term and role as the tester saw them every 100 ms: <span className="raft-key raft-key-leader">leader</span>{" "}
         <span className="raft-key raft-key-follower">follower or candidate</span> <span className="raft-key raft-key-down">down or not answering</span>, under the faults the test
-        ordered (<span className="raft-key raft-key-cut">cut off</span> <span className="raft-key raft-key-crashed">crashed</span> on a peer&apos;s lane;{" "}
+        ordered (<span className="raft-key raft-key-cut">cut off</span> <span className="raft-key raft-key-crashed">crashed</span> on a peer&apos;s lane
+        {bands.some((b) => b.kind === "linkCut") && (
+          <>
+            {" "}
+            <span className="raft-key raft-key-linkCut">one link cut</span> on both its ends&apos; lanes
+          </>
+        )}
+        {bands.some((b) => b.kind === "paused") && (
+          <>
+            {" "}
+            <span className="raft-key raft-key-paused">paused</span>
+          </>
+        )}
+        ;{" "}
         <span className="raft-key raft-key-network">unreliable or reordering</span> across the top).
         {evidence.timeline.length === 0 && " The tester recorded no samples."}
       </p>

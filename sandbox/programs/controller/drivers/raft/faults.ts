@@ -30,13 +30,13 @@ export class StdioFaultChannel implements FaultChannel {
     });
   }
 
-  order(kind: FaultKind, node?: string): Promise<FaultAnswer> {
+  order(kind: FaultKind, node?: string, peer?: string): Promise<FaultAnswer> {
     if (this.closed) return Promise.reject(new RaftTesterError("raft.fault-channel-closed", this.closed));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new RaftTesterError("raft.fault-timeout", `the runner did not carry out fault ${id} (${kind}${node ? ` ${node}` : ""}) within ${this.timeoutMs / 1000} s`));
+        reject(new RaftTesterError("raft.fault-timeout", `the runner did not carry out fault ${id} (${kind}${node ? ` ${node}` : ""}${peer ? `–${peer}` : ""}) within ${this.timeoutMs / 1000} s`));
       }, this.timeoutMs);
       this.pending.set(id, (answer) => {
         clearTimeout(timer);
@@ -44,7 +44,7 @@ export class StdioFaultChannel implements FaultChannel {
         if (answer instanceof Error) reject(answer);
         else resolve(answer);
       });
-      this.out.write(JSON.stringify({ fault: { id, kind, ...(node ? { node } : {}) } }) + "\n");
+      this.out.write(JSON.stringify({ fault: { id, kind, ...(node ? { node } : {}), ...(peer ? { peer } : {}) } }) + "\n");
     });
   }
 

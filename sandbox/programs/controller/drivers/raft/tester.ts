@@ -72,7 +72,7 @@ export interface PeerHosts {
   onHello: (peer: number, hello: Hello) => void;
 }
 
-export type FaultKind = "disconnect" | "connect" | "crash" | "restart" | "unreliable" | "reliable" | "longReordering" | "noLongReordering";
+export type FaultKind = "disconnect" | "connect" | "cutLink" | "joinLink" | "crash" | "restart" | "pause" | "resume" | "unreliable" | "reliable" | "longReordering" | "noLongReordering";
 
 export interface FaultAnswer {
   ok: boolean;
@@ -82,7 +82,8 @@ export interface FaultAnswer {
 
 /** The runner's end of the fault channel (faults.ts: stdout/stdin). Resolves with the runner's answer; rejects with RaftTesterError on a timeout. */
 export interface FaultChannel {
-  order(kind: FaultKind, node?: string): Promise<FaultAnswer>;
+  /** `peer`: the link's other end, for cutLink and joinLink. */
+  order(kind: FaultKind, node?: string, peer?: string): Promise<FaultAnswer>;
 }
 
 export interface Clock {
@@ -132,6 +133,10 @@ export class RaftTester {
   private readonly alive: boolean[];
   /** Peers the test cut from the others (the runner keeps the same set). */
   private readonly cut: boolean[];
+  /** Links the test cut between two peers, as "i|j" (i < j); the runner keeps the same set. */
+  private readonly links = new Set<string>();
+  /** Peers the test froze: no control request goes to them until they are resumed. */
+  private readonly paused: boolean[];
   /** The last persisted Raft state size seen per peer (a crashed peer keeps its Persister's). */
   private readonly persistBytes: Array<number | null>;
   /** Per peer, the connection generation whose applies count (a restart starts a new one). */
@@ -169,6 +174,7 @@ export class RaftTester {
     this.logs = new ApplyLogs(this.n, opts.info.snapshots);
     this.alive = new Array<boolean>(this.n).fill(true);
     this.cut = new Array<boolean>(this.n).fill(false);
+    this.paused = new Array<boolean>(this.n).fill(false);
     this.persistBytes = new Array<number | null>(this.n).fill(null);
     this.generation = new Array<number>(this.n).fill(0);
     this.applyChains = Array.from({ length: this.n }, () => Promise.resolve());
@@ -299,8 +305,9 @@ export class RaftTester {
 
   // ---- peers ----------------------------------------------------------
 
+  /** Alive, not cut off, and not paused (a paused peer answers nothing, so checks leave it out). */
   isConnected(peer: number): boolean {
-    return this.alive[peer]! && !this.cut[peer]!;
+    return this.alive[peer]! && !this.cut[peer]! && !this.paused[peer]!;
   }
 
   isAlive(peer: number): boolean {
@@ -366,7 +373,7 @@ export class RaftTester {
   async sample(): Promise<void> {
     const states = await Promise.all(
       Array.from({ length: this.n }, async (_, i): Promise<RaftPeerSample | null> => {
-        if (!this.alive[i]) return null;
+        if (!this.alive[i] || this.paused[i]) return null;
         const reply = await this.peers.request(i, { op: "state" });
         return reply && Number.isInteger(reply.term) && typeof reply.isLeader === "boolean" ? { term: reply.term!, leader: reply.isLeader! } : null;
       }),
@@ -581,17 +588,18 @@ export class RaftTester {
 
   // ---- faults (the runner carries them out) ---------------------------
 
-  private async order(kind: FaultKind, peer?: number): Promise<void> {
+  private async order(kind: FaultKind, peer?: number, other?: number): Promise<void> {
     if (this.failure) throw this.failure;
     const id = this.nextFaultId++;
     const node = peer === undefined ? undefined : nodeName(peer);
-    const line: RaftFaultLine = { id, kind, ...(node ? { node } : {}), askedMs: this.elapsedMs(), doneMs: null, ok: false, detail: "" };
+    const end = other === undefined ? undefined : nodeName(other);
+    const line: RaftFaultLine = { id, kind, ...(node ? { node } : {}), ...(end ? { peer: end } : {}), askedMs: this.elapsedMs(), doneMs: null, ok: false, detail: "" };
     try {
-      const answer = await this.runnerTime(() => this.faults.order(kind, node));
+      const answer = await this.runnerTime(() => this.faults.order(kind, node, end));
       line.doneMs = this.elapsedMs();
       line.ok = answer.ok;
       line.detail = (answer.detail ?? "").slice(0, 500);
-      if (!answer.ok) throw new RaftTesterError("raft.fault-refused", `the runner could not ${kind}${node ? ` ${node}` : ""}: ${line.detail || "no reason given"}`);
+      if (!answer.ok) throw new RaftTesterError("raft.fault-refused", `the runner could not ${kind}${node ? ` ${node}` : ""}${end ? `–${end}` : ""}: ${line.detail || "no reason given"}`);
     } catch (err) {
       if (!line.detail) line.detail = err instanceof Error ? err.message : String(err);
       throw err;
@@ -609,12 +617,31 @@ export class RaftTester {
     this.cut[peer] = true;
   }
 
-  /** ConnectOne(i): undo disconnect. */
+  /** ConnectOne(i): undo disconnect, and join every link of the peer's that the test cut. */
   async connect(peer: number): Promise<void> {
+    await Promise.all([...this.links].map((l) => l.split("|").map(Number) as [number, number]).filter(([a, b]) => a === peer || b === peer).map(([a, b]) => this.joinLink(a, b)));
     if (!this.cut[peer]) return;
     this.step(`connect ${nodeName(peer)}`);
     await this.order("connect", peer);
     this.cut[peer] = false;
+  }
+
+  /** Beyond the course (labrpc cannot): cut the link between two peers only, both ways; each still reaches the others. */
+  async cutLink(a: number, b: number): Promise<void> {
+    const link = linkKey(a, b);
+    if (this.links.has(link)) return;
+    this.step(`cut the link ${nodeName(a)}–${nodeName(b)}`);
+    await this.order("cutLink", a, b);
+    this.links.add(link);
+  }
+
+  /** Undo cutLink. */
+  async joinLink(a: number, b: number): Promise<void> {
+    const link = linkKey(a, b);
+    if (!this.links.has(link)) return;
+    this.step(`join the link ${nodeName(a)}–${nodeName(b)}`);
+    await this.order("joinLink", a, b);
+    this.links.delete(link);
   }
 
   /**
@@ -634,14 +661,41 @@ export class RaftTester {
     await Promise.all(joins.map((i) => this.connect(i)));
   }
 
-  /** ConnectAll. */
+  /** ConnectAll (cut links joined too). */
   async connectAll(): Promise<void> {
     await this.repartition([], Array.from({ length: this.n }, (_, i) => i));
+    await Promise.all([...this.links].map((l) => l.split("|").map(Number) as [number, number]).map(([a, b]) => this.joinLink(a, b)));
+  }
+
+  /**
+   * Beyond the course: freeze peers (their cgroup), together, so that time
+   * stands still for them while the test changes the rest; resumeMany thaws
+   * them together. No control request goes to a paused peer.
+   */
+  async pauseMany(peers: readonly number[]): Promise<void> {
+    await Promise.all(
+      [...new Set(peers)].filter((i) => this.alive[i] && !this.paused[i]).map(async (i) => {
+        this.step(`pause ${nodeName(i)}`);
+        this.paused[i] = true;
+        await this.order("pause", i);
+      }),
+    );
+  }
+
+  async resumeMany(peers: readonly number[]): Promise<void> {
+    await Promise.all(
+      [...new Set(peers)].filter((i) => this.paused[i]).map(async (i) => {
+        this.step(`resume ${nodeName(i)}`);
+        await this.order("resume", i);
+        this.paused[i] = false;
+      }),
+    );
   }
 
   /** ShutdownServer(i) / crash1: SIGKILL of the peer's container; what it saved on /data stays. */
   async crash(peer: number): Promise<void> {
     if (!this.alive[peer]) return;
+    if (this.paused[peer]) throw new RaftTesterError("raft.paused", `${nodeName(peer)} is paused: the test must resume it before crashing it`);
     this.step(`crash ${nodeName(peer)}`);
     this.alive[peer] = false;
     this.generation[peer]!++;
@@ -709,7 +763,7 @@ export class RaftTester {
       ...(failedCheck ? { failedCheck } : {}),
       elapsedMs: this.elapsedMs(),
       timeline: this.timeline.spans(),
-      faults: this.faultLines.map(({ kind, node, askedMs, doneMs, ok, detail }) => ({ kind, ...(node ? { node } : {}), askedMs, doneMs, ok, detail })),
+      faults: this.faultLines.map(({ kind, node, peer, askedMs, doneMs, ok, detail }) => ({ kind, ...(node ? { node } : {}), ...(peer ? { peer } : {}), askedMs, doneMs, ok, detail })),
       applies: this.logs.summary(),
       disagreements: [...this.logs.disagreements],
       rpcs,
@@ -720,4 +774,9 @@ export class RaftTester {
 /** An applied command as the record keeps it: long strings (RPCBytes's) cut. */
 function cutCommand(command: unknown): unknown {
   return typeof command === "string" && command.length > 64 ? showCommand(command) : command;
+}
+
+/** A link's key: the two peers, lower first. */
+function linkKey(a: number, b: number): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
 }

@@ -1,7 +1,7 @@
 package raft
 
 // BROKEN VARIANT figure8 of Labgrade's 2025 reference Raft, written by
-// ../../derive.py: see BROKEN.md. Fails TestFigure83C, TestFigure8Unreliable3C.
+// ../../derive.py: see BROKEN.md. Fails TestFigure8Scenario3C (a test of ours; the course's TestFigure83C and TestFigure8Unreliable3C catch it only in some runs).
 
 // Labgrade's reference Raft for MIT 6.5840 lab 3 (3A-3D), 2025 layout (package
 // raft in src/raft1, against raftapi and tester1). Written from the extended Raft

@@ -1,7 +1,7 @@
 package raft
 
 // BROKEN VARIANT votes-twice of Labgrade's 2025 reference Raft, written by
-// ../../derive.py: see BROKEN.md. Fails TestReElection3A, TestManyElections3A.
+// ../../derive.py: see BROKEN.md. Fails TestOneVotePerTerm3A (a test of ours; the course's TestReElection3A and TestManyElections3A catch it only in some runs).
 
 // Labgrade's reference Raft for MIT 6.5840 lab 3 (3A-3D), 2025 layout (package
 // raft in src/raft1, against raftapi and tester1). Written from the extended Raft
