@@ -1,7 +1,7 @@
 package raft
 
 // BROKEN VARIANT sync-rpc of Labgrade's 2025 reference Raft, written by
-// ../../derive.py: see BROKEN.md. Fails TestFailNoAgree3B, TestReElection3A (and most of 3B).
+// ../../derive.py: see BROKEN.md. Fails TestFailAgree3B and TestRejoin3B (TestFailNoAgree3B in some runs).
 
 // Labgrade's reference Raft for MIT 6.5840 lab 3 (3A-3D), 2025 layout (package
 // raft in src/raft1, against raftapi and tester1). Written from the extended Raft
