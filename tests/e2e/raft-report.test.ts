@@ -1,15 +1,15 @@
-// A failing Raft run's report in a real browser, from a real grading: our
-// broken Raft that never persists (references/broken-2025/never-persists),
-// uploaded as a whole skeleton src/ tree to the raft-3c lab and graded by a
-// real runner against the course's TestPersist13C, with real crashes and
-// restarts from /data. The report must draw every peer's terms and roles (as
-// many spans and leader spans as the stored evidence has), the crash bands
-// the test ordered, the peers' figures and logs, and the applies that
-// disagree when there are any (a component test draws that table from
-// evidence that has them: raft-sections.test.tsx). Our figure8 variant would
-// be the natural subject, but it passed every run of the course's Figure 8
-// test on a real network here (README, Raft labs), so no failing Figure 8
-// run can be had on demand. Screenshots go to test-results/screenshots.
+// A failing Figure 8 run's report in a real browser, from a real grading: our
+// broken Raft that commits an old term's entry by counting replicas
+// (references/broken-2025/figure8), uploaded as a whole skeleton src/ tree to
+// the raft-3c lab and graded by a real runner against TestFigure8Scenario3C
+// (ours: the paper's Figure 8 played step by step, with real firewall cuts;
+// the course's TestFigure83C catches this bug only by luck). The report must
+// say the test is ours, draw every peer's terms and roles (as many spans and
+// leader spans as the stored evidence has) under the fault bands the test
+// ordered (peers cut off, one link cut), list the applies that disagree (X and
+// Y at one index), and show the peers' figures and logs. Crash bands are drawn
+// from stored evidence by raft-sections.test.tsx. Screenshots go to
+// test-results/screenshots.
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -28,7 +28,7 @@ import { assertNextBuildExists, startWebServer, type WebServer } from "../suppor
 const SCREENSHOTS = path.resolve("test-results/screenshots");
 const ALICE = "alice@demo.labgrade.test";
 const REPETITIONS = 1;
-/** The build, then a Persist1 run of under a minute, on one runner slot. */
+/** The build, then a Figure 8 scenario run of under a minute, on one runner slot. */
 const GRADING_TIMEOUT_MS = 300_000;
 
 let stack: GradingStack | undefined;
@@ -41,7 +41,7 @@ describe("a failing Raft run's report in the browser", () => {
     stack = await createGradingStack("e2e-raft");
     const lab = await stack.db.lab.findFirstOrThrow({ where: { slug: "raft-3c" } });
     const last = await stack.db.suiteVersion.findFirstOrThrow({ where: { labId: lab.id }, orderBy: { version: "desc" } });
-    const source = ["tests:", "  - name: persist1", "    raft: TestPersist13C", `    repetitions: ${REPETITIONS}`, ""].join("\n");
+    const source = ["tests:", "  - name: figure8-scenario", "    raft: TestFigure8Scenario3C", `    repetitions: ${REPETITIONS}`, ""].join("\n");
     const parsed = parseSuite(source);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     await stack.db.suiteVersion.create({ data: { labId: lab.id, version: last.version + 1, source, spec: parsed.spec as object, sourceHash: parsed.sourceHash, publishedAt: new Date() } });
@@ -60,9 +60,9 @@ describe("a failing Raft run's report in the browser", () => {
     await stack?.close();
   });
 
-  it("shows each peer's terms and leaders over the crash bands, the peers' figures and their logs", async () => {
+  it("shows each peer's terms and leaders over the cuts, the applies that disagree, the peers' figures and their logs", async () => {
     const s = stack!;
-    const upload = await packRaftUpload("2025", path.join(RAFT_REFERENCES_DIR, "broken-2025/never-persists"));
+    const upload = await packRaftUpload("2025", path.join(RAFT_REFERENCES_DIR, "broken-2025/figure8"));
     const { id } = await createSubmission({ db: s.db, queue: s.queue }, await s.actor(ALICE), { courseSlug: DEMO_COURSE_SLUG, labSlug: "raft-3c", upload });
     const status = await s.waitForFinalStatus(id, GRADING_TIMEOUT_MS);
     const submission = await s.db.submission.findUniqueOrThrow({ where: { id } });
@@ -72,10 +72,12 @@ describe("a failing Raft run's report in the browser", () => {
     expect(results).toHaveLength(REPETITIONS);
     const result = results[0]!;
     expect(result.verdict, result.reason).toBe("FAIL");
-    // Peers that forget what they persisted either lose committed entries or, forgetting their votes, elect a second leader of a term.
-    expect(result.reason).toMatch(/^TestPersist13C: (only \d peers? applied index \d+; wanted 3|two leaders in term \d+)/);
+    // X, committed by counting in an old term, was applied where the later leader's Y is applied now.
+    expect(result.reason).toMatch(/^TestFigure8Scenario3C: n\d applied \d+ at index 2, n\d applied \d+$/);
     const evidence = result.evidence as unknown as RaftEvidence;
     expect(evidence.kind).toBe("raft");
+    expect(evidence.disagreements.length).toBeGreaterThan(0);
+    const disagreement = evidence.disagreements[0]!;
 
     const context = await browser!.newContext({ baseURL: server!.url, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -86,24 +88,31 @@ describe("a failing Raft run's report in the browser", () => {
       await expect(page.getByTestId("reason").textContent()).resolves.toBe(result.reason);
 
       const timeline = page.locator("[data-testid=raft-timeline] svg");
-      await expect(timeline.getAttribute("data-peers")).resolves.toBe("3");
+      await expect(page.getByTestId("raft-test-ours").textContent()).resolves.toContain("TestFigure8Scenario3C is a test of ours, not the course's.");
+      await expect(timeline.getAttribute("data-peers")).resolves.toBe("5");
       await expect(timeline.getAttribute("data-spans")).resolves.toBe(String(evidence.timeline.length));
       const leaderSpans = evidence.timeline.filter((span) => span.leader).length;
       expect(leaderSpans).toBeGreaterThan(0);
       await expect(timeline.locator("rect[data-role=leader]").count()).resolves.toBe(leaderSpans);
-      // Persist1 crashes and restarts peers: each crash is a band on its peer's lane, as the stored faults pair them.
+      // Each cut is a band on its peer's lane, and the link cut between a and b one on each end's, as the stored faults pair them.
       const bands = raftFaultBands(evidence);
-      expect(bands.filter((b) => b.kind === "crashed").length).toBeGreaterThan(0);
+      const count = (kind: string) => bands.filter((b) => b.kind === kind).length;
+      expect(count("disconnected")).toBeGreaterThan(0);
+      expect(count("linkCut")).toBe(2);
       await expect(timeline.getAttribute("data-fault-bands")).resolves.toBe(String(bands.length));
-      await expect(timeline.locator("rect[data-band=crashed]").count()).resolves.toBe(bands.filter((b) => b.kind === "crashed").length);
-      for (const lane of ["n0", "n1", "n2"]) await expect(timeline.locator(`g[data-peer=${lane}]`).count()).resolves.toBe(1);
+      await expect(timeline.locator("rect[data-band=disconnected]").count()).resolves.toBe(count("disconnected"));
+      await expect(timeline.locator("rect[data-band=linkCut]").count()).resolves.toBe(2);
+      for (const lane of ["n0", "n1", "n2", "n3", "n4"]) await expect(timeline.locator(`g[data-peer=${lane}]`).count()).resolves.toBe(1);
 
-      await expect(page.locator("[data-testid=raft-disagreements] tbody tr").count()).resolves.toBe(evidence.disagreements.length);
-      await expect(page.locator("[data-testid=raft-peers] tbody tr").count()).resolves.toBe(3);
+      const disagreements = page.locator("[data-testid=raft-disagreements] tbody tr");
+      await expect(disagreements.count()).resolves.toBe(evidence.disagreements.length);
+      const first = (await disagreements.first().textContent()) ?? "";
+      for (const shown of [disagreement.peer, disagreement.otherPeer, String(disagreement.command), String(disagreement.otherCommand), String(disagreement.index)]) expect(first).toContain(shown);
+      await expect(page.locator("[data-testid=raft-peers] tbody tr").count()).resolves.toBe(5);
       await expect(page.locator(".node-log summary").count()).resolves.toBeGreaterThanOrEqual(3);
       // A Raft run has no client operations to chart.
       await expect(page.locator("[data-testid=run-chart]").count()).resolves.toBe(0);
-      await page.screenshot({ path: path.join(SCREENSHOTS, "report-raft-persist1.png"), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, "report-raft-figure8-scenario.png"), fullPage: true });
     } finally {
       await context.close();
     }
