@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { evidenceOfKind, type RaftEvidence } from "../../lib/checkers/evidence.js";
 import { InfraError } from "../../lib/errors.js";
-import { RAFT_TEST_NAMES, RAFT_TESTS, raftTestNamed } from "../../lib/labs/mit-6.5840/raft-tests.js";
+import { RAFT_TESTS, raftTestNamed } from "../../lib/labs/mit-6.5840/raft-tests.js";
 import { testSpecSchema } from "../../lib/suites/schema.js";
 import { judge } from "../../runner/judge.js";
 import type { ClusterTestResult } from "../../sandbox/cluster.js";
