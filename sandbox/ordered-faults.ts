@@ -147,7 +147,7 @@ export class OrderedFaults {
           break;
         }
         case "crash":
-          // The engine refuses to kill a frozen container.
+          // The tester thaws a node before it crashes it; a crash of a paused node is a driver's mistake.
           if (this.paused.has(node!)) throw new InfraError("faults.paused", `${node} is paused: resume it before crashing it`);
           if (this.down.has(node!)) throw new InfraError("faults.already_down", `${node} is already down`);
           await this.faults.kill(node!);
@@ -204,7 +204,7 @@ export class OrderedFaults {
     return { ok: true, atMs: event.atMs, detail };
   }
 
-  /** At the end of the test: thaws every node the driver left paused (the engine neither kills nor removes a frozen container cleanly). Never throws. */
+  /** At the end of the test: thaws every node the driver left paused, so nothing of the test stays frozen while its records are read and it is removed. Never throws. */
   async resumeAll(): Promise<void> {
     for (const node of [...this.paused].sort()) {
       const wallMs = Date.now();

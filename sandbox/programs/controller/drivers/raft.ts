@@ -101,7 +101,8 @@ export async function runRaftTest({ spec, record, readyStart }: DriverContext, s
 
     const rpcs = await Promise.all(
       Array.from({ length: t.n }, async (_, i) => {
-        const r = t.isAlive(i) ? await peers.request(i, { op: "rpcStats" }) : undefined;
+        // A peer the test left paused answers nothing until the runner thaws it, after the controller ends.
+        const r = t.isAlive(i) && !t.isPaused(i) ? await peers.request(i, { op: "rpcStats" }) : undefined;
         const ok = r && Number.isInteger(r.rpcs) && Number.isInteger(r.bytesSent) && Number.isInteger(r.bytesReceived);
         return { peer: nodeName(i), rpcs: ok ? r.rpcs! : null, bytesSent: ok ? r.bytesSent! : null, bytesReceived: ok ? r.bytesReceived! : null };
       }),

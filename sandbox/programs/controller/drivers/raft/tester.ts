@@ -314,6 +314,11 @@ export class RaftTester {
     return this.alive[peer]!;
   }
 
+  /** Frozen by the test (pauseMany) and not resumed yet: it answers nothing. */
+  isPaused(peer: number): boolean {
+    return this.paused[peer]!;
+  }
+
   /** One control request to a peer that must answer: no answer or an error reply fails the test as the student's. */
   private async ask(peer: number, req: ControlRequest, what: string): Promise<ControlReply> {
     if (this.failure) throw this.failure;
@@ -543,11 +548,11 @@ export class RaftTester {
 
   // ---- figures -----------------------------------------------------------
 
-  /** Every live peer's RPC counters (Contract 2's rpcStats). */
+  /** Every live peer's RPC counters (Contract 2's rpcStats); null for a peer down or paused. */
   async rpcStats(): Promise<Array<{ rpcs: number; bytesSent: number; bytesReceived: number; argsBytes?: number } | null>> {
     return Promise.all(
       Array.from({ length: this.n }, async (_, i) => {
-        if (!this.alive[i]) return null;
+        if (!this.alive[i] || this.paused[i]) return null;
         const r = await this.ask(i, { op: "rpcStats" }, "RPC counters");
         if (!Number.isInteger(r.rpcs) || !Number.isInteger(r.bytesSent) || !Number.isInteger(r.bytesReceived)) {
           throw new RaftTesterError("raft.bad-reply", `${nodeName(i)} answered rpcStats without its counters`);
