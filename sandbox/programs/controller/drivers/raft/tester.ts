@@ -135,7 +135,7 @@ export class RaftTester {
   private readonly cut: boolean[];
   /** Links the test cut between two peers, as "i|j" (i < j); the runner keeps the same set. */
   private readonly links = new Set<string>();
-  /** Peers the test froze: no control request goes to them until they are resumed. */
+  /** Peers the test froze: checks, samples and RPC counters leave them out until they are resumed. */
   private readonly paused: boolean[];
   /** The last persisted Raft state size seen per peer (a crashed peer keeps its Persister's). */
   private readonly persistBytes: Array<number | null>;
@@ -675,7 +675,7 @@ export class RaftTester {
   /**
    * Beyond the course: freeze peers (their cgroup), together, so that time
    * stands still for them while the test changes the rest; resumeMany thaws
-   * them together. No control request goes to a paused peer.
+   * them together. Checks, samples and RPC counters leave a paused peer out.
    */
   async pauseMany(peers: readonly number[]): Promise<void> {
     await Promise.all(
