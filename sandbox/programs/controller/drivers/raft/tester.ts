@@ -133,8 +133,8 @@ export class RaftTester {
   private readonly alive: boolean[];
   /** Peers the test cut from the others (the runner keeps the same set). */
   private readonly cut: boolean[];
-  /** Links the test cut between two peers, as "i|j" (i < j); the runner keeps the same set. */
-  private readonly links = new Set<string>();
+  /** Links the test cut between two peers, by linkKey; the runner keeps the same set. */
+  private readonly links = new Map<string, [number, number]>();
   /** Peers the test froze: checks, samples and RPC counters leave them out until they are resumed. */
   private readonly paused: boolean[];
   /** The last persisted Raft state size seen per peer (a crashed peer keeps its Persister's). */
@@ -624,7 +624,7 @@ export class RaftTester {
 
   /** ConnectOne(i): undo disconnect, and join every link of the peer's that the test cut. */
   async connect(peer: number): Promise<void> {
-    await Promise.all([...this.links].map((l) => l.split("|").map(Number) as [number, number]).filter(([a, b]) => a === peer || b === peer).map(([a, b]) => this.joinLink(a, b)));
+    await Promise.all([...this.links.values()].filter(([a, b]) => a === peer || b === peer).map(([a, b]) => this.joinLink(a, b)));
     if (!this.cut[peer]) return;
     this.step(`connect ${nodeName(peer)}`);
     await this.order("connect", peer);
@@ -637,7 +637,7 @@ export class RaftTester {
     if (this.links.has(link)) return;
     this.step(`cut the link ${nodeName(a)}–${nodeName(b)}`);
     await this.order("cutLink", a, b);
-    this.links.add(link);
+    this.links.set(link, [a, b]);
   }
 
   /** Undo cutLink. */
@@ -669,7 +669,7 @@ export class RaftTester {
   /** ConnectAll (cut links joined too). */
   async connectAll(): Promise<void> {
     await this.repartition([], Array.from({ length: this.n }, (_, i) => i));
-    await Promise.all([...this.links].map((l) => l.split("|").map(Number) as [number, number]).map(([a, b]) => this.joinLink(a, b)));
+    await Promise.all([...this.links.values()].map(([a, b]) => this.joinLink(a, b)));
   }
 
   /**
