@@ -23,7 +23,9 @@ import { limits, testOwner } from "./sandbox.js";
 export async function buildRaftReference(docker: Docker, layout: RaftLayout, reference: string): Promise<BuildResult & { replaced: string[] }> {
   const upload = await packRaftUpload(layout, path.join(RAFT_REFERENCES_DIR, reference));
   const { tar, replaced } = await normaliseArchive(upload, SANDBOX_UID, undefined, await raftHarnessOverlay());
-  const build = await buildSubmission(docker, { tar, image: RAFT_BUILD.buildImage, command: RAFT_BUILD.buildCommand, timeoutMs: 240_000, limits: limits.build, owner: testOwner(`raft-build-${reference}`) });
+  const build = await onceMoreIfRefused(`the build of ${reference}`, () =>
+    buildSubmission(docker, { tar, image: RAFT_BUILD.buildImage, command: RAFT_BUILD.buildCommand, timeoutMs: 240_000, limits: limits.build, owner: testOwner(`raft-build-${reference}`) }),
+  );
   return { ...build, replaced };
 }
 
@@ -34,8 +36,10 @@ export async function runRaftCourseTest(
 ): Promise<{ judged: Judged; cluster: ClusterTestResult; seed: string; wallMs: number }> {
   const test: RaftTestSpec = { name: opts.test.toLowerCase(), workload: "raft", raft: opts.test, points: 1, visibility: "always", repetitions: 1 };
   const seed = opts.seed ?? newSeed();
-  const run = () =>
-    runClusterTest(
+  let started = 0;
+  const cluster = await onceMoreIfRefused(`${opts.test} (seed ${seed})`, () => {
+    started = Date.now();
+    return runClusterTest(
       docker,
       testRunRequest({
         test,
@@ -47,19 +51,23 @@ export async function runRaftCourseTest(
         owner: testOwner(opts.owner ?? `raft-${opts.test}`),
       }),
     );
-  let started = Date.now();
-  let cluster: ClusterTestResult;
-  try {
-    cluster = await run();
-  } catch (err) {
-    // The engine refused a request (e.g. "OCI runtime start failed: container process is already
-    // dead" on a loaded machine): no verdict was reached. The runner retries such a grading; so do we, once.
-    if (!refusedByEngine(err)) throw err;
-    console.warn(`${opts.test}: the Docker engine refused the cluster (${(err as Error).message.slice(0, 200)}); running it once more with the same seed`);
-    started = Date.now();
-    cluster = await run();
-  }
+  });
   return { judged: judge(test, cluster, "native"), cluster, seed, wallMs: Date.now() - started };
+}
+
+/**
+ * `f`, and once more when the engine refused one of its requests (e.g. "OCI runtime start failed:
+ * container process is already dead" or "cannot start a stopped process" on a loaded machine): no
+ * verdict was reached. The runner retries such a grading; so do we, once, and say so.
+ */
+async function onceMoreIfRefused<T>(what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    if (!refusedByEngine(err)) throw err;
+    console.warn(`${what}: the Docker engine refused it (${(err as Error).message.slice(0, 200)}); running it once more, the same way`);
+    return f();
+  }
 }
 
 /** An error answered by the Docker engine itself (dockerode's statusCode), on the error or its cause. */
