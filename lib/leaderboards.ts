@@ -12,10 +12,11 @@
 // freeze and tie-breakers, noted in LeaderboardBasis; when staff change those,
 // the next view rebuilds the lab's entries from the submissions.
 import { Prisma, type Db, type Tx } from "./db.js";
-import { getLabForMemberOrThrow, isStaff, type Actor } from "./courses/access.js";
+import { isStaff, memberLabWhere, reachableLabOrThrow, type Actor } from "./courses/access.js";
 import { ForbiddenError } from "./errors.js";
 import { countsWithScoreSql } from "./submissions/counted-score.js";
 import { deadlinePassed, isShown, resultsReleased } from "./submissions/visibility.js";
+import { MAY_WITHHOLD } from "./submissions/withheld-scores.js";
 
 /** Efficiency figures a lab may break ties with; all "lower is better". */
 export const TIE_BREAKERS = {
@@ -77,19 +78,43 @@ export function compareEntries(tieBreakers: readonly TieBreaker[]) {
   };
 }
 
+/** Published suite versions with a test whose results may be withheld from students: the only specs a view reads. */
+const WITHHOLDING_VERSIONS = { where: { publishedAt: { not: null }, ...MAY_WITHHOLD }, select: { spec: true } };
+
+/** A member's row, with their entry on the lab (found by its slugs: the one query reads the lab too). */
+function membersWithEntries(courseSlug: string, labSlug: string) {
+  return {
+    select: { userId: true, role: true, pseudonym: true, user: { select: { name: true, email: true, leaderboardEntries: { where: { lab: { slug: labSlug, course: { slug: courseSlug } } } } } } },
+  };
+}
+
+/**
+ * The board as the actor may see it. A view is one query (the lab, the actor's
+ * role, the entries' basis, the suite versions that may withhold scores, and
+ * the students with their entries); a second reads the students again only
+ * when the entries had to be rebuilt first.
+ */
 export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labSlug: string) {
-  const { course, role, lab } = await getLabForMemberOrThrow(db, actor, courseSlug, labSlug);
+  const found = await db.lab.findFirst({
+    where: memberLabWhere(actor, courseSlug, labSlug),
+    include: {
+      course: { include: { memberships: { where: { OR: [{ userId: actor.userId }, { role: "STUDENT" }] }, ...membersWithEntries(courseSlug, labSlug) } } },
+      leaderboardBasis: true,
+      suiteVersions: WITHHOLDING_VERSIONS,
+    },
+  });
+  const me = found?.course.memberships.find((m) => m.userId === actor.userId);
+  const role = me?.role ?? (actor.isPlatformAdmin ? "OWNER" : null);
+  const { course: read, leaderboardBasis, suiteVersions, ...lab } = await reachableLabOrThrow(db, actor, courseSlug, found, role);
+  const { memberships, ...course } = read;
   const staff = actor.isPlatformAdmin || isStaff(role);
   if (!staff && !lab.leaderboardVisible) throw new ForbiddenError("The course staff have hidden this lab's leaderboard.");
-  const [withheld] = await Promise.all([staff ? false : holdsWithheldTests(db, lab), ensureEntriesBuilt(db, lab)]);
-  if (withheld) {
+  if (!staff && withholdsScores(lab, suiteVersions)) {
     throw new ForbiddenError("This lab has hidden tests: its leaderboard opens when the staff release the results (scores would tell who passed them).");
   }
-  // The students with their entries, in one query (after the entries are built).
-  const students = await db.membership.findMany({
-    where: { courseId: course.id, role: "STUDENT" },
-    select: { userId: true, pseudonym: true, user: { select: { name: true, email: true, leaderboardEntries: { where: { labId: lab.id } } } } },
-  });
+  const students = (await ensureEntriesBuilt(db, lab, leaderboardBasis))
+    ? memberships.filter((m) => m.role === "STUDENT")
+    : await db.membership.findMany({ where: { courseId: course.id, role: "STUDENT" }, ...membersWithEntries(courseSlug, labSlug) });
   const tieBreakers = lab.leaderboardTieBreakers.filter(isTieBreaker);
   const order = compareEntries(tieBreakers);
   const entries = students
@@ -116,20 +141,20 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
       submissionId: staff || isMe ? entry.id : null,
     });
   }
-  const me = byUser.get(actor.userId);
-  return { course, lab, staff, tieBreakers, frozenAt: lab.leaderboardFrozenAt, myPseudonym: me?.pseudonym ?? null, rows };
+  const myPseudonym = me?.role === "STUDENT" ? me.pseudonym : null;
+  return { course, lab, staff, tieBreakers, frozenAt: lab.leaderboardFrozenAt, myPseudonym, rows };
 }
 
 /**
- * Whether a published suite version of the lab has a test whose results
- * students may not see yet (hidden before the release, after_due before the
- * lab's due date): its scores, ranked, would tell who passed it.
+ * Whether a published suite version of the lab (of those WITHHOLDING_VERSIONS
+ * read) has a test whose results students may not see yet (hidden before the
+ * release, after_due before the lab's due date): its scores, ranked, would
+ * tell who passed it.
  */
-async function holdsWithheldTests(db: Db, lab: { id: string; dueAt: Date | null; resultsReleasedAt: Date | null }, now = new Date()): Promise<boolean> {
+function withholdsScores(lab: { dueAt: Date | null; resultsReleasedAt: Date | null }, versions: { spec: unknown }[], now = new Date()): boolean {
   // Any student's view, by the lab's own deadline (extensions are per student; the board is everyone's).
   const state = { staff: false, released: resultsReleased(lab, now), deadlinePassed: deadlinePassed(lab.dueAt, now) };
   if (state.released) return false;
-  const versions = await db.suiteVersion.findMany({ where: { labId: lab.id, publishedAt: { not: null } }, select: { spec: true } });
   return versions.some((v) => ((v.spec as { tests?: Array<{ visibility?: string }> }).tests ?? []).some((t) => !isShown(t.visibility ?? "always", state)));
 }
 
@@ -181,11 +206,14 @@ export async function recordLeaderboardEntry(tx: Tx, submissionId: string): Prom
   await tx.leaderboardEntry.upsert({ where: { labId_userId: { labId: lab.id, userId } }, create: entry, update: entry });
 }
 
-/** Rebuilds the lab's entries from its submissions when they were built under other rules than the lab's (as just read), or never. */
-async function ensureEntriesBuilt(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null; leaderboardTieBreakers: string[] }): Promise<void> {
+/**
+ * Rebuilds the lab's entries from its submissions when they were built under
+ * other rules than the lab's (as just read, with the basis `built` read with
+ * it), or never. True when they were already up to date.
+ */
+async function ensureEntriesBuilt(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null; leaderboardTieBreakers: string[] }, built: { frozenAt: Date | null; tieBreakers: string[] } | null): Promise<boolean> {
   const labId = lab.id;
-  const built = await db.leaderboardBasis.findUnique({ where: { labId } });
-  if (built && sameBasis(basisOf(lab), built)) return;
+  if (built && sameBasis(basisOf(lab), built)) return true;
   await db.$transaction(
     async (tx) => {
       await lockLab(tx, labId);
@@ -202,6 +230,7 @@ async function ensureEntriesBuilt(db: Db, lab: { id: string; leaderboardFrozenAt
     },
     { timeout: 60_000 },
   );
+  return false;
 }
 
 /** Each student's best contender under the basis, as an entry row. */

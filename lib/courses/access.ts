@@ -4,6 +4,7 @@
 // checked. Platform admins see every course.
 import type { Db } from "../db.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
+import { MAY_WITHHOLD } from "../submissions/withheld-scores.js";
 import type { CourseRole } from "../generated/prisma/enums.js";
 
 export interface Actor {
@@ -85,22 +86,33 @@ export async function getLabForEditorOrThrow(db: Db, actor: Actor, courseSlug: s
   return found;
 }
 
+/** Where a lab of a course the actor belongs to is found (a read's `where`, so another course's lab is never fetched). */
+export function memberLabWhere(actor: Actor, courseSlug: string, labSlug: string) {
+  return { slug: labSlug, course: actor.isPlatformAdmin ? { slug: courseSlug } : { slug: courseSlug, memberships: { some: { userId: actor.userId } } } };
+}
+
+/**
+ * A lab read by memberLabWhere, once the actor's role in its course is known:
+ * students see only published labs. A miss asks again, to say which was missing.
+ */
+export async function reachableLabOrThrow<L extends { published: boolean }>(db: Db, actor: Actor, courseSlug: string, found: L | null, role: CourseRole | null): Promise<L> {
+  if (found && (found.published || isStaff(role))) return found;
+  await getCourseForMemberOrThrow(db, actor, courseSlug);
+  throw new NotFoundError("lab");
+}
+
 /**
  * A lab of a course the actor belongs to; students see only published labs.
  * One query reads the lab, its course and the actor's membership (a page
- * asks this on every view); only a miss asks again, to say which was missing.
+ * asks this on every view).
  */
 export async function getLabForMemberOrThrow(db: Db, actor: Actor, courseSlug: string, labSlug: string) {
   const found = await db.lab.findFirst({
-    where: { slug: labSlug, course: actor.isPlatformAdmin ? { slug: courseSlug } : { slug: courseSlug, memberships: { some: { userId: actor.userId } } } },
+    where: memberLabWhere(actor, courseSlug, labSlug),
     include: { course: { include: { memberships: { where: { userId: actor.userId }, select: { role: true } } } } },
   });
   const role = found ? (found.course.memberships[0]?.role ?? (actor.isPlatformAdmin ? "OWNER" : null)) : null;
-  if (!found || (!found.published && !isStaff(role))) {
-    await getCourseForMemberOrThrow(db, actor, courseSlug);
-    throw new NotFoundError("lab");
-  }
-  const { course, ...lab } = found;
+  const { course, ...lab } = await reachableLabOrThrow(db, actor, courseSlug, found, role);
   return { course, role, lab };
 }
 
@@ -150,11 +162,28 @@ export async function getSubmissionForViewerOrThrow(db: Db, actor: Actor, submis
   return submission;
 }
 
-export async function listMySubmissions(db: Db, actor: Actor, labId: string, take = 20) {
-  return db.submission.findMany({
-    where: { labId, userId: actor.userId, ...NOT_A_DRY_RUN },
-    orderBy: { createdAt: "desc" },
-    take,
-    select: { id: true, status: true, statusDetail: true, score: true, maxScore: true, createdAt: true, late: true },
+/**
+ * getLabForMemberOrThrow with what the lab's page shows beside it, in the same
+ * query: the newest published suite version's spec (null before one is
+ * published), the actor's newest `take` submissions (dry runs are not theirs)
+ * and whether any suite version of the lab MAY_WITHHOLD scores.
+ */
+export async function getLabWithMyWorkOrThrow(db: Db, actor: Actor, courseSlug: string, labSlug: string, take = 20) {
+  const found = await db.lab.findFirst({
+    where: memberLabWhere(actor, courseSlug, labSlug),
+    include: {
+      course: { include: { memberships: { where: { userId: actor.userId }, select: { role: true } } } },
+      suiteVersions: { where: { publishedAt: { not: null } }, orderBy: { version: "desc" }, take: 1, select: { spec: true } },
+      _count: { select: { suiteVersions: { where: MAY_WITHHOLD } } },
+      submissions: {
+        where: { userId: actor.userId, ...NOT_A_DRY_RUN },
+        orderBy: { createdAt: "desc" },
+        take,
+        select: { id: true, status: true, statusDetail: true, score: true, maxScore: true, createdAt: true, late: true },
+      },
+    },
   });
+  const role = found ? (found.course.memberships[0]?.role ?? (actor.isPlatformAdmin ? "OWNER" : null)) : null;
+  const { course, suiteVersions, submissions, _count, ...lab } = await reachableLabOrThrow(db, actor, courseSlug, found, role);
+  return { course, role, lab, suiteSpec: suiteVersions[0]?.spec ?? null, submissions, mayWithhold: _count.suiteVersions > 0 };
 }

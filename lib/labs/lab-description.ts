@@ -16,7 +16,19 @@ for (const rule of ["fence", "code_block"] as const) {
   markdown.renderer.rules[rule] = (...args) => render(...args).replace(/^<pre\b/, '<pre tabindex="0"');
 }
 
+// The lab page renders its description on every view; the same text renders
+// to the same HTML, so the newest few are kept (a Map in insertion order).
+const rendered = new Map<string, string>();
+const KEPT = 64;
+
 /** The description as HTML that is safe to insert into a page. */
 export function renderLabDescription(source: string): string {
-  return markdown.render(source);
+  let html = rendered.get(source);
+  if (html === undefined) {
+    html = markdown.render(source);
+    if (rendered.size >= KEPT) rendered.delete(rendered.keys().next().value!);
+  }
+  rendered.delete(source);
+  rendered.set(source, html);
+  return html;
 }

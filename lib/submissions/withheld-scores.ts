@@ -9,18 +9,27 @@ import { STAFF_ROLES, type Actor } from "../courses/access.js";
 import { Prisma, type Db } from "../db.js";
 import { deadlinePassed, isShown } from "./visibility.js";
 
+/**
+ * Suite versions with a test other than "always" (hidden, or after_due): a lab
+ * none of whose versions is one holds nothing to withhold.
+ */
+export const MAY_WITHHOLD: Prisma.SuiteVersionWhereInput = {
+  OR: (["hidden", "after_due"] as const).map((visibility) => ({ spec: { path: ["tests"], array_contains: [{ visibility }] } })),
+};
+
 export async function labsWithWithheldScores(db: Db, actor: Actor, labIds: string[], now = new Date()): Promise<Set<string>> {
   if (actor.isPlatformAdmin || labIds.length === 0) return new Set();
   // A result's visibility is its test's in the suite version it was graded
-  // with: a lab none of whose versions has a test other than "always" holds
-  // nothing to withhold, and its results are not read at all (the join below
-  // costs PostgreSQL milliseconds to plan and more to run for a student with
-  // many gradings, on every view of a lab or course page).
-  const hiding = await db.$queryRaw<Array<{ labId: string }>>`
-    SELECT DISTINCT "labId" FROM "SuiteVersion"
-    WHERE "labId" = ANY(${labIds}) AND jsonb_path_exists(spec, '$.tests[*] ? (@.visibility != "always")')`;
-  if (hiding.length === 0) return new Set();
-  labIds = hiding.map((h) => h.labId);
+  // with: the results of a lab that may withhold nothing are not read at all
+  // (the join below costs PostgreSQL milliseconds to plan and more to run for
+  // a student with many gradings, on every view of a lab or course page).
+  const hiding = await db.suiteVersion.findMany({ where: { labId: { in: labIds }, ...MAY_WITHHOLD }, distinct: ["labId"], select: { labId: true } });
+  return withheldScoresOf(db, actor, hiding.map((h) => h.labId), now);
+}
+
+/** labsWithWithheldScores among labs already known to have a suite version that MAY_WITHHOLD. */
+export async function withheldScoresOf(db: Db, actor: Actor, labIds: string[], now = new Date()): Promise<Set<string>> {
+  if (actor.isPlatformAdmin || labIds.length === 0) return new Set();
   const rows = await db.$queryRaw<Array<{ labId: string; visibility: string; dueAt: Date | null; resultsReleasedAt: Date | null }>>`
     SELECT DISTINCT s."labId", r.visibility, GREATEST(l."dueAt", e."dueAt") AS "dueAt", l."resultsReleasedAt"
     FROM "Submission" s

@@ -10,7 +10,7 @@ import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spendPasswordLink, createPasswordLink, passwordLinkOwner } from "../../lib/auth/password-links.js";
 import { verifyCredentials } from "../../lib/auth/credentials.js";
-import { listMySubmissions } from "../../lib/courses/access.js";
+import { getLabWithMyWorkOrThrow } from "../../lib/courses/access.js";
 import { acceptInvitation, completeSignUp, createInvitation, invitationBySecret, requestSignUp } from "../../lib/courses/invitations.js";
 import { importRoster, listRoster, RosterInvalidError, setMemberRole } from "../../lib/courses/roster.js";
 import { createDb, type Db } from "../../lib/db.js";
@@ -217,7 +217,12 @@ describe("suite versions and dry runs", () => {
       ["correct", true, null],
       ["wrong-echo", false, null],
     ]);
-    expect(await listMySubmissions(db, instructor, lab.id)).toEqual([]);
+    // The lab's page lists none of them as the instructor's own, though it shows the published suite.
+    const page = await getLabWithMyWorkOrThrow(db, instructor, C, "echo-2");
+    expect(page.submissions).toEqual([]);
+    expect(page.suiteSpec).not.toBeNull();
+    // Its tests are all "always": nothing is withheld, and no result is read to know it.
+    expect(page.mayWithhold).toBe(false);
   });
 });
 

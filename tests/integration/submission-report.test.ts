@@ -9,7 +9,8 @@ import { DEMO_COURSE_SLUG, seedDemoCourse } from "../../lib/seed/demo-course.js"
 import { putBlob } from "../../lib/blobs.js";
 import { getArtifactForViewerOrThrow } from "../../lib/reports/run-report.js";
 import { bestScoresByLab } from "../../lib/submissions/best-scores.js";
-import { labsWithWithheldScores } from "../../lib/submissions/withheld-scores.js";
+import { labsWithWithheldScores, withheldScoresOf } from "../../lib/submissions/withheld-scores.js";
+import { getLabWithMyWorkOrThrow } from "../../lib/courses/access.js";
 import { getSubmissionReportOrThrow } from "../../lib/submissions/submission-report.js";
 import { createMigratedDatabase, type ScratchDatabase } from "../support/databases.js";
 import { actorByEmail } from "../support/actors.js";
@@ -168,6 +169,10 @@ describe("bestScoresByLab", () => {
     const carol = await bestScoresByLab(db, await actor("carol@demo.labgrade.test"), [labId]);
     expect(carol.get(labId)).toEqual({ finalScore: null, maxScore: null, withheld: true });
     expect([...(await labsWithWithheldScores(db, await actor("carol@demo.labgrade.test"), [labId]))]).toEqual([labId]);
+    // The lab's page reads with the lab that a suite version may withhold, and asks the results only then.
+    const onItsPage = await getLabWithMyWorkOrThrow(db, await actor("carol@demo.labgrade.test"), DEMO_COURSE_SLUG, "echo");
+    expect(onItsPage.mayWithhold).toBe(true);
+    expect([...(await withheldScoresOf(db, await actor("carol@demo.labgrade.test"), [labId]))]).toEqual([labId]);
     // Staff see what they submit, like everything else.
     await gradedSubmission("ta@demo.labgrade.test", 3);
     expect((await bestScoresByLab(db, await actor("ta@demo.labgrade.test"), [labId])).get(labId)).toEqual({ finalScore: 3, maxScore: 3, withheld: false });

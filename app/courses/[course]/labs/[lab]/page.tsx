@@ -4,12 +4,12 @@
 // own submissions.
 import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
-import { getLabForMemberOrThrow, isEditor, isStaff, listMySubmissions } from "@/lib/courses/access";
+import { getLabWithMyWorkOrThrow, isEditor, isStaff } from "@/lib/courses/access";
 import { listExtensions } from "@/lib/courses/extensions";
 import { db } from "@/lib/db";
 import { renderLabDescription } from "@/lib/labs/lab-description";
 import { submissionLimitState, type SubmissionLimitState } from "@/lib/submissions/create-submission";
-import { labsWithWithheldScores } from "@/lib/submissions/withheld-scores";
+import { withheldScoresOf } from "@/lib/submissions/withheld-scores";
 import { suiteSpecSchema } from "@/lib/suites/schema";
 import { summariseSuite, type TestSummary } from "@/lib/suites/test-summary";
 import { formatDateTime, formatScore, formatWindow } from "../../../../format";
@@ -109,16 +109,14 @@ function CommandLineCard({ courseSlug, labSlug, workload }: { courseSlug: string
 export default async function LabPage({ params }: { params: Promise<{ course: string; lab: string }> }) {
   const { course: courseSlug, lab: labSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}`);
-  const { course, role, lab } = await orNotFound(getLabForMemberOrThrow(db(), actor, courseSlug, labSlug));
-  const [limit, submissions, withheld, suite] = await Promise.all([
+  const { course, role, lab, suiteSpec, submissions, mayWithhold } = await orNotFound(getLabWithMyWorkOrThrow(db(), actor, courseSlug, labSlug));
+  const [limit, withheld] = await Promise.all([
     // Staff submissions never count against a limit (see createSubmission).
     isStaff(role) ? Promise.resolve<SubmissionLimitState>({ limit: null, used: 0, nextAllowedAt: null }) : submissionLimitState(db(), lab, actor.userId),
-    listMySubmissions(db(), actor, lab.id),
-    labsWithWithheldScores(db(), actor, [lab.id]),
-    db().suiteVersion.findFirst({ where: { labId: lab.id, publishedAt: { not: null } }, orderBy: { version: "desc" }, select: { spec: true } }),
+    mayWithhold ? withheldScoresOf(db(), actor, [lab.id]) : new Set<string>(),
   ]);
   const summary = limitSummary(limit, lab.submissionWindowSeconds);
-  const parsedSuite = suite ? suiteSpecSchema.safeParse(suite.spec) : null;
+  const parsedSuite = suiteSpec ? suiteSpecSchema.safeParse(suiteSpec) : null;
   const tests = parsedSuite?.success ? summariseSuite(parsedSuite.data, isStaff(role)) : null;
   const extensions = isStaff(role) ? await listExtensions(db(), actor, course.slug, lab.slug) : null;
   const now = new Date();
