@@ -181,6 +181,7 @@ async function gradedAs(stack: GradingStack, submissionId: string): Promise<Grad
   const attempts = await stack.db.gradingAttempt.findMany({ where: { job: { submissionId } }, include: { results: { orderBy: { testName: "asc" } } }, orderBy: { number: "asc" } });
   // The runner grades a job again after an infrastructure error (an engine that refused a container on a
   // busy machine, say); such an attempt is said, not hidden, and the verdict is the last attempt's.
+  expect(attempts.length, `submission ${submissionId} has no grading attempt`).toBeGreaterThan(0);
   const earlier = attempts.slice(0, -1);
   for (const a of earlier) console.warn(`submission ${submissionId}: attempt ${a.number} on ${a.engineEndpoint} ended ${a.outcome} (${a.errorCode}: ${a.errorMessage}); graded again`);
   expect(earlier.map((a) => a.outcome)).toEqual(earlier.map(() => "INFRA_ERROR"));
