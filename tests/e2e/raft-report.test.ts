@@ -27,8 +27,10 @@ import { assertNextBuildExists, startWebServer, type WebServer } from "../suppor
 
 const SCREENSHOTS = path.resolve("test-results/screenshots");
 const ALICE = "alice@demo.labgrade.test";
-const REPETITIONS = 1;
-/** The build, then a Figure 8 scenario run of under a minute, on one runner slot. */
+// The scenario does not expose the broken Raft on every run (CI saw one pass it): three runs, and
+// the report of the first that failed.
+const REPETITIONS = 3;
+/** The build, then three Figure 8 scenario runs of under a minute each, on one runner slot. */
 const GRADING_TIMEOUT_MS = 300_000;
 
 let stack: GradingStack | undefined;
@@ -70,8 +72,9 @@ describe("a failing Raft run's report in the browser", () => {
     expect(submission.buildLog).toContain("layout: 2025");
     const results = await s.db.testResult.findMany({ where: { attempt: { job: { submissionId: id } } }, orderBy: { repetition: "asc" } });
     expect(results).toHaveLength(REPETITIONS);
-    const result = results[0]!;
-    expect(result.verdict, result.reason).toBe("FAIL");
+    const result = results.find((r) => r.verdict === "FAIL");
+    if (!result) throw new Error(`TestFigure8Scenario3C passed all ${REPETITIONS} runs of broken-2025/figure8: ${results.map((r) => `seed ${r.seed} ${r.verdict}`).join(", ")}`);
+    if (result.repetition > 0) console.warn(`broken-2025/figure8 passed TestFigure8Scenario3C before repetition ${result.repetition}: ${results.map((r) => `seed ${r.seed} ${r.verdict}`).join(", ")}`);
     // X, committed by counting in an old term, was applied where the later leader's Y is applied now.
     expect(result.reason).toMatch(/^TestFigure8Scenario3C: n\d applied \d+ at index 2, n\d applied \d+$/);
     const evidence = result.evidence as unknown as RaftEvidence;
