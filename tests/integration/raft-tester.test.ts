@@ -131,8 +131,12 @@ describe("broken references fail their named test for their named reason", () =>
     // an old term's entry, committed by counting, is overwritten by a later leader.
     ["figure8", "TestFigure8Scenario3C", /n\d applied \d+ at index \d+, n\d applied \d+/],
   ];
+  // The Figure 8 scenario does not expose its bug on every run (the e2e report test once saw it
+  // pass): up to three runs there, each printed; every other case must fail on its first.
+  const runsOf = (variant: string) => (variant === "figure8" ? 3 : 1);
   it.each(broken)("%s fails %s", async (variant, name, reason) => {
-    const { judged } = await runCourseTest("2025", `broken-2025/${variant}`, name);
+    let { judged } = await runCourseTest("2025", `broken-2025/${variant}`, name);
+    for (let run = 1; run < runsOf(variant) && judged.verdict === "PASS"; run++) ({ judged } = await runCourseTest("2025", `broken-2025/${variant}`, name));
     expect(judged.verdict, judged.reason).toBe("FAIL");
     expect(judged.reason).toMatch(reason);
   }, 420_000);
