@@ -12,7 +12,7 @@
 // freeze and tie-breakers, noted in LeaderboardBasis; when staff change those,
 // the next view rebuilds the lab's entries from the submissions.
 import { Prisma, type Db, type Tx } from "./db.js";
-import { isStaff, memberLabWhere, reachableLabOrThrow, type Actor } from "./courses/access.js";
+import { isStaff, memberLabWhere, reachableLabOrThrow, roleIn, type Actor } from "./courses/access.js";
 import { ForbiddenError } from "./errors.js";
 import { countsWithScoreSql } from "./submissions/counted-score.js";
 import { deadlinePassed, isShown, resultsReleased } from "./submissions/visibility.js";
@@ -104,7 +104,7 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
     },
   });
   const me = found?.course.memberships.find((m) => m.userId === actor.userId);
-  const role = me?.role ?? (actor.isPlatformAdmin ? "OWNER" : null);
+  const role = roleIn(actor, me);
   const { course: read, leaderboardBasis, suiteVersions, ...lab } = await reachableLabOrThrow(db, actor, courseSlug, found, role);
   const { memberships, ...course } = read;
   const staff = actor.isPlatformAdmin || isStaff(role);

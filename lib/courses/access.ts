@@ -18,6 +18,11 @@ export function isStaff(role: CourseRole | null): boolean {
   return role !== null && STAFF_ROLES.includes(role);
 }
 
+/** The actor's role in a course from their membership there (read in the query's include); a platform admin who is not a member acts as an owner. */
+export function roleIn(actor: Actor, membership: { role: CourseRole } | undefined): CourseRole | null {
+  return membership?.role ?? (actor.isPlatformAdmin ? "OWNER" : null);
+}
+
 /** Roles that shape the course itself: labs, suites, roster. TAs grade; they do not edit. */
 export const EDITOR_ROLES: readonly CourseRole[] = ["OWNER", "INSTRUCTOR"];
 
@@ -61,7 +66,7 @@ export async function getCourseForMemberOrThrow(db: Db, actor: Actor, courseSlug
     include: { memberships: { where: { userId: actor.userId }, select: { role: true } } },
   });
   if (!course) throw new NotFoundError("course");
-  const role = course.memberships[0]?.role ?? (actor.isPlatformAdmin ? "OWNER" : null);
+  const role = roleIn(actor, course.memberships[0]);
   return { course, role };
 }
 
@@ -111,7 +116,7 @@ export async function getLabForMemberOrThrow(db: Db, actor: Actor, courseSlug: s
     where: memberLabWhere(actor, courseSlug, labSlug),
     include: { course: { include: { memberships: { where: { userId: actor.userId }, select: { role: true } } } } },
   });
-  const role = found ? (found.course.memberships[0]?.role ?? (actor.isPlatformAdmin ? "OWNER" : null)) : null;
+  const role = roleIn(actor, found?.course.memberships[0]);
   const { course, ...lab } = await reachableLabOrThrow(db, actor, courseSlug, found, role);
   return { course, role, lab };
 }
@@ -183,7 +188,7 @@ export async function getLabWithMyWorkOrThrow(db: Db, actor: Actor, courseSlug: 
       },
     },
   });
-  const role = found ? (found.course.memberships[0]?.role ?? (actor.isPlatformAdmin ? "OWNER" : null)) : null;
+  const role = roleIn(actor, found?.course.memberships[0]);
   const { course, suiteVersions, submissions, _count, ...lab } = await reachableLabOrThrow(db, actor, courseSlug, found, role);
   return { course, role, lab, suiteSpec: suiteVersions[0]?.spec ?? null, submissions, mayWithhold: _count.suiteVersions > 0 };
 }

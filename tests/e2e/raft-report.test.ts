@@ -73,8 +73,9 @@ describe("a failing Raft run's report in the browser", () => {
     const results = await s.db.testResult.findMany({ where: { attempt: { job: { submissionId: id } } }, orderBy: { repetition: "asc" } });
     expect(results).toHaveLength(REPETITIONS);
     const result = results.find((r) => r.verdict === "FAIL");
-    if (!result) throw new Error(`TestFigure8Scenario3C passed all ${REPETITIONS} runs of broken-2025/figure8: ${results.map((r) => `seed ${r.seed} ${r.verdict}`).join(", ")}`);
-    if (result.repetition > 0) console.warn(`broken-2025/figure8 passed TestFigure8Scenario3C before repetition ${result.repetition}: ${results.map((r) => `seed ${r.seed} ${r.verdict}`).join(", ")}`);
+    const runs = results.map((r) => `seed ${r.seed} ${r.verdict}`).join(", ");
+    if (!result) throw new Error(`TestFigure8Scenario3C passed all ${REPETITIONS} runs of broken-2025/figure8: ${runs}`);
+    if (result.repetition > 0) console.warn(`broken-2025/figure8 passed TestFigure8Scenario3C before repetition ${result.repetition}: ${runs}`);
     // X, committed by counting in an old term, was applied where the later leader's Y is applied now.
     expect(result.reason).toMatch(/^TestFigure8Scenario3C: n\d applied \d+ at index 2, n\d applied \d+$/);
     const evidence = result.evidence as unknown as RaftEvidence;
