@@ -81,64 +81,81 @@ export function compareEntries(tieBreakers: readonly TieBreaker[]) {
 /** Published suite versions with a test whose results may be withheld from students: the only specs a view reads. */
 const WITHHOLDING_VERSIONS = { where: { publishedAt: { not: null }, ...MAY_WITHHOLD }, select: { spec: true } };
 
-/** A member's row, with their entry on the lab (found by its slugs: the one query reads the lab too). */
-function membersWithEntries(courseSlug: string, labSlug: string) {
-  return {
-    select: { userId: true, role: true, pseudonym: true, user: { select: { name: true, email: true, leaderboardEntries: { where: { lab: { slug: labSlug, course: { slug: courseSlug } } } } } } },
-  };
+/** A student's entry on the lab, with what the board shows of them (the name and email are for staff). */
+interface StudentEntry {
+  userId: string;
+  submissionId: string;
+  finalScore: number;
+  maxScore: number | null;
+  submittedAt: Date;
+  msgsPerOp: number | null;
+  p50LatencyMs: number | null;
+  p99LatencyMs: number | null;
+  pseudonym: string | null;
+  name: string | null;
+  email: string;
 }
 
 /**
- * The board as the actor may see it. A view is one query (the lab, the actor's
- * role, the entries' basis, the suite versions that may withhold scores, and
- * the students with their entries); a second reads the students again only
- * when the entries had to be rebuilt first.
+ * The entries of the course's students on the lab: one flat query (one row
+ * per entry, no nested JSON), since every view of the board asks it. Staff's
+ * own entries and those of people who left the course are not on the board.
+ */
+function studentEntries(db: Db, courseId: string, labId: string): Promise<StudentEntry[]> {
+  return db.$queryRaw<StudentEntry[]>`
+    SELECT e."userId", e."submissionId", e."finalScore", e."maxScore", e."submittedAt", e."msgsPerOp", e."p50LatencyMs", e."p99LatencyMs", m.pseudonym, u.name, u.email
+    FROM "LeaderboardEntry" e
+    JOIN "Membership" m ON m."courseId" = ${courseId} AND m."userId" = e."userId" AND m.role = 'STUDENT'
+    JOIN "User" u ON u.id = e."userId"
+    WHERE e."labId" = ${labId}`;
+}
+
+/**
+ * The board as the actor may see it: one query reads the lab, the actor's
+ * role, the entries' basis and the suite versions that may withhold scores; a
+ * second the students' entries (after rebuilding them, when the lab's rules
+ * changed since they were chosen).
  */
 export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labSlug: string) {
   const found = await db.lab.findFirst({
     where: memberLabWhere(actor, courseSlug, labSlug),
     include: {
-      course: { include: { memberships: { where: { OR: [{ userId: actor.userId }, { role: "STUDENT" }] }, ...membersWithEntries(courseSlug, labSlug) } } },
+      course: { include: { memberships: { where: { userId: actor.userId }, select: { role: true, pseudonym: true } } } },
       leaderboardBasis: true,
       suiteVersions: WITHHOLDING_VERSIONS,
     },
   });
-  const me = found?.course.memberships.find((m) => m.userId === actor.userId);
+  const me = found?.course.memberships[0];
   const role = roleIn(actor, me);
   const { course: read, leaderboardBasis, suiteVersions, ...lab } = await reachableLabOrThrow(db, actor, courseSlug, found, role);
-  const { memberships, ...course } = read;
+  const { memberships: _mine, ...course } = read;
   const staff = actor.isPlatformAdmin || isStaff(role);
   if (!staff && !lab.leaderboardVisible) throw new ForbiddenError("The course staff have hidden this lab's leaderboard.");
   if (!staff && withholdsScores(lab, suiteVersions)) {
     throw new ForbiddenError("This lab has hidden tests: its leaderboard opens when the staff release the results (scores would tell who passed them).");
   }
-  const students = (await ensureEntriesBuilt(db, lab, leaderboardBasis))
-    ? memberships.filter((m) => m.role === "STUDENT")
-    : await db.membership.findMany({ where: { courseId: course.id, role: "STUDENT" }, ...membersWithEntries(courseSlug, labSlug) });
+  await ensureEntriesBuilt(db, lab, leaderboardBasis);
   const tieBreakers = lab.leaderboardTieBreakers.filter(isTieBreaker);
   const order = compareEntries(tieBreakers);
-  const entries = students
-    .flatMap((s) => s.user.leaderboardEntries)
-    .map((e) => ({ ...e, id: e.submissionId, figures: { msgsPerOp: e.msgsPerOp, p50LatencyMs: e.p50LatencyMs, p99LatencyMs: e.p99LatencyMs } }))
+  const entries = (await studentEntries(db, course.id, lab.id))
+    .map((e) => ({ ...e, figures: { msgsPerOp: e.msgsPerOp, p50LatencyMs: e.p50LatencyMs, p99LatencyMs: e.p99LatencyMs } }))
     .sort(order);
-  const byUser = new Map(students.map((s) => [s.userId, s]));
   const rows: LeaderboardRow[] = [];
   for (const entry of entries) {
-    const member = byUser.get(entry.userId)!;
     const previous = rows.at(-1);
     // Equal on everything that ranks: the same place.
     const tied = previous && order(previous, entry) === 0;
     const isMe = entry.userId === actor.userId;
     rows.push({
       rank: tied ? previous.rank : rows.length + 1,
-      pseudonym: member.pseudonym ?? "anonymous",
-      student: staff ? { name: member.user.name, email: member.user.email } : null,
+      pseudonym: entry.pseudonym ?? "anonymous",
+      student: staff ? { name: entry.name, email: entry.email } : null,
       isMe,
       finalScore: entry.finalScore,
       maxScore: entry.maxScore,
       figures: entry.figures,
       submittedAt: entry.submittedAt,
-      submissionId: staff || isMe ? entry.id : null,
+      submissionId: staff || isMe ? entry.submissionId : null,
     });
   }
   const myPseudonym = me?.role === "STUDENT" ? me.pseudonym : null;
@@ -209,11 +226,11 @@ export async function recordLeaderboardEntry(tx: Tx, submissionId: string): Prom
 /**
  * Rebuilds the lab's entries from its submissions when they were built under
  * other rules than the lab's (as just read, with the basis `built` read with
- * it), or never. True when they were already up to date.
+ * it), or never.
  */
-async function ensureEntriesBuilt(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null; leaderboardTieBreakers: string[] }, built: { frozenAt: Date | null; tieBreakers: string[] } | null): Promise<boolean> {
+async function ensureEntriesBuilt(db: Db, lab: { id: string; leaderboardFrozenAt: Date | null; leaderboardTieBreakers: string[] }, built: { frozenAt: Date | null; tieBreakers: string[] } | null): Promise<void> {
   const labId = lab.id;
-  if (built && sameBasis(basisOf(lab), built)) return true;
+  if (built && sameBasis(basisOf(lab), built)) return;
   await db.$transaction(
     async (tx) => {
       await lockLab(tx, labId);
@@ -230,7 +247,6 @@ async function ensureEntriesBuilt(db: Db, lab: { id: string; leaderboardFrozenAt
     },
     { timeout: 60_000 },
   );
-  return false;
 }
 
 /** Each student's best contender under the basis, as an entry row. */

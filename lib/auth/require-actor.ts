@@ -6,7 +6,7 @@
 // this request (auth.ts's jwt callback reads it there, never from the cookie).
 import "server-only";
 import type { Session } from "next-auth";
-import { decode } from "next-auth/jwt";
+import { decode, type JWT } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
@@ -33,6 +33,40 @@ async function sessionCookie(): Promise<string | null> {
   return chunks.length > 0 ? chunks.map((c) => c.value).join("") : null;
 }
 
+type SessionToken = JWT;
+
+/** Decoded session cookies, newest last (a Map keeps insertion order), at most DECODED_COOKIES of them. */
+const decodedCookies = new Map<string, SessionToken>();
+const DECODED_COOKIES = 10_000;
+/** Auth.js's own tolerance on a token's expiry (next-auth/jwt's decode). */
+const CLOCK_TOLERANCE_S = 15;
+
+/**
+ * A session cookie's token, decoded once per process rather than per request:
+ * decoding derives the key (HKDF) and decrypts and verifies the JWE, which
+ * cost a signed-in page more than its own session query (bench/web-load.ts).
+ * The same cookie always holds the same token, so a cached one differs from a
+ * fresh decoding only in the time, and its expiry is checked again on every
+ * read. Only cookies that decoded are kept; whether the session is still live
+ * is the database's answer on every request (currentSession).
+ */
+async function decodedCookie(cookie: string, secret: string, salt: string): Promise<SessionToken | null> {
+  const key = `${salt}\n${cookie}`;
+  const known = decodedCookies.get(key);
+  if (known) {
+    if (typeof known.exp === "number" && known.exp + CLOCK_TOLERANCE_S < Date.now() / 1000) {
+      decodedCookies.delete(key);
+      return null;
+    }
+    return known;
+  }
+  const token = await decode({ token: cookie, secret, salt }).catch(() => null);
+  if (!token) return null;
+  if (decodedCookies.size >= DECODED_COOKIES) decodedCookies.delete(decodedCookies.keys().next().value!);
+  decodedCookies.set(key, token);
+  return token;
+}
+
 /**
  * The session, decoded once per request however many components ask (the
  * layout and the page both do). It is read here, not through Auth.js's
@@ -49,7 +83,7 @@ export const currentSession = cache(async (): Promise<Session | null> => {
   if (!cookie) return null;
   const secret = config().AUTH_SECRET;
   if (!secret) throw new Error("AUTH_SECRET is not set: the web app cannot read sessions without it (see the README's configuration)");
-  const token = await decode({ token: cookie, secret, salt: sessionCookieName() }).catch(() => null);
+  const token = await decodedCookie(cookie, secret, sessionCookieName());
   if (!token) return null;
   const live = await sessionOfToken(db(), token);
   if (!live) return null;

@@ -8,9 +8,9 @@ import { ForbiddenError } from "@/lib/errors";
 import { leaderboard, TIE_BREAKERS } from "@/lib/leaderboards";
 import { formatScore } from "../../../../../format";
 import { orNotFound } from "../../../../../or-not-found";
+import { LeaderboardTable } from "./leaderboard-table";
 import { PseudonymForm } from "./pseudonym-form";
 import { LocalTime } from "../../../../../local-time";
-import { TableScroll } from "../../../../../table-scroll";
 
 export default async function LeaderboardPage({ params }: { params: Promise<{ course: string; lab: string }> }) {
   const { course: courseSlug, lab: labSlug } = await params;
@@ -45,46 +45,19 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
           {rows.length === 0 ? (
             <p className="muted">Nobody has a graded submission yet.</p>
           ) : (
-            <TableScroll label="Leaderboard">
-              <table className="table" data-testid="leaderboard">
-                <thead>
-                  <tr>
-                    <th scope="col" className="numeric">
-                      #
-                    </th>
-                    <th scope="col">Student</th>
-                    <th scope="col" className="numeric">
-                      Score
-                    </th>
-                    {tieBreakers.map((t) => (
-                      <th key={t} scope="col" className="numeric">
-                        {TIE_BREAKERS[t]}
-                      </th>
-                    ))}
-                    <th scope="col">Submitted</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={r.pseudonym} className={r.isMe ? "row-me" : undefined}>
-                      <td className="numeric">{r.rank}</td>
-                      <td>
-                        {r.submissionId ? <Link href={`/submissions/${r.submissionId}`}>{r.pseudonym}</Link> : r.pseudonym}
-                        {r.isMe && <span className="tag">you</span>}
-                        {r.student && <span className="muted"> {r.student.name ?? r.student.email}</span>}
-                      </td>
-                      <td className="numeric">{formatScore(r.finalScore, r.maxScore)}</td>
-                      {tieBreakers.map((t) => (
-                        <td key={t} className="numeric">
-                          {r.figures[t] ?? "–"}
-                        </td>
-                      ))}
-                      <td><LocalTime date={r.submittedAt} /></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableScroll>
+            <LeaderboardTable
+              figureNames={tieBreakers.map((t) => TIE_BREAKERS[t])}
+              rows={rows.map((r) => ({
+                rank: r.rank,
+                pseudonym: r.pseudonym,
+                student: r.student && (r.student.name ?? r.student.email),
+                isMe: r.isMe,
+                score: formatScore(r.finalScore, r.maxScore),
+                figures: tieBreakers.map((t) => r.figures[t]),
+                submittedAt: r.submittedAt,
+                submissionId: r.submissionId,
+              }))}
+            />
           )}
         </section>
         {myPseudonym !== null && (
