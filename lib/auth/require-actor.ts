@@ -33,10 +33,8 @@ async function sessionCookie(): Promise<string | null> {
   return chunks.length > 0 ? chunks.map((c) => c.value).join("") : null;
 }
 
-type SessionToken = JWT;
-
 /** Decoded session cookies, newest last (a Map keeps insertion order), at most DECODED_COOKIES of them. */
-const decodedCookies = new Map<string, SessionToken>();
+const decodedCookies = new Map<string, JWT>();
 const DECODED_COOKIES = 10_000;
 /** Auth.js's own tolerance on a token's expiry (next-auth/jwt's decode). */
 const CLOCK_TOLERANCE_S = 15;
@@ -50,7 +48,7 @@ const CLOCK_TOLERANCE_S = 15;
  * read. Only cookies that decoded are kept; whether the session is still live
  * is the database's answer on every request (currentSession).
  */
-async function decodedCookie(cookie: string, secret: string, salt: string): Promise<SessionToken | null> {
+async function decodedCookie(cookie: string, secret: string, salt: string): Promise<JWT | null> {
   const key = `${salt}\n${cookie}`;
   const known = decodedCookies.get(key);
   if (known) {
