@@ -1,6 +1,7 @@
 // The one way into PostgreSQL: a Prisma client on the `pg` driver adapter
 // (Prisma 7's query compiler; no engine binary). Domain functions take the
 // client as a parameter so tests can point them at their own database.
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { config } from "./config.js";
 import { PrismaClient, type Prisma as PrismaTypes } from "./generated/prisma/client.js";
@@ -10,8 +11,37 @@ export type Db = PrismaClient;
 export type Tx = PrismaTypes.TransactionClient;
 export { Prisma } from "./generated/prisma/client.js";
 
+/** Distinct statements a process prepares at most, and the longest it prepares (bulk inserts, one-offs). */
+const PREPARED_STATEMENTS = 500;
+const PREPARED_STATEMENT_CHARS = 16_384;
+
+/**
+ * Names for prepared statements (the pg adapter's statementNameGenerator): a
+ * query's name is its text's hash, so each connection has PostgreSQL parse a
+ * statement once and, once its plan cache settles, plan it once, instead of
+ * on every execution. Planning the pages' relation reads (lateral joins over
+ * four tables) cost PostgreSQL more than running them: half a lab page's
+ * database time (bench/web-load.ts). Prisma's former query engine did the
+ * same (its statement cache). The same text always gets the same name, so no
+ * connection sees one name for two statements; a connection keeps what it
+ * prepared until it closes, so only the first PREPARED_STATEMENTS distinct
+ * texts of a process are named, and none longer than PREPARED_STATEMENT_CHARS:
+ * the rest run unnamed, as before.
+ */
+export function statementNames(max = PREPARED_STATEMENTS, maxChars = PREPARED_STATEMENT_CHARS): (query: { sql: string }) => string {
+  const named = new Set<string>();
+  return ({ sql }) => {
+    if (sql.length > maxChars) return "";
+    const name = `lg_${createHash("sha256").update(sql).digest("base64url").slice(0, 40)}`;
+    if (named.has(name)) return name;
+    if (named.size >= max) return "";
+    named.add(name);
+    return name;
+  };
+}
+
 export function createDb(databaseUrl: string): Db {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }, { statementNameGenerator: statementNames() }) });
 }
 
 const globalForDb = globalThis as unknown as { labgradeDb?: Db };

@@ -184,7 +184,7 @@ export async function getLabWithMyWorkOrThrow(db: Db, actor: Actor, courseSlug: 
         where: { userId: actor.userId, ...NOT_A_DRY_RUN },
         orderBy: { createdAt: "desc" },
         take,
-        select: { id: true, status: true, statusDetail: true, score: true, maxScore: true, createdAt: true, late: true },
+        select: { id: true, status: true, statusDetail: true, score: true, maxScore: true, createdAt: true, late: true, countsTowardLimit: true },
       },
     },
   });

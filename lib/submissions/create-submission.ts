@@ -33,6 +33,22 @@ export interface SubmissionLimitState {
   nextAllowedAt: Date | null;
 }
 
+/** Statuses of ours that are refunded: they never count against the student. */
+const REFUNDED = ["INFRA_ERROR", "CANCELLED"] as const;
+
+const windowStart = (windowSeconds: number | null, now: Date) => (windowSeconds ? new Date(now.getTime() - windowSeconds * 1000) : new Date(0));
+
+/** The state from the counted submissions' times in the window, oldest first. */
+function limitStateOf(lab: { submissionLimit: number; submissionWindowSeconds: number | null }, counted: Date[]): SubmissionLimitState {
+  const reached = counted.length >= lab.submissionLimit;
+  const oldest = counted[counted.length - lab.submissionLimit];
+  return {
+    limit: lab.submissionLimit,
+    used: counted.length,
+    nextAllowedAt: reached && oldest && lab.submissionWindowSeconds ? new Date(oldest.getTime() + lab.submissionWindowSeconds * 1000) : null,
+  };
+}
+
 export async function submissionLimitState(
   db: Db | Tx,
   lab: { id: string; submissionLimit: number | null; submissionWindowSeconds: number | null },
@@ -40,26 +56,32 @@ export async function submissionLimitState(
   now = new Date(),
 ): Promise<SubmissionLimitState> {
   if (lab.submissionLimit === null) return { limit: null, used: 0, nextAllowedAt: null };
-  const since = lab.submissionWindowSeconds ? new Date(now.getTime() - lab.submissionWindowSeconds * 1000) : new Date(0);
   const counted = await db.submission.findMany({
-    where: {
-      labId: lab.id,
-      userId,
-      countsTowardLimit: true,
-      createdAt: { gte: since },
-      // Our failures are refunded: they never count against the student.
-      status: { notIn: ["INFRA_ERROR", "CANCELLED"] },
-    },
+    where: { labId: lab.id, userId, countsTowardLimit: true, createdAt: { gte: windowStart(lab.submissionWindowSeconds, now) }, status: { notIn: [...REFUNDED] } },
     orderBy: { createdAt: "asc" },
     select: { createdAt: true },
   });
-  const reached = counted.length >= lab.submissionLimit;
-  const oldest = counted[counted.length - lab.submissionLimit]?.createdAt;
-  return {
-    limit: lab.submissionLimit,
-    used: counted.length,
-    nextAllowedAt: reached && oldest && lab.submissionWindowSeconds ? new Date(oldest.getTime() + lab.submissionWindowSeconds * 1000) : null,
-  };
+  return limitStateOf({ ...lab, submissionLimit: lab.submissionLimit }, counted.map((s) => s.createdAt));
+}
+
+/**
+ * The same state from submissions already read: the student's newest on the
+ * lab, newest first, at most `take` of them (a page's list). Null when they
+ * may not hold every submission in the window (`take` came back and the
+ * oldest is still inside it): ask submissionLimitState then.
+ */
+export function submissionLimitFromNewest(
+  lab: { submissionLimit: number | null; submissionWindowSeconds: number | null },
+  newest: Array<{ createdAt: Date; status: string; countsTowardLimit: boolean }>,
+  take: number,
+  now = new Date(),
+): SubmissionLimitState | null {
+  if (lab.submissionLimit === null) return { limit: null, used: 0, nextAllowedAt: null };
+  const since = windowStart(lab.submissionWindowSeconds, now);
+  const last = newest.at(-1);
+  if (newest.length >= take && last && last.createdAt >= since) return null;
+  const counted = newest.filter((s) => s.countsTowardLimit && s.createdAt >= since && !(REFUNDED as readonly string[]).includes(s.status)).map((s) => s.createdAt);
+  return limitStateOf({ ...lab, submissionLimit: lab.submissionLimit }, counted.reverse());
 }
 
 function limitReached(limit: SubmissionLimitState): StudentError {
