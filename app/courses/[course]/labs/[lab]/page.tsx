@@ -8,20 +8,22 @@ import { getLabWithMyWorkOrThrow, isEditor, isStaff } from "@/lib/courses/access
 import { listExtensions } from "@/lib/courses/extensions";
 import { db } from "@/lib/db";
 import { renderLabDescription } from "@/lib/labs/lab-description";
-import { submissionLimitState, type SubmissionLimitState } from "@/lib/submissions/create-submission";
+import { submissionLimitFromNewest, submissionLimitState, type SubmissionLimitState } from "@/lib/submissions/create-submission";
 import { withheldScoresOf } from "@/lib/submissions/withheld-scores";
 import { suiteSpecSchema } from "@/lib/suites/schema";
 import { summariseSuite, type TestSummary } from "@/lib/suites/test-summary";
-import { formatDateTime, formatScore, formatWindow } from "../../../../format";
+import { formatDateTime, formatWindow } from "../../../../format";
 import { orNotFound } from "../../../../or-not-found";
-import { StatusBadge } from "../../../../status-badge";
-import { SubmittedAt } from "../../../../submitted-at";
 import { ExtensionForm } from "./extension-form";
+import { MySubmissionsTable } from "./my-submissions";
 import { CourseReadOnly } from "../../../../course-read-only";
 import { NativeModeCard } from "./native-card";
 import { SubmitForm } from "./submit-form";
 import { LocalTime } from "../../../../local-time";
 import { TableScroll } from "../../../../table-scroll";
+
+/** How many of the student's own submissions the page lists, newest first. */
+const MY_SUBMISSIONS = 20;
 
 function limitSummary(limit: SubmissionLimitState, windowSeconds: number | null): { text: string; blocked: string | null } {
   if (limit.limit === null) return { text: "No limit on submissions for this lab.", blocked: null };
@@ -109,10 +111,13 @@ function CommandLineCard({ courseSlug, labSlug, workload }: { courseSlug: string
 export default async function LabPage({ params }: { params: Promise<{ course: string; lab: string }> }) {
   const { course: courseSlug, lab: labSlug } = await params;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}`);
-  const { course, role, lab, suiteSpec, submissions, mayWithhold } = await orNotFound(getLabWithMyWorkOrThrow(db(), actor, courseSlug, labSlug));
+  const { course, role, lab, suiteSpec, submissions, mayWithhold } = await orNotFound(getLabWithMyWorkOrThrow(db(), actor, courseSlug, labSlug, MY_SUBMISSIONS));
   const [limit, withheld] = await Promise.all([
-    // Staff submissions never count against a limit (see createSubmission).
-    isStaff(role) ? Promise.resolve<SubmissionLimitState>({ limit: null, used: 0, nextAllowedAt: null }) : submissionLimitState(db(), lab, actor.userId),
+    // Staff submissions never count against a limit (see createSubmission). A student's list
+    // usually holds every submission in the limit's window, so the limit needs no query of its own.
+    isStaff(role)
+      ? Promise.resolve<SubmissionLimitState>({ limit: null, used: 0, nextAllowedAt: null })
+      : (submissionLimitFromNewest(lab, submissions, MY_SUBMISSIONS) ?? submissionLimitState(db(), lab, actor.userId)),
     mayWithhold ? withheldScoresOf(db(), actor, [lab.id]) : new Set<string>(),
   ]);
   const summary = limitSummary(limit, lab.submissionWindowSeconds);
@@ -202,30 +207,10 @@ export default async function LabPage({ params }: { params: Promise<{ course: st
             {submissions.length === 0 ? (
               <p className="muted">None yet.</p>
             ) : (
-              <table className="table table-compact">
-                <thead>
-                  <tr>
-                    <th scope="col">Submitted</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="numeric">
-                      Score
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {submissions.map((s) => (
-                    <tr key={s.id}>
-                      <td>
-                        <SubmittedAt submission={s} />
-                      </td>
-                      <td>
-                        <StatusBadge status={s.status} score={withheld.has(lab.id) ? null : s.score} maxScore={withheld.has(lab.id) ? null : s.maxScore} />
-                      </td>
-                      <td className="numeric">{withheld.has(lab.id) && s.score !== null ? <span className="muted">withheld</span> : formatScore(s.score, s.maxScore)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <MySubmissionsTable
+                rows={submissions.map((s) => ({ id: s.id, createdAt: s.createdAt.toISOString(), late: s.late, status: s.status, score: s.score, maxScore: s.maxScore }))}
+                withheld={withheld.has(lab.id)}
+              />
             )}
           </section>
         </aside>
