@@ -1,17 +1,17 @@
 // How the pages show dates, scores, sizes and durations. The server renders
 // dates in UTC (it cannot know the reader's time zone); <LocalTime>
 // (local-time.tsx) shows them in the reader's zone once the page is live.
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  timeZone: "UTC",
-});
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/**
+ * "2 Dec 2026, 02:42 UTC". Spelled out rather than asked of Intl: the same
+ * text on the server and in every browser (ICU versions differ: "Sep" or
+ * "Sept"), so hydration never finds it changed, and a board of fifty rows
+ * formats fifty of them per view.
+ */
 export function formatDateTime(date: Date): string {
-  return `${dateTime.format(date)} UTC`;
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${twoDigits(date.getUTCHours())}:${twoDigits(date.getUTCMinutes())} UTC`;
 }
 
 /** "0.5 / 1" with at most two decimals. */

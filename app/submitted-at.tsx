@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { LocalTime } from "./local-time";
 
-export function SubmittedAt({ submission }: { submission: { id: string; createdAt: Date | string; late: boolean } }) {
+export function SubmittedAt({ submission }: { submission: { id: string; createdAt: Date; late: boolean } }) {
   return (
     <>
       <Link href={`/submissions/${submission.id}`}>

@@ -92,8 +92,9 @@ interface StudentEntry {
   p50LatencyMs: number | null;
   p99LatencyMs: number | null;
   pseudonym: string | null;
+  /** Staff only (null for students). */
   name: string | null;
-  email: string;
+  email: string | null;
 }
 
 /**
@@ -101,12 +102,15 @@ interface StudentEntry {
  * per entry, no nested JSON), since every view of the board asks it. Staff's
  * own entries and those of people who left the course are not on the board.
  */
-function studentEntries(db: Db, courseId: string, labId: string): Promise<StudentEntry[]> {
+function studentEntries(db: Db, courseId: string, labId: string, staff: boolean): Promise<StudentEntry[]> {
+  // Who each student is only for staff: students see pseudonyms, and the join is not made for them.
+  const who = staff ? Prisma.sql`u.name, u.email` : Prisma.sql`NULL AS name, NULL AS email`;
+  const users = staff ? Prisma.sql`JOIN "User" u ON u.id = e."userId"` : Prisma.empty;
   return db.$queryRaw<StudentEntry[]>`
-    SELECT e."userId", e."submissionId", e."finalScore", e."maxScore", e."submittedAt", e."msgsPerOp", e."p50LatencyMs", e."p99LatencyMs", m.pseudonym, u.name, u.email
+    SELECT e."userId", e."submissionId", e."finalScore", e."maxScore", e."submittedAt", e."msgsPerOp", e."p50LatencyMs", e."p99LatencyMs", m.pseudonym, ${who}
     FROM "LeaderboardEntry" e
     JOIN "Membership" m ON m."courseId" = ${courseId} AND m."userId" = e."userId" AND m.role = 'STUDENT'
-    JOIN "User" u ON u.id = e."userId"
+    ${users}
     WHERE e."labId" = ${labId}`;
 }
 
@@ -119,9 +123,19 @@ function studentEntries(db: Db, courseId: string, labId: string): Promise<Studen
 export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labSlug: string) {
   const found = await db.lab.findFirst({
     where: memberLabWhere(actor, courseSlug, labSlug),
-    include: {
-      course: { include: { memberships: { where: { userId: actor.userId }, select: { role: true, pseudonym: true } } } },
-      leaderboardBasis: true,
+    // Only what the board needs: every column read is parsed again on every view.
+    select: {
+      id: true,
+      slug: true,
+      title: true,
+      published: true,
+      dueAt: true,
+      resultsReleasedAt: true,
+      leaderboardVisible: true,
+      leaderboardFrozenAt: true,
+      leaderboardTieBreakers: true,
+      course: { select: { id: true, slug: true, title: true, memberships: { where: { userId: actor.userId }, select: { role: true, pseudonym: true } } } },
+      leaderboardBasis: { select: { frozenAt: true, tieBreakers: true } },
       suiteVersions: WITHHOLDING_VERSIONS,
     },
   });
@@ -137,7 +151,7 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
   await ensureEntriesBuilt(db, lab, leaderboardBasis);
   const tieBreakers = lab.leaderboardTieBreakers.filter(isTieBreaker);
   const order = compareEntries(tieBreakers);
-  const entries = (await studentEntries(db, course.id, lab.id))
+  const entries = (await studentEntries(db, course.id, lab.id, staff))
     .map((e) => ({ ...e, figures: { msgsPerOp: e.msgsPerOp, p50LatencyMs: e.p50LatencyMs, p99LatencyMs: e.p99LatencyMs } }))
     .sort(order);
   const rows: LeaderboardRow[] = [];
@@ -149,7 +163,7 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
     rows.push({
       rank: tied ? previous.rank : rows.length + 1,
       pseudonym: entry.pseudonym ?? "anonymous",
-      student: staff ? { name: entry.name, email: entry.email } : null,
+      student: staff ? { name: entry.name, email: entry.email ?? "" } : null,
       isMe,
       finalScore: entry.finalScore,
       maxScore: entry.maxScore,

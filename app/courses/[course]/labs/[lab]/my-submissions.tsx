@@ -5,10 +5,11 @@
 // send, once to HTML) at several times the size: the list was the largest
 // part of what the lab page cost to serve (bench/web-load.ts). The HTML is
 // the same either way, JavaScript or not.
+import Link from "next/link";
 import type { SubmissionStatus } from "@/lib/generated/prisma/enums";
 import { formatScore } from "../../../../format";
+import { timeOf, useIsLive } from "../../../../local-time";
 import { StatusBadge } from "../../../../status-badge";
-import { SubmittedAt } from "../../../../submitted-at";
 
 export interface MySubmissionRow {
   id: string;
@@ -22,6 +23,7 @@ export interface MySubmissionRow {
 
 /** `withheld`: the lab's scores are not shown to the student yet (the row still says it was graded). */
 export function MySubmissionsTable({ rows, withheld }: { rows: MySubmissionRow[]; withheld: boolean }) {
+  const live = useIsLive();
   return (
     <table className="table table-compact">
       <thead>
@@ -37,7 +39,8 @@ export function MySubmissionsTable({ rows, withheld }: { rows: MySubmissionRow[]
         {rows.map((s) => (
           <tr key={s.id}>
             <td>
-              <SubmittedAt submission={s} />
+              <Link href={`/submissions/${s.id}`}>{timeOf(s.createdAt, live)}</Link>
+              {s.late && <span className="tag tag-warn">late</span>}
             </td>
             <td>
               <StatusBadge status={s.status} score={withheld ? null : s.score} maxScore={withheld ? null : s.maxScore} />

@@ -5,25 +5,28 @@
 // size: a board of a whole course is most of what its page costs to serve
 // (bench/web-load.ts). The HTML is the same either way, JavaScript or not.
 import Link from "next/link";
-import { LocalTime } from "../../../../../local-time";
+import { timeOf, useIsLive } from "../../../../../local-time";
 import { TableScroll } from "../../../../../table-scroll";
 
 export interface BoardRow {
   rank: number;
   pseudonym: string;
+  // Fields that would mostly be null or false are left out instead: each row is sent once per view.
   /** Staff only: who it is. */
-  student: string | null;
-  isMe: boolean;
+  student?: string;
+  isMe?: true;
   /** The score as shown ("0.5 / 1"). */
   score: string;
   /** One per column of `figureNames`; null: not measured. */
   figures: Array<number | null>;
-  submittedAt: Date;
+  /** ISO 8601. */
+  submittedAt: string;
   /** Only where the reader may open the submission (staff, or their own). */
-  submissionId: string | null;
+  submissionId?: string;
 }
 
 export function LeaderboardTable({ figureNames, rows }: { figureNames: string[]; rows: BoardRow[] }) {
+  const live = useIsLive();
   return (
     <TableScroll label="Leaderboard">
       <table className="table" data-testid="leaderboard">
@@ -61,7 +64,7 @@ export function LeaderboardTable({ figureNames, rows }: { figureNames: string[];
                 </td>
               ))}
               <td>
-                <LocalTime date={r.submittedAt} />
+                {timeOf(r.submittedAt, live)}
               </td>
             </tr>
           ))}

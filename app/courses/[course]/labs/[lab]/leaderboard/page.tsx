@@ -8,7 +8,7 @@ import { ForbiddenError } from "@/lib/errors";
 import { leaderboard, TIE_BREAKERS } from "@/lib/leaderboards";
 import { formatScore } from "../../../../../format";
 import { orNotFound } from "../../../../../or-not-found";
-import { LeaderboardTable } from "./leaderboard-table";
+import { LeaderboardTable, type BoardRow } from "./leaderboard-table";
 import { PseudonymForm } from "./pseudonym-form";
 import { LocalTime } from "../../../../../local-time";
 
@@ -47,16 +47,18 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
           ) : (
             <LeaderboardTable
               figureNames={tieBreakers.map((t) => TIE_BREAKERS[t])}
-              rows={rows.map((r) => ({
-                rank: r.rank,
-                pseudonym: r.pseudonym,
-                student: r.student && (r.student.name ?? r.student.email),
-                isMe: r.isMe,
-                score: formatScore(r.finalScore, r.maxScore),
-                figures: tieBreakers.map((t) => r.figures[t]),
-                submittedAt: r.submittedAt,
-                submissionId: r.submissionId,
-              }))}
+              rows={rows.map(
+                (r): BoardRow => ({
+                  rank: r.rank,
+                  pseudonym: r.pseudonym,
+                  score: formatScore(r.finalScore, r.maxScore),
+                  figures: tieBreakers.map((t) => r.figures[t]),
+                  submittedAt: r.submittedAt.toISOString(),
+                  ...(r.student && { student: r.student.name ?? r.student.email }),
+                  ...(r.isMe && { isMe: true }),
+                  ...(r.submissionId && { submissionId: r.submissionId }),
+                }),
+              )}
             />
           )}
         </section>
