@@ -5,7 +5,15 @@
 // client sent (lib/auth/client-address.ts reads it). `next build` builds the
 // app as before; this replaces `next start`:
 //
-//   node --import tsx server.ts [--port N] [--hostname H]   (npm start)
+//   node --max-semi-space-size=64 --import tsx server.ts [--port N] [--hostname H]   (npm start)
+//
+// --max-semi-space-size=64 (MiB; V8's default is 16): with fifty requests in
+// flight, each rendering for a few hundred milliseconds, a small young
+// generation fills before they finish, and every scavenge copies all their
+// live objects and promotes them to the old one. A larger one lets most of
+// them die young: the lab and leaderboard pages serve about 10 % more
+// requests per second (bench/web-load.ts), for a young generation of at most
+// 192 MiB. infra/up and tests/support/web-server.ts start it the same way.
 //
 // Port: --port, else PORT (3000). Host: --hostname, else 127.0.0.1 (put a
 // proxy in front, or pass --hostname 0.0.0.0). SIGTERM and SIGINT stop it.

@@ -56,7 +56,7 @@ export async function startWebServer(opts: { env: Record<string, string>; readyT
   assertNextBuildExists();
   const port = await freePort();
   const url = `http://${opts.siteName ?? "127.0.0.1"}:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER, "--port", String(port), "--hostname", "127.0.0.1"], {
+  const child = spawn(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", SERVER, "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: ROOT,
     // NODE_ENV: vitest sets "test", which the production server must not inherit.
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), AUTH_URL: url, ...opts.env },
