@@ -176,6 +176,23 @@ export async function leaderboard(db: Db, actor: Actor, courseSlug: string, labS
   return { course, lab, staff, tieBreakers, frozenAt: lab.leaderboardFrozenAt, myPseudonym, rows };
 }
 
+/** Places a board shows unless the reader asks for all of them. */
+export const BOARD_PLACES = 20;
+
+/**
+ * The rows a board shows by default: the first `places` and the reader's own
+ * wherever it is, so a course of hundreds is neither a wall of anonymous rows
+ * nor hundreds of rows rendered on every view. `afterGap` marks a row that
+ * follows rows left out.
+ */
+export function firstPlacesAndMine<R extends { isMe: boolean }>(rows: R[], places = BOARD_PLACES): Array<R & { afterGap: boolean }> {
+  const shown: Array<R & { afterGap: boolean }> = [];
+  rows.forEach((row, i) => {
+    if (i < places || row.isMe) shown.push({ ...row, afterGap: i > 0 && shown.length < i });
+  });
+  return shown;
+}
+
 /**
  * Whether a published suite version of the lab (of those WITHHOLDING_VERSIONS
  * read) has a test whose results students may not see yet (hidden before the

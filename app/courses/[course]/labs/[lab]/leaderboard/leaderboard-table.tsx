@@ -5,6 +5,7 @@
 // size: a board of a whole course is most of what its page costs to serve
 // (bench/web-load.ts). The HTML is the same either way, JavaScript or not.
 import Link from "next/link";
+import { Fragment } from "react";
 import { timeOf, useIsLive } from "../../../../../local-time";
 import { TableScroll } from "../../../../../table-scroll";
 
@@ -23,6 +24,8 @@ export interface BoardRow {
   submittedAt: string;
   /** Only where the reader may open the submission (staff, or their own). */
   submissionId?: string;
+  /** Rows were left out before this one (the reader's own, far down the board). */
+  afterGap?: true;
 }
 
 export function LeaderboardTable({ figureNames, rows }: { figureNames: string[]; rows: BoardRow[] }) {
@@ -50,23 +53,30 @@ export function LeaderboardTable({ figureNames, rows }: { figureNames: string[];
         <tbody>
           {rows.map((r, i) => (
             // Pseudonyms repeat ("anonymous" for everyone without one): the place on the board is the key.
-            <tr key={i} className={r.isMe ? "row-me" : undefined}>
-              <td className="numeric">{r.rank}</td>
-              <td>
-                {r.submissionId ? <Link href={`/submissions/${r.submissionId}`}>{r.pseudonym}</Link> : r.pseudonym}
-                {r.isMe && <span className="tag">you</span>}
-                {r.student && <span className="muted"> {r.student}</span>}
-              </td>
-              <td className="numeric">{r.score}</td>
-              {r.figures.map((figure, f) => (
-                <td key={f} className="numeric">
-                  {figure ?? "–"}
+            <Fragment key={i}>
+              {r.afterGap && (
+                <tr className="board-gap">
+                  <td colSpan={4 + figureNames.length} className="muted">
+                    … places left out (show all below) …
+                  </td>
+                </tr>
+              )}
+              <tr className={r.isMe ? "row-me" : undefined}>
+                <td className="numeric">{r.rank}</td>
+                <td>
+                  {r.submissionId ? <Link href={`/submissions/${r.submissionId}`}>{r.pseudonym}</Link> : r.pseudonym}
+                  {r.isMe && <span className="tag">you</span>}
+                  {r.student && <span className="muted"> {r.student}</span>}
                 </td>
-              ))}
-              <td>
-                {timeOf(r.submittedAt, live)}
-              </td>
-            </tr>
+                <td className="numeric">{r.score}</td>
+                {r.figures.map((figure, f) => (
+                  <td key={f} className="numeric">
+                    {figure ?? "–"}
+                  </td>
+                ))}
+                <td>{timeOf(r.submittedAt, live)}</td>
+              </tr>
+            </Fragment>
           ))}
         </tbody>
       </table>

@@ -5,15 +5,16 @@ import Link from "next/link";
 import { requireActor } from "@/lib/auth/require-actor";
 import { db } from "@/lib/db";
 import { ForbiddenError } from "@/lib/errors";
-import { leaderboard, TIE_BREAKERS } from "@/lib/leaderboards";
+import { BOARD_PLACES, firstPlacesAndMine, leaderboard, TIE_BREAKERS } from "@/lib/leaderboards";
 import { formatScore } from "../../../../../format";
 import { orNotFound } from "../../../../../or-not-found";
 import { LeaderboardTable, type BoardRow } from "./leaderboard-table";
 import { PseudonymForm } from "./pseudonym-form";
 import { LocalTime } from "../../../../../local-time";
 
-export default async function LeaderboardPage({ params }: { params: Promise<{ course: string; lab: string }> }) {
+export default async function LeaderboardPage({ params, searchParams }: { params: Promise<{ course: string; lab: string }>; searchParams: Promise<{ all?: string | string[] }> }) {
   const { course: courseSlug, lab: labSlug } = await params;
+  const all = (await searchParams).all !== undefined;
   const actor = await requireActor(`/courses/${courseSlug}/labs/${labSlug}/leaderboard`);
   let board;
   try {
@@ -28,6 +29,8 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
     );
   }
   const { course, lab, staff, tieBreakers, frozenAt, myPseudonym, rows } = board;
+  const shown = all ? rows.map((r) => ({ ...r, afterGap: false })) : firstPlacesAndMine(rows);
+  const here = `/courses/${course.slug}/labs/${lab.slug}/leaderboard`;
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
@@ -47,7 +50,7 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
           ) : (
             <LeaderboardTable
               figureNames={tieBreakers.map((t) => TIE_BREAKERS[t])}
-              rows={rows.map(
+              rows={shown.map(
                 (r): BoardRow => ({
                   rank: r.rank,
                   pseudonym: r.pseudonym,
@@ -57,9 +60,23 @@ export default async function LeaderboardPage({ params }: { params: Promise<{ co
                   ...(r.student && { student: r.student.name ?? r.student.email }),
                   ...(r.isMe && { isMe: true }),
                   ...(r.submissionId && { submissionId: r.submissionId }),
+                  ...(r.afterGap && { afterGap: true }),
                 }),
               )}
             />
+          )}
+          {rows.length > BOARD_PLACES && (
+            <p className="muted" data-testid="board-extent">
+              {all ? (
+                <>
+                  All {rows.length} places. <Link href={here}>Show the first {BOARD_PLACES} and yours</Link>
+                </>
+              ) : (
+                <>
+                  The first {BOARD_PLACES} of {rows.length} places{shown.length > BOARD_PLACES ? " and yours" : ""}. <Link href={`${here}?all`}>Show all {rows.length}</Link>
+                </>
+              )}
+            </p>
           )}
         </section>
         {myPseudonym !== null && (
