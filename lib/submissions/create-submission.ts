@@ -66,9 +66,10 @@ export async function submissionLimitState(
 
 /**
  * The same state from submissions already read: the student's newest on the
- * lab, newest first, at most `take` of them (a page's list). Null when they
- * may not hold every submission in the window (`take` came back and the
- * oldest is still inside it): ask submissionLimitState then.
+ * lab, newest first, at most `take` of them (a page's list; dry runs, which
+ * such lists leave out, never count). Null when they may not hold every
+ * submission in the window (`take` came back and the oldest is still inside
+ * it): ask submissionLimitState then.
  */
 export function submissionLimitFromNewest(
   lab: { submissionLimit: number | null; submissionWindowSeconds: number | null },
