@@ -225,7 +225,13 @@ describe("Redis wiped while a grading runs", () => {
       () => "returned",
       (err: unknown) => `threw ${String(err)}`,
     );
-    await until("the zombie's test to start", async () => (await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } })).status === "RUNNING");
+    let ended: string | undefined;
+    void zombie.then((how) => (ended = how));
+    await until("the zombie's test to start", async () => {
+      // An attempt that ends before its test starts would leave this waiting out its whole timeout: say how it ended.
+      if (ended) throw new Error(`the zombie attempt ${ended} before its test started`);
+      return (await stack.db.submission.findUniqueOrThrow({ where: { id: submission.id } })).status === "RUNNING";
+    });
     await stack.db.gradingAttempt.updateMany({ where: { jobId: job.id, finishedAt: null }, data: { heartbeatAt: new Date(Date.now() - 45_000) } });
     await gradeJob({ db: stack.db, docker: stack.docker, runnerId: "taker", limits }, job.id, {});
     console.log(`the zombie attempt ${await zombie}`);
