@@ -38,14 +38,13 @@ const REFUNDED = ["INFRA_ERROR", "CANCELLED"] as const;
 
 const windowStart = (windowSeconds: number | null, now: Date) => (windowSeconds ? new Date(now.getTime() - windowSeconds * 1000) : new Date(0));
 
-/** The state from the counted submissions' times in the window, oldest first. */
-function limitStateOf(lab: { submissionLimit: number; submissionWindowSeconds: number | null }, counted: Date[]): SubmissionLimitState {
-  const reached = counted.length >= lab.submissionLimit;
-  const oldest = counted[counted.length - lab.submissionLimit];
+/** The state of a limit from the counted submissions' times in its window, oldest first. */
+function limitStateOf(limit: number, windowSeconds: number | null, counted: Date[]): SubmissionLimitState {
+  const oldest = counted[counted.length - limit];
   return {
-    limit: lab.submissionLimit,
+    limit,
     used: counted.length,
-    nextAllowedAt: reached && oldest && lab.submissionWindowSeconds ? new Date(oldest.getTime() + lab.submissionWindowSeconds * 1000) : null,
+    nextAllowedAt: counted.length >= limit && oldest && windowSeconds ? new Date(oldest.getTime() + windowSeconds * 1000) : null,
   };
 }
 
@@ -61,7 +60,7 @@ export async function submissionLimitState(
     orderBy: { createdAt: "asc" },
     select: { createdAt: true },
   });
-  return limitStateOf({ ...lab, submissionLimit: lab.submissionLimit }, counted.map((s) => s.createdAt));
+  return limitStateOf(lab.submissionLimit, lab.submissionWindowSeconds, counted.map((s) => s.createdAt));
 }
 
 /**
@@ -82,7 +81,7 @@ export function submissionLimitFromNewest(
   const last = newest.at(-1);
   if (newest.length >= take && last && last.createdAt >= since) return null;
   const counted = newest.filter((s) => s.countsTowardLimit && s.createdAt >= since && !(REFUNDED as readonly string[]).includes(s.status)).map((s) => s.createdAt);
-  return limitStateOf({ ...lab, submissionLimit: lab.submissionLimit }, counted.reverse());
+  return limitStateOf(lab.submissionLimit, lab.submissionWindowSeconds, counted.reverse());
 }
 
 function limitReached(limit: SubmissionLimitState): StudentError {

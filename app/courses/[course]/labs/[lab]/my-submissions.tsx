@@ -5,11 +5,11 @@
 // send, once to HTML) at several times the size: the list was the largest
 // part of what the lab page cost to serve (bench/web-load.ts). The HTML is
 // the same either way, JavaScript or not.
-import Link from "next/link";
 import type { SubmissionStatus } from "@/lib/generated/prisma/enums";
 import { formatScore } from "../../../../format";
-import { timeOf, useIsLive } from "../../../../local-time";
+import { useIsLive } from "../../../../local-time";
 import { StatusBadge } from "../../../../status-badge";
+import { SubmittedAt } from "../../../../submitted-at";
 
 export interface MySubmissionRow {
   id: string;
@@ -39,8 +39,7 @@ export function MySubmissionsTable({ rows, withheld }: { rows: MySubmissionRow[]
         {rows.map((s) => (
           <tr key={s.id}>
             <td>
-              <Link href={`/submissions/${s.id}`}>{timeOf(s.createdAt, live)}</Link>
-              {s.late && <span className="tag tag-warn">late</span>}
+              <SubmittedAt submission={s} live={live} />
             </td>
             <td>
               <StatusBadge status={s.status} score={withheld ? null : s.score} maxScore={withheld ? null : s.maxScore} />
